@@ -1,0 +1,1 @@
+"""The expression grammar (package data)."""
