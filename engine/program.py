@@ -1,0 +1,103 @@
+"""A pack made ready to run: every expression parsed, checked and compiled, once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from lrsrules.engine import nodes as n
+from lrsrules.engine.checker import CheckedExpr, Scope, check_expression
+from lrsrules.engine.compiler import CheckFunction, RuleCode, compile_rules
+from lrsrules.engine.errors import PackError, Problem
+from lrsrules.engine.model import ExprSource, Pack, RuleDef
+from lrsrules.engine.parser import parse_expression
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One rule applied to one of its fields; findings point at ``field``."""
+
+    rule: RuleDef
+    field: str
+    value_index: int  # where the field's value sits in the values tuple
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledPack:
+    pack: Pack
+    fields: tuple[str, ...]  # the values tuple the check function takes, in this order
+    targets: tuple[Target, ...]
+    check: CheckFunction
+    source: str  # the generated Python, kept for debugging and tests
+
+
+def parse_and_check(source: ExprSource, scope: Scope,
+                    role: str) -> tuple[CheckedExpr | None, list[Problem]]:
+    try:
+        root = parse_expression(source)
+    except PackError as exc:
+        return None, list(exc.problems)
+    return check_expression(root, source, scope, role=role)
+
+
+def compile_pack(pack: Pack, *, today: dt.date | None = None) -> CompiledPack:
+    """Check every rule's expressions (reporting all problems at once) and compile them."""
+    lists = lists_of(pack)
+    problems: list[Problem] = []
+    codes: list[RuleCode] = []
+    targets_of: list[tuple[RuleDef, str]] = []
+    used: set[str] = set()
+    for rule in pack.rules:
+        scope = Scope(pack.fields, pack.lists, rule.fields)
+        checked: dict[str, CheckedExpr | None] = {}
+        for role in ("when", "check", "unless"):
+            source: ExprSource | None = getattr(rule, role)
+            if source is None:
+                checked[role] = None
+                continue
+            result, found = parse_and_check(source, scope, role)
+            problems += found
+            checked[role] = result
+            if result is not None:
+                used |= set(_field_names(result.root))
+        main = checked["check"]
+        if main is None:
+            continue
+        for field in rule.fields:
+            used.add(field)
+            codes.append(RuleCode(main, checked["when"], checked["unless"], field))
+            targets_of.append((rule, field))
+    if problems:
+        raise PackError(problems=sorted(problems, key=_problem_order))
+    fields = tuple(name for name in pack.fields if name in used)
+    index = {name: i for i, name in enumerate(fields)}
+    check, source = compile_rules(codes, fields, lists, today=today or dt.date.today(),
+                                  label=f"<pack {pack.name}>")
+    targets = tuple(Target(rule, field, index[field]) for rule, field in targets_of)
+    return CompiledPack(pack, fields, targets, check, source)
+
+
+def _field_names(node: n.Node) -> Iterator[str]:
+    if isinstance(node, n.Name):
+        yield node.name
+    elif isinstance(node, n.Call):
+        for arg in node.args:
+            yield from _field_names(arg)
+    elif isinstance(node, n.ListLiteral):
+        for item in node.items:
+            yield from _field_names(item)
+    elif isinstance(node, n.Unary):
+        yield from _field_names(node.operand)
+    elif isinstance(node, n.Binary):
+        yield from _field_names(node.left)
+        yield from _field_names(node.right)
+
+
+def _problem_order(problem: Problem) -> tuple[str, int, int]:
+    loc = problem.location
+    return (loc.file or "", loc.line or 0, loc.column or 0)
+
+
+def lists_of(pack: Pack) -> Mapping[str, tuple[str, ...]]:
+    return {name: spec.entries for name, spec in pack.lists.items()}
