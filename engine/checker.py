@@ -126,7 +126,7 @@ class _Checker:
             self.fail(node, f"{node.function}() takes {count} argument"
                       f"{'' if count == 1 else 's'}, not {len(args)}")
             return Typed(spec.returns, True)
-        for arg, typed, wanted in zip(node.args, args, spec.params):
+        for arg, typed, wanted in zip(node.args, args, spec.params, strict=True):
             self._expect(arg, typed, wanted, f"{node.function}()")
         nullable = not spec.takes_null and any(a.nullable for a in args)
         return Typed(spec.returns, nullable)

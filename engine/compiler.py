@@ -133,7 +133,7 @@ class _ExprCompiler:
             # Field values are null when blank, so this is a plain null test.
             return f"({self.code(node.args[0])} is None)"
         parts: list[tuple[str, bool]] = []
-        for arg, param in zip(node.args, spec.params):
+        for arg, param in zip(node.args, spec.params, strict=True):
             items = self.constant_list(arg) if param == LIST else None
             if items is not None and spec.prepare is not None:
                 key = (f"{node.function}-list", items)

@@ -35,7 +35,7 @@ def blank(x: object) -> bool:
 
 
 def is_int(x: object) -> bool:
-    return isinstance(x, int) and not isinstance(x, bool) or (
+    return (isinstance(x, int) and not isinstance(x, bool)) or (
         isinstance(x, str) and _INT.fullmatch(x) is not None)
 
 
@@ -113,7 +113,7 @@ def weighted_sum(digits: str, weights: Iterable[object]) -> int:
     if len(digits) != len(factors) or not digits.isascii() or not digits.isdigit():
         raise EvaluationError(
             f"weighted_sum() needs exactly {len(factors)} digits, one for each weight")
-    return sum(int(d) * w for d, w in zip(digits, factors))
+    return sum(int(d) * w for d, w in zip(digits, factors, strict=True))
 
 
 @dataclass(frozen=True, slots=True)

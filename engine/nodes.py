@@ -7,7 +7,6 @@ checker can point at the exact column in the pack file.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,4 +66,4 @@ class Binary:
     span: Span
 
 
-Node = Union[Literal, ListLiteral, ListRef, Name, Call, Unary, Binary]
+Node = Literal | ListLiteral | ListRef | Name | Call | Unary | Binary

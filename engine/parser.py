@@ -144,16 +144,18 @@ def parse_expression(source: ExprSource) -> n.Node:
 
 def _describe(exc: UnexpectedInput, text: str) -> tuple[int, str]:
     if isinstance(exc, UnexpectedCharacters):
-        char = text[exc.pos_in_stream]
+        at = exc.pos_in_stream or 0
+        char = text[at]
         if char in "'\"":
-            return exc.pos_in_stream, "this string is not closed (add the closing quote)"
+            return at, "this string is not closed (add the closing quote)"
         if char == "=":
-            return exc.pos_in_stream, "unexpected '='; compare with '=='"
+            return at, "unexpected '='; compare with '=='"
         if char in "&|!":
-            return exc.pos_in_stream, f"unexpected {char!r}; use 'and', 'or', 'not'"
-        return exc.pos_in_stream, f"unexpected character {char!r}"
+            return at, f"unexpected {char!r}; use 'and', 'or', 'not'"
+        return at, f"unexpected character {char!r}"
     if isinstance(exc, UnexpectedEOF):
-        return len(text), f"the expression ends too early; expected {_expected(exc.expected)}"
+        names = {str(name) for name in exc.expected}
+        return len(text), f"the expression ends too early; expected {_expected(names)}"
     if isinstance(exc, UnexpectedToken):
         token = exc.token
         if token.type == "$END":

@@ -52,11 +52,11 @@ def compile_pack(pack: Pack, *, today: dt.date | None = None) -> CompiledPack:
         scope = Scope(pack.fields, pack.lists, rule.fields)
         checked: dict[str, CheckedExpr | None] = {}
         for role in ("when", "check", "unless"):
-            source: ExprSource | None = getattr(rule, role)
-            if source is None:
+            text: ExprSource | None = getattr(rule, role)
+            if text is None:
                 checked[role] = None
                 continue
-            result, found = parse_and_check(source, scope, role)
+            result, found = parse_and_check(text, scope, role)
             problems += found
             checked[role] = result
             if result is not None:
@@ -72,10 +72,10 @@ def compile_pack(pack: Pack, *, today: dt.date | None = None) -> CompiledPack:
         raise PackError(problems=sorted(problems, key=_problem_order))
     fields = tuple(name for name in pack.fields if name in used)
     index = {name: i for i, name in enumerate(fields)}
-    check, source = compile_rules(codes, fields, lists, today=today or dt.date.today(),
-                                  label=f"<pack {pack.name}>")
+    check, code = compile_rules(codes, fields, lists, today=today or dt.date.today(),
+                                label=f"<pack {pack.name}>")
     targets = tuple(Target(rule, field, index[field]) for rule, field in targets_of)
-    return CompiledPack(pack, fields, targets, check, source)
+    return CompiledPack(pack, fields, targets, check, code)
 
 
 def _field_names(node: n.Node) -> Iterator[str]:

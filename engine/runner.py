@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from lrsrules.engine.findings import Finding, Summary
 from lrsrules.engine.functions import EvaluationError
 from lrsrules.engine.model import SEVERITIES
-from lrsrules.engine.program import CompiledPack
+from lrsrules.engine.program import CompiledPack, Target
 from lrsrules.engine.readers import Record
 
 INPUT_RULE = "INPUT.RECORD"  # the id of findings about a record that could not be read
@@ -63,7 +63,8 @@ def iter_findings(compiled: CompiledPack, records: Iterable[Record],
             yield finding
 
 
-def _finding(record: Record, targets: tuple, hit: object) -> Finding:  # type: ignore[type-arg]
+def _finding(record: Record, targets: tuple[Target, ...],
+             hit: int | tuple[int, BaseException]) -> Finding:
     if isinstance(hit, tuple):
         index, error = hit
         target = targets[index]
@@ -71,7 +72,7 @@ def _finding(record: Record, targets: tuple, hit: object) -> Finding:  # type: i
                    f"the rule's own check: {target.rule.message}")
         severity = "error"
     else:
-        target = targets[hit]  # type: ignore[index]
+        target = targets[hit]
         message = target.rule.message
         severity = target.rule.severity
     return Finding(record.number, record.line, target.field, target.rule.id, severity,

@@ -1,0 +1,445 @@
+"""Find rule packs, load them with everything they include, and merge them into one ``Pack``.
+
+A pack reference is a path to a ``.yaml``/``.yml`` file, a path to a folder (its newest pack
+file), or the name of a bundled pack, optionally ``name@1.2`` or ``name@1.2.3``. Loading
+checks the shape of every file, resolves ``include`` depth first (each file once, so a
+diamond is fine), reads list files, and collects every problem it can before raising one
+``PackError`` with all of them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, NoReturn
+
+from lrsrules.engine.errors import Location, PackError, Problem
+from lrsrules.engine.headings import normalise_heading
+from lrsrules.engine.model import FieldDef, ListDef, Pack, RuleDef
+from lrsrules.engine.schema import check_pack_shape
+from lrsrules.engine.yamlsource import YamlDocument, load_yaml
+
+DEFAULT_PACK = "lrs-default"
+PACK_SUFFIXES = (".yaml", ".yml")
+# The expression language gives these names a meaning of their own.
+RESERVED_FIELDS = ("value", "field_name")
+
+_NAME_REF = re.compile(r"^(?P<name>[a-z0-9]+(?:-[a-z0-9]+)*)(?:@(?P<version>.+))?$")
+# ``@1`` or ``@1.2`` selects the highest matching version; ``@1.2.3(-pre)`` exactly that one.
+_SELECTOR = re.compile(r"^\d+(?:\.\d+)?$|^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$")
+_SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?$")
+_RULE_KEYS = frozenset(
+    {"id", "field", "severity", "when", "check", "unless", "message", "doc", "provenance", "tags"}
+)
+
+
+def bundled_dir() -> Path:
+    """The folder of the bundled packs (the ``lrsrules.rulepacks`` package)."""
+    return Path(str(resources.files("lrsrules.rulepacks")))
+
+
+def bundled_packs() -> list[str]:
+    """Names of the bundled packs: folders of ``bundled_dir()`` holding a pack file."""
+    return sorted(
+        folder.name
+        for folder in bundled_dir().iterdir()
+        if folder.is_dir() and _NAME_REF.match(folder.name) and _yaml_files(folder)
+    )
+
+
+def find_pack(
+    ref: str | os.PathLike[str], *, base_dir: str | os.PathLike[str] | None = None
+) -> Path:
+    """The pack file ``ref`` names; relative paths are taken from ``base_dir`` (else cwd).
+
+    A string with a path separator or a YAML suffix is a path; otherwise a bundled pack name
+    wins over a folder of the same name (write ``./name`` for the folder).
+    """
+    base = Path(base_dir) if base_dir is not None else None
+    if isinstance(ref, os.PathLike):
+        return _find_path(Path(ref), base)
+    if not ref.strip():
+        raise PackError("empty pack reference", hint="give a pack name or a path")
+    looks_like_path = any(sep in ref for sep in "/" + os.sep) or ref.endswith(PACK_SUFFIXES)
+    match = None if looks_like_path else _NAME_REF.match(ref)
+    if match and (bundled_dir() / match["name"]).is_dir():
+        return _newest(bundled_dir() / match["name"], match["name"], match["version"])
+    if match is None or _join(base, Path(match["name"])).exists():
+        return _find_path(Path(ref), base)
+    raise PackError(
+        f"no bundled pack named {match['name']!r}, and no file or folder of that name",
+        hint=f"bundled packs: {', '.join(bundled_packs()) or '(none)'}",
+    )
+
+
+def load_pack(ref: str | os.PathLike[str] | None = None) -> Pack:
+    """Load the pack ``ref`` names (``DEFAULT_PACK`` when None) with all it includes."""
+    return _PackLoader().load(find_pack(DEFAULT_PACK if ref is None else ref))
+
+
+def version_key(version: str) -> tuple[Any, ...]:
+    """Sort key of a semantic version; prereleases sort before their release."""
+    match = _SEMVER.match(version)
+    if not match:
+        return (-1,)  # not a version: loses to every real one
+    numbers = tuple(int(part) for part in match.groups()[:3])
+    if match[4] is None:
+        return (*numbers, 1, ())
+    # Numeric identifiers sort numerically and before alphanumeric ones (semver 11.4).
+    pre = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in match[4].split("."))
+    return (*numbers, 0, pre)
+
+
+def _version_matches(version: str, selector: str | None) -> bool:
+    if selector is None:
+        return True
+    if _SEMVER.match(selector):
+        return version == selector
+    # A prefix: 1.2 selects 1.2.x.
+    return version.split("-")[0].split(".")[: selector.count(".") + 1] == selector.split(".")
+
+
+def _join(base: Path | None, path: Path) -> Path:
+    joined = path if base is None or path.is_absolute() else base / path
+    return Path(os.path.normpath(joined))
+
+
+def _find_path(path: Path, base: Path | None) -> Path:
+    full = _join(base, path)
+    if full.is_file():
+        return full
+    if full.is_dir():
+        return _newest(full, None, None)
+    # ``folder@1.2``: a version selector on a folder path.
+    folder, at, selector = str(path).rpartition("@")
+    if at and _SELECTOR.match(selector) and _join(base, Path(folder)).is_dir():
+        return _newest(_join(base, Path(folder)), None, selector)
+    raise PackError(f"no pack file or folder at {full}", hint="check the path and its spelling")
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.suffix in PACK_SUFFIXES and p.is_file())
+
+
+def _newest(folder: Path, name: str | None, selector: str | None) -> Path:
+    """The pack file in ``folder`` with the highest version matching ``selector``.
+
+    Only top-level files count (subfolders hold tests and word lists), and of those only
+    the ones whose ``pack:`` is the folder's name when any is (always, for bundled packs).
+    """
+    if selector is not None and not _SELECTOR.match(selector):
+        raise PackError(f"{selector!r} is not a version", hint="write name@1.2 or name@1.2.3")
+    found: list[tuple[str, str, Path]] = []
+    for path in _yaml_files(folder):
+        data = load_yaml(path).data
+        if isinstance(data.get("pack"), str):
+            found.append((data["pack"], str(data.get("version", "")), path))
+    wanted = name or folder.name
+    if name is not None or any(pack == wanted for pack, _, _ in found):
+        found = [entry for entry in found if entry[0] == wanted]
+    if not found:
+        raise PackError(f"no pack file in {folder}", hint="a pack file starts with `pack: name`")
+    packs = sorted({pack for pack, _, _ in found})
+    if len(packs) > 1:
+        raise PackError(
+            f"{folder} holds several packs ({', '.join(packs)})",
+            hint="give the path of the pack file",
+        )
+    matching = [entry for entry in found if _version_matches(entry[1], selector)]
+    if not matching:
+        versions = ", ".join(sorted((v for _, v, _ in found), key=version_key))
+        raise PackError(
+            f"pack {packs[0]} has no version {selector}", hint=f"versions available: {versions}"
+        )
+    return max(matching, key=lambda entry: version_key(entry[1]))[2]
+
+
+@dataclass
+class _Part:
+    """One pack file, read and checked, before it is merged with the others."""
+
+    doc: YamlDocument
+    name: str
+    fields: list[FieldDef] = field(default_factory=list)
+    headings: list[tuple[str, str, Location]] = field(default_factory=list)  # field, heading
+    lists: list[ListDef] = field(default_factory=list)
+    rules: list[RuleDef] = field(default_factory=list)
+    field_refs: list[tuple[str, Location]] = field(default_factory=list)  # rules' fields
+    list_files: list[Path] = field(default_factory=list)
+
+
+class _PackLoader:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        # Every file reached, keyed by its resolved path, in the order loading finished
+        # (includes before their includer); None for a file that failed.
+        self.parts: dict[Path, _Part | None] = {}
+        self.names: dict[str, Path] = {}
+        self.stack: list[tuple[Path, str]] = []
+
+    def load(self, path: Path) -> Pack:
+        root = self._visit(path, None)
+        if root is None or self.problems:
+            self._raise()
+        parts = [part for part in self.parts.values() if part is not None]
+        fields = self._merge_fields(parts)
+        lists = self._merge_lists(parts)
+        rules = self._merge_rules(parts, fields)
+        if self.problems:
+            self._raise()
+        files = sorted(
+            {str(Path(part.doc.path).resolve()) for part in parts}
+            | {str(file.resolve()) for part in parts for file in part.list_files}
+        )
+        data = root.doc.data
+        return Pack(
+            name=root.name,
+            version=data["version"],
+            title=data.get("title"),
+            path=root.doc.path,
+            fields=fields,
+            lists=lists,
+            rules=rules,
+            files=tuple(files),
+            sha256=_digest(files),
+            includes=tuple(part.name for part in parts if part is not root),
+            description=data.get("description"),
+        )
+
+    def _raise(self) -> NoReturn:
+        def order(problem: Problem) -> tuple[str, int, int]:
+            loc = problem.location
+            return (loc.file or "", loc.line or 0, loc.column or 0)
+
+        raise PackError(problems=sorted(self.problems, key=order))
+
+    def _visit(self, path: Path, via: Location | None) -> _Part | None:
+        key = path.resolve()
+        chain = [entry[0] for entry in self.stack]
+        if key in chain:
+            names = [name for _, name in self.stack[chain.index(key) :]]
+            cycle = " -> ".join([*names, names[0]])
+            self._problem(f"include cycle: {cycle}", via, "remove one of these includes")
+            return None
+        if key in self.parts:
+            return self.parts[key]  # reached before, e.g. both sides of a diamond
+        self.parts[key] = None  # until it loads cleanly
+        try:
+            doc = load_yaml(path)
+        except PackError as error:
+            self.problems.extend(error.problems)
+            return None
+        shape = check_pack_shape(doc)
+        if shape:
+            # Later checks assume the shape; fixing these first avoids knock-on errors.
+            self.problems.extend(shape)
+            return None
+        name: str = doc.data["pack"]
+        if self.names.get(name, key) != key:
+            first = self.names[name]
+            self._problem(f"pack {name} is reached from two files: {first} and {key}", via)
+            return None
+        self.names[name] = key
+        self.stack.append((key, name))
+        for index, ref in enumerate(doc.data.get("include", [])):
+            self._include(doc, index, ref)
+        self.stack.pop()
+        part = self._read(doc, name)
+        del self.parts[key]  # re-insert so that includes come first in ``parts``
+        self.parts[key] = part
+        return part
+
+    def _include(self, doc: YamlDocument, index: int, ref: str) -> None:
+        where = doc.location(("include", index))
+        try:
+            path = find_pack(ref, base_dir=Path(doc.path).parent)
+        except PackError as error:
+            # Errors about the reference itself have no place of their own: use the entry.
+            for problem in error.problems:
+                if problem.location.line is None:
+                    problem = Problem(problem.message, where, problem.hint)
+                self.problems.append(problem)
+            return
+        self._visit(path, where)
+
+    def _read(self, doc: YamlDocument, name: str) -> _Part:
+        part = _Part(doc, name)
+        data = doc.data
+        for field_name, spec in data.get("fields", {}).items():
+            self._read_field(part, field_name, spec or {})
+        for list_name, spec in data.get("lists", {}).items():
+            self._read_list(part, list_name, spec)
+        for index, spec in enumerate(data.get("rules", [])):
+            self._read_rule(part, index, spec)
+        return part
+
+    def _read_field(self, part: _Part, name: str, spec: dict[str, Any]) -> None:
+        doc = part.doc
+        where = doc.key_location(("fields", name))
+        if name in RESERVED_FIELDS:
+            self._problem(
+                f"field name {name!r} is reserved: expressions use it for the field at hand",
+                where,
+                "rename the field (its input headings can stay as aliases)",
+            )
+        aliases = tuple(spec.get("aliases", ()))
+        part.fields.append(FieldDef(name, aliases, spec.get("description"), where))
+        part.headings.append((name, name, where))
+        for index, alias in enumerate(aliases):
+            part.headings.append((name, alias, doc.location(("fields", name, "aliases", index))))
+
+    def _read_list(self, part: _Part, name: str, spec: list[Any] | dict[str, str]) -> None:
+        doc = part.doc
+        where = doc.key_location(("lists", name))
+        if isinstance(spec, list):
+            # Entries are compared as text, exactly as written: 01 stays "01".
+            entries = tuple(doc.raw(("lists", name, index)) for index in range(len(spec)))
+            part.lists.append(ListDef(name, entries, where))
+            return
+        path = _join(Path(doc.path).parent, Path(spec["file"]))
+        try:
+            entries = _read_list_file(path)
+        except PackError as error:
+            self._problem(error.problems[0].message, doc.location(("lists", name, "file")))
+            return
+        part.lists.append(ListDef(name, entries, where, str(path)))
+        part.list_files.append(path)
+
+    def _read_rule(self, part: _Part, index: int, spec: dict[str, Any]) -> None:
+        doc = part.doc
+        at = ("rules", index)
+        names = spec["field"]
+        if isinstance(names, str):
+            part.field_refs.append((names, doc.location((*at, "field"))))
+        else:
+            for i, ref in enumerate(names):
+                part.field_refs.append((ref, doc.location((*at, "field", i))))
+        part.rules.append(
+            RuleDef(
+                id=spec["id"],
+                fields=(names,) if isinstance(names, str) else tuple(names),
+                severity=spec["severity"],
+                check=doc.expr_source((*at, "check")),
+                message=spec["message"],
+                when=doc.expr_source((*at, "when")) if "when" in spec else None,
+                unless=doc.expr_source((*at, "unless")) if "unless" in spec else None,
+                doc=spec.get("doc"),
+                provenance=spec.get("provenance"),
+                tags=tuple(spec.get("tags", ())),
+                location=doc.location((*at, "id")),
+                pack=part.name,
+                extra={key: value for key, value in spec.items() if key not in _RULE_KEYS},
+            )
+        )
+
+    def _merge_fields(self, parts: Sequence[_Part]) -> dict[str, FieldDef]:
+        fields: dict[str, FieldDef] = {}
+        for part in parts:
+            for new in part.fields:
+                old = fields.setdefault(new.name, new)
+                if (old.aliases, old.description) != (new.aliases, new.description):
+                    self._problem(
+                        f"field {new.name} is already defined differently"
+                        f" at {old.location.prefix()}",
+                        new.location,
+                        "define it once, in the pack the others include, or identically",
+                    )
+        # Two fields must never claim the same input heading.
+        claimed: dict[str, tuple[str, str]] = {}
+        for part in parts:
+            for name, heading, where in part.headings:
+                key = normalise_heading(heading)
+                other, other_heading = claimed.setdefault(key, (name, heading))
+                if other != name:
+                    also = f" (its heading {other_heading!r})" if other_heading != other else ""
+                    self._problem(
+                        f"heading {heading!r} of field {name} also matches field {other}{also}",
+                        where,
+                        "headings are compared ignoring case, spaces, underscores and hyphens",
+                    )
+        return fields
+
+    def _merge_lists(self, parts: Sequence[_Part]) -> dict[str, ListDef]:
+        lists: dict[str, ListDef] = {}
+        for part in parts:
+            for new in part.lists:
+                old = lists.setdefault(new.name, new)
+                if old.entries != new.entries:
+                    self._problem(
+                        f"list {new.name} is already defined with other entries"
+                        f" at {old.location.prefix()}",
+                        new.location,
+                        "define it once, in the pack the others include, or identically",
+                    )
+        return lists
+
+    def _merge_rules(
+        self, parts: Sequence[_Part], fields: dict[str, FieldDef]
+    ) -> tuple[RuleDef, ...]:
+        rules: dict[str, RuleDef] = {}
+        for part in parts:
+            for rule in part.rules:
+                first = rules.setdefault(rule.id, rule)
+                if first is not rule:
+                    self._problem(
+                        f"duplicate rule id {rule.id} (first defined at {first.location.prefix()})",
+                        rule.location,
+                        "rule ids are unique across a pack and everything it includes",
+                    )
+            # Rules may use fields from anywhere in the merged pack.
+            for name, where in part.field_refs:
+                if name not in fields:
+                    message, hint = _unknown_field(name, fields)
+                    self._problem(message, where, hint)
+        return tuple(rules.values())
+
+    def _problem(self, message: str, where: Location | None, hint: str | None = None) -> None:
+        self.problems.append(Problem(message, where or Location(), hint))
+
+
+def _unknown_field(name: str, fields: Iterable[str]) -> tuple[str, str | None]:
+    known = list(fields)
+    close = difflib.get_close_matches(name, known, n=1)
+    if close:
+        return f"unknown field {name!r}; did you mean {close[0]!r}?", None
+    return f"unknown field {name!r}", f"fields defined: {', '.join(known) or '(none)'}"
+
+
+def _read_list_file(path: Path) -> tuple[str, ...]:
+    """Entries of a list file: one a line, trimmed; blank lines and # comments skipped."""
+    try:
+        content = path.read_bytes()
+    except FileNotFoundError:
+        raise PackError(f"list file not found: {path}") from None
+    except OSError as error:
+        raise PackError(f"cannot read list file {path}: {error.strerror or error}") from None
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = content.count(b"\n", 0, error.start) + 1
+        raise PackError(f"list file {path} is not UTF-8 text (line {line})") from None
+    lines = (line.strip() for line in text.splitlines())
+    return tuple(line for line in lines if line and not line.startswith("#"))
+
+
+def _digest(files: Sequence[str]) -> str:
+    """sha256 over the files' contents, in ``files`` order, each prefixed by its length.
+
+    Names are left out so that a pack hashes the same wherever it is installed; the length
+    prefix keeps two files from hashing like their concatenation.
+    """
+    hasher = hashlib.sha256()
+    for name in files:
+        try:
+            content = Path(name).read_bytes()
+        except OSError as error:
+            raise PackError(f"cannot read {name}: {error.strerror or error}") from None
+        hasher.update(len(content).to_bytes(8, "big"))
+        hasher.update(content)
+    return hasher.hexdigest()

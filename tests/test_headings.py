@@ -1,0 +1,104 @@
+"""Matching input headings to the pack's fields."""
+
+from __future__ import annotations
+
+import pytest
+
+from lrsrules.engine.errors import InputError
+from lrsrules.engine.headings import HeadingMatch, match_headings, normalise_heading
+from lrsrules.engine.model import FieldDef
+
+FIELDS = {
+    field.name: field
+    for field in (
+        FieldDef("given_name", ("GivenName", "Forename")),
+        FieldDef("family_name", ("FamilyName", "Surname")),
+        FieldDef("date_of_birth", ("DateOfBirth", "DOB")),
+        FieldDef("uln", ("ULN",)),
+    )
+}
+
+
+def match(*headings: str) -> HeadingMatch:
+    return match_headings(headings, FIELDS, source="learners.csv")
+
+
+@pytest.mark.parametrize(
+    "heading", ["Date of Birth", "date_of_birth", "DATE-OF-BIRTH", "DateOfBirth", " dateofbirth "]
+)
+def test_case_spaces_underscores_and_hyphens_do_not_matter(heading: str) -> None:
+    assert normalise_heading(heading) == "dateofbirth"
+
+
+def test_headings_match_fields_by_canonical_name_or_alias() -> None:
+    found = match("Surname", "ULN", "given name", "dob")
+    assert found.columns == {"family_name": 0, "uln": 1, "given_name": 2, "date_of_birth": 3}
+    assert found.ignored == ()
+    assert found.missing == ()
+
+
+def test_unmatched_headings_are_ignored_in_file_order_and_missing_fields_in_pack_order() -> None:
+    found = match("Favourite colour", "uln", "Shoe size", "Given Name")
+    assert found.columns == {"uln": 1, "given_name": 3}
+    assert found.ignored == ("Favourite colour", "Shoe size")
+    assert found.missing == ("family_name", "date_of_birth")
+
+
+def test_a_blank_heading_is_ignored_and_named_by_its_column() -> None:
+    found = match("uln", "", "  ")
+    assert found.ignored == ("(blank heading, column 2)", "(blank heading, column 3)")
+
+
+def test_a_heading_repeated_without_matching_a_field_is_ignored_once() -> None:
+    assert match("uln", "Extra", "Extra").ignored == ("Extra",)
+
+
+def test_two_headings_matching_one_field_is_an_error_naming_both_columns() -> None:
+    with pytest.raises(InputError) as caught:
+        match("GivenName", "uln", "Surname", "given_name")
+    assert str(caught.value).startswith(
+        "learners.csv:1: headings 'GivenName' (column 1) and 'given_name' (column 4)"
+        " both match field given_name"
+    )
+
+
+def test_json_keys_matching_one_field_are_named_without_columns() -> None:
+    with pytest.raises(InputError, match="keys 'ULN' and 'uln' both match field uln"):
+        match_headings(["ULN", "uln"], FIELDS, source="l.jsonl", keys=True)
+
+
+def test_no_heading_matching_any_field_is_an_error_with_a_hint() -> None:
+    with pytest.raises(InputError) as caught:
+        match("GivenName;FamilyName;DOB")
+    problem = caught.value.problems[0]
+    assert problem.location.line == 1
+    assert problem.message == (
+        "no heading matches a field of the pack; found 'GivenName;FamilyName;DOB'"
+    )
+    assert problem.hint is not None
+    assert "--delimiter" in problem.hint
+    assert "--pack" in problem.hint
+
+
+def test_a_long_list_of_unmatched_headings_is_cut_short() -> None:
+    headings = ["a", "b", "c", "d", "e", "f", "g", "x" * 60]
+    with pytest.raises(InputError) as caught:
+        match(*headings)
+    message = caught.value.problems[0].message
+    assert message.endswith("found 'a', 'b', 'c', 'd', 'e' (and 3 more)")
+
+
+def test_a_long_unmatched_heading_is_cut_short() -> None:
+    with pytest.raises(InputError) as caught:
+        match("y" * 100)
+    assert f"found '{'y' * 39}…'" in caught.value.problems[0].message
+
+
+def test_no_headings_at_all_is_an_error() -> None:
+    with pytest.raises(InputError, match="found no headings"):
+        match()
+
+
+def test_a_canonical_name_wins_over_another_fields_alias() -> None:
+    fields = {"uln": FieldDef("uln"), "other": FieldDef("other", ("ULN",))}
+    assert match_headings(["ULN"], fields, source="x").columns == {"uln": 0}
