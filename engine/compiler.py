@@ -132,14 +132,14 @@ class _ExprCompiler:
         if node.function == "blank" and isinstance(node.args[0], n.Name):
             # Field values are null when blank, so this is a plain null test.
             return f"({self.code(node.args[0])} is None)"
-        parts: list[tuple[str, bool]] = []
-        for arg, param in zip(node.args, spec.params, strict=True):
-            items = self.constant_list(arg) if param == LIST else None
-            if items is not None and spec.prepare is not None:
-                key = (f"{node.function}-list", items)
-                parts.append((self.e.constant(spec.prepare(items), key), False))
-            else:
-                parts.append(self.part(arg))
+        args = node.args
+        last = self.constant_list(args[-1]) if args and spec.params[-1] == LIST else None
+        if last is not None and spec.specialise is not None:
+            # e.g. contains_word(x, @list): the list is indexed once, at compile time.
+            special = self.e.constant(spec.specialise(last), (node.function, last))
+            parts = [self.part(arg) for arg in args[:-1]]
+            return self.e.guarded(parts, lambda *a: f"{special}({', '.join(a)})")
+        parts = [self.part(arg) for arg in args]
         if spec.takes_null:
             parts = [(code, False) for code, _ in parts]
         if spec.inline is not None:

@@ -12,6 +12,7 @@ message ends up in a report, and values are personal data.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -82,18 +83,25 @@ def years_between(a: dt.date, b: dt.date) -> int:
 
 
 class WordSet:
-    """A list prepared for ``contains_word``: each entry as a tuple of lower-case words."""
+    """A list prepared for ``contains_word``: each entry as lower-case words.
 
-    __slots__ = ("lengths", "phrases")
+    Single-word entries are a set of words; entries of several words are tuples looked up
+    over each run of that many words of the text.
+    """
+
+    __slots__ = ("lengths", "phrases", "singles")
 
     def __init__(self, entries: Iterable[object]) -> None:
         phrases = {tuple(_WORD.findall(str(e).casefold())) for e in entries}
         phrases.discard(())
-        self.phrases = frozenset(phrases)
-        self.lengths = tuple(sorted({len(p) for p in phrases}))
+        self.singles = frozenset(p[0] for p in phrases if len(p) == 1)
+        self.phrases = frozenset(p for p in phrases if len(p) > 1)
+        self.lengths = tuple(sorted({len(p) for p in self.phrases}))
 
     def found_in(self, text: str) -> bool:
         words = _WORD.findall(text.casefold())
+        if not self.singles.isdisjoint(words):
+            return True
         phrases = self.phrases
         for size in self.lengths:
             for start in range(len(words) - size + 1):
@@ -102,18 +110,29 @@ class WordSet:
         return False
 
 
-def contains_word(text: str, words: WordSet | Iterable[object]) -> bool:
-    prepared = words if isinstance(words, WordSet) else WordSet(words)
-    return prepared.found_in(text)
+def contains_word(text: str, words: Iterable[object]) -> bool:
+    return WordSet(words).found_in(text)
+
+
+def _weights(items: Iterable[object]) -> tuple[int, ...]:
+    return tuple(to_int(w) for w in items)  # type: ignore[arg-type]
 
 
 def weighted_sum(digits: str, weights: Iterable[object]) -> int:
     """Sum of each digit times its weight: the core of check-digit schemes such as mod-11."""
-    factors = [to_int(w) if not isinstance(w, int) else w for w in weights]  # type: ignore[arg-type]
-    if len(digits) != len(factors) or not digits.isascii() or not digits.isdigit():
+    return _weighted_sum(digits, _weights(weights))
+
+
+def _weighted_sum(digits: str, weights: tuple[int, ...]) -> int:
+    if len(digits) != len(weights) or not digits.isascii() or not digits.isdigit():
         raise EvaluationError(
-            f"weighted_sum() needs exactly {len(factors)} digits, one for each weight")
-    return sum(int(d) * w for d, w in zip(digits, factors, strict=True))
+            f"weighted_sum() needs exactly {len(weights)} digits, one for each weight")
+    return sum(map(operator.mul, map(int, digits), weights))
+
+
+def _weighted_sum_by(items: tuple[object, ...]) -> Callable[[str], int]:
+    weights = _weights(items)
+    return lambda digits: _weighted_sum(digits, weights)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,8 +145,9 @@ class Function:
     # Python text with {0}, {1} for the compiled arguments, used instead of a call where
     # it is faster; only for templates that use each argument once.
     inline: str | None = None
-    # For parameters given a constant list: turns the list into what impl expects.
-    prepare: Callable[[tuple[object, ...]], object] | None = None
+    # When the last argument is a constant list: builds, once, a faster function of the
+    # other arguments (e.g. a word index for contains_word).
+    specialise: Callable[[tuple[object, ...]], Callable[..., Any]] | None = None
 
 
 FUNCTIONS: dict[str, Function] = {
@@ -157,9 +177,9 @@ FUNCTIONS: dict[str, Function] = {
     "contains_word": Function((TEXT, LIST), BOOL, contains_word,
                               "true when some entry of the list is a whole word or run of "
                               "words of the text, ignoring case",
-                              prepare=WordSet),
+                              specialise=lambda items: WordSet(items).found_in),
     "weighted_sum": Function((TEXT, LIST), NUMBER, weighted_sum,
                              "sum of each digit of the text times the weight in the same "
                              "place of the list (for check digits, e.g. mod 11)",
-                             prepare=tuple),
+                             specialise=_weighted_sum_by),
 }

@@ -21,6 +21,7 @@ class Target:
     rule: RuleDef
     field: str
     value_index: int  # where the field's value sits in the values tuple
+    code: RuleCode  # its checked when/check/unless, for tools that evaluate them one by one
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +75,8 @@ def compile_pack(pack: Pack, *, today: dt.date | None = None) -> CompiledPack:
     index = {name: i for i, name in enumerate(fields)}
     check, code = compile_rules(codes, fields, lists, today=today or dt.date.today(),
                                 label=f"<pack {pack.name}>")
-    targets = tuple(Target(rule, field, index[field]) for rule, field in targets_of)
+    targets = tuple(Target(rule, field, index[field], code)
+                    for (rule, field), code in zip(targets_of, codes, strict=True))
     return CompiledPack(pack, fields, targets, check, code)
 
 
