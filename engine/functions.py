@@ -64,6 +64,23 @@ def is_date(x: object) -> bool:
     return True
 
 
+def parse_iso_date(text: str) -> dt.date | None:
+    """The date written YYYY-MM-DD, or None: one parse shared by is_date() and date()."""
+    if _ISO_DATE.fullmatch(text) is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def require_date(parsed: dt.date | None, text: str) -> dt.date:
+    """``date(text)`` given ``parse_iso_date(text)``: the date, or why there is none."""
+    if parsed is None:
+        return to_date(text)  # raises, saying what is wrong
+    return parsed
+
+
 def to_date(x: str | dt.date) -> dt.date:
     if isinstance(x, dt.date):
         return x

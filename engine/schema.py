@@ -40,26 +40,46 @@ _VERSION_MESSAGE = (
 )
 
 
+# Names the value at a path the way an author thinks of it, e.g. "alias 2 of field name".
+Describe = Callable[[YamlDocument, YamlPath], str]
+
+
 def check_pack_shape(doc: YamlDocument) -> list[Problem]:
     """Every shape problem in ``doc``, sorted by line and column (empty when it is fine)."""
+    return check_shape(doc, schema_validator("pack.schema.json"), _describe)
+
+
+def check_shape(
+    doc: YamlDocument, validator: Draft202012Validator, describe: Describe
+) -> list[Problem]:
+    """Every problem ``validator`` finds in ``doc``, worded with ``describe``, sorted by place.
+
+    Other YAML files with a schema of their own (pack tests) share the wording here.
+    """
     problems: dict[tuple[str, Location], Problem] = {}
-    for error in _validator().iter_errors(doc.data):
-        for problem in _problems(doc, error):
+    for error in validator.iter_errors(doc.data):
+        for problem in _problems(doc, error, describe):
             # ``required`` reports each missing key once per error; keep one of each.
             problems.setdefault((problem.message, problem.location), problem)
     return sorted(problems.values(), key=_position)
 
 
 @cache
-def _schema() -> dict[str, Any]:
-    source = resources.files("lrsrules.engine").joinpath("schemas/pack.schema.json")
+def load_schema(name: str) -> dict[str, Any]:
+    """The JSON Schema ``schemas/<name>`` shipped with the engine."""
+    source = resources.files("lrsrules.engine").joinpath(f"schemas/{name}")
     schema: dict[str, Any] = json.loads(source.read_text(encoding="utf-8"))
     return schema
 
 
 @cache
-def _validator() -> Draft202012Validator:
-    return Draft202012Validator(_schema())
+def schema_validator(name: str) -> Draft202012Validator:
+    """A validator for ``schemas/<name>``, built once."""
+    return Draft202012Validator(load_schema(name))
+
+
+def _schema() -> dict[str, Any]:
+    return load_schema("pack.schema.json")
 
 
 @cache
@@ -82,15 +102,19 @@ class _Error(NamedTuple):
     expected: Any  # the keyword's value in the schema
     schema: dict[str, Any]
     message: str
+    what: str  # the offending value, named for the author: "severity", "alias 2 of field x"
 
 
-def _problems(doc: YamlDocument, validation: ValidationError) -> Iterator[Problem]:
+def _problems(
+    doc: YamlDocument, validation: ValidationError, describe: Describe
+) -> Iterator[Problem]:
     error = _Error(
         tuple(validation.absolute_path),
         validation.instance,
         validation.validator_value,
         validation.schema if isinstance(validation.schema, dict) else {},
         validation.message,
+        describe(doc, tuple(validation.absolute_path)),
     )
     path = error.path
     if "propertyNames" in validation.schema_path:
@@ -114,7 +138,7 @@ def _additional(doc: YamlDocument, error: _Error) -> Iterator[Problem]:
             continue
         close = difflib.get_close_matches(str(key), allowed, n=1)
         yield Problem(
-            f"unknown key {key!r} in {_describe(doc, error.path)};"
+            f"unknown key {key!r} in {error.what};"
             f" expected one of: {', '.join(allowed)}",
             doc.key_location((*error.path, key)),
             f"did you mean {close[0]!r}?" if close else None,
@@ -124,7 +148,7 @@ def _additional(doc: YamlDocument, error: _Error) -> Iterator[Problem]:
 def _required(doc: YamlDocument, error: _Error) -> Iterator[Problem]:
     for key in error.expected:
         if key not in error.instance:
-            yield Problem(f"{_describe(doc, error.path)} has no {key!r}", doc.location(error.path))
+            yield Problem(f"{error.what} has no {key!r}", doc.location(error.path))
 
 
 def _type(doc: YamlDocument, error: _Error) -> Iterator[Problem]:
@@ -134,7 +158,7 @@ def _type(doc: YamlDocument, error: _Error) -> Iterator[Problem]:
     if "string" in names and isinstance(error.instance, (bool, int, float)):
         hint = "quote it if YAML reads it as a number or true/false"
     yield Problem(
-        f"{_describe(doc, error.path)} must be {words}, not {_instance_words(error.instance)}",
+        f"{error.what} must be {words}, not {_instance_words(error.instance)}",
         doc.location(error.path),
         hint,
     )
@@ -143,7 +167,7 @@ def _type(doc: YamlDocument, error: _Error) -> Iterator[Problem]:
 def _enum(doc: YamlDocument, error: _Error) -> Iterator[Problem]:
     choices = ", ".join(str(choice) for choice in error.expected)
     yield Problem(
-        f"{_describe(doc, error.path)} must be one of {choices}, not {_text(error.instance)!r}",
+        f"{error.what} must be one of {choices}, not {_text(error.instance)!r}",
         doc.location(error.path),
     )
 
@@ -151,13 +175,13 @@ def _enum(doc: YamlDocument, error: _Error) -> Iterator[Problem]:
 def _pattern(doc: YamlDocument, error: _Error) -> Iterator[Problem]:
     words = _pattern_words().get(str(error.expected), "in the expected form")
     yield Problem(
-        f"{_describe(doc, error.path)} must be {words}, not {error.instance!r}",
+        f"{error.what} must be {words}, not {error.instance!r}",
         doc.location(error.path),
     )
 
 
 def _empty(doc: YamlDocument, error: _Error) -> Iterator[Problem]:
-    yield Problem(f"{_describe(doc, error.path)} must not be empty", doc.location(error.path))
+    yield Problem(f"{error.what} must not be empty", doc.location(error.path))
 
 
 def _unique(doc: YamlDocument, error: _Error) -> Iterator[Problem]:
@@ -166,14 +190,14 @@ def _unique(doc: YamlDocument, error: _Error) -> Iterator[Problem]:
         key = (type(item).__name__, item)  # as JSON Schema sees it: true is not 1
         if key in seen:
             yield Problem(
-                f"{_describe(doc, error.path)} lists {_text(item)!r} twice",
+                f"{error.what} lists {_text(item)!r} twice",
                 doc.location((*error.path, index)),
             )
         seen.add(key)
 
 
 def _other(doc: YamlDocument, error: _Error) -> Iterator[Problem]:
-    yield Problem(f"{_describe(doc, error.path)}: {error.message}", doc.location(error.path))
+    yield Problem(f"{error.what}: {error.message}", doc.location(error.path))
 
 
 _Handler = Callable[[YamlDocument, _Error], Iterator[Problem]]

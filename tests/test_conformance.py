@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from lrsrules.engine.checker import Scope
-from lrsrules.engine.compiler import compile_value
+from lrsrules.engine.compiler import RuleCode, compile_rules, compile_value
 from lrsrules.engine.errors import PackError
 from lrsrules.engine.functions import EvaluationError
 from lrsrules.engine.model import ExprSource, FieldDef, ListDef
@@ -62,6 +62,39 @@ def test_conformance(case: dict[str, Any]) -> None:
     expected = case["value"]
     assert result == expected and type(result) is type(expected), (
         f"{case['expr']!r} gave {result!r}, expected {expected!r}")
+
+
+def _is_condition(case: dict[str, Any]) -> bool:
+    return "raises" in case or ("value" in case and (
+        case["value"] is None or isinstance(case["value"], bool)))
+
+
+@pytest.mark.parametrize("case", [p for p in _cases() if _is_condition(p.values[0])])
+def test_rule_conditions_agree_with_values(case: dict[str, Any]) -> None:
+    """A rule tests its conditions with separate code (guards hoisted, Kleene logic unrolled);
+    as a check, a when and an unless, every true/false/null case must behave as its value."""
+    expected = case.get("value", "raises")
+    field = case.get("field") or "a"
+    scope = Scope(FIELDS, LISTS, (field,))
+    checked, problems = parse_and_check(ExprSource.inline(case["expr"]), scope, None)
+    always_false, _ = parse_and_check(ExprSource.inline("false"), scope, None)
+    assert checked is not None and always_false is not None and not problems
+    fields = tuple(FIELDS)
+    lists = {name: spec.entries for name, spec in LISTS.items()}
+    rules = [
+        RuleCode(checked, None, None, field),  # fires when the check is false
+        RuleCode(always_false, checked, None, field),  # fires when the when is true
+        RuleCode(always_false, None, checked, field),  # fires unless the unless is true
+    ]
+    run, _ = compile_rules(rules, fields, lists, today=TODAY)
+    record = case.get("record", {})
+    hits = run(tuple(_as_read(record.get(name)) for name in fields))
+    if expected == "raises":
+        assert [hit[0] for hit in hits if isinstance(hit, tuple)] == [0, 1, 2]
+        return
+    fired = [hit for hit in hits if not isinstance(hit, tuple)]
+    assert fired == [i for i, fires in enumerate(
+        [expected is False, expected is True, expected is not True]) if fires], hits
 
 
 def _as_read(value: object) -> str | None:
