@@ -7,6 +7,7 @@ its aliases; normalising ignores case, spaces, underscores and hyphens so that
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -121,11 +122,23 @@ def match_headings(
     return HeadingMatch(columns, tuple(ignored), missing)
 
 
+# A file without a header row offers its first record as headings. Values that look like
+# personal data (e-mail addresses, dates, long digit runs such as ULNs, postcodes) are not
+# quoted; a name cannot be told from a heading, which is why only a few are shown.
+_PERSONAL = re.compile(
+    r"@|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}/[0-9]{1,2}/[0-9]{2,4}|[0-9]{5,}"
+    r"|\b[A-Za-z]{1,2}[0-9][0-9A-Za-z]? ?[0-9][A-Za-z]{2}\b"
+)
+
+
 def _quote_some(headings: Sequence[str], noun: str) -> str:
     if not headings:
         return f"no {noun}"
     shown = []
-    for heading in headings[:_MAX_QUOTED_HEADINGS]:
+    for index, heading in enumerate(headings[:_MAX_QUOTED_HEADINGS]):
+        if _PERSONAL.search(heading):
+            shown.append(f"(column {index + 1}: looks like data, not shown)")
+            continue
         if len(heading) > _MAX_HEADING_CHARS:
             heading = heading[: _MAX_HEADING_CHARS - 1] + "…"
         shown.append(repr(heading))

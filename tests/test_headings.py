@@ -102,3 +102,15 @@ def test_no_headings_at_all_is_an_error() -> None:
 def test_a_canonical_name_wins_over_another_fields_alias() -> None:
     fields = {"uln": FieldDef("uln"), "other": FieldDef("other", ("ULN",))}
     assert match_headings(["ULN"], fields, source="x").columns == {"uln": 0}
+
+
+def test_no_match_error_does_not_quote_values_that_look_like_personal_data() -> None:
+    fields = {"name": FieldDef("name", ("Name",))}
+    row = ["Sample", "1026893096", "1976-08-16", "CV4 9EE", "a.b@example.org", "Kind"]
+    with pytest.raises(InputError) as caught:
+        match_headings(row, fields, source="f.csv")
+    message = str(caught.value)
+    for secret in ("1026893096", "1976-08-16", "CV4 9EE", "example.org"):
+        assert secret not in message
+    assert "(column 2: looks like data, not shown)" in message
+    assert "'Sample'" in message
