@@ -146,7 +146,7 @@ class _Checker:
             self._same_type(node, left, right)
             return Typed(BOOL, either_null)
         if op in ("<", "<=", ">", ">="):
-            if left.type != NULL and left.type not in _ORDERED:
+            if left.type not in (NULL, ANY) and left.type not in _ORDERED:
                 self.fail(node.left, f"'{op}' compares numbers, text or dates, not "
                           f"{_WORDS[left.type]}")
             else:
