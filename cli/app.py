@@ -36,6 +36,11 @@ def reports_errors(command: F) -> F:
         except EngineError as exc:
             typer.echo(str(exc), err=True)
             raise typer.Exit(ExitCode.ERROR) from None
+        except BrokenPipeError:
+            # The reader went away (`lrsrules rules | head`): stop quietly, and keep Python
+            # from failing again while flushing stdout at exit.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(ExitCode.ERROR) from None
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
             raise typer.Exit(ExitCode.ERROR) from None
@@ -53,10 +58,11 @@ def reports_errors(command: F) -> F:
 
 def _register() -> None:
     # Imported here so each command module can import `app` helpers without a cycle.
-    from lrsrules.cli import rules, validate
+    from lrsrules.cli import rules, test_command, validate
 
     validate.register(app)
     rules.register(app)
+    test_command.register(app)
 
 
 _register()

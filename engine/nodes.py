@@ -67,3 +67,25 @@ class Binary:
 
 
 Node = Literal | ListLiteral | ListRef | Name | Call | Unary | Binary
+
+
+def children(node: Node) -> tuple[Node, ...]:
+    if isinstance(node, (Call, ListLiteral)):
+        return node.args if isinstance(node, Call) else node.items
+    if isinstance(node, Unary):
+        return (node.operand,)
+    if isinstance(node, Binary):
+        return (node.left, node.right)
+    return ()
+
+
+def names_in(node: Node) -> set[str]:
+    """Every bare name the expression reads (fields, ``value``, ``field_name``)."""
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, Name):
+            found.add(current.name)
+        stack.extend(children(current))
+    return found

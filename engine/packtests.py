@@ -103,7 +103,7 @@ class CaseResult:
             lines.append(f"error:      {error.rule} could not be evaluated on {error.field}"
                          f" ({error.message})")
         values = ", ".join(f"{name}={value!r}" for name, value in self.case.values.items())
-        lines.append(f"record:     {values or '(all blank)'}")
+        lines.append(f"record:     {values or '(empty)'}")
         return lines
 
 
@@ -144,7 +144,10 @@ def discover_test_files(pack: Pack) -> list[Path]:
 
 def load_case_file(path: str | os.PathLike[str], pack: Pack) -> CaseFile:
     """Read and check one file of cases against ``pack``; every problem in one ``PackError``."""
-    doc = load_yaml(path)
+    try:
+        doc = load_yaml(path)
+    except PackError as error:
+        raise _as_test_file_error(error) from None
     problems = check_shape(doc, schema_validator("packtests.schema.json"), _describe)
     if problems:
         raise PackError(problems=problems)
@@ -199,12 +202,13 @@ def run_pack_tests(ref: str | os.PathLike[str] | Pack | None = None) -> PackTest
     pack = ref if isinstance(ref, Pack) else load_pack(ref)
     files = load_case_files(pack)
     results: list[CaseResult] = []
-    runners: dict[dt.date | None, CaseRunner] = {}
+    runners: dict[dt.date, CaseRunner] = {}
+    real_today = dt.date.today()  # once, so a run that passes midnight stays consistent
     for file in files:
-        runner = runners.get(file.today)
+        today = file.today or real_today
+        runner = runners.get(today)
         if runner is None:
-            runner = CaseRunner(compile_pack(pack, today=file.today), file.today)
-            runners[file.today] = runner
+            runner = runners[today] = CaseRunner(compile_pack(pack, today=today), today)
         results.extend(runner.run(case) for case in file.cases)
     folder = tests_dir(pack)
     return PackTestReport(pack, str(folder), folder.is_dir(), files, tuple(results),
@@ -248,7 +252,7 @@ class _CaseReader:
     def read(self) -> CaseFile:
         data = self.doc.data
         today = self._today() if "today" in data else None
-        base = self._record(("base",)) if "base" in data else {}
+        base = self._record(("base",), data.get("base", {}))
         cases: list[Case] = []
         seen: dict[str, Location] = {}
         for index, spec in enumerate(data["cases"]):
@@ -259,7 +263,7 @@ class _CaseReader:
                 self._problem(f"duplicate case name {name!r} (first at line {seen[name].line})",
                               where, "case names are unique within a file")
             seen.setdefault(name, where)
-            record = self._record((*at, "record")) if "record" in spec else {}
+            record = self._record((*at, "record"), spec.get("record", {}))
             for i, rule_id in enumerate(spec["expect"]):
                 self._check_rule_id(rule_id, (*at, "expect", i))
             cases.append(Case(name, self.doc.location(at), {**base, **record},
@@ -279,11 +283,11 @@ class _CaseReader:
                       self.doc.location(("today",)), "for example: today: 2026-06-15")
         return None
 
-    def _record(self, at: YamlPath) -> dict[str, str | None]:
+    def _record(self, at: YamlPath, record: Mapping[str, Any]) -> dict[str, str | None]:
         """Values by canonical field name; each heading must match one field, once."""
         values: dict[str, str | None] = {}
         headings: dict[str, str] = {}
-        for heading, value in _items(self.doc, at):
+        for heading, value in record.items():
             where = self.doc.key_location((*at, heading))
             name = self.lookup.get(normalise_heading(heading))
             if name is None:
@@ -300,11 +304,11 @@ class _CaseReader:
 
     def _unknown_heading(self, heading: str) -> tuple[str, str | None]:
         message = f"{heading!r} matches no field of pack {self.pack.name}"
-        names = {normalise_heading(h): h for f in self.pack.fields.values()
-                 for h in (*reversed(f.aliases), f.name)}  # the canonical name wins
-        close = difflib.get_close_matches(normalise_heading(heading), list(names), n=1)
+        # Compared as written, so the suggestion follows the author's style of heading.
+        headings = [h for f in self.pack.fields.values() for h in (f.name, *f.aliases)]
+        close = difflib.get_close_matches(heading, headings, n=1)
         if close:
-            return f"{message}; did you mean {names[close[0]]!r}?", None
+            return f"{message}; did you mean {close[0]!r}?", None
         return message, "keys are input headings: a field's name or one of its aliases"
 
     def _check_rule_id(self, rule_id: str, at: YamlPath) -> None:
@@ -322,11 +326,14 @@ class _CaseReader:
         self.problems.append(Problem(message, where, hint))
 
 
-def _items(doc: YamlDocument, at: YamlPath) -> list[tuple[str, Any]]:
-    node: Any = doc.data
-    for key in at:
-        node = node[key]
-    return list(node.items())
+def _as_test_file_error(error: PackError) -> PackError:
+    # load_yaml words an empty file for pack files; a test file starts otherwise.
+    first = error.problems[0]
+    if len(error.problems) == 1 and first.message == "the file is empty":
+        return PackError("the test file is empty", first.location,
+                         hint="a test file holds `cases:`, a list of cases with name,"
+                              " record and expect")
+    return error
 
 
 def _text(raw: str) -> str | None:

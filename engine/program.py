@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from lrsrules.engine import nodes as n
@@ -61,7 +61,7 @@ def compile_pack(pack: Pack, *, today: dt.date | None = None) -> CompiledPack:
             problems += found
             checked[role] = result
             if result is not None:
-                used |= set(_field_names(result.root))
+                used |= n.names_in(result.root)
         main = checked["check"]
         if main is None:
             continue
@@ -78,22 +78,6 @@ def compile_pack(pack: Pack, *, today: dt.date | None = None) -> CompiledPack:
     targets = tuple(Target(rule, field, index[field], code)
                     for (rule, field), code in zip(targets_of, codes, strict=True))
     return CompiledPack(pack, fields, targets, check, code)
-
-
-def _field_names(node: n.Node) -> Iterator[str]:
-    if isinstance(node, n.Name):
-        yield node.name
-    elif isinstance(node, n.Call):
-        for arg in node.args:
-            yield from _field_names(arg)
-    elif isinstance(node, n.ListLiteral):
-        for item in node.items:
-            yield from _field_names(item)
-    elif isinstance(node, n.Unary):
-        yield from _field_names(node.operand)
-    elif isinstance(node, n.Binary):
-        yield from _field_names(node.left)
-        yield from _field_names(node.right)
 
 
 def _problem_order(problem: Problem) -> tuple[str, int, int]:
