@@ -1,4 +1,8 @@
-"""Generate a CSV of synthetic learner records (about 1 in 5 with a fault) for benchmarks.
+"""Generate a CSV of synthetic learner records for benchmarks.
+
+Values vary as in real files: ULNs and e-mail addresses are unique, postcodes nearly so,
+family names and dates of birth come from thousands of values, given names from hundreds,
+codes from a handful. About one record in five has a fault.
 
     python benchmarks/make_learners.py 200000 benchmarks/data/learners-200k.csv
 """
@@ -12,40 +16,68 @@ from pathlib import Path
 
 HEADINGS = ["GivenName", "FamilyName", "ULN", "DateOfBirth", "Gender", "LastKnownPostCode",
             "EmailAddress", "AbilityToShare", "Notes"]
-GIVEN = ["Amelia", "Oliver", "Isla", "Jamie", "Priya", "Zoë", "Seán", "Mary-Jane", "Test", ""]
-FAMILY = ["Okonkwo", "Smith", "O'Neill", "Shah", "Featherstonehaugh", "Child", "Unknown",
-          "Nguyen", "Wójcik", "Smith2"]
-POSTCODES = ["CV4 9EE", "B33 8TH", "M1 1AE", "EC1A 1BB", "SO10 9AA", "ls44pl", "Q1A 9AA",
-             "W1A 0AX", "", "GIR 0AA"]
-VALID_ULNS = ["1026893096", "1748529632", "1000000043", "6936002314", "4444599390"]
-BAD_ULNS = ["1000000042", "9999999999", "0123456789", "12345", ""]
+ONSETS = ["b", "ch", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s", "sh", "t",
+          "th", "v", "w", "z", ""]
+VOWELS = ["a", "e", "i", "o", "u", "ai", "ee", "ou", "é", "ö"]
+CODAS = ["", "n", "r", "s", "l", "th", "m", "ck", "nd", "rt"]
+BAD_NAMES = ["Test", "Unknown", "Baby", "Mr", "J0hn", "Not Known", "X|Y", ""]
+AREAS = ["B", "M", "L", "S", "N", "E", "W", "CV", "EC", "SO", "LS", "DN", "BS", "NG", "CF"]
+INWARD = "ABDEFGHJLNPQRSTUWXYZ"
+BAD_POSTCODES = ["Q1A 9AA", "LI10 3QP", "XX XXX", "ZZ99 9ZZ", "A1 9A"]
+WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
 
 
-def make_row(rng: random.Random) -> list[str]:
-    bad = rng.random() < 0.2  # most real records are clean
-    uln = rng.choice(BAD_ULNS if bad and rng.random() < 0.5 else VALID_ULNS)
-    year = rng.randint(1950, 2015)
-    dob = f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-    if bad and rng.random() < 0.3:
-        dob = rng.choice(["1900-02-29", "15/04/2007", "2007-13-01"])
-    given = rng.choice(GIVEN if bad else GIVEN[:8])
-    family = rng.choice(FAMILY if bad else FAMILY[:5])
-    email = f"{given.lower() or 'x'}.{rng.randint(1, 999)}@example.org"
-    if bad and rng.random() < 0.3:
-        email = "not-an-address"
-    return [given, family, uln, dob, rng.choice("0129" if not bad else "01293"),
-            rng.choice(POSTCODES if bad else POSTCODES[:5]), email,
-            rng.choice("012" if not bad else "0123"), "free text note " * rng.randint(0, 3)]
+def syllables(rng: random.Random, count: int) -> str:
+    return "".join(rng.choice(ONSETS) + rng.choice(VOWELS) + rng.choice(CODAS)
+                   for _ in range(count)).capitalize()
+
+
+def valid_uln(rng: random.Random) -> str:
+    while True:
+        digits = str(rng.randint(100_000_000, 999_999_999))
+        remainder = sum(int(d) * w for d, w in zip(digits, WEIGHTS, strict=True)) % 11
+        if remainder:
+            return digits + str((10 - remainder) % 10)
+
+
+def postcode(rng: random.Random) -> str:
+    outward = rng.choice(AREAS) + str(rng.randint(1, 29))
+    return f"{outward} {rng.randint(0, 9)}{rng.choice(INWARD)}{rng.choice(INWARD)}"
+
+
+def make_row(rng: random.Random, given: list[str], family: list[str]) -> list[str]:
+    bad = rng.random() < 0.2
+    fault = rng.randrange(6) if bad else -1
+    first = rng.choice(BAD_NAMES) if fault == 0 else rng.choice(given)
+    last = rng.choice(family)
+    uln = valid_uln(rng)
+    if fault == 1:
+        wrong_digit = uln[:9] + str((int(uln[9]) + 1) % 10)
+        uln = rng.choice(["9999999999", "0123456789", "12345", wrong_digit])
+    dob = f"{rng.randint(1990, 2012)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+    if fault == 2:
+        dob = rng.choice(["1900-02-29", "15/04/2007", "2007-13-01", "2030-01-01"])
+    code = rng.choice(BAD_POSTCODES) if fault == 3 else postcode(rng)
+    if fault == 4:
+        code = code.lower().replace(" ", "")
+    local = "".join(ch for ch in f"{first}.{last}".lower() if ch.isascii() and ch != " ")
+    email = f"{local.strip('.') or 'x'}{rng.randint(1, 99999)}@example.org"
+    if fault == 5:
+        email = "not an address"
+    return [first, last, uln, dob, rng.choice("0129" if fault != 5 else "3"), code, email,
+            rng.choice("0121111111"), "free text note " * rng.randint(0, 3)]
 
 
 def main(count: int, path: Path, seed: int = 2026) -> None:
     rng = random.Random(seed)
+    given = [syllables(rng, rng.randint(1, 3)) for _ in range(400)]
+    family = [syllables(rng, rng.randint(2, 3)) for _ in range(8000)]
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(HEADINGS)
         for _ in range(count):
-            writer.writerow(make_row(rng))
+            writer.writerow(make_row(rng, given, family))
 
 
 if __name__ == "__main__":

@@ -47,7 +47,6 @@ class Emitter:
         self._memo_ids: dict[str, int] = {}
         self._memo_code: list[str] = []
         self._memo_uses: list[int] = []
-        self.memo_slots: list[str] = []  # locals to set to _UNSET at the top
 
     def memo(self, code: str) -> str:
         """A token standing for ``code``, a pure expression of the record's fields."""
@@ -58,19 +57,26 @@ class Emitter:
         self._memo_uses[key] += 1
         return f"\x00{key}\x00"
 
-    def resolve(self, text: str) -> str:
-        """Replace memo tokens: plain code when used once, a memo slot otherwise."""
+    def resolve(self, text: str) -> tuple[str, list[str]]:
+        """Replace memo tokens: plain code when used once, a memo slot otherwise.
+
+        Returns the code and the slots it uses, which the enclosing function must set to
+        ``_UNSET`` before the first use.
+        """
+        slots: list[str] = []
+
         def expand(match: re.Match[str]) -> str:
             key = int(match.group(1))
-            code = self.resolve(self._memo_code[key])
+            code, inner = self.resolve(self._memo_code[key])
+            slots.extend(slot for slot in inner if slot not in slots)
             if self._memo_uses[key] < 2:
                 return code
             slot = f"_m{key}"
-            if slot not in self.memo_slots:
-                self.memo_slots.append(slot)
+            if slot not in slots:
+                slots.append(slot)
             return f"({slot} if {slot} is not _UNSET else ({slot} := {code}))"
 
-        return _MEMO_TOKEN.sub(expand, text)
+        return _MEMO_TOKEN.sub(expand, text), slots
 
     def constant(self, value: object, key: tuple[str, object]) -> str:
         if key not in self._by_key:

@@ -15,10 +15,10 @@ import csv
 import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import chain
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from lrsrules.engine.errors import InputError, Location
 from lrsrules.engine.headings import (
@@ -48,18 +48,22 @@ _MAX_PLANS = 1024
 _MAX_IGNORED = 1000
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
+class Record(NamedTuple):
     """One data record: where it starts, and its values in the order asked for.
 
     ``issue`` says why the record cannot be checked (its values are then all ``None``); it
     never quotes a value.  ``values`` stay out of ``repr`` so a logged record leaks nothing.
+    A named tuple, not a dataclass: one is built per record, and this is the cheapest
+    immutable record Python offers.
     """
 
     number: int  # 1-based data record number
     line: int  # physical line where the record starts
-    values: tuple[str | None, ...] = field(repr=False)
+    values: tuple[str | None, ...]
     issue: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Record(number={self.number}, line={self.line}, issue={self.issue!r})"
 
 
 class RecordSource:
