@@ -61,6 +61,8 @@ class Problem:
 class EngineError(Exception):
     """Root of every error the engine raises on purpose."""
 
+    quote_source = True  # whether its problems may quote the source line (see Problem)
+
     def __init__(
         self,
         message: str | None = None,
@@ -68,11 +70,10 @@ class EngineError(Exception):
         *,
         hint: str | None = None,
         problems: Iterable[Problem] = (),
-        quote_source: bool = True,
     ) -> None:
         found = list(problems)
         if message is not None:
-            found.insert(0, Problem(message, location or Location(), hint, quote_source))
+            found.insert(0, Problem(message, location or Location(), hint, self.quote_source))
         if not found:
             raise ValueError("an EngineError needs a message or problems")
         self.problems: tuple[Problem, ...] = tuple(found)
@@ -89,12 +90,4 @@ class PackError(EngineError):
 class InputError(EngineError):
     """An input file cannot be read as records."""
 
-    def __init__(
-        self,
-        message: str | None = None,
-        location: Location | None = None,
-        *,
-        hint: str | None = None,
-        problems: Iterable[Problem] = (),
-    ) -> None:
-        super().__init__(message, location, hint=hint, problems=problems, quote_source=False)
+    quote_source = False  # input lines hold personal data

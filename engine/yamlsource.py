@@ -252,12 +252,11 @@ def _read_text(path: Path, name: str) -> str:
     except UnicodeDecodeError as error:
         line = content.count(b"\n", 0, error.start) + 1
         column = error.start - (content.rfind(b"\n", 0, error.start) + 1) + 1
-        raise PackError(
-            f"the file is not UTF-8 text (byte 0x{content[error.start]:02x})",
-            Location(name, line, column),
-            hint="save the file as UTF-8",
-            quote_source=False,
-        ) from None
+        # The line cannot be decoded, so the error cannot quote it.
+        problem = Problem(f"the file is not UTF-8 text (byte 0x{content[error.start]:02x})",
+                          Location(name, line, column), "save the file as UTF-8",
+                          quote_source=False)
+        raise PackError(problems=[problem]) from None
 
 
 def _syntax_error(name: str, error: yaml.MarkedYAMLError) -> PackError:
