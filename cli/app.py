@@ -58,11 +58,25 @@ def reports_errors(command: F) -> F:
 
 def _register() -> None:
     # Imported here so each command module can import `app` helpers without a cycle.
-    from lrsrules.cli import rules, test_command, validate
+    from lrsrules.cli import batch, rules, test_command, validate
 
     validate.register(app)
+    batch.register(app)
     rules.register(app)
     test_command.register(app)
+
+    # Pack authoring: check, explain, docs, schema (issue 5 part A).
+    from lrsrules.cli import check, docs, explain, schema_command
+
+    check.register(app)
+    explain.register(app)
+    docs.register(app)
+    schema_command.register(app)
+
+    # Pack versions: diff (issue 5 part B).
+    from lrsrules.cli import diff
+
+    diff.register(app)
 
 
 _register()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from lrsrules.engine.functions import parse_iso_date
 
 
 class ReportFormat(str, Enum):
@@ -61,4 +64,28 @@ DelimiterOption = Annotated[
 InputFormatOption = Annotated[
     InputFormat | None,
     typer.Option("--input-format", help="Input format (default: from the file name)."),
+]
+
+
+def _date_or_none(value: str | None) -> str | None:
+    if value is not None and parse_iso_date(value) is None:
+        raise typer.BadParameter(f"{value!r} is not a real date written YYYY-MM-DD")
+    return value
+
+
+def as_of_date(value: str | None) -> dt.date | None:
+    """The date an ``--as-of`` option holds (already checked by its callback)."""
+    return None if value is None else parse_iso_date(value)
+
+
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", metavar="DATE", callback=_date_or_none,
+                 help="Use the rules in force on DATE (YYYY-MM-DD): since <= DATE < until. "
+                 "today() in expressions stays the real date."),
+]
+WaiversOption = Annotated[
+    Path | None,
+    typer.Option("--waivers", metavar="FILE", help="YAML file of approved waivers: findings "
+                 "they cover are reported as waived and do not count toward --fail-on."),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +11,7 @@ import typer
 
 from lrsrules.cli.exit_codes import EXIT_CODES_HELP, ExitCode
 from lrsrules.cli.options import (
+    AsOfOption,
     DelimiterOption,
     EncodingOption,
     FailOnOption,
@@ -19,6 +22,8 @@ from lrsrules.cli.options import (
     ReportFormat,
     Severity,
     ShowValuesOption,
+    WaiversOption,
+    as_of_date,
 )
 from lrsrules.cli.output import report_stream
 from lrsrules.engine.findings import RunInfo
@@ -28,6 +33,8 @@ from lrsrules.engine.program import compile_pack
 from lrsrules.engine.readers import open_records
 from lrsrules.engine.reporters import REPORTERS
 from lrsrules.engine.runner import Tally, iter_findings
+from lrsrules.engine.versions import rules_in_force
+from lrsrules.engine.waivers import WaiverFilter, load_waivers
 
 
 def validate(
@@ -40,13 +47,22 @@ def validate(
     encoding: EncodingOption = None,
     delimiter: DelimiterOption = None,
     input_format: InputFormatOption = None,
+    as_of: AsOfOption = None,
+    waivers: WaiversOption = None,
 ) -> None:
-    """Check every record of FILE against the rules of a pack."""
-    compiled = compile_pack(load_pack(pack))
+    """Check every record of FILE against the rules of a pack (those in force today, or
+    on the --as-of date)."""
+    run_date = dt.date.today()
+    full = load_pack(pack)
+    waiver_set = load_waivers(waivers, full) if waivers is not None else None
+    compiled = compile_pack(rules_in_force(full, as_of_date(as_of) or run_date))
     loaded = compiled.pack
     tally = Tally()
     worst = -1
-    with open_records(file, loaded.fields, compiled.fields, encoding=encoding,
+    screen = None if waiver_set is None else WaiverFilter(waiver_set, compiled.fields,
+                                                          today=run_date, tally=tally)
+    with open_records(file, loaded.fields, screen.wanted if screen else compiled.fields,
+                      encoding=encoding,
                       delimiter=delimiter,
                       input_format=input_format.value if input_format else None) as records, \
             report_stream(output, inputs=(file,)) as stream:
@@ -54,12 +70,18 @@ def validate(
                                            source_name=str(file))
         reporter.start(RunInfo(loaded.name, loaded.version, loaded.sha256, loaded.path,
                                str(file), records.format, records.encoding,
-                               records.delimiter, show_values))
-        for finding in iter_findings(compiled, records, tally):
-            worst = max(worst, SEVERITY_RANK[finding.severity])
+                               records.delimiter, show_values, as_of,
+                               None if waivers is None else str(waivers)))
+        findings = iter_findings(compiled, screen.records(records) if screen else records,
+                                 tally)
+        for finding in screen.findings(findings) if screen else findings:
+            if finding.waived is None:  # waived findings never fail the run
+                worst = max(worst, SEVERITY_RANK[finding.severity])
             reporter.add(finding)
-        reporter.finish(tally.summary(len(loaded.rules), records.match.ignored,
-                                      records.match.missing))
+        summary = tally.summary(len(loaded.rules), records.match.ignored,
+                                records.match.missing)
+        reporter.finish(dataclasses.replace(summary, waived=screen.waived) if screen
+                        else summary)
     if worst >= SEVERITY_RANK[fail_on.value]:
         raise typer.Exit(ExitCode.FINDINGS)
 

@@ -25,6 +25,9 @@ _WORDS = {TEXT: "text", NUMBER: "a number", BOOL: "true/false", DATE: "a date",
           LIST: "a list", NULL: "null", ANY: "a value"}
 _ORDERED = {TEXT, NUMBER, DATE}
 SPECIAL_NAMES = ("value", "field_name")
+# What a regex replacement may hold: group references \1-\9 (not followed by a digit, which
+# Python would read as a two-digit group) and \\ for a backslash; the syntax RE2 shares.
+_REPLACEMENT = re.compile(r"(?:[^\\]|\\[1-9](?![0-9])|\\\\)*", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +131,8 @@ class _Checker:
             return Typed(spec.returns, True)
         for arg, typed, wanted in zip(node.args, args, spec.params, strict=True):
             self._expect(arg, typed, wanted, f"{node.function}()")
+        if spec.regex_param is not None:
+            self._regex_arguments(node, spec.regex_param)
         nullable = not spec.takes_null and any(a.nullable for a in args)
         return Typed(spec.returns, nullable)
 
@@ -181,6 +186,31 @@ class _Checker:
             self.fail(pattern, f"invalid regular expression: {error}")
             return
         out.regexes[id(pattern)] = re.compile(pattern.value)
+
+    def _regex_arguments(self, node: n.Call, index: int) -> None:
+        """A regex argument and the replacement after it: literals, portable, consistent."""
+        pattern, replacement = node.args[index], node.args[index + 1]
+        name = f"{node.function}()"
+        if not (isinstance(pattern, n.Literal) and isinstance(pattern.value, str)):
+            self.fail(pattern, f"{name} needs the pattern written as a string literal")
+            return
+        error = check_portable_regex(pattern.value)
+        if error:
+            self.fail(pattern, f"invalid regular expression: {error}")
+            return
+        if not (isinstance(replacement, n.Literal) and isinstance(replacement.value, str)):
+            self.fail(replacement, f"{name} needs the replacement written as a string literal")
+            return
+        if not _REPLACEMENT.fullmatch(replacement.value):
+            self.fail(replacement, "a replacement may hold \\1 to \\9 for groups and \\\\ "
+                      "for a backslash, and no other backslash")
+            return
+        groups = re.compile(pattern.value).groups
+        pairs = re.findall(r"\\(.)", replacement.value, re.DOTALL)  # a doubled \\ is one pair
+        used = max((int(d) for d in pairs if d.isdigit()), default=0)
+        if used > groups:
+            self.fail(replacement, f"the replacement uses group {used}, but the pattern has "
+                      f"{groups} group{'' if groups == 1 else 's'}")
 
     def _list_entries_fit(self, node: n.Binary, left: Typed) -> None:
         right = node.right

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from lrsrules.engine.model import SEVERITY_RANK
@@ -17,6 +18,7 @@ class Finding:
     severity: str
     message: str
     value: str | None = None  # the field's value; reported only with --show-values
+    waived: str | None = None  # the waiver that covers it (reason, approver, place), if any
 
     def sort_key(self) -> tuple[int, int, str, str]:
         return (self.record or 0, -SEVERITY_RANK[self.severity], self.rule, self.field or "")
@@ -32,6 +34,8 @@ class Finding:
         }
         if show_values:
             data["value"] = self.value
+        if self.waived is not None:  # absent otherwise: runs without waivers stay as they were
+            data["waived"] = self.waived
         return data
 
 
@@ -48,9 +52,14 @@ class RunInfo:
     encoding: str | None = None
     delimiter: str | None = None
     show_values: bool = False
+    as_of: str | None = None  # --as-of: the date whose rules ran (None: the run date)
+    waivers: str | None = None  # the waiver file applied, if any
 
     def pack_dict(self) -> dict[str, Any]:
-        return {"name": self.pack_name, "version": self.pack_version, "sha256": self.pack_sha256}
+        data = {"name": self.pack_name, "version": self.pack_version, "sha256": self.pack_sha256}
+        if self.as_of is not None:
+            data["as_of"] = self.as_of
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +73,11 @@ class Summary:
     rules: int
     ignored_headings: tuple[str, ...] = ()
     missing_fields: tuple[str, ...] = ()  # pack fields the input has no column for
+    waived: int | None = None  # findings a waiver covers; None when no waiver file was given
+    # What a particular command adds (a batch file's layout and return codes): extra keys
+    # of the JSON summary, and the lines a text report prints for them.
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -74,4 +88,4 @@ class Summary:
             "rules": self.rules,
             "ignored_headings": list(self.ignored_headings),
             "missing_fields": list(self.missing_fields),
-        }
+        } | ({} if self.waived is None else {"waived": self.waived}) | dict(self.extra)

@@ -152,6 +152,16 @@ def _weighted_sum_by(items: tuple[object, ...]) -> Callable[[str], int]:
     return lambda digits: _weighted_sum(digits, weights)
 
 
+def replace(text: str, old: str, new: str) -> str:
+    return text.replace(old, new) if old else text
+
+
+def regex_replace(text: str, pattern: str, replacement: str) -> str:
+    # The pattern and replacement are literals checked when the pack loads, and re caches
+    # their compiled forms, so a call per record costs one lookup.
+    return re.sub(pattern, replacement, text)
+
+
 @dataclass(frozen=True, slots=True)
 class Function:
     params: tuple[str, ...]
@@ -165,6 +175,10 @@ class Function:
     # When the last argument is a constant list: builds, once, a faster function of the
     # other arguments (e.g. a word index for contains_word).
     specialise: Callable[[tuple[object, ...]], Callable[..., Any]] | None = None
+    # The index of a parameter that must be a string literal holding a portable regex; the
+    # parameter after it must be a literal replacement (\1 .. \9 for groups). Both are
+    # checked when the pack loads.
+    regex_param: int | None = None
 
 
 FUNCTIONS: dict[str, Function] = {
@@ -199,4 +213,10 @@ FUNCTIONS: dict[str, Function] = {
                              "sum of each digit of the text times the weight in the same "
                              "place of the list (for check digits, e.g. mod 11)",
                              specialise=_weighted_sum_by),
+    "replace": Function((TEXT, TEXT, TEXT), TEXT, replace,
+                        "copy with every occurrence of the second text replaced by the third"),
+    "regex_replace": Function((TEXT, TEXT, TEXT), TEXT, regex_replace,
+                              "copy with every match of the regex (a string literal) replaced "
+                              "by the replacement, in which \\1 .. \\9 are the groups",
+                              regex_param=1),
 }

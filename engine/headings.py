@@ -131,6 +131,11 @@ _PERSONAL = re.compile(
 )
 
 
+def looks_like_data(text: str) -> bool:
+    """True when ``text`` looks like a learner's value (an e-mail, a date, a ULN, a postcode)."""
+    return _PERSONAL.search(text) is not None
+
+
 def _quote_some(headings: Sequence[str], noun: str) -> str:
     if not headings:
         return f"no {noun}"

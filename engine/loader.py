@@ -22,10 +22,19 @@ from typing import Any, NoReturn
 from lrsrules.engine.errors import Location, PackError, Problem
 from lrsrules.engine.headings import normalise_heading
 from lrsrules.engine.model import FieldDef, ListDef, Pack, RuleDef
+from lrsrules.engine.overlays import (
+    Overlay,
+    apply_overrides,
+    duplicate_hint,
+    overrides_without_base,
+)
 from lrsrules.engine.schema import check_pack_shape
-from lrsrules.engine.yamlsource import YamlDocument, load_yaml
+from lrsrules.engine.versions import check_aliases, read_dates
+from lrsrules.engine.yamlsource import YamlDocument, YamlPath, load_yaml
 
 DEFAULT_PACK = "lrs-default"
+# Folders of the bundled rulepacks that hold other data, not packs (batch file layouts).
+NOT_PACKS = frozenset({"layouts"})
 PACK_SUFFIXES = (".yaml", ".yml")
 # The expression language gives these names a meaning of their own.
 RESERVED_FIELDS = ("value", "field_name")
@@ -34,8 +43,10 @@ _NAME_REF = re.compile(r"^(?P<name>[a-z0-9]+(?:-[a-z0-9]+)*)(?:@(?P<version>.+))
 # ``@1`` or ``@1.2`` selects the highest matching version; ``@1.2.3(-pre)`` exactly that one.
 _SELECTOR = re.compile(r"^\d+(?:\.\d+)?$|^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$")
 _SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?$")
+_EXPR_EXTRAS = frozenset({"fix"})  # keys of ``RuleDef.extra`` holding an expression
 _RULE_KEYS = frozenset(
     {"id", "field", "severity", "when", "check", "unless", "message", "doc", "provenance", "tags"}
+    | {"aliases", "since", "until"}
 )
 
 
@@ -50,6 +61,7 @@ def bundled_packs() -> list[str]:
         folder.name
         for folder in bundled_dir().iterdir()
         if folder.is_dir() and _NAME_REF.match(folder.name) and _yaml_files(folder)
+        and folder.name not in NOT_PACKS
     )
 
 
@@ -172,6 +184,8 @@ class _Part:
     rules: list[RuleDef] = field(default_factory=list)
     field_refs: list[tuple[str, Location]] = field(default_factory=list)  # rules' fields
     list_files: list[Path] = field(default_factory=list)
+    base: Path | None = None  # the pack file it extends
+    reached: list[Path] = field(default_factory=list)  # the files it extends and includes
 
 
 class _PackLoader:
@@ -182,6 +196,7 @@ class _PackLoader:
         self.parts: dict[Path, _Part | None] = {}
         self.names: dict[str, Path] = {}
         self.stack: list[tuple[Path, str]] = []
+        self.alias_places: dict[tuple[str, str], Location] = {}  # (rule id, alias) -> place
 
     def load(self, path: Path) -> Pack:
         root = self._visit(path, None)
@@ -191,6 +206,8 @@ class _PackLoader:
         fields = self._merge_fields(parts)
         lists = self._merge_lists(parts)
         rules = self._merge_rules(parts, fields)
+        self.problems += check_aliases(rules, self.alias_places)
+        rules, disabled = self._apply_overlays(parts, rules)
         if self.problems:
             self._raise()
         files = sorted(
@@ -210,6 +227,8 @@ class _PackLoader:
             sha256=_digest(files),
             includes=tuple(part.name for part in parts if part is not root),
             description=data.get("description"),
+            extends=self._name_at(root.base),
+            disabled=disabled,
         )
 
     def _raise(self) -> NoReturn:
@@ -247,16 +266,21 @@ class _PackLoader:
             return None
         self.names[name] = key
         self.stack.append((key, name))
-        for index, ref in enumerate(doc.data.get("include", [])):
-            self._include(doc, index, ref)
+        # The base of an overlay is reached first, like a first include.
+        extends = doc.data.get("extends")
+        base = None if extends is None else self._include(doc, ("extends",), extends)
+        reached = [self._include(doc, ("include", index), ref)
+                   for index, ref in enumerate(doc.data.get("include", []))]
         self.stack.pop()
         part = self._read(doc, name)
+        part.base = base
+        part.reached = [path for path in (base, *reached) if path is not None]
         del self.parts[key]  # re-insert so that includes come first in ``parts``
         self.parts[key] = part
         return part
 
-    def _include(self, doc: YamlDocument, index: int, ref: str) -> None:
-        where = doc.location(("include", index))
+    def _include(self, doc: YamlDocument, at: YamlPath, ref: str) -> Path | None:
+        where = doc.location(at)
         try:
             path = find_pack(ref, base_dir=Path(doc.path).parent)
         except PackError as error:
@@ -265,8 +289,9 @@ class _PackLoader:
                 if problem.location.line is None:
                     problem = Problem(problem.message, where, problem.hint)
                 self.problems.append(problem)
-            return
+            return None
         self._visit(path, where)
+        return path.resolve()
 
     def _read(self, doc: YamlDocument, name: str) -> _Part:
         part = _Part(doc, name)
@@ -320,6 +345,11 @@ class _PackLoader:
         else:
             for i, ref in enumerate(names):
                 part.field_refs.append((ref, doc.location((*at, "field", i))))
+        since, until, problems = read_dates(doc, at, spec)
+        self.problems += problems
+        aliases = tuple(spec.get("aliases", ()))
+        for i, alias in enumerate(aliases):
+            self.alias_places[(spec["id"], alias)] = doc.location((*at, "aliases", i))
         part.rules.append(
             RuleDef(
                 id=spec["id"],
@@ -334,7 +364,12 @@ class _PackLoader:
                 tags=tuple(spec.get("tags", ())),
                 location=doc.location((*at, "id")),
                 pack=part.name,
-                extra={key: value for key, value in spec.items() if key not in _RULE_KEYS},
+                aliases=aliases,
+                since=since,
+                until=until,
+                # A fix is an expression: kept with its place in the file, for its errors.
+                extra={key: doc.expr_source((*at, key)) if key in _EXPR_EXTRAS else value
+                       for key, value in spec.items() if key not in _RULE_KEYS},
             )
         )
 
@@ -390,7 +425,7 @@ class _PackLoader:
                     self._problem(
                         f"duplicate rule id {rule.id} (first defined at {first.location.prefix()})",
                         rule.location,
-                        "rule ids are unique across a pack and everything it includes",
+                        self._duplicate_hint(part, first),
                     )
             # Rules may use fields from anywhere in the merged pack.
             for name, where in part.field_refs:
@@ -398,6 +433,43 @@ class _PackLoader:
                     message, hint = _unknown_field(name, fields)
                     self._problem(message, where, hint)
         return tuple(rules.values())
+
+    def _apply_overlays(
+        self, parts: Sequence[_Part], rules: tuple[RuleDef, ...]
+    ) -> tuple[tuple[RuleDef, ...], dict[str, str]]:
+        found: list[Overlay] = []
+        for part in parts:
+            problem = overrides_without_base(part.doc)
+            if problem is not None:
+                self.problems.append(problem)
+            if part.base is not None:
+                found.append(Overlay(part.doc, part.name, self._name_at(part.base) or "",
+                                     self._tree(part.base)))
+        if not found:
+            return rules, {}
+        kept, disabled, problems = apply_overrides(rules, found)
+        self.problems += problems
+        return kept, disabled
+
+    def _duplicate_hint(self, part: _Part, first: RuleDef) -> str:
+        if part.base is not None and first.pack in self._tree(part.base):
+            return duplicate_hint(self._name_at(part.base))
+        return duplicate_hint(None)
+
+    def _tree(self, key: Path) -> frozenset[str]:
+        """Names of the pack at ``key`` and of every pack it extends or includes."""
+        names: set[str] = set()
+        stack = [key]
+        while stack:
+            part = self.parts.get(stack.pop())
+            if part is not None and part.name not in names:
+                names.add(part.name)
+                stack.extend(part.reached)
+        return frozenset(names)
+
+    def _name_at(self, key: Path | None) -> str | None:
+        part = self.parts.get(key) if key is not None else None
+        return part.name if part is not None else None
 
     def _problem(self, message: str, where: Location | None, hint: str | None = None) -> None:
         self.problems.append(Problem(message, where or Location(), hint))

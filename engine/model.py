@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -65,6 +66,9 @@ class RuleDef:
     tags: tuple[str, ...] = ()
     location: Location = Location()
     pack: str = ""  # name of the pack whose file defines the rule
+    aliases: tuple[str, ...] = ()  # former ids (renames)
+    since: dt.date | None = None  # first day in force
+    until: dt.date | None = None  # first day no longer in force (exclusive)
     # Keys later issues add (fix, since, until, aliases ...) are kept here untouched.
     extra: Mapping[str, object] = field(default_factory=dict)
 
@@ -86,3 +90,5 @@ class Pack:
     sha256: str  # over the content of ``files``
     includes: tuple[str, ...] = ()
     description: str | None = None
+    extends: str | None = None  # name of the base pack, for an overlay
+    disabled: Mapping[str, str] = field(default_factory=dict)  # rule id -> reason (overlays)

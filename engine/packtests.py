@@ -216,7 +216,8 @@ def run_pack_tests(ref: str | os.PathLike[str] | Pack | None = None) -> PackTest
 
 
 def include_tree(ref: str | os.PathLike[str] | None = None) -> list[Path]:
-    """Pack files of ``ref`` and of every pack in its include tree, includes first, once each.
+    """Pack files of ``ref`` and of every pack in its include tree (bases of overlays too),
+    includes first, once each.
 
     Loads ``ref`` first, so a broken tree is reported as ``load_pack`` reports it.
     """
@@ -229,8 +230,10 @@ def include_tree(ref: str | os.PathLike[str] | None = None) -> list[Path]:
         if key in order:
             return
         order[key] = path  # placed now so a cycle stops here; re-placed after its includes
-        includes = load_yaml(path).data.get("include", [])
-        for include in includes if isinstance(includes, list) else []:
+        data = load_yaml(path).data
+        includes = data.get("include", [])
+        base = [data["extends"]] if "extends" in data else []  # an overlay's base, first
+        for include in [*base, *(includes if isinstance(includes, list) else [])]:
             visit(find_pack(include, base_dir=path.parent))
         del order[key]
         order[key] = path

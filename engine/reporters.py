@@ -67,6 +67,8 @@ class TextReporter(Reporter):
         text += f": {finding.severity} {finding.rule}: {message}"
         if self.show_values and finding.field is not None:
             text += f" [value: {_shown(finding.value)}]"
+        if finding.waived is not None:
+            text += f" [waived: {' '.join(finding.waived.splitlines())}]"
         self.stream.write(text + "\n")
         self._written += 1
 
@@ -74,7 +76,9 @@ class TextReporter(Reporter):
         info = self._run_info()
         lines = [""] if self._written else []
         checked = f"{_count(summary.records, 'record')} checked with pack"
-        checked += f" {info.pack_name} {info.pack_version}"
+        checked += f" {info.pack_name} {info.pack_version} (sha256 {info.pack_sha256[:12]})"
+        if info.as_of is not None:
+            checked += f", rules in force on {info.as_of}"
         if summary.findings:
             severities = ", ".join(_severity_counts(summary.by_severity))
             lines.append(
@@ -83,12 +87,16 @@ class TextReporter(Reporter):
             )
         else:
             lines += [checked, "No findings."]
+        if summary.waived:
+            lines.append(f"Waived: {_count(summary.waived, 'finding')} (reported, but not"
+                         " counted toward --fail-on)")
         if summary.ignored_headings:
             ignored = ", ".join(summary.ignored_headings)
             lines.append(f"Ignored headings (no field of the pack): {ignored}")
         if summary.missing_fields:
             missing = ", ".join(summary.missing_fields)
             lines.append(f"Missing fields (not in the input): {missing}")
+        lines += summary.notes
         self.stream.write("\n".join(lines) + "\n")
         super().finish(summary)
 
@@ -147,6 +155,8 @@ class JsonReporter(Reporter):
             "summary": summary.to_dict(),
             "findings": self._findings,
         }
+        if info.waivers is not None:
+            document["waivers"] = {"path": info.waivers}
         self.stream.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
         super().finish(summary)
 
@@ -172,10 +182,14 @@ class CsvReporter(Reporter):
         super().__init__(stream, show_values=show_values, source_name=source_name)
         # "\n": a text stream already turns it into the platform's line ending.
         self._writer = csv.writer(stream, lineterminator="\n")
+        self._waivers = False
 
     def start(self, info: RunInfo) -> None:
         super().start(info)
-        self._writer.writerow(self.HEADER + (("value",) if self.show_values else ()))
+        # The waived column appears only in runs with a waiver file, keeping others as they were.
+        self._waivers = info.waivers is not None
+        self._writer.writerow(self.HEADER + (("value",) if self.show_values else ())
+                              + (("waived",) if self._waivers else ()))
 
     def add(self, finding: Finding) -> None:
         row = [
@@ -188,6 +202,8 @@ class CsvReporter(Reporter):
         ]
         if self.show_values:
             row.append(_cell(finding.value))
+        if self._waivers:
+            row.append(_cell(finding.waived))
         self._writer.writerow(row)
 
 

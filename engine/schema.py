@@ -24,6 +24,7 @@ _PATTERN_WORDS = {
     "fieldName": "snake_case: a lowercase letter, then lowercase letters, digits or underscores",
     "ruleId": "uppercase dotted segments like CDD.GIVENNAME.01",
     "semver": "a semantic version like 1.0.0",
+    "date": "a date written YYYY-MM-DD, like 2025-08-01",
 }
 _TYPE_WORDS = {
     "string": "text",
@@ -222,6 +223,9 @@ def _describe(doc: YamlDocument, path: YamlPath) -> str:
         return "pack name" if head == "pack" else str(head)
     if head == "include":
         return f"include entry {_nth(rest[0])}"
+    if head == "overrides":
+        owner = f"override {_nth(rest[0])}"
+        return owner if len(rest) == 1 else f"{rest[1]} of {owner}"
     if head == "rules":
         owner = _rule_label(doc, rest[0])
     elif head == "fields":

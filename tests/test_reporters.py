@@ -77,7 +77,7 @@ def test_text_writes_one_line_per_finding_then_a_summary() -> None:
         "data/learners.csv:9: record 6: error INPUT.RECORD:"
         " record has 7 values but the header has 5 headings\n"
         "\n"
-        "12 records checked with pack lrs-default 0.1.0:"
+        "12 records checked with pack lrs-default 0.1.0 (sha256 ab12):"
         " 3 findings (2 errors, 1 warning, 0 info) in 3 records\n"
     )
 
@@ -106,7 +106,7 @@ def test_text_keeps_a_message_on_one_line() -> None:
 def test_text_summary_of_a_clean_run_says_no_findings_and_names_odd_headings() -> None:
     clean = Summary(1, 0, {"info": 0, "warning": 0, "error": 0}, 0, 40, ("Foo", "Bar"), ("uln",))
     assert report("text", [], clean) == (
-        "1 record checked with pack lrs-default 0.1.0\n"
+        "1 record checked with pack lrs-default 0.1.0 (sha256 ab12)\n"
         "No findings.\n"
         "Ignored headings (no field of the pack): Foo, Bar\n"
         "Missing fields (not in the input): uln\n"

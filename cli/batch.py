@@ -1,0 +1,157 @@
+"""`lrsrules batch check` and `lrsrules batch fix`: LRS batch files (LRB_<UKPRN>_<date>.CSV)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lrsrules.cli.exit_codes import EXIT_CODES_HELP, ExitCode
+from lrsrules.cli.options import (
+    EncodingOption,
+    FailOnOption,
+    FormatOption,
+    OutputOption,
+    ReportFormat,
+    Severity,
+    ShowValuesOption,
+)
+from lrsrules.cli.output import report_stream
+from lrsrules.engine.batch import check_layout_against, open_batch
+from lrsrules.engine.batchfix import FixTotals, fix_batch, output_format, write_report
+from lrsrules.engine.fixes import compile_fixes
+from lrsrules.engine.layouts import DEFAULT_LAYOUT, Layout, load_layout
+from lrsrules.engine.loader import find_pack, load_pack
+from lrsrules.engine.model import SEVERITY_RANK
+from lrsrules.engine.program import CompiledPack, compile_pack
+from lrsrules.engine.reporters import REPORTERS
+from lrsrules.engine.runner import Tally
+from lrsrules.engine.versions import rules_in_force
+
+batch_app = typer.Typer(
+    name="batch",
+    help="Check and correct LRS batch files: the file name, header record, headings and "
+    "every learner record.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+FIX_EXIT_CODES_HELP = (
+    "Exit codes: 0 nothing at or above --fail-on is left for a person; 1 something at or "
+    "above --fail-on still needs a person; 2 usage, pack, layout or input error (no file is "
+    "written)."
+)
+
+
+class FixReportFormat(str, Enum):
+    csv = "csv"
+    json = "json"
+
+
+BatchFileArgument = Annotated[
+    Path, typer.Argument(help="The batch file: .CSV or .XML (named LRB_<UKPRN>_<DDMMYYYYHHMM>),"
+                         " or an Excel workbook (.xlsx).")]
+LayoutOption = Annotated[
+    str | None,
+    typer.Option("--layout", "-l", help=f"Batch file layout: a bundled name (default "
+                 f"{DEFAULT_LAYOUT}) or the path of a layout file."),
+]
+BatchPackOption = Annotated[
+    str | None,
+    typer.Option("--pack", "-p", help="Rule pack run on every learner record (default: the "
+                 "layout's, lrs-default for the bundled layouts)."),
+]
+
+
+def _prepare(layout_ref: str | None, pack_ref: str | None,
+             today: dt.date) -> tuple[Layout, CompiledPack]:
+    layout = load_layout(layout_ref)
+    path = find_pack(pack_ref) if pack_ref else find_pack(layout.pack, base_dir=layout.pack_base)
+    compiled = compile_pack(rules_in_force(load_pack(path), today), today=today)
+    check_layout_against(layout, compiled)
+    return layout, compiled
+
+
+def check(
+    file: BatchFileArgument,
+    layout: LayoutOption = None,
+    pack: BatchPackOption = None,
+    format: FormatOption = ReportFormat.text,
+    output: OutputOption = None,
+    fail_on: FailOnOption = Severity.error,
+    show_values: ShowValuesOption = False,
+    encoding: EncodingOption = None,
+) -> None:
+    """Check a batch file: file name, header, headings, and every learner record through
+    the layout's pack; for an output file, each learner's return code."""
+    loaded, compiled = _prepare(layout, pack, dt.date.today())
+    batch = open_batch(file, loaded, encoding=encoding)
+    tally = Tally()
+    worst = -1
+    with report_stream(output, inputs=(file,)) as stream:
+        reporter = REPORTERS[format.value](stream, show_values=show_values,
+                                           source_name=str(file))
+        reporter.start(batch.run_info(compiled, show_values))
+        for finding in batch.findings(compiled, tally):
+            worst = max(worst, SEVERITY_RANK[finding.severity])
+            reporter.add(finding)
+        reporter.finish(batch.summary(compiled, tally))
+    if worst >= SEVERITY_RANK[fail_on.value]:
+        raise typer.Exit(ExitCode.FINDINGS)
+
+
+def fix(
+    file: BatchFileArgument,
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="The corrected batch file to write, .CSV or .XML (written "
+        "whole, atomically; never over the input).")],
+    report: Annotated[Path | None, typer.Option(
+        "--report", "-r", help="Write the error report to this file instead of standard "
+        "output.")] = None,
+    report_format: Annotated[FixReportFormat, typer.Option(
+        "--report-format", help="Error report format.")] = FixReportFormat.csv,
+    layout: LayoutOption = None,
+    pack: BatchPackOption = None,
+    fail_on: FailOnOption = Severity.error,
+    show_values: ShowValuesOption = False,
+    encoding: EncodingOption = None,
+) -> None:
+    """Write a corrected batch file in the official layout, with the rules' fixes applied,
+    and an error report of what was changed and what still needs a person."""
+    today = dt.date.today()
+    loaded, compiled = _prepare(layout, pack, today)
+    fmt = output_format(output.name)
+    fixes = compile_fixes(compiled, today=today)
+    batch = open_batch(file, loaded, encoding=encoding)
+    totals = FixTotals()
+    with report_stream(output, inputs=(file,)) as stream:
+        entries = list(fix_batch(batch, fixes, stream, out_name=output.name, fmt=fmt,
+                                 totals=totals))
+    with report_stream(report, inputs=(file, output)) as stream:
+        write_report(stream, report_format.value, entries, totals, show_values=show_values,
+                     source=str(file), output=str(output))
+    left = totals.by_status
+    typer.echo(
+        f"{output}: {totals.written} of {_count(totals.records, 'learner record')} written; "
+        f"{_count(totals.values_changed, 'value')} changed in "
+        f"{_count(totals.records_changed, 'record')}; "
+        f"{left['needs a person']} findings left for a person, {left['left out']} rows left out",
+        err=True)
+    if totals.worst_remaining >= SEVERITY_RANK[fail_on.value]:
+        raise typer.Exit(ExitCode.FINDINGS)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def register(app: typer.Typer) -> None:
+    from lrsrules.cli.app import reports_errors
+
+    batch_app.command("check", epilog=EXIT_CODES_HELP)(reports_errors(check))
+    batch_app.command("fix", epilog=FIX_EXIT_CODES_HELP)(reports_errors(fix))
+    app.add_typer(batch_app, name="batch")

@@ -1,0 +1,50 @@
+"""`lrsrules docs`: a documentation page of a pack for governance staff."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lrsrules.cli.output import report_stream
+from lrsrules.engine.docpages import render_html, render_markdown
+from lrsrules.engine.loader import DEFAULT_PACK
+from lrsrules.engine.packdocs import build_pack_docs
+
+
+class DocsFormat(str, Enum):
+    md = "md"
+    html = "html"
+
+
+def docs(
+    pack: Annotated[
+        str,
+        typer.Argument(metavar="PACK", help="The pack: a bundled name or a path to a pack file "
+                       "or folder."),
+    ] = DEFAULT_PACK,
+    format: Annotated[
+        DocsFormat,
+        typer.Option("--format", "-f", help="Markdown, or one HTML file with its style inline."),
+    ] = DocsFormat.md,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the page to this file (written whole, "
+                     "atomically) instead of standard output."),
+    ] = None,
+) -> None:
+    """Write a page documenting a pack: each rule's id, severity, fields, description,
+    expressions, provenance and dates in force, with its test cases as examples; the rules
+    of included packs too, by pack; the fields and lists; the count of provisional rules."""
+    built = build_pack_docs(pack)
+    page = render_html(built) if format is DocsFormat.html else render_markdown(built)
+    with report_stream(output) as stream:
+        stream.write(page)
+
+
+def register(app: typer.Typer) -> None:
+    from lrsrules.cli.app import reports_errors
+
+    app.command("docs")(reports_errors(docs))

@@ -1,0 +1,145 @@
+"""`lrsrules explain`: the value of every part of a rule on one record, and the verdict."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from lrsrules.cli.exit_codes import ExitCode
+from lrsrules.cli.options import (
+    DelimiterOption,
+    EncodingOption,
+    InputFormatOption,
+    PackOption,
+)
+from lrsrules.engine.errors import InputError, Location
+from lrsrules.engine.explain import explain_rule, find_targets, format_explanation
+from lrsrules.engine.headings import describe_clash, field_lookup, normalise_heading
+from lrsrules.engine.loader import load_pack
+from lrsrules.engine.model import FieldDef
+from lrsrules.engine.program import compile_pack
+from lrsrules.engine.readers import open_records
+
+EXPLAIN_EXIT_CODES_HELP = (
+    f"Exit codes: {ExitCode.OK.value} the rule was explained, whatever its verdict; "
+    f"{ExitCode.ERROR.value} usage, pack or input error."
+)
+_RECORD_REF = re.compile(r"^(?P<file>.+):(?P<number>[0-9]+)$")
+
+
+def explain(
+    rule: Annotated[str, typer.Argument(metavar="RULE", help="The id of the rule to explain.",
+                                        show_default=False)],
+    pack: PackOption = None,
+    record: Annotated[
+        str | None,
+        typer.Option("--record", "-r", metavar="FILE:N",
+                     help="Record N (1-based, as in reports) of a CSV or JSON Lines file."),
+    ] = None,
+    json_record: Annotated[
+        str | None,
+        typer.Option("--json", metavar="JSON",
+                     help='A record typed as a JSON object: {"Heading": "value", ...}; '
+                     "headings are matched to fields as in an input file."),
+    ] = None,
+    show_values: Annotated[
+        bool,
+        typer.Option("--show-values", help="Show text and dates from the record (personal "
+                     "data); by default only their kind and size are shown."),
+    ] = False,
+    encoding: EncodingOption = None,
+    delimiter: DelimiterOption = None,
+    input_format: InputFormatOption = None,
+) -> None:
+    """Show a rule's when, check and unless with the value of every sub-expression on one
+    record, and the verdict (once per field for a rule on several fields)."""
+    if (record is None) == (json_record is None):
+        _usage_error("give one record: --record FILE:N or --json '{...}'")
+    today = dt.date.today()
+    compiled = compile_pack(load_pack(pack), today=today)
+    find_targets(compiled, rule)  # an unknown rule is reported before the input is read
+    if record is not None:
+        where, values = _read_record(record, compiled.pack.fields, compiled.fields,
+                                     encoding, delimiter,
+                                     input_format.value if input_format else None)
+    else:
+        where = "the record given with --json"
+        values = _typed_record(json_record or "", compiled.pack.fields, compiled.fields)
+    typer.echo(f"{compiled.pack.name} {compiled.pack.version}, {where}")
+    explained = explain_rule(compiled, rule, values, today=today)
+    typer.echo(format_explanation(explained, show_values=show_values), nl=False)
+
+
+def _read_record(ref: str, fields: Mapping[str, FieldDef], wanted: tuple[str, ...],
+                 encoding: str | None, delimiter: str | None,
+                 input_format: str | None) -> tuple[str, tuple[str | None, ...]]:
+    match = _RECORD_REF.match(ref)
+    if match is None or int(match["number"]) < 1:
+        _usage_error(f"--record {ref!r}: expected FILE:N, e.g. learners.csv:3")
+    path, number = Path(match["file"]), int(match["number"])
+    count = 0
+    with open_records(path, fields, wanted, encoding=encoding, delimiter=delimiter,
+                      input_format=input_format) as records:
+        for found in records:
+            count = found.number
+            if found.number != number:
+                continue
+            if found.issue is not None:
+                raise InputError(f"record {number} cannot be checked: {found.issue}",
+                                 Location(str(path), found.line))
+            return f"record {number} (line {found.line}) of {path}", found.values
+    raise InputError(f"there is no record {number}: the file has {count} record"
+                     f"{'' if count == 1 else 's'}", Location(str(path)))
+
+
+def _typed_record(text: str, fields: Mapping[str, FieldDef],
+                  wanted: tuple[str, ...]) -> tuple[str | None, ...]:
+    """Values of a record typed as JSON, read as a JSON Lines record is."""
+    where = Location("--json")
+    try:
+        data: Any = json.JSONDecoder(parse_int=str, parse_float=str,
+                                     parse_constant=str).decode(text)
+    except json.JSONDecodeError as error:
+        raise InputError(f"not valid JSON: {error.msg}", Location("--json", 1, error.colno),
+                         hint='write an object: {"Heading": "value"}') from None
+    if not isinstance(data, dict):
+        raise InputError("the record must be a JSON object", where,
+                         hint='write an object: {"Heading": "value"}')
+    lookup = field_lookup(fields)
+    values: dict[str, str | None] = {}
+    keys: dict[str, str] = {}
+    for key, value in data.items():
+        name = lookup.get(normalise_heading(key))
+        if name is None:
+            raise InputError(f"key {key!r} matches no field of the pack", where,
+                             hint="keys are headings: a field's name or one of its aliases")
+        if name in keys:
+            raise InputError(describe_clash(keys[name], key, name, None), where)
+        keys[name] = key
+        if isinstance(value, bool):
+            values[name] = "true" if value else "false"
+        elif value is None or isinstance(value, str):
+            values[name] = None if not value or value.isspace() else value
+        else:
+            raise InputError(f"the value of {key!r} must be text, a number, true, false "
+                             "or null", where)
+    return tuple(values.get(name) for name in wanted)
+
+
+def _usage_error(message: str) -> NoReturn:
+    # typer.BadParameter raised here would pass through reports_errors as an internal error.
+    typer.echo(f"Usage: lrsrules explain [OPTIONS] RULE\nTry 'lrsrules explain --help' for "
+               f"help.\n\nError: {message}", err=True)
+    raise typer.Exit(ExitCode.ERROR)
+
+
+def register(app: typer.Typer) -> None:
+    from lrsrules.cli.app import reports_errors
+
+    app.command("explain", epilog=EXPLAIN_EXIT_CODES_HELP)(reports_errors(explain))

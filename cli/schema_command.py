@@ -1,0 +1,46 @@
+"""`lrsrules schema`: print the JSON Schema of the pack format (or of pack test files)."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lrsrules.cli.output import report_stream
+from lrsrules.engine.schema import load_schema
+
+SCHEMAS = {"pack": "pack.schema.json", "tests": "packtests.schema.json"}
+
+
+class SchemaKind(str, Enum):
+    pack = "pack"
+    tests = "tests"
+
+
+def schema(
+    kind: Annotated[
+        SchemaKind,
+        typer.Argument(metavar="KIND", help="pack: the pack format; tests: the files of "
+                       "cases in a pack's tests/ folder."),
+    ] = SchemaKind.pack,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the schema to this file (written whole, "
+                     "atomically) instead of standard output."),
+    ] = None,
+) -> None:
+    """Print the JSON Schema packs are checked against, for editors: save it beside your
+    packs and start each pack file with
+    `# yaml-language-server: $schema=pack.schema.json`."""
+    text = json.dumps(load_schema(SCHEMAS[kind.value]), indent=2, ensure_ascii=False)
+    with report_stream(output) as stream:
+        stream.write(text + "\n")
+
+
+def register(app: typer.Typer) -> None:
+    from lrsrules.cli.app import reports_errors
+
+    app.command("schema")(reports_errors(schema))
