@@ -27,7 +27,8 @@ from lrsrules.engine.model import SEVERITY_RANK
 from lrsrules.engine.readers import Record
 from lrsrules.engine.runner import iter_findings
 
-FIXED, CHANGED, NEEDS_PERSON, LEFT_OUT = "fixed", "changed", "needs a person", "left out"
+FIXED, CHANGED, NEEDS_PERSON, LEFT_OUT, NOTED = (
+    "fixed", "changed", "needs a person", "left out", "noted")
 OUTPUT_FORMATS = {".csv": "csv", ".xml": "xml"}
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -37,8 +38,9 @@ class FixEntry:
     """One line of the error report: a change made, or a problem left for a person.
 
     ``status``: ``fixed`` (changed, and its rules no longer fire), ``changed`` (changed,
-    but a finding on the field remains: listed too), ``needs a person`` or ``left out``
-    (a row not written to the corrected file).
+    but a finding on the field remains: listed too), ``needs a person``, ``noted`` (an
+    info finding: nothing to correct) or ``left out`` (a row not written to the corrected
+    file).
     """
 
     record: int | None
@@ -67,7 +69,7 @@ class FixTotals:
     records_changed: int = 0
     values_changed: int = 0
     by_status: dict[str, int] = field(
-        default_factory=lambda: dict.fromkeys((FIXED, CHANGED, NEEDS_PERSON, LEFT_OUT), 0))
+        default_factory=lambda: dict.fromkeys((FIXED, CHANGED, NEEDS_PERSON, NOTED, LEFT_OUT), 0))
     worst_remaining: int = -1  # severity rank of the worst entry a person must see to
 
     def count(self, entry: FixEntry) -> FixEntry:
@@ -171,6 +173,8 @@ def _file_findings_of_output(batch: BatchFile, out_name: str, written: int) -> l
 
 
 def _entry(finding: Finding, status: str) -> FixEntry:
+    if status == NEEDS_PERSON and finding.severity == "info":
+        status = NOTED
     return FixEntry(finding.record, finding.line, finding.field, finding.rule,
                     finding.severity, status, finding.message, finding.value)
 

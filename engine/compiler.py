@@ -11,12 +11,10 @@ text of the pack is ever pasted into the code.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from lrsrules.engine import nodes as n
 from lrsrules.engine.checker import CheckedExpr
 from lrsrules.engine.codegen import Emitter, ExprCode
 
@@ -24,24 +22,6 @@ from lrsrules.engine.codegen import Emitter, ExprCode
 # hit is a target index (the rule failed) or (target index, exception) (it could not be
 # evaluated).
 CheckFunction = Callable[[Sequence[str | None]], list[Any]]
-
-CACHE_LIMIT = 16384  # distinct values remembered per field before the cache starts afresh
-REVIEW_EVERY = 4096  # new values between reviews of whether a field's cache pays
-
-
-def review_cache(cache: dict[object, object], state: list[Any], calls: int) -> None:
-    """Keep caching a field's results only while its values repeat (half the lookups hit).
-
-    Fields whose values are nearly all distinct (ULNs, e-mail addresses) stop being cached
-    after the first few thousand records; the cache is emptied when it reaches its limit.
-    """
-    lookups, state[1] = calls - state[1], calls
-    if lookups < 2 * REVIEW_EVERY:
-        state[0] = False
-        cache.clear()
-    elif len(cache) >= CACHE_LIMIT:
-        cache.clear()
-_COSTLY = re.compile(r"_c[0-9]+\(|\x00")  # a call to a function or regex passed in as a constant
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,16 +68,6 @@ def _coder(checked: CheckedExpr, env: Mapping[str, str], rule: RuleCode, emitter
     return ExprCode(emitter, checked, env, rule.field, lists)
 
 
-def _dependencies(rule: RuleCode, env: Mapping[str, str]) -> set[str]:
-    """The local variables (fields) a rule target reads."""
-    names: set[str] = set()
-    for checked in (rule.when, rule.check, rule.unless):
-        if checked is not None:
-            names |= n.names_in(checked.root)
-    names.discard("field_name")  # a constant within a target
-    return {env[rule.field] if name == "value" else env[name] for name in names}
-
-
 def _rule_lines(index: int, condition: str) -> list[str]:
     return [
         "    try:",
@@ -108,61 +78,20 @@ def _rule_lines(index: int, condition: str) -> list[str]:
     ]
 
 
-def _function(name: str, params: str, head: Sequence[str], body: Sequence[str],
-              result: str, emitter: Emitter) -> str:
-    text, slots = emitter.resolve("\n".join(body))
-    lines = [f"def {name}({params}):", *head, "    hits = []"]
-    if slots:
-        lines.append(f"    {' = '.join(slots)} = _UNSET")
-    return "\n".join([*lines, text, f"    return {result}"]) + "\n"
+def _empty_memo_slots(slots: Sequence[str]) -> list[str]:
+    return [f"    {' = '.join(slots)} = _UNSET"] if slots else []
 
 
 def generate_check_source(rules: Sequence[RuleCode], fields: Sequence[str],
                           lists: Mapping[str, tuple[str, ...]], emitter: Emitter) -> str:
-    """Source of ``_check(values)``: every rule target, each in its own try.
-
-    Targets that read one field and do real work (a regex, a function call) are grouped by
-    that field into a function of its value whose results are cached per distinct value:
-    codes, names, dates and postcodes repeat across a file, and a repeat costs one dict
-    lookup. Each cache is cleared when full, so memory stays bounded.
-    """
+    """Source of ``_check(values)``: every rule target, each in its own try."""
     env = _variables(fields)
-    by_field: dict[str, list[str]] = {}
-    general: list[str] = []
+    body: list[str] = []
     for index, rule in enumerate(rules):
-        lines = _rule_lines(index, rule_condition(rule, env, emitter, lists))
-        deps = _dependencies(rule, env)
-        if len(deps) == 1 and _COSTLY.search(lines[1]):
-            by_field.setdefault(deps.pop(), []).extend(lines)
-        else:
-            general.extend(lines)
-    sources = []
-    tail: list[str] = []
-    for var, body in by_field.items():
-        group = f"_g_{var}"
-        cache = emitter.constant({}, ("cache", var))
-        state = emitter.constant([True, 0], ("cache-state", var))
-        sources.append(_function(group, var, [], body, "tuple(hits)", emitter))
-        tail += [
-            f"    if {state}[0]:",
-            f"        found = {cache}.get({var})",
-            "        if found is None:",
-            f"            found = {group}({var})",
-            f"            {cache}[{var}] = found",
-            f"            if not len({cache}) % {REVIEW_EVERY}:",
-            f"                _review({cache}, {state}, calls)",
-            "    else:",
-            f"        found = {group}({var})",
-            "    if found:",
-            "        hits.extend(found)",
-        ]
-    head = _unpack(fields)
-    if by_field:
-        head += ["    _calls[0] = calls = _calls[0] + 1"]
-        emitter.constants["_calls"] = [0]
-        emitter.constants["_review"] = review_cache
-    sources.append(_function("_check", "values", head, [*general, *tail], "hits", emitter))
-    return "\n".join(sources)
+        body += _rule_lines(index, rule_condition(rule, env, emitter, lists))
+    text, slots = emitter.resolve("\n".join(body))
+    head = ["def _check(values):", *_unpack(fields), "    hits = []", *_empty_memo_slots(slots)]
+    return "\n".join([*head, text, "    return hits"]) + "\n"
 
 
 def _build(source: str, emitter: Emitter, name: str, label: str) -> Any:
@@ -189,8 +118,6 @@ def compile_value(checked: CheckedExpr, fields: Sequence[str],
     env["value"] = env.get(field, "None") if field else "None"
     code = ExprCode(emitter, checked, env, field, lists).value(checked.root, frozenset())
     code, slots = emitter.resolve(code)
-    head = ["def _value(values):", *_unpack(fields)]
-    if slots:
-        head.append(f"    {' = '.join(slots)} = _UNSET")
+    head = ["def _value(values):", *_unpack(fields), *_empty_memo_slots(slots)]
     source = "\n".join([*head, f"    return {code}"]) + "\n"
     return _build(source, emitter, "_value", "<expression>")  # type: ignore[no-any-return]

@@ -55,18 +55,12 @@ def iter_findings(compiled: CompiledPack, records: Iterable[Record],
             hits = check(record.values)
             if not hits:
                 continue
-            if len(hits) > 1:
-                hits.sort(key=_target_index)  # findings of a record in pack order
             found = [_finding(record, targets, hit) for hit in hits]
         tally.records_with_findings += 1
         tally.findings += len(found)
         for finding in found:
             by_severity[finding.severity] += 1
             yield finding
-
-
-def _target_index(hit: int | tuple[int, BaseException]) -> int:
-    return hit if isinstance(hit, int) else hit[0]
 
 
 def _finding(record: Record, targets: tuple[Target, ...],

@@ -1,0 +1,215 @@
+"""`lrsrules batch check` and `lrsrules batch fix`, driven through typer's CliRunner."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from batchfiles import GOOD_NAME, HEADINGS, csv_text, learner, mini_layout, write_batch
+from typer.testing import CliRunner
+
+from lrsrules.cli.app import app
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+GOOD = EXAMPLES / "LRB_10012345_290920261030.CSV"
+BAD_RECORDS = EXAMPLES / "bad" / "records" / "LRB_10012345_290920261030.CSV"
+BAD_HEADINGS = EXAMPLES / "bad" / "headings" / "LRB_10012345_290920261030.CSV"
+runner = CliRunner()
+
+
+def invoke(*args: object) -> tuple[int, str, str]:
+    result = runner.invoke(app, [str(a) for a in args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def copy(path: Path, folder: Path) -> Path:
+    return Path(shutil.copy(path, folder / path.name))
+
+
+# --- batch check ----------------------------------------------------------------------------
+
+def test_batch_without_a_command_shows_its_commands() -> None:
+    _, out, err = invoke("batch")
+    assert "check" in out + err and "fix" in out + err
+
+
+def test_the_good_example_passes() -> None:
+    code, out, err = invoke("batch", "check", GOOD)
+    assert code == 0, out + err
+    assert "5 records checked" in out and "layout lrb-2a" in out and "provisional" in out
+
+
+def test_fail_on_counts_the_severities_as_validate_does() -> None:
+    assert invoke("batch", "check", GOOD, "--fail-on", "info")[0] == 1
+    code, out, err = invoke("batch", "check", BAD_RECORDS)
+    assert code == 1, out + err
+
+
+def test_findings_never_show_values_unless_asked() -> None:
+    code, out, _ = invoke("batch", "check", BAD_RECORDS, "--format", "jsonl")
+    assert "1000000042" not in out and "XX XXX" not in out
+    findings = [json.loads(line) for line in out.splitlines()]
+    assert {"record", "line", "field", "rule", "severity", "message"} == set(findings[0])
+    code, out, _ = invoke("batch", "check", BAD_RECORDS, "--format", "jsonl", "--show-values")
+    assert code == 1 and "1000000042" in out
+
+
+def test_the_json_report_has_the_batch_summary() -> None:
+    code, out, _ = invoke("batch", "check", EXAMPLES / "output" / GOOD.name, "--format", "json")
+    document = json.loads(out)
+    assert document["input"]["format"] == "csv"
+    batch = document["summary"]["batch"]
+    assert batch["layout"] == "lrb-2a" and batch["kind"] == "output" and batch["provisional"]
+    assert batch["return_codes"]["WSRC0004"] == {"meaning": "exact match", "count": 1}
+    assert code == 1
+
+
+def test_the_text_report_lists_the_return_codes() -> None:
+    _, out, _ = invoke("batch", "check", EXAMPLES / "output" / GOOD.name)
+    assert "Return codes:" in out and "WSRC0099" in out and "not a known code" in out
+
+
+def test_the_csv_report_has_file_level_findings_with_blank_record_and_field() -> None:
+    code, out, _ = invoke("batch", "check", BAD_HEADINGS, "--format", "csv")
+    assert code == 1
+    rows = list(csv.DictReader(io.StringIO(out)))
+    moved = next(row for row in rows if row["rule"] == "BATCH.HEADINGS.04")
+    assert (moved["record"], moved["field"], moved["line"]) == ("", "", "3")
+
+
+def test_output_is_written_whole_and_never_over_the_input(tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    code, _, _ = invoke("batch", "check", GOOD, "--format", "json", "-o", report)
+    assert code == 0 and json.loads(report.read_text("utf-8"))["summary"]["records"] == 5
+    source = copy(GOOD, tmp_path)
+    before = source.read_bytes()
+    code, _, err = invoke("batch", "check", source, "-o", source)
+    assert code == 2 and "input file" in err and source.read_bytes() == before
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("missing/LRB_10012345_290920261030.CSV", "file not found"),
+    ("bad/xml/LRB_10012345_290920261030.XML", "refused"),
+])
+def test_input_errors_exit_2(name: str, message: str) -> None:
+    code, out, err = invoke("batch", "check", EXAMPLES / name)
+    assert code == 2 and message in err, out + err
+
+
+def test_an_undecodable_file_exits_2_with_a_hint(tmp_path: Path) -> None:
+    path = write_batch(tmp_path, learner(GivenName="Zoë"), encoding="cp1252")
+    code, _, err = invoke("batch", "check", path)
+    assert code == 2 and "--encoding cp1252" in err
+    assert invoke("batch", "check", path, "--encoding", "cp1252")[0] == 0
+
+
+def test_a_layout_given_by_path_is_used(tmp_path: Path) -> None:
+    layout = mini_layout(tmp_path)
+    path = tmp_path / "mini.csv"
+    path.write_text(csv_text([["Name", "Kind"], ["Ann", "z"], ["TRL", "1"]]), "utf-8")
+    code, out, err = invoke("batch", "check", path, "--layout", layout, "--fail-on", "warning")
+    assert code == 1 and "MINI.KIND.01" in out, out + err
+    code, _, err = invoke("batch", "check", path, "--layout", "lrb-9z")
+    assert code == 2 and "bundled layouts: lrb-2a" in err
+
+
+# --- batch fix ------------------------------------------------------------------------------
+
+def report_rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_fix_writes_a_corrected_file_and_a_masked_report(tmp_path: Path) -> None:
+    source = copy(BAD_RECORDS, tmp_path)
+    before = source.read_bytes()
+    target = tmp_path / "LRB_10012345_290920261031.CSV"
+    code, out, err = invoke("batch", "fix", source, "-o", target)
+    assert code == 1, out + err  # errors remain for a person
+    assert source.read_bytes() == before
+    rows = report_rows(out)
+    assert set(rows[0]) == {"record", "line", "field", "rule", "severity", "status", "message"}
+    fixed = {(r["record"], r["field"]) for r in rows if r["status"] == "fixed"}
+    assert {("2", "uln"), ("2", "date_of_birth"), ("2", "last_known_postcode"),
+            ("2", "given_name"), ("2", "email_address")} <= fixed
+    assert {r["status"] for r in rows if r["record"] == "3"} == {"needs a person"}
+    assert [r["status"] for r in rows if r["record"] == "5"] == ["left out"]
+    assert "1000000042" not in out and "ls44pl" not in out
+    assert "4 of 5 learner records written" in err
+    # The corrected file has only what needs a person left.
+    code, out, _ = invoke("batch", "check", target, "--format", "jsonl")
+    remaining = {(f["record"], f["rule"]) for f in map(json.loads, out.splitlines())}
+    assert (2, "CDD.POSTCODE.03") not in remaining and (3, "CDD.GENDER.01") in remaining
+    assert not any(f[0] == 2 for f in remaining)
+
+
+def test_fix_shows_old_and_new_values_only_when_asked(tmp_path: Path) -> None:
+    target = tmp_path / "LRB_10012345_290920261031.CSV"
+    _, out, _ = invoke("batch", "fix", BAD_RECORDS, "-o", target, "--show-values")
+    rows = report_rows(out)
+    postcode = next(r for r in rows if r["field"] == "last_known_postcode"
+                    and r["status"] == "fixed")
+    assert (postcode["old"], postcode["new"]) == ("ls44pl", "LS4 4PL")
+
+
+def test_fix_puts_columns_in_the_official_order_with_the_official_headings(
+        tmp_path: Path) -> None:
+    target = tmp_path / "LRB_10012345_290920261031.CSV"
+    code, out, err = invoke("batch", "fix", BAD_HEADINGS, "-o", target)
+    assert code == 0, out + err
+    rows = list(csv.reader(io.StringIO(target.read_text("utf-8"))))
+    assert rows[2] == HEADINGS
+    assert rows[3][:3] == ["Sample", "Testname", "1026893096"]
+    assert rows[3][HEADINGS.index("DateOfBirth")] == "1976-08-16"
+    statuses = {r["rule"]: r["status"] for r in report_rows(out)}
+    assert statuses["BATCH.HEADINGS.04"] == "fixed" and statuses["BATCH.HEADINGS.02"] == "fixed"
+    assert invoke("batch", "check", target)[0] == 0
+
+
+def test_fix_writes_xml_when_the_output_is_named_xml(tmp_path: Path) -> None:
+    target = tmp_path / "LRB_10012345_290920261031.XML"
+    code, out, err = invoke("batch", "fix", GOOD, "-o", target, "--report-format", "json",
+                            "--report", tmp_path / "report.json")
+    assert code == 0, out + err
+    assert target.read_text("utf-8").startswith('<?xml version="1.0" encoding="UTF-8"?>')
+    report = json.loads((tmp_path / "report.json").read_text("utf-8"))
+    assert report["summary"]["written"] == 5 and report["summary"]["values_changed"] == 0
+    code, out, _ = invoke("batch", "check", target, "--format", "json")
+    assert code == 0 and json.loads(out)["summary"]["records"] == 5
+
+
+def test_fix_reports_a_bad_output_name_as_needing_a_person(tmp_path: Path) -> None:
+    target = tmp_path / "corrected.csv"
+    code, out, _ = invoke("batch", "fix", GOOD, "-o", target)
+    assert code == 1
+    assert [(r["rule"], r["status"]) for r in report_rows(out)] == [
+        ("PRIV.SHARE.01", "noted"), ("BATCH.NAME.01", "needs a person")]
+
+
+def test_fix_never_writes_over_the_input(tmp_path: Path) -> None:
+    source = copy(BAD_RECORDS, tmp_path)
+    before = source.read_bytes()
+    code, _, err = invoke("batch", "fix", source, "-o", source)
+    assert code == 2 and "input file" in err
+    assert source.read_bytes() == before
+
+
+def test_fix_refuses_an_output_that_is_not_csv_or_xml(tmp_path: Path) -> None:
+    target = tmp_path / "LRB_10012345_290920261031.TXT"
+    code, _, err = invoke("batch", "fix", GOOD, "-o", target)
+    assert code == 2 and ".CSV or .XML" in err and not target.exists()
+
+
+def test_fix_leaves_nothing_behind_when_the_file_cannot_be_corrected(tmp_path: Path) -> None:
+    source = tmp_path / GOOD_NAME
+    source.write_bytes(b"")
+    target = tmp_path / "LRB_10012345_290920261031.CSV"
+    target.write_text("earlier", "utf-8")
+    code, _, err = invoke("batch", "fix", source, "-o", target)
+    assert code == 2 and "empty" in err
+    assert target.read_text("utf-8") == "earlier"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [GOOD_NAME, target.name]
