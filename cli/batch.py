@@ -21,7 +21,14 @@ from lrsrules.cli.options import (
 )
 from lrsrules.cli.output import report_stream
 from lrsrules.engine.batch import check_layout_against, open_batch
-from lrsrules.engine.batchfix import FixTotals, fix_batch, output_format, write_report
+from lrsrules.engine.batchfix import (
+    LEFT_OUT,
+    NEEDS_PERSON,
+    FixTotals,
+    fix_batch,
+    output_format,
+    write_report,
+)
 from lrsrules.engine.fixes import compile_fixes
 from lrsrules.engine.layouts import DEFAULT_LAYOUT, Layout, load_layout
 from lrsrules.engine.loader import find_pack, load_pack
@@ -139,8 +146,8 @@ def fix(
         f"{output}: {totals.written} of {_count(totals.records, 'learner record')} written; "
         f"{_count(totals.values_changed, 'value')} changed in "
         f"{_count(totals.records_changed, 'record')}; "
-        f"{left['needs a person']} findings left for a person, {left['left out']} rows left out",
-        err=True)
+        f"{_count(left[NEEDS_PERSON], 'finding')} left for a person; "
+        f"{_count(left[LEFT_OUT], 'row')} left out", err=True)
     if totals.worst_remaining >= SEVERITY_RANK[fail_on.value]:
         raise typer.Exit(ExitCode.FINDINGS)
 

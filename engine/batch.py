@@ -17,6 +17,7 @@ import os
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from lrsrules.engine.batchnames import check_file_name
@@ -35,27 +36,27 @@ from lrsrules.engine.runner import Tally, iter_findings
 class LearnerRow:
     """One learner row: its number among the learner rows and where it starts.
 
-    ``values`` maps pack fields to values (None: blank) and ``outputs`` the output
-    headings to theirs; both are None when the row cannot be placed (wrong number of
-    columns) or the headings are unknown. ``problem`` is the row's own finding, if any.
+    ``cells`` are the row's cells, one per heading, then one blank cell that absent
+    headings read; None when the row cannot be placed (wrong number of columns) or the
+    headings are unknown. ``problem`` is the row's own finding, if any. Read values with
+    ``BatchFile.values`` and ``BatchFile.value``.
     """
 
     number: int
     line: int
-    values: dict[str, str | None] | None
-    outputs: dict[str, str | None] | None
+    cells: tuple[str, ...] | None = dataclass_field(repr=False)
     problem: Finding | None = None
 
 
 class BatchFile:
     """A batch file read against a layout; iterate ``findings`` (once) to check it."""
 
-    def __init__(self, parts: BatchParts, layout: Layout, *, now: dt.datetime | None = None,
-                 display_name: str | None = None) -> None:
+    def __init__(self, parts: BatchParts, layout: Layout, *,
+                 now: dt.datetime | None = None) -> None:
         self.parts = parts
         self.layout = layout
         self.now = now or dt.datetime.now()
-        self.name = display_name or os.path.basename(parts.path)
+        self.name = os.path.basename(parts.path)
         self.header: dict[str, str | None] = {}  # header heading -> value
         self.header_present = False
         self.is_output = False
@@ -66,6 +67,7 @@ class BatchFile:
         self.return_codes: Counter[str] = Counter()
         self.unknown_codes = 0
         self.trailer: Row | None = None
+        self.columns: dict[str, int] = {}  # pack field or output heading -> column
         self.file_findings = self._check_file()  # name, header, headings
 
     # --- the file as a whole -----------------------------------------------------------------
@@ -88,6 +90,11 @@ class BatchFile:
                 self.expected = self.layout.headings + output.headings
         self.width = len(cells)
         self.alignment = align_headings(self.expected, cells)
+        where = self.alignment.columns
+        self.columns = {name: where[heading] for heading, name in self.layout.learner
+                        if heading in where}
+        self.columns.update({heading: where[heading] for heading in self.expected
+                             if heading in where and heading not in self.columns})
         if not self.alignment.recognised:
             found.append(rules["headings.none"].finding(line=headings.line, row=headings.line))
             return found
@@ -124,14 +131,17 @@ class BatchFile:
             column = alignment.columns.get(field.heading)
             value = cells[column] if column is not None and column < len(cells) else ""
             self.header[field.heading] = None if not value or value.isspace() else value
-        return found + self.header_findings(row.line if row else parts.header.line + 1)
+        # A field whose heading is missing has its own finding; its value is not also blank.
+        absent = frozenset(expected) - set(alignment.columns)
+        return found + self.header_findings(row.line if row else parts.header.line + 1, absent)
 
-    def header_findings(self, line: int | None = None) -> list[Finding]:
-        """The header value rules on this file's header values."""
+    def header_findings(self, line: int | None = None,
+                        skip: frozenset[str] = frozenset()) -> list[Finding]:
+        """The header value rules on this file's header values (but those in ``skip``)."""
         return [field.rule.finding(line=line, value=self.header.get(field.heading),
                                    heading=field.heading)
                 for field in self.layout.header
-                if not field.accepts(self.header.get(field.heading))]
+                if field.heading not in skip and not field.accepts(self.header.get(field.heading))]
 
     def _heading_finding(self, section: str, issue: HeadingIssue, line: int,
                          prefix: str = "") -> Finding:
@@ -146,10 +156,7 @@ class BatchFile:
     def rows(self) -> Iterator[LearnerRow]:
         """Every learner row, placed by the file's own headings (read once)."""
         parts, layout = self.parts, self.layout
-        alignment = self.alignment
-        fields = dict(layout.learner)
-        columns = alignment.columns if alignment and alignment.recognised else None
-        outputs = layout.output.headings if self.is_output and layout.output else ()
+        placed = self.alignment is not None and self.alignment.recognised
         marker = layout.trailer.marker if layout.trailer else None
         width = self.width
         pad = parts.format == "xlsx"  # a workbook has no "missing" cells, only blank ones
@@ -162,33 +169,48 @@ class BatchFile:
             number = self.records
             if row.issue is not None:
                 problem = layout.rules["record.elements"].finding(number, row.line)
-                yield LearnerRow(number, row.line, None, None, problem)
+                yield LearnerRow(number, row.line, None, problem)
                 continue
             if len(cells) > width:
                 cells = cells[:width] + trim_cells(cells[width:])
             if pad and len(cells) < width:
                 cells += ("",) * (width - len(cells))
-            if columns is None:
-                yield LearnerRow(number, row.line, None, None)
+            if not placed:
+                yield LearnerRow(number, row.line, None)
                 continue
             if len(cells) != width:
                 problem = layout.rules["record.columns"].finding(
                     number, row.line, count=len(cells), width=width)
-                yield LearnerRow(number, row.line, None, None, problem)
+                yield LearnerRow(number, row.line, None, problem)
                 continue
-            values = {field: _value(cells, columns.get(heading))
-                      for heading, field in fields.items()}
-            extra = {heading: _value(cells, columns.get(heading)) for heading in outputs}
-            yield LearnerRow(number, row.line, values, extra)
+            yield LearnerRow(number, row.line, (*cells, ""))
+
+    def indices(self, names: tuple[str, ...]) -> tuple[int, ...]:
+        """Where each of ``names`` (pack fields, output headings) is in a row's cells; a
+        name the file lacks reads the blank cell at the end."""
+        return tuple(self.columns.get(name, self.width) for name in names)
+
+    def values(self, row: LearnerRow, indices: tuple[int, ...]) -> tuple[str | None, ...]:
+        """The row's values at ``indices`` (see ``indices``), blank values as None."""
+        cells = row.cells or ()
+        return tuple([None if not (v := cells[i]) or v.isspace() else v for i in indices])
+
+    def value_map(self, row: LearnerRow) -> dict[str, str | None]:
+        """The row's values by pack field, for every field of the layout."""
+        names = tuple(name for _, name in self.layout.learner)
+        return dict(zip(names, self.values(row, self.indices(names)), strict=True))
+
+    def value(self, row: LearnerRow, name: str) -> str | None:
+        return self.values(row, self.indices((name,)))[0]
 
     def return_code_findings(self, row: LearnerRow) -> list[Finding]:
         """Check the learner's return code (output files), counting it for the summary."""
         output = self.layout.output
-        if output is None or not self.is_output or row.outputs is None:
+        if output is None or not self.is_output or row.cells is None:
             return []
         rules = self.layout.rules
         heading = output.return_code
-        code = row.outputs.get(heading)
+        code = self.value(row, heading)
         if code is None:
             self.return_codes["(blank)"] += 1
             return [rules["return_code.missing"].finding(row.number, row.line, heading=heading)]
@@ -231,17 +253,17 @@ class BatchFile:
     def findings(self, compiled: CompiledPack, tally: Tally) -> Iterator[Finding]:
         """Every finding, in file order; ``tally`` keeps the totals for the summary."""
         yield from _counted(self.file_findings, tally)
-        order = compiled.fields
+        indices = self.indices(compiled.fields)
         for row in self.rows():
             own = [row.problem] if row.problem else []
             own += self.return_code_findings(row)
-            if row.values is None:
+            if row.cells is None:
                 tally.records += 1
                 if own:
                     tally.records_with_findings += 1
                 yield from _counted(own, tally)
                 continue
-            record = Record(row.number, row.line, tuple(row.values.get(f) for f in order))
+            record = Record(row.number, row.line, self.values(row, indices))
             before = tally.records_with_findings
             found = list(iter_findings(compiled, (record,), tally))
             if own and tally.records_with_findings == before:
@@ -319,13 +341,6 @@ def shown_heading(text: str | None) -> str:
     if looks_like_data(text):
         return "(a value that looks like personal data; not shown)"
     return repr(text)
-
-
-def _value(cells: tuple[str, ...], column: int | None) -> str | None:
-    if column is None:
-        return None
-    value = cells[column]
-    return None if not value or value.isspace() else value
 
 
 def _with_severity(finding: Finding, severity: str) -> Finding:

@@ -137,10 +137,11 @@ def _fix_row(batch: BatchFile, fixes: FixProgram, row: LearnerRow,
              totals: FixTotals) -> tuple[list[FixEntry], dict[str, str | None] | None]:
     """The row's report entries and its values by heading (None: left out)."""
     own = batch.return_code_findings(row)
-    if row.values is None:
+    if row.cells is None:
         problem = [row.problem] if row.problem else []
         return [_entry(f, LEFT_OUT) for f in problem + own], None
-    fixed, changes = fix_record(fixes, row.values) if fixes else (dict(row.values), ())
+    values = batch.value_map(row)
+    fixed, changes = fix_record(fixes, values) if fixes else (values, ())
     compiled = fixes.compiled
     record = Record(row.number, row.line, tuple(fixed.get(f) for f in compiled.fields))
     remaining = list(iter_findings(compiled, (record,)))
@@ -158,7 +159,8 @@ def _fix_row(batch: BatchFile, fixes: FixProgram, row: LearnerRow,
         totals.values_changed += len(changes)
     entries += [_entry(f, NEEDS_PERSON) for f in remaining + own]
     by_heading = {heading: fixed.get(name) for heading, name in batch.layout.learner}
-    by_heading.update(row.outputs or {})
+    outputs = batch.layout.output.headings if batch.is_output and batch.layout.output else ()
+    by_heading.update({heading: batch.value(row, heading) for heading in outputs})
     return entries, by_heading
 
 

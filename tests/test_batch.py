@@ -118,6 +118,21 @@ def test_a_misspelt_header_heading_is_one_finding_and_its_value_still_counts(
     assert batch.header["UKPRN"] == "10012345"
 
 
+@pytest.mark.parametrize(("header", "expected"), [
+    ([["FileVersion", "FileName", "UKPRN"], ["2A", "REG-1", "10012345"]],
+     [("BATCH.HEADER.02",
+       "Header heading OrgRef is missing from row 1 (it belongs in column 4).")]),
+    ([[*HEADER, "Batch"], [*HEADER_VALUES, "x"]],
+     [("BATCH.HEADER.03", "Row 1, column 5: 'Batch' is not a header heading.")]),
+    ([[*HEADER, "UKPRN"], [*HEADER_VALUES, "10012345"]],
+     [("BATCH.HEADER.06", "Row 1, column 5: header heading UKPRN appears a second time.")]),
+])
+def test_each_header_heading_mistake_is_one_finding(
+        tmp_path: Path, header: list[list[str]], expected: list[tuple[str, str]]) -> None:
+    found = check(write_batch(tmp_path, learner(), header=header))[0]
+    assert [(f.rule, f.message) for f in found] == expected
+
+
 def test_header_columns_in_another_order_are_read_by_heading(tmp_path: Path) -> None:
     path = write_batch(tmp_path, learner(), header=[
         ["FileName", "FileVersion", "UKPRN", "OrgRef"], ["REG-1", "2A", "10012345", "ORG-1"]])

@@ -182,6 +182,15 @@ def test_fix_writes_xml_when_the_output_is_named_xml(tmp_path: Path) -> None:
     assert code == 0 and json.loads(out)["summary"]["records"] == 5
 
 
+def test_fix_of_an_output_file_keeps_the_return_codes(tmp_path: Path) -> None:
+    target = tmp_path / "LRB_10012345_290920261031.CSV"
+    code, out, _ = invoke("batch", "fix", EXAMPLES / "output" / GOOD.name, "-o", target)
+    rows = list(csv.reader(io.StringIO(target.read_text("utf-8"))))
+    assert rows[2] == [*HEADINGS, "ReturnCode"] and rows[3][-1] == "WSRC0004"
+    statuses = {(r["rule"], r["status"]) for r in report_rows(out)}
+    assert ("BATCH.RETURNCODE.02", "needs a person") in statuses and code == 1
+
+
 def test_fix_reports_a_bad_output_name_as_needing_a_person(tmp_path: Path) -> None:
     target = tmp_path / "corrected.csv"
     code, out, _ = invoke("batch", "fix", GOOD, "-o", target)
