@@ -14,9 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from lrsrules.engine import nodes as n
-from lrsrules.engine.errors import Location, Problem
+from lrsrules.engine.errors import Location, PackError, Problem
 from lrsrules.engine.functions import ANY, BOOL, DATE, FUNCTIONS, LIST, NUMBER, TEXT
 from lrsrules.engine.model import ExprSource, FieldDef, ListDef
+from lrsrules.engine.parser import parse_expression
 from lrsrules.engine.regexes import check_portable_regex
 
 NULL = "null"  # the type of the literal null: fits any parameter
@@ -247,13 +248,28 @@ class _Checker:
                   f"{_WORDS[typed.type]}", hint)
 
 
+def parse_and_check(source: ExprSource, scope: Scope,
+                    role: str | None) -> tuple[CheckedExpr | None, list[Problem]]:
+    """Parse and check one expression of a rule; every problem found, none raised."""
+    try:
+        root = parse_expression(source)
+    except PackError as exc:
+        return None, list(exc.problems)
+    return check_expression(root, source, scope, role=role)
+
+
 def check_expression(root: n.Node, source: ExprSource, scope: Scope,
                      *, role: str | None = "check") -> tuple[CheckedExpr, list[Problem]]:
-    """Type-check one expression; a condition (a role such as 'check') must be true/false."""
+    """Type-check one expression of a rule in its ``role``: a condition ('when', 'check',
+    'unless') must be true/false, a 'fix' must give text; role None accepts any type."""
     checker = _Checker(source, scope)
     out = CheckedExpr(root, source)
     typed = checker.visit(root, out)
-    if role is not None and typed.type not in (BOOL, NULL, ANY):
+    if role == "fix":
+        if typed.type not in (TEXT, ANY):
+            checker.fail(root, f"a 'fix' must give text, but this is {_WORDS[typed.type]}",
+                         hint="for example trim(value) or upper(value)")
+    elif role is not None and typed.type not in (BOOL, NULL, ANY):
         checker.fail(root, f"a '{role}' must be true or false, but this is "
                      f"{_WORDS[typed.type]}",
                      hint="compare it, for example len(x) <= 35" if typed.type == NUMBER

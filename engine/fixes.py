@@ -16,12 +16,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from lrsrules.engine.checker import Scope, check_expression
+from lrsrules.engine.checker import CheckedExpr, Scope, parse_and_check
 from lrsrules.engine.compiler import compile_value
 from lrsrules.engine.errors import PackError, Problem
-from lrsrules.engine.functions import TEXT
 from lrsrules.engine.model import ExprSource, RuleDef
-from lrsrules.engine.parser import parse_expression
 from lrsrules.engine.program import CompiledPack, lists_of
 
 FIX_KEY = "fix"  # the rule key, kept by the loader in ``RuleDef.extra``
@@ -59,10 +57,7 @@ class Change:
 
 def fix_source(rule: RuleDef) -> ExprSource | None:
     """The rule's fix expression, if it has one."""
-    fix = rule.extra.get(FIX_KEY)
-    if fix is None or isinstance(fix, ExprSource):
-        return fix
-    return ExprSource.inline(str(fix), rule.location.file or "<expression>")
+    return rule.fix
 
 
 def compile_fixes(compiled: CompiledPack, *, today: dt.date | None = None) -> FixProgram:
@@ -91,20 +86,9 @@ def compile_fixes(compiled: CompiledPack, *, today: dt.date | None = None) -> Fi
     return FixProgram(compiled, fields, fixes)
 
 
-def check_fix(source: ExprSource, scope: Scope) -> tuple[Any, list[Problem]]:
+def check_fix(source: ExprSource, scope: Scope) -> tuple[CheckedExpr | None, list[Problem]]:
     """Parse and check one fix expression; it must give text."""
-    try:
-        root = parse_expression(source)
-    except PackError as error:
-        return None, list(error.problems)
-    checked, problems = check_expression(root, source, scope, role=None)
-    kind = checked.typed(root).type
-    if not problems and kind != TEXT:
-        words = {"number": "a number", "bool": "true/false", "date": "a date",
-                 "list": "a list", "null": "null"}.get(kind, kind)
-        problems.append(Problem(f"a 'fix' must give text, but this gives {words}",
-                                source.location(root.span.start),
-                                "for example trim(value) or upper(value)"))
+    checked, problems = parse_and_check(source, scope, "fix")
     return (checked if not problems else None), problems
 
 

@@ -29,14 +29,14 @@ from pathlib import Path
 from typing import Any
 
 from lrsrules.engine import nodes as n
-from lrsrules.engine.checker import CheckedExpr, Scope
+from lrsrules.engine.checker import CheckedExpr, Scope, parse_and_check
 from lrsrules.engine.diagnostics import Diagnostic, shown_path
 from lrsrules.engine.errors import PackError, Problem
 from lrsrules.engine.loader import find_pack, load_pack
 from lrsrules.engine.model import ExprSource, FieldDef, ListDef, Pack, RuleDef
 from lrsrules.engine.packtests import run_pack_tests
 from lrsrules.engine.parser import parse_expression
-from lrsrules.engine.program import lists_of, parse_and_check
+from lrsrules.engine.program import lists_of
 from lrsrules.engine.schema import check_pack_shape, schema_validator
 from lrsrules.engine.subexpr import calls_today, evaluate, reads_record, walk
 from lrsrules.engine.yamlsource import YamlDocument, YamlPath, load_yaml
@@ -303,7 +303,7 @@ _UNKNOWN = object()  # a value that depends on the record
 
 
 def _exprs(rule: RuleDef) -> dict[str, ExprSource]:
-    found = {"when": rule.when, "check": rule.check, "unless": rule.unless}
+    found = {"when": rule.when, "check": rule.check, "unless": rule.unless, "fix": rule.fix}
     return {role: source for role, source in found.items() if source is not None}
 
 

@@ -73,6 +73,12 @@ class RuleDef:
     extra: Mapping[str, object] = field(default_factory=dict)
 
     @property
+    def fix(self) -> ExprSource | None:
+        """The rule's ``fix`` expression (kept in ``extra`` by the loader), if any."""
+        fix = self.extra.get("fix")
+        return fix if isinstance(fix, ExprSource) else None
+
+    @property
     def multi_field(self) -> bool:
         return len(self.fields) > 1
 

@@ -7,11 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from lrsrules.engine import nodes as n
-from lrsrules.engine.checker import CheckedExpr, Scope, check_expression
+from lrsrules.engine.checker import CheckedExpr, Scope, parse_and_check
 from lrsrules.engine.compiler import CheckFunction, RuleCode, compile_rules
 from lrsrules.engine.errors import PackError, Problem
 from lrsrules.engine.model import ExprSource, Pack, RuleDef
-from lrsrules.engine.parser import parse_expression
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,15 +30,6 @@ class CompiledPack:
     targets: tuple[Target, ...]
     check: CheckFunction
     source: str  # the generated Python, kept for debugging and tests
-
-
-def parse_and_check(source: ExprSource, scope: Scope,
-                    role: str) -> tuple[CheckedExpr | None, list[Problem]]:
-    try:
-        root = parse_expression(source)
-    except PackError as exc:
-        return None, list(exc.problems)
-    return check_expression(root, source, scope, role=role)
 
 
 def compile_pack(pack: Pack, *, today: dt.date | None = None) -> CompiledPack:
@@ -62,6 +52,8 @@ def compile_pack(pack: Pack, *, today: dt.date | None = None) -> CompiledPack:
             checked[role] = result
             if result is not None:
                 used |= n.names_in(result.root)
+        if rule.fix is not None:  # checked now; compiled only by the tools that apply fixes
+            problems += parse_and_check(rule.fix, scope, "fix")[1]
         main = checked["check"]
         if main is None:
             continue

@@ -84,7 +84,7 @@ def test_a_fix_must_give_text_and_is_reported_at_its_place(tmp_path: Path) -> No
     with pytest.raises(PackError) as caught:
         program(tmp_path, text)
     problem = caught.value.problems[0]
-    assert "a 'fix' must give text, but this gives a number" in problem.message
+    assert "a 'fix' must give text, but this is a number" in problem.message
     assert (problem.location.line, problem.location.column) == (22, 10)
 
 

@@ -145,3 +145,16 @@ def test_a_multi_field_rule_has_one_target_per_field(tmp_path: Path) -> None:
     targets = compiled.targets  # type: ignore[attr-defined]
     assert [(t.rule.id, t.field) for t in targets] == [("P.A.01", "name"), ("P.A.01", "kind")]
     assert compiled.check(("Alexander", "long kind")) == [0]  # type: ignore[attr-defined]
+
+
+def test_a_fix_expression_is_checked_when_the_pack_loads(tmp_path: Path) -> None:
+    found = problems(tmp_path, """\
+  - id: P.A.01
+    field: name
+    severity: error
+    check: len(name) <= 35
+    fix: len(nmae)
+    message: m
+""")
+    assert [(line, message.split(";")[0]) for line, _, message in found] == [
+        (13, "a 'fix' must give text, but this is a number"), (13, "unknown field 'nmae'")]
