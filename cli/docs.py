@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from lrsrules.cli.options import output_option
 from lrsrules.cli.output import report_stream
 from lrsrules.engine.docpages import render_html, render_markdown
 from lrsrules.engine.loader import DEFAULT_PACK
@@ -29,11 +30,7 @@ def docs(
         DocsFormat,
         typer.Option("--format", "-f", help="Markdown, or one HTML file with its style inline."),
     ] = DocsFormat.md,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write the page to this file (written whole, "
-                     "atomically) instead of standard output."),
-    ] = None,
+    output: Annotated[Path | None, output_option("page")] = None,
 ) -> None:
     """Write a page documenting a pack: each rule's id, severity, fields, description,
     expressions, provenance and dates in force, with its test cases as examples; the rules

@@ -1,11 +1,11 @@
-"""Options shared by the commands that check records."""
+"""Options shared by several commands (most by the commands that check records)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -30,6 +30,12 @@ class InputFormat(str, Enum):
     jsonl = "jsonl"
 
 
+def output_option(what: str) -> Any:
+    """The ``--output`` option of a command whose result is ``what`` (a report, a page ...)."""
+    return typer.Option("--output", "-o", help=f"Write the {what} to this file (written whole, "
+                        "atomically) instead of standard output.")
+
+
 PackOption = Annotated[
     str | None,
     typer.Option("--pack", "-p", help="Rule pack: a bundled name (default lrs-default), or a "
@@ -38,11 +44,7 @@ PackOption = Annotated[
 FormatOption = Annotated[
     ReportFormat, typer.Option("--format", "-f", help="Report format.")
 ]
-OutputOption = Annotated[
-    Path | None,
-    typer.Option("--output", "-o", help="Write the report to this file (written whole, "
-                 "atomically) instead of standard output."),
-]
+OutputOption = Annotated[Path | None, output_option("report")]
 FailOnOption = Annotated[
     Severity,
     typer.Option("--fail-on", help="Exit 1 when a finding of this severity or worse exists."),

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from lrsrules.cli.options import output_option
 from lrsrules.cli.output import report_stream
 from lrsrules.engine.schema import load_schema
 
@@ -26,11 +27,7 @@ def schema(
         typer.Argument(metavar="KIND", help="pack: the pack format; tests: the files of "
                        "cases in a pack's tests/ folder."),
     ] = SchemaKind.pack,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write the schema to this file (written whole, "
-                     "atomically) instead of standard output."),
-    ] = None,
+    output: Annotated[Path | None, output_option("schema")] = None,
 ) -> None:
     """Print the JSON Schema packs are checked against, for editors: save it beside your
     packs and start each pack file with

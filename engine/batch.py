@@ -28,7 +28,7 @@ from lrsrules.engine.headingdiff import HeadingAlignment, HeadingIssue, align_he
 from lrsrules.engine.headings import looks_like_data, normalise_heading
 from lrsrules.engine.layouts import Layout
 from lrsrules.engine.program import CompiledPack
-from lrsrules.engine.readers import Record
+from lrsrules.engine.records import Record
 from lrsrules.engine.runner import Tally, iter_findings
 
 

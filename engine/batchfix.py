@@ -24,7 +24,7 @@ from lrsrules.engine.findings import Finding
 from lrsrules.engine.fixes import FixProgram, fix_record
 from lrsrules.engine.layouts import Layout
 from lrsrules.engine.model import SEVERITY_RANK
-from lrsrules.engine.readers import Record
+from lrsrules.engine.records import Record
 from lrsrules.engine.runner import iter_findings
 
 FIXED, CHANGED, NEEDS_PERSON, LEFT_OUT, NOTED = (

@@ -29,12 +29,12 @@ from xml.etree import ElementTree as ET
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
+from lrsrules.engine.decoding import DEFAULT_ENCODING, decode_error
 from lrsrules.engine.errors import InputError, Location
 from lrsrules.engine.headings import normalise_heading
 from lrsrules.engine.layouts import Layout
 
 FORMATS = ("csv", "xml", "xlsx")
-DEFAULT_ENCODING = "utf-8-sig"
 _EXTENSIONS = {".csv": "csv", ".txt": "csv", ".xml": "xml", ".xlsx": "xlsx", ".xlsm": "xlsx"}
 
 
@@ -184,18 +184,8 @@ def _decode(name: str, content: bytes, codec: str) -> str:
     except UnicodeDecodeError as exc:
         line = content.count(b"\n", 0, exc.start) + 1
         column = exc.start - (content.rfind(b"\n", 0, exc.start) + 1) + 1
-        shown = "utf-8" if codec == DEFAULT_ENCODING else codec
-        if content.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-            hint = "this looks like an Excel workbook: name it .xlsx, or save it as CSV"
-        elif content.startswith((b"\xff\xfe", b"\xfe\xff")):
-            hint = "the file starts with a UTF-16 byte order mark; try --encoding utf-16"
-        elif shown == "utf-8":
-            hint = "the file may be in a Windows encoding: try --encoding cp1252"
-        else:
-            hint = "check the file's encoding and give it with --encoding"
-        raise InputError(
-            f"cannot decode the file as {shown}: byte 0x{content[exc.start]:02x} is not "
-            "valid here", Location(name, line, column), hint=hint) from None
+        raise decode_error(name, codec, content[:4], content[exc.start : exc.start + 1],
+                           line, column, workbook="name it .xlsx, or save it as CSV") from None
     except LookupError as exc:  # a codec that does not decode bytes to text
         raise InputError(f"unusable encoding: {exc}", Location(name)) from None
 

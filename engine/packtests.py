@@ -29,7 +29,7 @@ from lrsrules.engine.loader import DEFAULT_PACK, PACK_SUFFIXES, find_pack, load_
 from lrsrules.engine.model import Pack
 from lrsrules.engine.program import CompiledPack, compile_pack
 from lrsrules.engine.runner import describe_failure
-from lrsrules.engine.schema import check_shape, schema_validator
+from lrsrules.engine.schema import check_shape, item_name, nth, schema_validator
 from lrsrules.engine.yamlsource import YamlDocument, YamlPath, load_yaml
 
 TESTS_FOLDER = "tests"
@@ -363,24 +363,12 @@ def _describe(doc: YamlDocument, path: YamlPath) -> str:
         return f"value of {rest[0]} in base" if rest else "base"
     if head != "cases" or not rest:
         return str(head)
-    label = _case_label(doc, rest[0])
+    name = item_name(doc, "cases", rest[0], "name")
+    label = f"case {name!r}" if name else f"case {nth(rest[0])}"
     if len(rest) == 1:
         return label
     if len(rest) == 2:
         return f"{rest[1]} of {label}"
     if rest[1] == "record":
         return f"value of {rest[2]} in {label}"
-    return f"{rest[1]} entry {_nth(rest[2])} of {label}"
-
-
-def _case_label(doc: YamlDocument, index: str | int) -> str:
-    cases = doc.data.get("cases")
-    if isinstance(index, int) and isinstance(cases, list) and index < len(cases):
-        case = cases[index]
-        if isinstance(case, dict) and isinstance(case.get("name"), str) and case["name"]:
-            return f"case {case['name']!r}"
-    return f"case {_nth(index)}"
-
-
-def _nth(index: str | int) -> str:
-    return str(index + 1) if isinstance(index, int) else str(index)
+    return f"{rest[1]} entry {nth(rest[2])} of {label}"

@@ -5,34 +5,30 @@ then yields records lazily: memory stays flat however large the file.  Values co
 the text read (never trimmed) with blank values as ``None``, in the order the compiled pack
 asks for them.  Problems that stop the whole file are ``InputError``s; a problem with one
 record (wrong number of cells, not a JSON object ...) is the record's ``issue``.  Nothing
-here quotes a value: input files hold personal data.
+here quotes a value: input files hold personal data.  CSV is read here, JSON Lines in
+``jsonlines``; ``Record`` and ``RecordSource`` live in ``records``.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
-import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from itertools import chain
-from types import TracebackType
-from typing import IO, Any, NamedTuple
+from typing import IO
 
+# The ``name as name`` imports re-export names that moved, for callers importing them here.
+from lrsrules.engine.decoding import DEFAULT_ENCODING as DEFAULT_ENCODING
 from lrsrules.engine.errors import InputError, Location
-from lrsrules.engine.headings import (
-    HeadingMatch,
-    blank_label,
-    describe_clash,
-    field_lookup,
-    match_headings,
-    normalise_heading,
-)
+from lrsrules.engine.headings import HeadingMatch, match_headings
+from lrsrules.engine.jsonlines import JsonLinesSource
 from lrsrules.engine.model import FieldDef
+from lrsrules.engine.records import Opened, find_decode_error
+from lrsrules.engine.records import Record as Record
+from lrsrules.engine.records import RecordSource as RecordSource
 
 FORMATS = ("csv", "jsonl")
-DEFAULT_ENCODING = "utf-8-sig"  # UTF-8, with or without the BOM Excel writes
 DELIMITERS: Mapping[str, str] = {
     ",": ",", ";": ";", "\t": "\t", "|": "|", "\\t": "\t",
     "comma": ",", "semicolon": ";", "tab": "\t", "pipe": "|",
@@ -41,77 +37,6 @@ FIELD_SIZE_LIMIT = 10 * 1024 * 1024  # the csv default (128 KiB) is too small fo
 
 _EXTENSIONS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 _CANDIDATES = ",;\t|"  # in order of preference when counts tie
-_JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean"}
-# Bounds on what JSON Lines bookkeeping may hold, so a file whose keys vary from line to
-# line (ids used as keys, say) cannot make memory grow with the file.
-_MAX_PLANS = 1024
-_MAX_IGNORED = 1000
-
-
-class Record(NamedTuple):
-    """One data record: where it starts, and its values in the order asked for.
-
-    ``issue`` says why the record cannot be checked (its values are then all ``None``); it
-    never quotes a value.  ``values`` stay out of ``repr`` so a logged record leaks nothing.
-    A named tuple, not a dataclass: one is built per record, and this is the cheapest
-    immutable record Python offers.
-    """
-
-    number: int  # 1-based data record number
-    line: int  # physical line where the record starts
-    values: tuple[str | None, ...]
-    issue: str | None = None
-
-    def __repr__(self) -> str:
-        return f"Record(number={self.number}, line={self.line}, issue={self.issue!r})"
-
-
-class RecordSource:
-    """An open input file: what was found in its head, and its records when iterated.
-
-    Attributes: ``path``, ``format`` ("csv" or "jsonl"), ``encoding`` (the codec used),
-    ``delimiter`` (CSV only), ``headings`` (as found) and ``match`` (a ``HeadingMatch``).
-    Use it as a context manager; iterating it yields ``Record``s once, lazily.  For JSON
-    Lines, ``headings`` and ``match`` grow as new keys appear: read them after the records
-    for the full picture.
-    """
-
-    format: str
-    delimiter: str | None = None
-
-    def __init__(self, opened: _Opened) -> None:
-        self.path = opened.path
-        self.encoding = opened.encoding
-        self._file = opened.file
-        self._records: Iterator[Record] = iter(())
-
-    @property
-    def headings(self) -> tuple[str, ...]:
-        raise NotImplementedError
-
-    @property
-    def match(self) -> HeadingMatch:
-        raise NotImplementedError
-
-    def __iter__(self) -> Iterator[Record]:
-        return self._records
-
-    def close(self) -> None:
-        self._file.close()
-
-    def __enter__(self) -> RecordSource:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def _decode_error(self) -> InputError:
-        return _decode_error(self.path, self.encoding)
 
 
 def open_records(
@@ -144,9 +69,9 @@ def open_records(
             raise InputError(f"the file is empty: expected {what}", Location(name))
         if fmt is None:
             fmt = "jsonl" if first.lstrip("\ufeff \t").startswith("{") else "csv"
-        opened = _Opened(name, file, codec, chain((first,), file), skipped)
+        opened = Opened(name, file, codec, chain((first,), file), skipped)
         if fmt == "jsonl":
-            return _JsonLinesSource(opened, fields, wanted)
+            return JsonLinesSource(opened, fields, wanted)
         separator = separator or _detect_delimiter(first, "\t" if suffix == ".tsv" else ",")
         return _CsvSource(opened, fields, wanted, separator)
     except BaseException:
@@ -154,20 +79,11 @@ def open_records(
         raise
 
 
-@dataclass(frozen=True, slots=True)
-class _Opened:
-    path: str
-    file: IO[str]
-    encoding: str
-    lines: Iterator[str]  # from the first line with text on
-    skipped: int  # blank lines before that one
-
-
 class _CsvSource(RecordSource):
     format = "csv"
 
     def __init__(
-        self, opened: _Opened, fields: Mapping[str, FieldDef], wanted: Sequence[str], delimiter: str
+        self, opened: Opened, fields: Mapping[str, FieldDef], wanted: Sequence[str], delimiter: str
     ) -> None:
         super().__init__(opened)
         self.delimiter = delimiter
@@ -244,149 +160,6 @@ def _count_issue(count: int, width: int) -> str:
     values = "value" if count == 1 else "values"
     headings = "heading" if width == 1 else "headings"
     return f"record has {count} {values} but the header has {width} {headings}"
-
-
-# A key tuple's plan: the key holding each wanted field (None: absent), or an issue.
-_Plan = tuple[tuple[str | None, ...], str | None]
-
-
-class _JsonLinesSource(RecordSource):
-    format = "jsonl"
-
-    def __init__(
-        self, opened: _Opened, fields: Mapping[str, FieldDef], wanted: Sequence[str]
-    ) -> None:
-        super().__init__(opened)
-        self._fields = fields
-        self._wanted = tuple(wanted)
-        self._lookup = field_lookup(fields)
-        # Numbers stay the text they were written as: 007 is not 7 and 1.10 is not 1.1.
-        self._decode = json.JSONDecoder(parse_int=str, parse_float=str, parse_constant=str).decode
-        numbered = enumerate(opened.lines, opened.skipped + 1)
-        line, text = next(numbered)
-        first = self._parse(text, line)
-        if not isinstance(first, dict):
-            raise InputError(
-                f"the first line holds a JSON {_json_type(first)}, not an object",
-                Location(self.path, line),
-                hint="each line must be one JSON object",
-            )
-        keys = list(first)
-        start = match_headings(keys, fields, source=self.path, line=line, keys=True)
-        self._keys: dict[str, None] = dict.fromkeys(keys)  # keys seen, first-seen order
-        self._columns = dict(start.columns)
-        self._ignored = dict.fromkeys(start.ignored)
-        self._more_ignored = False
-        self._match: HeadingMatch | None = start
-        self._plans: dict[tuple[str, ...], _Plan] = {}
-        self._records = self._iter_records(chain(((line, text),), numbered))
-
-    @property
-    def headings(self) -> tuple[str, ...]:
-        return tuple(self._keys)
-
-    @property
-    def match(self) -> HeadingMatch:
-        if self._match is None:
-            ignored = tuple(self._ignored)
-            if self._more_ignored:
-                ignored += ("(and more keys)",)
-            missing = tuple(name for name in self._fields if name not in self._columns)
-            self._match = HeadingMatch(dict(self._columns), ignored, missing)
-        return self._match
-
-    def _parse(self, text: str, line: int) -> Any:
-        try:
-            return self._decode(text)
-        except json.JSONDecodeError as exc:
-            raise self._json_error(exc, line) from None
-
-    def _json_error(self, exc: json.JSONDecodeError, line: int) -> InputError:
-        # JSONDecodeError's own message quotes nothing; its position is what helps.
-        return InputError(
-            f"the line is not valid JSON: {exc.msg}",
-            Location(self.path, line, exc.colno),
-            hint="each line must be one JSON object",
-        )
-
-    def _iter_records(self, numbered: Iterator[tuple[int, str]]) -> Iterator[Record]:
-        wanted, plans, decode = self._wanted, self._plans, self._decode
-        nones = (None,) * len(wanted)
-        number = 0
-        try:
-            for line, text in numbered:
-                if text.isspace():
-                    continue
-                number += 1
-                try:
-                    obj = decode(text)
-                except json.JSONDecodeError as exc:
-                    raise self._json_error(exc, line) from None
-                if obj.__class__ is not dict:
-                    issue = f"the line holds a JSON {_json_type(obj)}, not an object"
-                    yield Record(number, line, nones, issue)
-                    continue
-                keys = tuple(obj)
-                plan = plans.get(keys) or self._plan(keys)
-                if plan[1] is not None:
-                    yield Record(number, line, nones, plan[1])
-                    continue
-                values: list[str | None] = []
-                for key in plan[0]:
-                    value = obj.get(key)
-                    if value.__class__ is str:
-                        values.append(None if not value or value.isspace() else value)
-                    elif value is None:
-                        values.append(None)
-                    elif value is True or value is False:
-                        values.append("true" if value else "false")
-                    else:
-                        kind = _json_type(value)
-                        issue = f"field {wanted[len(values)]} holds a JSON {kind}; expected text"
-                        yield Record(number, line, nones, issue)
-                        break
-                else:
-                    yield Record(number, line, tuple(values))
-        except UnicodeDecodeError:
-            raise self._decode_error() from None
-
-    def _plan(self, keys: tuple[str, ...]) -> _Plan:
-        """Work out, once per distinct key tuple, which key holds each wanted field."""
-        holders: dict[str, str] = {}
-        issue = None
-        for key in keys:
-            norm = normalise_heading(key)
-            name = self._lookup.get(norm) if norm else None
-            if key not in self._keys:
-                self._note_new_key(key, name, norm)
-            if name is None:
-                continue
-            if name in holders:
-                issue = issue or describe_clash(holders[name], key, name, None)
-            else:
-                holders[name] = key
-        plan = (tuple(holders.get(name) for name in self._wanted), issue)
-        if len(self._plans) >= _MAX_PLANS:
-            self._plans.clear()
-        self._plans[keys] = plan
-        return plan
-
-    def _note_new_key(self, key: str, name: str | None, norm: str) -> None:
-        if name is not None:
-            self._keys[key] = None
-            self._columns.setdefault(name, len(self._keys) - 1)
-        elif len(self._ignored) < _MAX_IGNORED:
-            self._keys[key] = None
-            self._ignored[key if norm else blank_label()] = None
-        else:
-            self._more_ignored = True
-        self._match = None
-
-
-def _json_type(value: object) -> str:
-    if value is None:
-        return "null"
-    return _JSON_TYPES.get(type(value), "value")
 
 
 def _format(given: str | None, suffix: str, name: str) -> str | None:
@@ -470,44 +243,6 @@ def _read_head(file: IO[str], name: str, codec: str) -> tuple[int, str | None]:
                 return skipped, line
             skipped += 1
     except UnicodeDecodeError:
-        raise _decode_error(name, codec) from None
+        raise find_decode_error(name, codec) from None
     return skipped, None
 
-
-def _decode_error(name: str, codec: str) -> InputError:
-    # Text files decode in blocks, so the failing block says nothing about lines; this
-    # rare path reads the bytes again, line by line, to find where decoding breaks.
-    decoder = codecs.getincrementaldecoder(codec)()
-    number = 0
-    line: int | None = None
-    column: int | None = None
-    start = bad = b""
-    try:
-        with open(name, "rb") as raw:
-            start = raw.read(4)
-            raw.seek(0)
-            for chunk in raw:
-                number += 1
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)  # a sequence cut short by the end of the file
-    except UnicodeDecodeError as exc:
-        bad = exc.object[exc.start : exc.start + 1]
-        prefix = exc.object[: exc.start].decode(codec, errors="replace")
-        line, column = max(number, 1), len(prefix) + 1
-    except OSError:
-        pass  # not readable twice (a pipe): report without a line
-    shown = "utf-8" if codec == DEFAULT_ENCODING else codec
-    if start.startswith((b"\xff\xfe", b"\xfe\xff")):
-        hint = "the file starts with a UTF-16 byte order mark; try --encoding utf-16"
-    elif start.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        hint = "this looks like an Excel workbook: save it as 'CSV UTF-8' first"
-    elif shown == "utf-8":
-        hint = "the file may be in a Windows encoding: try --encoding cp1252"
-    else:
-        hint = "check the file's encoding and give it with --encoding"
-    detail = f": byte 0x{bad.hex()} is not valid here" if bad else ""
-    return InputError(
-        f"cannot decode the file as {shown}{detail}",
-        Location(name, line, column),
-        hint=hint,
-    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+from abc import ABC, abstractmethod
 from typing import Any, TextIO
 
 from lrsrules.engine.findings import Finding, RunInfo, Summary
@@ -17,7 +18,7 @@ from lrsrules.engine.model import SEVERITIES
 _VALUE_CHARS = 100  # longer values are cut short in text output; other formats keep all
 
 
-class Reporter:
+class Reporter(ABC):
     """Base of all reporters: keeps the stream and options, and the run's ``RunInfo``."""
 
     def __init__(self, stream: TextIO, *, show_values: bool = False, source_name: str = "") -> None:
@@ -30,9 +31,9 @@ class Reporter:
         """Called once, before the first finding."""
         self.info = info
 
+    @abstractmethod
     def add(self, finding: Finding) -> None:
         """Called once per finding."""
-        raise NotImplementedError
 
     def finish(self, summary: Summary) -> None:
         """Called once, after the last finding."""

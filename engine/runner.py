@@ -9,7 +9,7 @@ from lrsrules.engine.findings import Finding, Summary
 from lrsrules.engine.functions import EvaluationError
 from lrsrules.engine.model import SEVERITIES
 from lrsrules.engine.program import CompiledPack, Target
-from lrsrules.engine.readers import Record
+from lrsrules.engine.records import Record
 
 INPUT_RULE = "INPUT.RECORD"  # the id of findings about a record that could not be read
 

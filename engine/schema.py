@@ -222,18 +222,18 @@ def _describe(doc: YamlDocument, path: YamlPath) -> str:
     if not rest:
         return "pack name" if head == "pack" else str(head)
     if head == "include":
-        return f"include entry {_nth(rest[0])}"
+        return f"include entry {nth(rest[0])}"
     if head == "overrides":
-        owner = f"override {_nth(rest[0])}"
+        owner = f"override {nth(rest[0])}"
         return owner if len(rest) == 1 else f"{rest[1]} of {owner}"
     if head == "rules":
-        owner = _rule_label(doc, rest[0])
+        owner = f"rule {item_name(doc, 'rules', rest[0], 'id') or nth(rest[0])}"
     elif head == "fields":
         owner = f"field {rest[0]}"
     elif head == "lists":
         owner = f"list {rest[0]}"
         if len(rest) == 2 and isinstance(rest[1], int):
-            return f"entry {_nth(rest[1])} of {owner}"
+            return f"entry {nth(rest[1])} of {owner}"
     else:
         return " ".join(str(part) for part in path)
     if len(rest) == 1:
@@ -242,19 +242,24 @@ def _describe(doc: YamlDocument, path: YamlPath) -> str:
         # Keys of a rule read best alone ("severity must be ..."); the caret shows the rule.
         return str(rest[1]) if head == "rules" else f"{rest[1]} of {owner}"
     item = "alias" if rest[1] == "aliases" else f"{rest[1]} entry"
-    return f"{item} {_nth(rest[2])} of {owner}"
+    return f"{item} {nth(rest[2])} of {owner}"
 
 
-def _rule_label(doc: YamlDocument, index: str | int) -> str:
-    rules = doc.data.get("rules")
-    if isinstance(index, int) and isinstance(rules, list) and index < len(rules):
-        rule = rules[index]
-        if isinstance(rule, dict) and isinstance(rule.get("id"), str) and rule["id"]:
-            return f"rule {rule['id']}"
-    return f"rule {_nth(index)}"
+def item_name(doc: YamlDocument, key: str, index: str | int, name_key: str) -> str | None:
+    """The ``name_key`` of item ``index`` of the top-level list ``key``, if it is non-empty text.
+
+    Labels are made for documents that may fail the shape check, so nothing is assumed.
+    """
+    items = doc.data.get(key)
+    if isinstance(index, int) and isinstance(items, list) and index < len(items):
+        item = items[index]
+        if isinstance(item, dict) and isinstance(item.get(name_key), str) and item[name_key]:
+            return str(item[name_key])
+    return None
 
 
-def _nth(index: str | int) -> str:
+def nth(index: str | int) -> str:
+    """A list index as people count (from 1); a key as it is."""
     return str(index + 1) if isinstance(index, int) else str(index)
 
 

@@ -22,7 +22,7 @@ from lrsrules.engine.errors import Location, PackError, Problem
 from lrsrules.engine.findings import Finding
 from lrsrules.engine.functions import parse_iso_date
 from lrsrules.engine.model import Pack
-from lrsrules.engine.readers import Record
+from lrsrules.engine.records import Record
 from lrsrules.engine.runner import INPUT_RULE, Tally
 from lrsrules.engine.schema import check_shape, schema_validator
 from lrsrules.engine.versions import current_ids
