@@ -149,7 +149,15 @@ def _weighted_sum(digits: str, weights: tuple[int, ...]) -> int:
 
 def _weighted_sum_by(items: tuple[object, ...]) -> Callable[[str], int]:
     weights = _weights(items)
-    return lambda digits: _weighted_sum(digits, weights)
+    size = len(weights)
+
+    # One call per record instead of two: this runs on every ULN of a file.
+    def weighted(digits: str) -> int:
+        if len(digits) != size or not digits.isascii() or not digits.isdigit():
+            return _weighted_sum(digits, weights)  # raises, saying what is wrong
+        return sum(map(operator.mul, map(int, digits), weights))
+
+    return weighted
 
 
 def replace(text: str, old: str, new: str) -> str:
