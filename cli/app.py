@@ -44,8 +44,8 @@ def reports_errors(command: F) -> F:
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
             raise typer.Exit(ExitCode.ERROR) from None
-        except (typer.Exit, typer.Abort, SystemExit):
-            raise
+        except (typer.Exit, typer.Abort, typer.BadParameter, SystemExit):
+            raise  # typer reports these itself: a usage error exits 2 with the usage line
         except Exception as exc:
             if os.environ.get("LRSRULES_DEBUG"):
                 raise

@@ -133,10 +133,7 @@ def _typed_record(text: str, fields: Mapping[str, FieldDef],
 
 
 def _usage_error(message: str) -> NoReturn:
-    # typer.BadParameter raised here would pass through reports_errors as an internal error.
-    typer.echo(f"Usage: lrsrules explain [OPTIONS] RULE\nTry 'lrsrules explain --help' for "
-               f"help.\n\nError: {message}", err=True)
-    raise typer.Exit(ExitCode.ERROR)
+    raise typer.BadParameter(message)
 
 
 def register(app: typer.Typer) -> None:
