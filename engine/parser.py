@@ -28,7 +28,8 @@ _PATTERN_WORDS = {"STRING": "a string", "INT": "a number", "DECIMAL": "a number"
 @cache
 def _parser() -> Lark:
     grammar = resources.files("lrsrules.grammar").joinpath("expr.lark").read_text("utf-8")
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False,
+                cache=True)  # parse tables kept in the temp folder, keyed by the grammar
 
 
 def decode_string(token: str) -> str:

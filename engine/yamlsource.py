@@ -133,10 +133,26 @@ class YamlDocument:
         return Location(self.path, mark.line + 1, mark.column + 1)
 
 
+# Finding a pack reads the version of each file in its folder, then loading reads the one
+# chosen, and a shared include is reached from several packs: a document parsed once is
+# reused while the file's text is the same. Documents are treated as immutable.
+_PARSED: dict[tuple[str, str], YamlDocument] = {}
+_PARSED_LIMIT = 256
+
+
 def load_yaml(path: str | os.PathLike[str]) -> YamlDocument:
     """Read a YAML file whose top level is a mapping; every failure is a ``PackError``."""
     name = str(path)
     text = _read_text(Path(path), name)
+    key = (name, text)
+    if key not in _PARSED:
+        if len(_PARSED) >= _PARSED_LIMIT:
+            _PARSED.clear()
+        _PARSED[key] = _parse_yaml(name, text)
+    return _PARSED[key]
+
+
+def _parse_yaml(name: str, text: str) -> YamlDocument:
     loader: _Loader | None = None
     try:
         loader = _Loader(text)

@@ -314,3 +314,12 @@ def test_expr_source_of_a_mapping_is_a_programming_error(tmp_path: Path) -> None
     doc = load(tmp_path, "rule: {check: a}\n")
     with pytest.raises(TypeError):
         doc.expr_source(("rule",))
+
+
+def test_a_file_is_parsed_again_when_its_text_changes(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text("pack: a\nversion: 1.0.0\n", "utf-8")
+    first = load_yaml(path)
+    assert load_yaml(path) is first  # unchanged text: the parsed document is reused
+    path.write_text("pack: b\nversion: 1.0.0\n", "utf-8")  # same size, same instant
+    assert load_yaml(path).data["pack"] == "b"
