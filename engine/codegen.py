@@ -308,9 +308,16 @@ class ExprCode:
         arg = node.args[0]
         if node.function == "date":
             require = self.e.constant(require_date, ("function", "require_date"))
-            return self.guarded([arg], known, lambda a: (
-                f"{require}({self.e.memo(f'{parse}({a})')}, {a})" if a.isidentifier()
-                else f"{require}({parse}({a}), {a})"))
+
+            def parsed_or_fail(a: str) -> str:
+                if not a.isidentifier():
+                    return f"{require}({parse}({a}), {a})"
+                # The parse is shared; `require` runs only to say why there is no date.
+                temp = self.e.temp()
+                return (f"({temp} if ({temp} := {self.e.memo(f'{parse}({a})')}) is not None "
+                        f"else {require}(None, {a}))")
+
+            return self.guarded([arg], known, parsed_or_fail)
         code = self.value(arg, known)
         if not code.isidentifier():
             impl = self.e.constant(FUNCTIONS["is_date"].impl, ("function", "is_date"))
