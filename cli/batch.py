@@ -24,10 +24,10 @@ from lrsrules.engine.batch import check_layout_against, open_batch
 from lrsrules.engine.batchfix import (
     LEFT_OUT,
     NEEDS_PERSON,
+    ErrorReport,
     FixTotals,
     fix_batch,
     output_format,
-    write_report,
 )
 from lrsrules.engine.fixes import compile_fixes
 from lrsrules.engine.layouts import DEFAULT_LAYOUT, Layout, load_layout
@@ -96,10 +96,10 @@ def check(
     """Check a batch file: file name, header, headings, and every learner record through
     the layout's pack; for an output file, each learner's return code."""
     loaded, compiled = _prepare(layout, pack, dt.date.today())
-    batch = open_batch(file, loaded, encoding=encoding)
     tally = Tally()
     worst = -1
-    with report_stream(output, inputs=(file,)) as stream:
+    with open_batch(file, loaded, encoding=encoding) as batch, \
+            report_stream(output, inputs=(file,)) as stream:
         reporter = REPORTERS[format.value](stream, show_values=show_values,
                                            source_name=str(file))
         reporter.start(batch.run_info(compiled, show_values))
@@ -133,14 +133,17 @@ def fix(
     loaded, compiled = _prepare(layout, pack, today)
     fmt = output_format(output.name)
     fixes = compile_fixes(compiled, today=today)
-    batch = open_batch(file, loaded, encoding=encoding)
     totals = FixTotals()
-    with report_stream(output, inputs=(file,)) as stream:
-        entries = list(fix_batch(batch, fixes, stream, out_name=output.name, fmt=fmt,
-                                 totals=totals))
-    with report_stream(report, inputs=(file, output)) as stream:
-        write_report(stream, report_format.value, entries, totals, show_values=show_values,
-                     source=str(file), output=str(output))
+    # The report is spooled beside the corrected file and written once that file is.
+    with open_batch(file, loaded, encoding=encoding) as batch, \
+            ErrorReport(report_format.value, show_values=show_values,
+                        folder=_folder(output)) as entries:
+        with report_stream(output, inputs=(file,)) as stream:
+            for entry in fix_batch(batch, fixes, stream, out_name=output.name, fmt=fmt,
+                                   totals=totals):
+                entries.add(entry)
+        with report_stream(report, inputs=(file, output)) as stream:
+            entries.write(stream, totals, source=str(file), output=str(output))
     left = totals.by_status
     typer.echo(
         f"{output}: {totals.written} of {_count(totals.records, 'learner record')} written; "
@@ -150,6 +153,11 @@ def fix(
         f"{_count(left[LEFT_OUT], 'row')} left out", err=True)
     if totals.worst_remaining >= SEVERITY_RANK[fail_on.value]:
         raise typer.Exit(ExitCode.FINDINGS)
+
+
+def _folder(path: Path) -> str | None:
+    folder = path.resolve().parent
+    return str(folder) if folder.is_dir() else None  # report_stream says what is wrong
 
 
 def _count(number: int, noun: str) -> str:

@@ -1,13 +1,15 @@
 """Check an LRS batch file: the file-level rules of its layout, then every learner record
 through the layout's pack.
 
-``open_batch`` reads the file's parts (``batchread``) and works out, once, everything about
-the file as a whole: the name, the header record, the heading rows aligned with the
+``open_batch`` reads the head of the file (``batchread``) and works out, once, everything
+about the file as a whole: the name, the header record, the heading rows aligned with the
 layout's (``headingdiff``), whether it is an output file. ``BatchFile.findings`` then
-streams the findings: file-level ones first (``record`` and ``field`` null), then each
-learner row's (its row number as ``record``, its physical line as ``line``), then what
-only the end of the file can tell (no learner rows, the trailer). Values are taken by the
-file's own headings, so swapped columns are still checked as the fields they are.
+streams the findings as the learner rows are read: file-level ones first (``record`` and
+``field`` null), then each learner row's (its row number as ``record``, its physical line
+as ``line``), then what only the end of the file can tell (no learner rows, the trailer).
+Nothing is kept per learner but counts, so memory does not grow with the file. Values are
+taken by the file's own headings, so swapped columns are still checked as the fields they
+are.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
+from functools import cached_property
+from types import TracebackType
 from typing import Any
 
 from lrsrules.engine.batchnames import check_file_name
@@ -49,7 +53,11 @@ class LearnerRow:
 
 
 class BatchFile:
-    """A batch file read against a layout; iterate ``findings`` (once) to check it."""
+    """A batch file read against a layout; iterate ``findings`` (once) to check it.
+
+    The file stays open until its rows are read to the end: use it as a context manager,
+    or call ``close``.
+    """
 
     def __init__(self, parts: BatchParts, layout: Layout, *,
                  now: dt.datetime | None = None) -> None:
@@ -69,6 +77,16 @@ class BatchFile:
         self.trailer: Row | None = None
         self.columns: dict[str, int] = {}  # pack field or output heading -> column
         self.file_findings = self._check_file()  # name, header, headings
+
+    def close(self) -> None:
+        self.parts.close()
+
+    def __enter__(self) -> BatchFile:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
 
     # --- the file as a whole -----------------------------------------------------------------
 
@@ -197,8 +215,13 @@ class BatchFile:
 
     def value_map(self, row: LearnerRow) -> dict[str, str | None]:
         """The row's values by pack field, for every field of the layout."""
+        names, indices = self._layout_fields
+        return dict(zip(names, self.values(row, indices), strict=True))
+
+    @cached_property
+    def _layout_fields(self) -> tuple[tuple[str, ...], tuple[int, ...]]:
         names = tuple(name for _, name in self.layout.learner)
-        return dict(zip(names, self.values(row, self.indices(names)), strict=True))
+        return names, self.indices(names)
 
     def value(self, row: LearnerRow, name: str) -> str | None:
         return self.values(row, self.indices((name,)))[0]
@@ -316,7 +339,8 @@ class BatchFile:
 
 def open_batch(path: str | os.PathLike[str], layout: Layout, *, encoding: str | None = None,
                now: dt.datetime | None = None) -> BatchFile:
-    """Read ``path`` and check it as a whole; iterate ``findings`` for the rest."""
+    """Read the head of ``path`` and check the file as a whole; iterate ``findings`` for
+    the rest (the learner rows are read as they are checked)."""
     return BatchFile(read_batch(path, layout, encoding=encoding), layout, now=now)
 
 

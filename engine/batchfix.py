@@ -13,8 +13,11 @@ from __future__ import annotations
 import csv
 import json
 import re
+import shutil
+import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from types import TracebackType
 from typing import Any, TextIO
 from xml.sax.saxutils import escape
 
@@ -147,7 +150,7 @@ def _fix_row(batch: BatchFile, fixes: FixProgram, row: LearnerRow,
     remaining = list(iter_findings(compiled, (record,)))
     still = {(f.rule, f.field) for f in remaining}
     entries = []
-    rules = {rule.id: rule for rule in compiled.pack.rules}
+    rules = {rule.id: rule for rule in compiled.pack.rules} if changes else {}
     for change in changes:
         fired = [rules[r] for r in change.rules]
         status = CHANGED if any((r.id, change.field) in still for r in fired) else FIXED
@@ -254,28 +257,77 @@ def _element(name: str, value: str) -> str:
 # --- the error report -----------------------------------------------------------------------
 
 REPORT_FORMATS = ("csv", "json")
+SPOOL_SIZE = 1 << 20  # report bytes held in memory before the spool moves to a file
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_CSV_HEADER = ["record", "line", "field", "rule", "severity", "status", "message"]
 
 
-def write_report(stream: TextIO, fmt: str, entries: Sequence[FixEntry], totals: FixTotals,
-                 *, show_values: bool = False, source: str = "", output: str = "") -> None:
-    """The error report: CSV (one row per entry) or JSON (summary and entries)."""
-    if fmt == "json":
-        document = {"input": source, "output": output, "summary": totals.to_dict(),
-                    "entries": [entry.to_dict(show_values) for entry in entries]}
-        stream.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-        return
-    writer = csv.writer(stream, lineterminator="\n")
-    header = ["record", "line", "field", "rule", "severity", "status", "message"]
-    writer.writerow(header + (["old", "new"] if show_values else []))
-    for entry in entries:
-        row = ["" if entry.record is None else entry.record,
-               "" if entry.line is None else entry.line,
-               entry.field or "", entry.rule, entry.severity, entry.status,
-               _cell(entry.message)]
-        if show_values:
-            row += [_cell(entry.old), _cell(entry.new)]
-        writer.writerow(row)
+class ErrorReport:
+    """The error report: CSV (one row per entry) or JSON (summary and entries).
+
+    Entries are written as they come (``add``) into a spool that holds up to
+    ``SPOOL_SIZE`` bytes in memory and the rest in an unnamed temporary file in ``folder``,
+    so the report takes the same memory for any number of learners; ``write`` puts the
+    whole report out once the corrected file is written (the JSON summary, first in the
+    document, is known only then). Use it as a context manager.
+    """
+
+    def __init__(self, fmt: str, *, show_values: bool = False,
+                 folder: str | None = None) -> None:
+        self.fmt = fmt
+        self.show_values = show_values
+        self.entries = 0
+        self._spool = tempfile.SpooledTemporaryFile(  # noqa: SIM115 (closed by close)
+            max_size=SPOOL_SIZE, mode="w+", encoding="utf-8", newline="", dir=folder)
+        self._rows = csv.writer(self._spool, lineterminator="\n")
+
+    def add(self, entry: FixEntry) -> None:
+        if self.fmt == "json":
+            # Each entry as json.dumps(indent=2) lays out an item of the document's list.
+            item = json.dumps(entry.to_dict(self.show_values), indent=2, ensure_ascii=False)
+            self._spool.write(("," if self.entries else "") + "\n    "
+                              + item.replace("\n", "\n    "))
+        else:
+            row = ["" if entry.record is None else entry.record,
+                   "" if entry.line is None else entry.line,
+                   entry.field or "", entry.rule, entry.severity, entry.status,
+                   _cell(entry.message)]
+            if self.show_values:
+                row += [_cell(entry.old), _cell(entry.new)]
+            self._rows.writerow(row)
+        self.entries += 1
+
+    def write(self, stream: TextIO, totals: FixTotals, *, source: str = "",
+              output: str = "") -> None:
+        """The whole report, the entries added so far after its opening."""
+        if self.fmt == "json":
+            document = {"input": source, "output": output, "summary": totals.to_dict(),
+                        "entries": []}
+            opening = json.dumps(document, indent=2, ensure_ascii=False)
+            if not self.entries:
+                stream.write(opening + "\n")
+                return
+            stream.write(opening.removesuffix("]\n}"))
+            self._copy(stream)
+            stream.write("\n  ]\n}\n")
+            return
+        csv.writer(stream, lineterminator="\n").writerow(
+            _CSV_HEADER + (["old", "new"] if self.show_values else []))
+        self._copy(stream)
+
+    def _copy(self, stream: TextIO) -> None:
+        self._spool.seek(0)
+        shutil.copyfileobj(self._spool, stream)
+
+    def close(self) -> None:
+        self._spool.close()
+
+    def __enter__(self) -> ErrorReport:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
 
 
 def _cell(text: str | None) -> str:

@@ -7,10 +7,16 @@ never trimmed. Where the header is missing or the learner headings come early, t
 heading row is recognised by its headings, so one missing part is one problem, not every
 row after it being taken for the wrong thing.
 
+Files are streamed: ``read_batch`` reads the head of the file, and the learner rows are
+read as ``records`` is iterated, so memory does not grow with the number of learners. What
+would stop a file part-way is looked for first, in a pass that keeps nothing: CSV is
+decoded and XML parsed to the end, a block at a time, so an undecodable or malformed file
+is an ``InputError`` before any finding is reported.
+
 The XML form is parsed with defusedxml: a document type declaration (so any entity, and
 so any entity expansion or external entity) is refused before anything is read. XLSX is
-read with openpyxl (the ``xlsx`` extra). Problems that stop the whole file are
-``InputError``s; nothing here quotes a value.
+read with openpyxl (the ``xlsx`` extra), in read-only mode. Problems that stop the whole
+file are ``InputError``s; nothing here quotes a value.
 """
 
 from __future__ import annotations
@@ -20,10 +26,10 @@ import csv
 import datetime as dt
 import io
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import chain, islice
-from typing import Any
+from itertools import islice
+from typing import Any, BinaryIO
 from xml.etree import ElementTree as ET
 
 from defusedxml import DefusedXmlException
@@ -32,10 +38,14 @@ from defusedxml.ElementTree import DefusedXMLParser
 from lrsrules.engine.decoding import DEFAULT_ENCODING, decode_error
 from lrsrules.engine.errors import InputError, Location
 from lrsrules.engine.headings import normalise_heading
-from lrsrules.engine.layouts import Layout
+from lrsrules.engine.layouts import Layout, XmlSpec
 
 FORMATS = ("csv", "xml", "xlsx")
+BLOCK = 1 << 16  # bytes read at a time
 _EXTENSIONS = {".csv": "csv", ".txt": "csv", ".xml": "xml", ".xlsx": "xlsx", ".xlsm": "xlsx"}
+_WORKBOOK_HINT = "name it .xlsx, or save it as CSV"
+
+Rows = Generator["Row", None, None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,11 +59,12 @@ class Row:
 
 @dataclass
 class BatchParts:
-    """The parts of a batch file, in file order; ``records`` is an iterator, read once.
+    """The parts of a batch file, in file order; ``records`` is read once, lazily.
 
     ``header`` holds the header headings and ``header_values`` their values (either None
     when absent); ``headings`` is the learner heading row (None when the file ends before
-    it); ``heading_line`` is where it is or should be.
+    it); ``heading_line`` is where it is or should be. The file stays open until
+    ``records`` is read to its end or ``close`` is called.
     """
 
     path: str
@@ -65,7 +76,10 @@ class BatchParts:
     header_values: Row | None
     headings: Row | None
     heading_line: int
-    records: Iterator[Row]
+    records: Rows
+
+    def close(self) -> None:
+        self.records.close()
 
 
 def batch_format(path: str | os.PathLike[str]) -> str:
@@ -80,15 +94,17 @@ def batch_format(path: str | os.PathLike[str]) -> str:
 
 def read_batch(path: str | os.PathLike[str], layout: Layout, *,
                encoding: str | None = None) -> BatchParts:
-    """Read ``path`` as a batch file of ``layout``; ``encoding`` applies to CSV only."""
+    """Read the head of ``path`` as a batch file of ``layout``; ``encoding`` applies to CSV
+    only. The learner rows are read as ``records`` is iterated."""
     name = os.fspath(path)
     fmt = batch_format(name)
     if fmt == "xml":
-        return _read_xml(name, _read_bytes(name), layout)
+        return _read_xml(name, layout)
     if fmt == "xlsx":
         return _split(name, "xlsx", None, None, _xlsx_rows(name), layout)
     codec = _codec(encoding, name)
-    rows = _csv_rows(name, _decode(name, _read_bytes(name), codec), layout.delimiter)
+    _check_decoding(name, codec)
+    rows = _csv_rows(name, codec, layout.delimiter)
     return _split(name, "csv", codec, layout.delimiter, rows, layout)
 
 
@@ -107,7 +123,7 @@ def trim_cells(cells: tuple[str, ...]) -> tuple[str, ...]:
 # --- Row formats: find the parts -----------------------------------------------------------
 
 def _split(name: str, fmt: str, encoding: str | None, delimiter: str | None,
-           rows: Iterator[Row], layout: Layout) -> BatchParts:
+           rows: Rows, layout: Layout) -> BatchParts:
     head = list(islice(rows, 3))
     known = {normalise_heading(h) for h in layout.headings + _output_headings(layout)}
     at = next((i for i, row in enumerate(head) if _looks_like_headings(row, known)), None)
@@ -121,9 +137,17 @@ def _split(name: str, fmt: str, encoding: str | None, delimiter: str | None,
         expected, header, values = 0 if at is None else at, None, None
     headings = head[expected] if len(head) > expected else None
     before = head[expected - 1].line if 0 < expected <= len(head) else 0
-    records = chain(head[expected + 1:], rows)
+    records = _chained(head[expected + 1:], rows)
     return BatchParts(name, fmt, encoding, delimiter, not head, header, values, headings,
                       headings.line if headings else before + 1, records)
+
+
+def _chained(first: list[Row], rest: Rows) -> Rows:
+    try:
+        yield from first
+        yield from rest
+    finally:
+        rest.close()  # closing the parts closes the file
 
 
 def _looks_like_headings(row: Row, known: set[str]) -> bool:
@@ -137,18 +161,24 @@ def _output_headings(layout: Layout) -> tuple[str, ...]:
 
 # --- CSV ------------------------------------------------------------------------------------
 
-def _csv_rows(name: str, text: str, delimiter: str) -> Iterator[Row]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    previous = 0
-    try:
-        for cells in reader:
-            line, previous = previous + 1, reader.line_num
-            if not is_blank(cells):
-                yield Row(line, tuple(cells))
-    except csv.Error as exc:
-        # csv's messages name the character or limit at fault, never a cell's text.
-        raise InputError(f"cannot read the file as CSV: {exc}",
-                         Location(name, reader.line_num)) from None
+def _csv_rows(name: str, codec: str, delimiter: str) -> Rows:
+    with io.TextIOWrapper(_open_bytes(name), encoding=codec, newline="") as file:
+        # newline="": csv sees line endings as written, for values that span lines.
+        reader = csv.reader(file, delimiter=delimiter)
+        previous = 0
+        try:
+            for cells in reader:
+                line, previous = previous + 1, reader.line_num
+                if not is_blank(cells):
+                    yield Row(line, tuple(cells))
+        except csv.Error as exc:
+            # csv's messages name the character or limit at fault, never a cell's text.
+            raise InputError(f"cannot read the file as CSV: {exc}",
+                             Location(name, reader.line_num)) from None
+        except UnicodeDecodeError:
+            _check_decoding(name, codec)  # it decoded before: say where it no longer does
+            raise InputError("the file changed while it was being read",
+                             Location(name)) from None
 
 
 def _codec(given: str | None, name: str) -> str:
@@ -162,14 +192,12 @@ def _codec(given: str | None, name: str) -> str:
     return DEFAULT_ENCODING if codec == "utf-8" else codec
 
 
-def _read_bytes(name: str) -> bytes:
-    # Batch files are small (the LRS takes them whole), so they are read whole.
+def _open_bytes(name: str) -> BinaryIO:
     location = Location(name)
     if os.path.isdir(name):
         raise InputError("this is a directory, not a file", location)
     try:
-        with open(name, "rb") as file:
-            return file.read()
+        return open(name, "rb")
     except FileNotFoundError:
         raise InputError("file not found", location) from None
     except PermissionError:
@@ -178,28 +206,70 @@ def _read_bytes(name: str) -> bytes:
         raise InputError(f"cannot open the file: {exc.strerror}", location) from None
 
 
-def _decode(name: str, content: bytes, codec: str) -> str:
+def _check_decoding(name: str, codec: str) -> None:
+    """Decode the whole file a block at a time, keeping nothing, so that a byte ``codec``
+    cannot read is an ``InputError`` (with its line and column) before anything else."""
     try:
-        return content.decode(codec)
-    except UnicodeDecodeError as exc:
-        line = content.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (content.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise decode_error(name, codec, content[:4], content[exc.start : exc.start + 1],
-                           line, column, workbook="name it .xlsx, or save it as CSV") from None
+        b"\n".decode(codec)
     except LookupError as exc:  # a codec that does not decode bytes to text
         raise InputError(f"unusable encoding: {exc}", Location(name)) from None
+    except UnicodeError:
+        pass
+    with _open_bytes(name) as file:
+        offset = 0  # of the next block in the file
+        if codec == DEFAULT_ENCODING:  # utf-8-sig: past the BOM, positions stay the file's
+            offset = 3 if file.read(3) == codecs.BOM_UTF8 else 0
+            file.seek(offset)
+            codec_read = "utf-8"
+        else:
+            codec_read = codec
+        decoder = codecs.getincrementaldecoder(codec_read)()
+        held = 0  # bytes of a character cut short by the end of the last block
+        try:
+            while block := file.read(BLOCK):
+                held = _held(decoder)
+                decoder.decode(block)
+                offset += len(block)
+            held = _held(decoder)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            # The error's positions count from the bytes the decoder held back.
+            raise _decode_failure(name, codec, max(0, offset - held + exc.start)) from None
+
+
+def _held(decoder: codecs.IncrementalDecoder) -> int:
+    pending = decoder.getstate()[0]
+    return len(pending) if isinstance(pending, bytes) else 0
+
+
+def _decode_failure(name: str, codec: str, at: int) -> InputError:
+    """The error for the byte at offset ``at``: its line and column (in bytes), found by
+    reading the file again up to it."""
+    line, line_start, done = 1, 0, 0
+    with _open_bytes(name) as file:
+        start = file.read(4)
+        file.seek(0)
+        while done < at and (block := file.read(min(BLOCK, at - done))):
+            line += block.count(b"\n")
+            end = block.rfind(b"\n")
+            if end >= 0:
+                line_start = done + end + 1
+            done += len(block)
+        bad = file.read(1)
+    return decode_error(name, codec, start, bad, line, at - line_start + 1,
+                        workbook=_WORKBOOK_HINT)
 
 
 # --- XLSX -----------------------------------------------------------------------------------
 
-def _xlsx_rows(name: str) -> Iterator[Row]:
+def _xlsx_rows(name: str) -> Rows:
     try:
         import openpyxl
     except ImportError:
         raise InputError("reading .xlsx files needs openpyxl", Location(name),
                          hint="pip install 'lrsrules[xlsx]'") from None
     if not os.path.isfile(name):
-        _read_bytes(name)  # raises the usual not found / directory error
+        _open_bytes(name).close()  # raises the usual not found / directory error
     try:
         book = openpyxl.load_workbook(name, read_only=True, data_only=True)
     except Exception as exc:  # zipfile, XML and openpyxl's own errors alike
@@ -208,7 +278,7 @@ def _xlsx_rows(name: str) -> Iterator[Row]:
     return _sheet_rows(name, book)
 
 
-def _sheet_rows(name: str, book: Any) -> Iterator[Row]:
+def _sheet_rows(name: str, book: Any) -> Rows:
     try:
         sheet = book.worksheets[0]
         sheet.reset_dimensions()  # saved dimensions may be wrong; read what is there
@@ -244,86 +314,167 @@ def _cell_text(value: object) -> str:
 
 # --- XML ------------------------------------------------------------------------------------
 
-class _LineTarget:
-    """Builds the tree like ``TreeBuilder``, dropping namespaces and noting start lines."""
+def _read_xml(name: str, layout: Layout) -> BatchParts:
+    with _open_bytes(name) as file:
+        spec = layout.xml
+        if spec is None:
+            raise InputError(f"layout {layout.name} has no XML form", Location(name),
+                             hint="give the file as CSV")
+        if _is_blank(file):
+            return BatchParts(name, "xml", None, None, True, None, None, None, 1, _no_rows())
+        file.seek(0)
+        # The whole file is parsed here (so a malformed end stops it before any finding),
+        # element by element only until the header and the first learner are read.
+        head = _XmlRows(spec, header=True)
+        for _ in head.parse(name, file):
+            if head.header_read and head.learners:
+                head.stop_reading()
+    root, root_line = head.root
+    if root != spec.root:
+        raise InputError(f"the root element is <{root}>; a {layout.title} has <{spec.root}>",
+                         Location(name, root_line),
+                         hint="check that this is a batch file of this layout (--layout)")
+    header, header_values = head.header or (None, None)
+    if not head.learners:
+        return BatchParts(name, "xml", None, None, False, header, header_values, None,
+                          root_line, _no_rows())
+    headings = Row(head.learners[0].line, head.first_tags or ())
+    return BatchParts(name, "xml", None, None, False, header, header_values, headings,
+                      headings.line, _xml_learners(name, spec))
 
-    def __init__(self) -> None:
-        self.builder = ET.TreeBuilder()
-        self.lines: dict[int, int] = {}  # id(element) -> line
-        self.parser: Any = None  # the expat parser, set once the XMLParser exists
 
-    def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:
-        element = self.builder.start(tag.rpartition("}")[2], attrs)
-        self.lines[id(element)] = self.parser.CurrentLineNumber if self.parser else 0
-        return element
-
-    def end(self, tag: str) -> ET.Element:
-        return self.builder.end(tag.rpartition("}")[2])
-
-    def data(self, data: str) -> None:
-        self.builder.data(data)
-
-    def close(self) -> ET.Element:
-        return self.builder.close()
+def _is_blank(file: BinaryIO) -> bool:
+    return not any(block.strip() for block in iter(lambda: file.read(BLOCK), b""))
 
 
-def _parse_xml(name: str, content: bytes) -> tuple[ET.Element, dict[int, int]]:
-    target = _LineTarget()
-    parser = DefusedXMLParser(target=target, forbid_dtd=True, forbid_entities=True,
-                              forbid_external=True)
-    target.parser = parser.parser
-    try:
-        parser.feed(content)
-        root = parser.close()
-    except DefusedXmlException:
-        raise InputError(
-            "the XML file declares a document type (DTD) or entities, which are refused",
-            Location(name),
-            hint="a batch file needs neither; entity expansion and external entities are "
-                 "never processed") from None
-    except ET.ParseError as exc:
-        line, column = exc.position
-        raise InputError(f"cannot read the file as XML: {_expat_reason(exc)}",
-                         Location(name, line, column + 1)) from None
-    return root, target.lines
+def _no_rows() -> Rows:
+    yield from ()
+
+
+def _xml_learners(name: str, spec: XmlSpec) -> Rows:
+    with _open_bytes(name) as file:
+        rows = _XmlRows(spec, header=False)
+        for _ in rows.parse(name, file):
+            ready, rows.learners = rows.learners, []
+            yield from ready
+
+
+class _XmlRows:
+    """A defused parse that turns the header (if asked) and every learner into ``Row``s.
+
+    Elements are found by their path from the root, namespaces dropped; an element's cells
+    are the text of its children (as ``itertext`` reads it) and its line is where it
+    starts. A learner whose children's names differ from the first learner's has an issue.
+    Handlers are set on the expat parser inside defusedxml's, which keeps its refusal of
+    document types and entities.
+    """
+
+    def __init__(self, spec: XmlSpec, *, header: bool) -> None:
+        self.parser = DefusedXMLParser(target=_NoTarget(), forbid_dtd=True,
+                                       forbid_entities=True, forbid_external=True)
+        self.expat: Any = self.parser.parser
+        self.expat.StartElementHandler = self._start
+        self.expat.EndElementHandler = self._end
+        self.expat.CharacterDataHandler = self._data
+        self.learner_path = spec.learner.split("/")
+        self.header_path = spec.header.split("/") if header and spec.header else None
+        self.root: tuple[str, int] = ("", 0)
+        self.header: tuple[Row, Row] | None = None
+        self.header_read = self.header_path is None
+        self.every_learner = not header  # else only the first
+        self.first_tags: tuple[str, ...] | None = None
+        self.learners: list[Row] = []  # read since the caller last took them
+        self._stack: list[str] = []  # tags from the root down to the current element
+        self._reading = ""  # "header" or "learner" while inside one
+        self._depth = 0  # stack depth of the element being read
+        self._line = 0
+        self._tags: list[str] = []
+        self._cells: list[str] = []
+        self._text: list[str] | None = None  # while inside one of its children
+
+    def parse(self, name: str, file: BinaryIO) -> Iterator[None]:
+        """Feed the file a block at a time, pausing after each."""
+        try:
+            while block := file.read(BLOCK):
+                self.parser.feed(block)
+                yield
+            self.parser.close()
+            yield
+        except DefusedXmlException:
+            raise InputError(
+                "the XML file declares a document type (DTD) or entities, which are refused",
+                Location(name),
+                hint="a batch file needs neither; entity expansion and external entities "
+                     "are never processed") from None
+        except ET.ParseError as exc:
+            line, column = exc.position
+            raise InputError(f"cannot read the file as XML: {_expat_reason(exc)}",
+                             Location(name, line, column + 1)) from None
+
+    def stop_reading(self) -> None:
+        """Parse the rest without handing elements to Python: only errors are looked for.
+
+        Document types can only come before the root element, so nothing defusedxml
+        refuses is missed."""
+        for handler in ("StartElementHandler", "EndElementHandler", "CharacterDataHandler",
+                        "DefaultHandlerExpand"):
+            setattr(self.expat, handler, None)
+
+    def _start(self, name: str, attributes: list[str]) -> None:
+        tag = name.rpartition("}")[2]  # expat gives namespace}tag
+        stack = self._stack
+        stack.append(tag)
+        depth = len(stack)
+        if self._reading:
+            if depth == self._depth + 1:
+                self._tags.append(tag)
+                self._text = []
+        elif depth == 1:
+            self.root = (tag, self.expat.CurrentLineNumber)
+        elif not self.header_read and stack[1:] == self.header_path:
+            self._begin("header", depth)
+        elif (self.every_learner or not self.learners) and stack[1:] == self.learner_path:
+            self._begin("learner", depth)
+
+    def _begin(self, reading: str, depth: int) -> None:
+        self._reading, self._depth = reading, depth
+        self._line = self.expat.CurrentLineNumber
+        self._tags, self._cells = [], []
+
+    def _data(self, text: str) -> None:
+        if self._text is not None:
+            self._text.append(text)
+
+    def _end(self, name: str) -> None:
+        stack = self._stack
+        depth = len(stack)
+        stack.pop()
+        if not self._reading:
+            return
+        if depth == self._depth + 1 and self._text is not None:
+            self._cells.append("".join(self._text))
+            self._text = None
+        elif depth == self._depth:
+            self._finish()
+
+    def _finish(self) -> None:
+        tags, cells = tuple(self._tags), tuple(self._cells)
+        if self._reading == "header":
+            self.header = (Row(self._line, tags), Row(self._line, cells))
+            self.header_read = True
+        else:
+            if self.first_tags is None:
+                self.first_tags = tags
+            issue = None if tags == self.first_tags else "elements differ"
+            self.learners.append(Row(self._line, cells, issue))
+        self._reading = ""
+
+
+class _NoTarget:
+    def close(self) -> None:
+        return None
 
 
 def _expat_reason(exc: ET.ParseError) -> str:
     # expat's message is "reason: line L, column C"; the position is reported separately.
     return str(exc).split(": line ")[0]
-
-
-def _read_xml(name: str, content: bytes, layout: Layout) -> BatchParts:
-    spec = layout.xml
-    if spec is None:
-        raise InputError(f"layout {layout.name} has no XML form", Location(name),
-                         hint="give the file as CSV")
-    if not content.strip():
-        return BatchParts(name, "xml", None, None, True, None, None, None, 1, iter(()))
-    root, lines = _parse_xml(name, content)
-    if root.tag != spec.root:
-        raise InputError(f"the root element is <{root.tag}>; a {layout.title} has <{spec.root}>",
-                         Location(name, lines.get(id(root))),
-                         hint="check that this is a batch file of this layout (--layout)")
-    header = header_values = None
-    element = root.find(spec.header) if spec.header else None
-    if element is not None:
-        line = lines[id(element)]
-        header = Row(line, tuple(child.tag for child in element))
-        header_values = Row(line, tuple("".join(child.itertext()) for child in element))
-    learners = root.findall(spec.learner)
-    if not learners:
-        return BatchParts(name, "xml", None, None, False, header, header_values, None,
-                          lines[id(root)], iter(()))
-    tags = tuple(child.tag for child in learners[0])
-    headings = Row(lines[id(learners[0])], tags)
-    records = (_learner_row(learner, tags, lines) for learner in learners)
-    return BatchParts(name, "xml", None, None, False, header, header_values, headings,
-                      headings.line, records)
-
-
-def _learner_row(learner: ET.Element, tags: tuple[str, ...], lines: dict[int, int]) -> Row:
-    children = list(learner)
-    cells = tuple("".join(child.itertext()) for child in children)
-    issue = None if tuple(child.tag for child in children) == tags else "elements differ"
-    return Row(lines[id(learner)], cells, issue)

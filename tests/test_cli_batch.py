@@ -222,3 +222,23 @@ def test_fix_leaves_nothing_behind_when_the_file_cannot_be_corrected(tmp_path: P
     assert code == 2 and "empty" in err
     assert target.read_text("utf-8") == "earlier"
     assert sorted(p.name for p in tmp_path.iterdir()) == [GOOD_NAME, target.name]
+
+
+@pytest.mark.parametrize(("name", "tail"), [
+    (GOOD.name, "Zoë,x\r\n".encode("cp1252")),  # a byte that does not decode, last line
+    (GOOD.with_suffix(".XML").name, b"<Learner>"),  # XML cut short
+])
+def test_a_file_that_breaks_at_its_end_gives_no_report_and_no_file(
+        tmp_path: Path, name: str, tail: bytes) -> None:
+    source = tmp_path / "in" / name
+    source.parent.mkdir()
+    content = (EXAMPLES / name).read_bytes()
+    if name.endswith(".XML"):
+        content = content[:content.rindex(b"</Learners>")] + tail
+    source.write_bytes(content + (tail if name.endswith(".CSV") else b""))
+    code, out, err = invoke("batch", "check", source, "--format", "jsonl")
+    assert (code, out) == (2, ""), err
+    target = tmp_path / "LRB_10012345_290920261031.CSV"
+    code, out, err = invoke("batch", "fix", source, "-o", target)
+    assert (code, out) == (2, ""), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]

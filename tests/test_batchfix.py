@@ -1,0 +1,91 @@
+"""The error report of ``batch fix``, written as entries come, and ``fix_batch`` on a file
+of many learners in flat memory."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import tracemalloc
+from pathlib import Path
+
+import pytest
+from batchfiles import GOOD_NAME, HEADER, HEADER_VALUES, HEADINGS, LRB, csv_text, learner
+
+from lrsrules.engine import batchfix
+from lrsrules.engine.batch import open_batch
+from lrsrules.engine.batchfix import ErrorReport, FixEntry, FixTotals, fix_batch
+from lrsrules.engine.fixes import compile_fixes
+from lrsrules.engine.loader import find_pack, load_pack
+from lrsrules.engine.program import compile_pack
+
+ENTRIES = [
+    FixEntry(2, 5, "last_known_postcode", "CDD.POSTCODE.03", "warning", "fixed",
+             "Postcode is not written as the LRS expects", "ls44pl", "LS4 4PL"),
+    FixEntry(3, 6, "given_name", "CDD.NAMES.01", "error", "needs a person",
+             "=Name\nhas \"quotes\" and Zoë", "=x", None),
+    FixEntry(None, None, None, "BATCH.NAME.01", "error", "needs a person", "Bad name"),
+]
+
+
+def written(fmt: str, entries: list[FixEntry], show_values: bool) -> str:
+    totals = FixTotals(records=3, written=2)
+    stream = io.StringIO()
+    with ErrorReport(fmt, show_values=show_values) as report:
+        for entry in entries:
+            report.add(totals.count(entry))
+        report.write(stream, totals, source="in.CSV", output="out.CSV")
+    return stream.getvalue()
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+@pytest.mark.parametrize("show_values", [False, True])
+def test_the_json_report_is_the_document_json_dumps_writes(count: int, show_values: bool) -> None:
+    entries = ENTRIES[:count]
+    text = written("json", entries, show_values)
+    totals = FixTotals(records=3, written=2)
+    for entry in entries:
+        totals.count(entry)
+    document = {"input": "in.CSV", "output": "out.CSV", "summary": totals.to_dict(),
+                "entries": [entry.to_dict(show_values) for entry in entries]}
+    assert text == json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_the_csv_report_has_a_header_row_then_one_row_per_entry() -> None:
+    rows = list(csv.reader(io.StringIO(written("csv", ENTRIES, True))))
+    assert rows[0] == ["record", "line", "field", "rule", "severity", "status", "message",
+                       "old", "new"]
+    assert rows[2][6:] == ["'=Name\nhas \"quotes\" and Zoë", "'=x", ""]
+    assert rows[3][:3] == ["", "", ""] and len(rows) == 4
+
+
+def test_fix_memory_stays_flat_however_many_learners(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batchfix, "SPOOL_SIZE", 1 << 16)  # the report spools to disk
+    count = 400
+    path = tmp_path / GOOD_NAME
+    rows = [learner(MISIdentifier=f"MIS{n}", LastKnownPostCode="cv49ee", Notes="z" * 6000)
+            for n in range(count)]
+    path.write_text(csv_text([HEADER, HEADER_VALUES, HEADINGS, *rows]), "utf-8")
+    del rows
+    today = dt.date(2026, 11, 29)
+    compiled = compile_pack(load_pack(find_pack(LRB.pack, base_dir=LRB.pack_base)), today=today)
+    fixes = compile_fixes(compiled, today=today)
+    totals = FixTotals()
+    tracemalloc.start()
+    try:
+        with open_batch(path, LRB) as batch, ErrorReport("json", folder=str(tmp_path)) as report, \
+                open(os.devnull, "w", encoding="utf-8") as sink:
+            for entry in fix_batch(batch, fixes, sink, out_name="LRB_10012345_290920261031.CSV",
+                                   fmt="csv", totals=totals):
+                report.add(entry)
+            report.write(sink, totals)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert (totals.written, totals.values_changed) == (count, count)
+    assert report.entries == sum(totals.by_status.values()) >= count
+    assert path.stat().st_size > 2_000_000
+    assert peak < 1_000_000, f"peak {peak} bytes fixing a {path.stat().st_size}-byte file"
