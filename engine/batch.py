@@ -25,7 +25,8 @@ from types import TracebackType
 from typing import Any
 
 from lrsrules.engine.batchnames import check_file_name
-from lrsrules.engine.batchread import BatchParts, Row, read_batch, trim_cells
+from lrsrules.engine.batchparts import BatchParts, Row
+from lrsrules.engine.batchread import read_batch, trim_cells
 from lrsrules.engine.errors import PackError, Problem
 from lrsrules.engine.findings import Finding, RunInfo, Summary
 from lrsrules.engine.headingdiff import HeadingAlignment, HeadingIssue, align_headings
