@@ -32,7 +32,7 @@ from typing import Any
 
 from lrsrules.engine.batchparts import BLOCK, BatchParts, Row, Rows, open_bytes
 from lrsrules.engine.batchxml import read_xml
-from lrsrules.engine.decoding import DEFAULT_ENCODING, decode_error
+from lrsrules.engine.decoding import DEFAULT_ENCODING, codec_for, decode_error
 from lrsrules.engine.errors import InputError, Location
 from lrsrules.engine.headings import normalise_heading
 from lrsrules.engine.layouts import Layout
@@ -61,7 +61,7 @@ def read_batch(path: str | os.PathLike[str], layout: Layout, *,
         return read_xml(name, layout)
     if fmt == "xlsx":
         return _split(name, "xlsx", None, None, _xlsx_rows(name), layout)
-    codec = _codec(encoding, name)
+    codec = codec_for(encoding, name)
     _check_decoding(name, codec)
     rows = _csv_rows(name, codec, layout.delimiter)
     return _split(name, "csv", codec, layout.delimiter, rows, layout)
@@ -138,17 +138,6 @@ def _csv_rows(name: str, codec: str, delimiter: str) -> Rows:
             _check_decoding(name, codec)  # it decoded before: say where it no longer does
             raise InputError("the file changed while it was being read",
                              Location(name)) from None
-
-
-def _codec(given: str | None, name: str) -> str:
-    if given is None:
-        return DEFAULT_ENCODING
-    try:
-        codec = codecs.lookup(given).name
-    except LookupError:
-        raise InputError(f"unknown encoding {given!r}", Location(name),
-                         hint="use a Python codec name such as utf-8 or cp1252") from None
-    return DEFAULT_ENCODING if codec == "utf-8" else codec
 
 
 def _check_decoding(name: str, codec: str) -> None:

@@ -6,6 +6,8 @@ for an Excel workbook, which the batch reader can read when it has its proper na
 
 from __future__ import annotations
 
+import codecs
+
 from lrsrules.engine.errors import InputError, Location
 
 DEFAULT_ENCODING = "utf-8-sig"  # UTF-8, with or without the BOM Excel writes
@@ -53,3 +55,17 @@ def decode_error(
 
 def _shown(codec: str) -> str:
     return "utf-8" if codec == DEFAULT_ENCODING else codec
+
+
+def codec_for(given: str | None, name: str) -> str:
+    """The codec to read ``name`` with: ``given`` (``--encoding``), else UTF-8 with or
+    without a BOM; an unknown codec name is an ``InputError``."""
+    if given is None:
+        return DEFAULT_ENCODING
+    try:
+        codec = codecs.lookup(given).name
+    except LookupError:
+        raise InputError(f"unknown encoding {given!r}", Location(name),
+                         hint="use a Python codec name such as utf-8, cp1252 or latin-1") from None
+    # A BOM is never data, so plain UTF-8 also drops one.
+    return DEFAULT_ENCODING if codec == "utf-8" else codec

@@ -11,7 +11,6 @@ here quotes a value: input files hold personal data.  CSV is read here, JSON Lin
 
 from __future__ import annotations
 
-import codecs
 import csv
 import os
 from collections.abc import Iterator, Mapping, Sequence
@@ -20,6 +19,7 @@ from typing import IO
 
 # The ``name as name`` imports re-export names that moved, for callers importing them here.
 from lrsrules.engine.decoding import DEFAULT_ENCODING as DEFAULT_ENCODING
+from lrsrules.engine.decoding import codec_for
 from lrsrules.engine.errors import InputError, Location
 from lrsrules.engine.headings import HeadingMatch, match_headings
 from lrsrules.engine.jsonlines import JsonLinesSource
@@ -60,7 +60,7 @@ def open_records(
     suffix = os.path.splitext(name)[1].lower()
     fmt = _format(input_format, suffix, name)
     separator = _delimiter(delimiter, name)
-    codec = _codec(encoding, name)
+    codec = codec_for(encoding, name)
     file = _open(name, codec)
     try:
         skipped, first = _read_head(file, name, codec)
@@ -199,21 +199,6 @@ def _detect_delimiter(line: str, fallback: str) -> str:
             counts[char] += 1
     best = max(_CANDIDATES, key=counts.__getitem__)  # max keeps the first of equals
     return best if counts[best] else fallback
-
-
-def _codec(given: str | None, name: str) -> str:
-    if given is None:
-        return DEFAULT_ENCODING
-    try:
-        codec = codecs.lookup(given).name
-    except LookupError:
-        raise InputError(
-            f"unknown encoding {given!r}",
-            Location(name),
-            hint="use a Python codec name such as utf-8, cp1252 or latin-1",
-        ) from None
-    # A BOM is never data, so plain UTF-8 also drops one.
-    return DEFAULT_ENCODING if codec == "utf-8" else codec
 
 
 def _open(name: str, codec: str) -> IO[str]:
