@@ -27,11 +27,11 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from lrsrules.engine.findings import Finding
-from lrsrules.engine.loader import load_pack
-from lrsrules.engine.program import CompiledPack, compile_pack
-from lrsrules.engine.readers import open_records
-from lrsrules.engine.runner import iter_findings
+from lrsrules.inputs.readers import open_records
+from lrsrules.packs.loader import load_pack
+from lrsrules.run.findings import Finding
+from lrsrules.run.program import CompiledPack, compile_pack
+from lrsrules.run.runner import iter_findings
 
 sys.path.insert(0, str(Path(__file__).parent))
 from make_learners import main as make_learners

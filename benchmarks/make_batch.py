@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape
 from make_learners import HEADINGS as SOURCE_HEADINGS
 from make_learners import make_row, syllables
 
-from lrsrules.engine.layouts import load_layout
+from lrsrules.batch.layouts import load_layout
 
 HEADER = ["FileVersion", "FileName", "UKPRN", "OrgRef"]
 HEADER_VALUES = ["2A", "REG-BENCH", "10012345", "ORG-BENCH"]

@@ -1,1 +1,1 @@
-"""The ``lrsrules`` command line: a thin typer front end over ``lrsrules.engine``."""
+"""The ``lrsrules`` command line: a thin typer front end over the ``lrsrules`` library."""

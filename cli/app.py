@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import typer
 
 from lrsrules.cli.exit_codes import EXIT_CODES_HELP, ExitCode
-from lrsrules.engine.errors import EngineError
+from lrsrules.errors import EngineError
 
 app = typer.Typer(
     name="lrsrules",

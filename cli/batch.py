@@ -9,6 +9,16 @@ from typing import Annotated
 
 import typer
 
+from lrsrules.batch.check import check_layout_against, open_batch
+from lrsrules.batch.fix import (
+    LEFT_OUT,
+    NEEDS_PERSON,
+    ErrorReport,
+    FixTotals,
+    fix_batch,
+    output_format,
+)
+from lrsrules.batch.layouts import DEFAULT_LAYOUT, Layout, load_layout
 from lrsrules.cli.exit_codes import EXIT_CODES_HELP, ExitCode
 from lrsrules.cli.options import (
     EncodingOption,
@@ -20,23 +30,14 @@ from lrsrules.cli.options import (
     ShowValuesOption,
 )
 from lrsrules.cli.output import report_stream
-from lrsrules.engine.batch import check_layout_against, open_batch
-from lrsrules.engine.batchfix import (
-    LEFT_OUT,
-    NEEDS_PERSON,
-    ErrorReport,
-    FixTotals,
-    fix_batch,
-    output_format,
-)
-from lrsrules.engine.fixes import compile_fixes
-from lrsrules.engine.layouts import DEFAULT_LAYOUT, Layout, load_layout
-from lrsrules.engine.loader import find_pack, load_pack
-from lrsrules.engine.model import SEVERITY_RANK
-from lrsrules.engine.program import CompiledPack, compile_pack
-from lrsrules.engine.reporters import REPORTERS
-from lrsrules.engine.runner import Tally
-from lrsrules.engine.versions import rules_in_force
+from lrsrules.packs.discovery import find_pack
+from lrsrules.packs.loader import load_pack
+from lrsrules.packs.model import SEVERITY_RANK
+from lrsrules.packs.versions import rules_in_force
+from lrsrules.report.reporters import REPORTERS
+from lrsrules.run.fixes import compile_fixes
+from lrsrules.run.program import CompiledPack, compile_pack
+from lrsrules.run.runner import Tally
 
 batch_app = typer.Typer(
     name="batch",

@@ -8,12 +8,12 @@ from typing import Annotated
 
 import typer
 
+from lrsrules.authoring.diagnostics import count_words, to_sarif
+from lrsrules.authoring.lint import lint_packs
 from lrsrules.cli.exit_codes import ExitCode
 from lrsrules.cli.options import OutputOption
 from lrsrules.cli.output import report_stream
-from lrsrules.engine.diagnostics import count_words, to_sarif
-from lrsrules.engine.lint import lint_packs
-from lrsrules.engine.loader import DEFAULT_PACK
+from lrsrules.packs.loader import DEFAULT_PACK
 
 CHECK_EXIT_CODES_HELP = (
     f"Exit codes: {ExitCode.OK.value} no problem (or warnings only, with --fail-on error); "

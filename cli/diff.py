@@ -12,6 +12,8 @@ from typing import Annotated, TextIO
 
 import typer
 
+from lrsrules.authoring.impact import Key, RecordImpact, iter_impact
+from lrsrules.authoring.packdiff import Change, ListChange, PackDiff, diff_packs
 from lrsrules.cli.exit_codes import ExitCode
 from lrsrules.cli.options import (
     AsOfOption,
@@ -22,13 +24,11 @@ from lrsrules.cli.options import (
     as_of_date,
 )
 from lrsrules.cli.output import report_stream
-from lrsrules.engine.impact import Key, RecordImpact, iter_impact
-from lrsrules.engine.loader import load_pack
-from lrsrules.engine.model import Pack, RuleDef
-from lrsrules.engine.packdiff import Change, ListChange, PackDiff, diff_packs
-from lrsrules.engine.program import CompiledPack, compile_pack
-from lrsrules.engine.runner import Tally
-from lrsrules.engine.versions import rules_in_force
+from lrsrules.packs.loader import load_pack
+from lrsrules.packs.model import Pack, RuleDef
+from lrsrules.packs.versions import rules_in_force
+from lrsrules.run.program import CompiledPack, compile_pack
+from lrsrules.run.runner import Tally
 
 DIFF_EXIT_CODES_HELP = (
     f"Exit codes: {ExitCode.OK.value} nothing differs; {ExitCode.FINDINGS.value} a rule "

@@ -11,6 +11,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from lrsrules.authoring.explain import explain_rule, find_targets, format_explanation
 from lrsrules.cli.exit_codes import ExitCode
 from lrsrules.cli.options import (
     DelimiterOption,
@@ -18,13 +19,12 @@ from lrsrules.cli.options import (
     InputFormatOption,
     PackOption,
 )
-from lrsrules.engine.errors import InputError, Location
-from lrsrules.engine.explain import explain_rule, find_targets, format_explanation
-from lrsrules.engine.headings import describe_clash, field_lookup, normalise_heading
-from lrsrules.engine.loader import load_pack
-from lrsrules.engine.model import FieldDef
-from lrsrules.engine.program import compile_pack
-from lrsrules.engine.readers import open_records
+from lrsrules.errors import InputError, Location
+from lrsrules.inputs.headings import describe_clash, field_lookup
+from lrsrules.inputs.readers import open_records
+from lrsrules.packs.loader import load_pack
+from lrsrules.packs.model import FieldDef, normalise_heading
+from lrsrules.run.program import compile_pack
 
 EXPLAIN_EXIT_CODES_HELP = (
     f"Exit codes: {ExitCode.OK.value} the rule was explained, whatever its verdict; "

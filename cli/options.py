@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from lrsrules.engine.functions import parse_iso_date
+from lrsrules.dates import parse_iso_date
 
 
 class ReportFormat(str, Enum):

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-from lrsrules.engine.errors import InputError
+from lrsrules.errors import InputError
 
 
 @contextmanager

@@ -7,10 +7,10 @@ import json
 import typer
 
 from lrsrules.cli.options import AsOfOption, PackOption, as_of_date
-from lrsrules.engine.loader import load_pack
-from lrsrules.engine.model import RuleDef
-from lrsrules.engine.program import compile_pack
-from lrsrules.engine.versions import rules_in_force
+from lrsrules.packs.loader import load_pack
+from lrsrules.packs.model import RuleDef
+from lrsrules.packs.versions import rules_in_force
+from lrsrules.run.program import compile_pack
 
 
 def rules(

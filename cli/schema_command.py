@@ -11,7 +11,7 @@ import typer
 
 from lrsrules.cli.options import output_option
 from lrsrules.cli.output import report_stream
-from lrsrules.engine.schema import load_schema
+from lrsrules.packs.schema import load_schema
 
 SCHEMAS = {"pack": "pack.schema.json", "tests": "packtests.schema.json"}
 

@@ -12,12 +12,12 @@ from typing import Annotated, TextIO
 
 import typer
 
+from lrsrules.authoring.packtests import CaseResult, PackTestReport, include_tree, run_pack_tests
 from lrsrules.cli.exit_codes import ExitCode
 from lrsrules.cli.options import OutputOption
 from lrsrules.cli.output import report_stream
-from lrsrules.engine.errors import Location, PackError, Problem
-from lrsrules.engine.loader import DEFAULT_PACK
-from lrsrules.engine.packtests import CaseResult, PackTestReport, include_tree, run_pack_tests
+from lrsrules.errors import Location, PackError, Problem
+from lrsrules.packs.loader import DEFAULT_PACK
 
 TEST_EXIT_CODES_HELP = (
     f"Exit codes: {ExitCode.OK.value} every case passed and every rule has a case where it "

@@ -26,15 +26,16 @@ from lrsrules.cli.options import (
     as_of_date,
 )
 from lrsrules.cli.output import report_stream
-from lrsrules.engine.findings import RunInfo
-from lrsrules.engine.loader import load_pack
-from lrsrules.engine.model import SEVERITY_RANK
-from lrsrules.engine.program import compile_pack
-from lrsrules.engine.readers import open_records
-from lrsrules.engine.reporters import REPORTERS
-from lrsrules.engine.runner import Tally, iter_findings
-from lrsrules.engine.versions import rules_in_force
-from lrsrules.engine.waivers import WaiverFilter, load_waivers
+from lrsrules.inputs.readers import open_records
+from lrsrules.packs.loader import load_pack
+from lrsrules.packs.model import SEVERITY_RANK
+from lrsrules.packs.versions import rules_in_force
+from lrsrules.packs.waivers import load_waivers
+from lrsrules.report.reporters import REPORTERS
+from lrsrules.run.findings import RunInfo
+from lrsrules.run.program import compile_pack
+from lrsrules.run.runner import Tally, iter_findings
+from lrsrules.run.waiving import WaiverFilter
 
 
 def validate(

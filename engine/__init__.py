@@ -1,7 +1,7 @@
-"""lrsrules engine: load rule packs, compile them once, run them over learner records.
+"""lrsrules: check learner records against the LRS data standards, with the rules as data.
 
-Stages, one module each: ``yamlsource`` (YAML with positions) -> ``schema`` (shape check)
--> ``loader`` (includes, lists, ids) -> ``parser`` (expressions to ``nodes``) -> ``checker``
-(names, arity, types) -> ``compiler`` (one fast callable per pack) -> ``runner`` (records to
-``findings``) -> ``reporters``.  The engine never prints.
+The stages, one folder each: ``packs`` (YAML with positions, shape check, loader) ->
+``lang`` (parse, check, compile expressions) -> ``inputs`` (read records) -> ``run`` (records
+to findings) -> ``report`` (write them). ``batch`` (LRS batch files) and ``authoring``
+(tools for pack authors) are built on those. The library never prints.
 """

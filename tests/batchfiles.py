@@ -6,7 +6,7 @@ import csv
 import io
 from pathlib import Path
 
-from lrsrules.engine.layouts import load_layout
+from lrsrules.batch.layouts import load_layout
 
 LRB = load_layout()
 HEADINGS = list(LRB.headings)

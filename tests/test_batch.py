@@ -19,13 +19,14 @@ from batchfiles import (
     write_batch,
 )
 
-from lrsrules.engine.batch import BatchFile, check_layout_against, open_batch
-from lrsrules.engine.errors import InputError, PackError
-from lrsrules.engine.findings import Finding
-from lrsrules.engine.layouts import Layout, load_layout
-from lrsrules.engine.loader import find_pack, load_pack
-from lrsrules.engine.program import CompiledPack, compile_pack
-from lrsrules.engine.runner import Tally
+from lrsrules.batch.check import BatchFile, check_layout_against, open_batch
+from lrsrules.batch.layouts import Layout, load_layout
+from lrsrules.errors import InputError, PackError
+from lrsrules.packs.discovery import find_pack
+from lrsrules.packs.loader import load_pack
+from lrsrules.run.findings import Finding
+from lrsrules.run.program import CompiledPack, compile_pack
+from lrsrules.run.runner import Tally
 
 NOW = dt.datetime(2026, 11, 29, 8, 0)
 ROOT = Path(__file__).resolve().parent.parent

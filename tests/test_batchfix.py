@@ -14,12 +14,13 @@ from pathlib import Path
 import pytest
 from batchfiles import GOOD_NAME, HEADER, HEADER_VALUES, HEADINGS, LRB, csv_text, learner
 
-from lrsrules.engine import batchfix
-from lrsrules.engine.batch import open_batch
-from lrsrules.engine.batchfix import ErrorReport, FixEntry, FixTotals, fix_batch
-from lrsrules.engine.fixes import compile_fixes
-from lrsrules.engine.loader import find_pack, load_pack
-from lrsrules.engine.program import compile_pack
+from lrsrules.batch import fix as batchfix
+from lrsrules.batch.check import open_batch
+from lrsrules.batch.fix import ErrorReport, FixEntry, FixTotals, fix_batch
+from lrsrules.packs.discovery import find_pack
+from lrsrules.packs.loader import load_pack
+from lrsrules.run.fixes import compile_fixes
+from lrsrules.run.program import compile_pack
 
 ENTRIES = [
     FixEntry(2, 5, "last_known_postcode", "CDD.POSTCODE.03", "warning", "fixed",

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from lrsrules.engine.batchnames import check_file_name
-from lrsrules.engine.layouts import load_layout
+from lrsrules.batch.layouts import load_layout
+from lrsrules.batch.names import check_file_name
 
 LAYOUT = load_layout()
 NOW = dt.datetime(2026, 11, 29, 8, 0)

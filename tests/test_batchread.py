@@ -14,13 +14,14 @@ from xml.sax.saxutils import escape
 import pytest
 from batchfiles import GOOD_NAME, HEADER, HEADER_VALUES, HEADINGS, LRB, csv_text, learner
 
-from lrsrules.engine import batchread
-from lrsrules.engine.batch import open_batch
-from lrsrules.engine.batchread import read_batch
-from lrsrules.engine.errors import InputError
-from lrsrules.engine.loader import find_pack, load_pack
-from lrsrules.engine.program import CompiledPack, compile_pack
-from lrsrules.engine.runner import Tally
+from lrsrules.batch import reader as batchread
+from lrsrules.batch.check import open_batch
+from lrsrules.batch.reader import read_batch
+from lrsrules.errors import InputError
+from lrsrules.packs.discovery import find_pack
+from lrsrules.packs.loader import load_pack
+from lrsrules.run.program import CompiledPack, compile_pack
+from lrsrules.run.runner import Tally
 
 XML_NAME = "LRB_10012345_290920261030.XML"
 

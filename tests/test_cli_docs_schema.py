@@ -11,11 +11,11 @@ import yaml
 from typer.testing import CliRunner
 
 from lrsrules.cli.app import app
-from lrsrules.engine.loader import bundled_dir, bundled_packs
-from lrsrules.engine.schema import load_schema
+from lrsrules.packs.discovery import bundled_dir, bundled_packs
+from lrsrules.packs.schema import load_schema
 
 ROOT = Path(__file__).resolve().parent.parent
-SCHEMA_LINE = "# yaml-language-server: $schema=../../engine/schemas/pack.schema.json"
+SCHEMA_LINE = "# yaml-language-server: $schema=../../engine/packs/schemas/pack.schema.json"
 runner = CliRunner()
 
 

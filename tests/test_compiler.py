@@ -6,8 +6,8 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from lrsrules.engine.loader import load_pack
-from lrsrules.engine.program import CompiledPack, compile_pack
+from lrsrules.packs.loader import load_pack
+from lrsrules.run.program import CompiledPack, compile_pack
 
 HEAD = """\
 pack: p

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from lrsrules.engine.diagnostics import CODES, Diagnostic, count_words, to_sarif
-from lrsrules.engine.errors import Location, Problem
+from lrsrules.authoring.diagnostics import CODES, Diagnostic, count_words, to_sarif
+from lrsrules.errors import Location, Problem
 
 
 @pytest.fixture()

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lrsrules.engine.errors import EngineError
-from lrsrules.engine.explain import (
+from lrsrules.authoring.explain import (
     NOT_EVALUATED,
     Step,
     TargetExplanation,
@@ -17,8 +16,9 @@ from lrsrules.engine.explain import (
     format_explanation,
     shown_value,
 )
-from lrsrules.engine.loader import load_pack
-from lrsrules.engine.program import CompiledPack, compile_pack
+from lrsrules.errors import EngineError
+from lrsrules.packs.loader import load_pack
+from lrsrules.run.program import CompiledPack, compile_pack
 
 TODAY = dt.date(2026, 6, 15)
 PACK = """\

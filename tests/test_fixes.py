@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from lrsrules.engine.errors import PackError
-from lrsrules.engine.fixes import FixProgram, compile_fixes, fix_record, fix_source
-from lrsrules.engine.loader import bundled_packs, load_pack
-from lrsrules.engine.model import ExprSource
-from lrsrules.engine.program import compile_pack
+from lrsrules.errors import PackError
+from lrsrules.packs.discovery import bundled_packs
+from lrsrules.packs.loader import load_pack
+from lrsrules.packs.model import ExprSource
+from lrsrules.run.fixes import FixProgram, compile_fixes, fix_record, fix_source
+from lrsrules.run.program import compile_pack
 
 TODAY = dt.date(2026, 11, 29)
 PACK = """\

@@ -6,14 +6,14 @@ import datetime as dt
 
 import pytest
 
-from lrsrules.engine.functions import (
+from lrsrules.dates import parse_iso_date
+from lrsrules.lang.functions import (
     FUNCTIONS,
     EvaluationError,
     WordSet,
     contains_word,
     is_date,
     is_int,
-    parse_iso_date,
     require_date,
     weighted_sum,
     years_between,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lrsrules.engine.headingdiff import HeadingIssue, align_headings
+from lrsrules.batch.headingdiff import HeadingIssue, align_headings
 
 EXPECTED = ["GivenName", "FamilyName", "ULN", "MISIdentifier", "Title", "DateOfBirth", "Gender"]
 

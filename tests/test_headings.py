@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from lrsrules.engine.errors import InputError
-from lrsrules.engine.headings import HeadingMatch, match_headings, normalise_heading
-from lrsrules.engine.model import FieldDef
+from lrsrules.errors import InputError
+from lrsrules.inputs.headings import HeadingMatch, match_headings
+from lrsrules.packs.model import FieldDef, normalise_heading
 
 FIELDS = {
     field.name: field

@@ -7,16 +7,17 @@ from pathlib import Path
 import pytest
 from batchfiles import mini_layout
 
-from lrsrules.engine.errors import PackError
-from lrsrules.engine.layouts import (
+from lrsrules.batch.layouts import (
     CHECKS,
     DEFAULT_LAYOUT,
     bundled_layouts,
     find_layout,
     load_layout,
 )
-from lrsrules.engine.loader import bundled_packs, load_pack
-from lrsrules.engine.schema import load_schema
+from lrsrules.errors import PackError
+from lrsrules.packs.discovery import bundled_packs
+from lrsrules.packs.loader import load_pack
+from lrsrules.packs.schema import load_schema
 
 
 def problems(path: Path) -> list[str]:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from lrsrules.engine.diagnostics import Diagnostic
-from lrsrules.engine.errors import PackError
-from lrsrules.engine.lint import LintReport, lint_packs
+from lrsrules.authoring.diagnostics import Diagnostic
+from lrsrules.authoring.lint import LintReport, lint_packs
+from lrsrules.errors import PackError
 
 FIELDS = """\
 pack: fields

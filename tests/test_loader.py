@@ -7,16 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from lrsrules.engine.errors import Location, PackError
-from lrsrules.engine.loader import (
-    DEFAULT_PACK,
-    bundled_dir,
-    bundled_packs,
-    find_pack,
-    load_pack,
-    version_key,
-)
-from lrsrules.engine.model import ExprSource, Pack
+from lrsrules.errors import Location, PackError
+from lrsrules.packs.discovery import bundled_dir, bundled_packs, find_pack, version_key
+from lrsrules.packs.loader import DEFAULT_PACK, load_pack
+from lrsrules.packs.model import ExprSource, Pack
 
 PACKS = Path(__file__).parent / "packs"
 RULE = "{id: %s, field: %s, severity: error, check: present(value), message: m}"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from lrsrules.engine.errors import PackError
-from lrsrules.engine.loader import load_pack
-from lrsrules.engine.packtests import include_tree
+from lrsrules.authoring.packtests import include_tree
+from lrsrules.errors import PackError
+from lrsrules.packs.loader import load_pack
 
 BASE = """
 pack: national

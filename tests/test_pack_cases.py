@@ -12,11 +12,12 @@ from typing import Any
 
 import pytest
 
-from lrsrules.engine.errors import EngineError
-from lrsrules.engine.loader import bundled_packs, load_pack
-from lrsrules.engine.model import Pack
-from lrsrules.engine.packtests import Case, CaseRunner, load_case_files, run_pack_tests
-from lrsrules.engine.program import compile_pack
+from lrsrules.authoring.packtests import Case, CaseRunner, load_case_files, run_pack_tests
+from lrsrules.errors import EngineError
+from lrsrules.packs.discovery import bundled_packs
+from lrsrules.packs.loader import load_pack
+from lrsrules.packs.model import Pack
+from lrsrules.run.program import compile_pack
 
 TODAY = dt.date.today()  # the date of files without `today:`, fixed for the whole session
 

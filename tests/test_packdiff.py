@@ -5,12 +5,12 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from lrsrules.engine.impact import iter_impact
-from lrsrules.engine.loader import load_pack
-from lrsrules.engine.model import Pack
-from lrsrules.engine.packdiff import Change, ListChange, diff_packs
-from lrsrules.engine.program import compile_pack
-from lrsrules.engine.runner import Tally
+from lrsrules.authoring.impact import iter_impact
+from lrsrules.authoring.packdiff import Change, ListChange, diff_packs
+from lrsrules.packs.loader import load_pack
+from lrsrules.packs.model import Pack
+from lrsrules.run.program import compile_pack
+from lrsrules.run.runner import Tally
 
 RELEASES = Path(__file__).parent / "packs" / "releases"
 HEAD = "pack: p\nversion: {version}\nfields:\n  name: {{}}\n  kind: {{}}\n"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from lrsrules.engine.docpages import anchor, render_html, render_markdown
-from lrsrules.engine.packdocs import PackDocs, RuleDoc, build_pack_docs, is_provisional
+from lrsrules.authoring.docpages import anchor, render_html, render_markdown
+from lrsrules.authoring.packdocs import PackDocs, RuleDoc, build_pack_docs, is_provisional
 
 BASE = """\
 pack: base

@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lrsrules.engine.errors import PackError
-from lrsrules.engine.loader import load_pack
-from lrsrules.engine.packtests import (
+from lrsrules.authoring.packtests import (
     PackTestReport,
     discover_test_files,
     include_tree,
@@ -19,7 +17,9 @@ from lrsrules.engine.packtests import (
     run_cases,
     run_pack_tests,
 )
-from lrsrules.engine.program import compile_pack
+from lrsrules.errors import PackError
+from lrsrules.packs.loader import load_pack
+from lrsrules.run.program import compile_pack
 
 FIXTURES = Path(__file__).parent / "packtests"
 PACKS = Path(__file__).parent / "packs"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from lrsrules.engine.errors import PackError
-from lrsrules.engine.loader import load_pack
-from lrsrules.engine.program import compile_pack
+from lrsrules.errors import PackError
+from lrsrules.packs.loader import load_pack
+from lrsrules.run.program import compile_pack
 
 HEAD = """\
 pack: p

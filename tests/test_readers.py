@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
-from lrsrules.engine import readers
-from lrsrules.engine.errors import InputError, Problem
-from lrsrules.engine.model import FieldDef
-from lrsrules.engine.readers import FIELD_SIZE_LIMIT, Record, open_records
+from lrsrules.errors import InputError, Problem
+from lrsrules.inputs import readers
+from lrsrules.inputs.readers import FIELD_SIZE_LIMIT, open_records
+from lrsrules.inputs.records import Record
+from lrsrules.packs.model import FieldDef
 
 DATA = Path(__file__).parent / "data"
 FIELDS = {

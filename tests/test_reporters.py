@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 import pytest
 
-from lrsrules.engine.findings import Finding, RunInfo, Summary
-from lrsrules.engine.reporters import REPORTERS, Reporter
+from lrsrules.report.reporters import REPORTERS, Reporter
+from lrsrules.run.findings import Finding, RunInfo, Summary
 
 INFO = RunInfo(
     pack_name="lrs-default",

@@ -15,12 +15,12 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from lrsrules.cli.app import app
-from lrsrules.engine.checker import Scope, parse_and_check
-from lrsrules.engine.compiler import RuleCode, compile_rules
-from lrsrules.engine.errors import EngineError
-from lrsrules.engine.loader import load_pack
-from lrsrules.engine.model import ExprSource, FieldDef, ListDef
-from lrsrules.engine.program import compile_pack
+from lrsrules.errors import EngineError
+from lrsrules.lang.checker import Scope, parse_and_check
+from lrsrules.lang.compiler import RuleCode, compile_rules
+from lrsrules.packs.loader import load_pack
+from lrsrules.packs.model import ExprSource, FieldDef, ListDef
+from lrsrules.run.program import compile_pack
 
 FIELDS = {name: FieldDef(name) for name in ("a", "b")}
 LISTS = {"codes": ListDef("codes", ("0", "1"))}

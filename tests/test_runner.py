@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from lrsrules.engine.loader import load_pack
-from lrsrules.engine.program import CompiledPack, compile_pack
-from lrsrules.engine.readers import Record
-from lrsrules.engine.runner import INPUT_RULE, Tally, iter_findings
+from lrsrules.inputs.records import Record
+from lrsrules.packs.loader import load_pack
+from lrsrules.packs.model import INPUT_RULE
+from lrsrules.run.program import CompiledPack, compile_pack
+from lrsrules.run.runner import Tally, iter_findings
 
 PACK = """\
 pack: p
@@ -73,7 +74,7 @@ def test_tally_counts_records_findings_and_severities(tmp_path: Path) -> None:
 
 
 def test_python_errors_are_named_by_type_only_so_values_cannot_leak(tmp_path: Path) -> None:
-    from lrsrules.engine.runner import describe_failure
+    from lrsrules.run.runner import describe_failure
 
     assert describe_failure(ValueError("invalid literal for int(): 'Smith'")) == "ValueError"
     assert describe_failure(ZeroDivisionError("x")) == "division by zero"

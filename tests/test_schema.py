@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from lrsrules.engine.errors import Problem
-from lrsrules.engine.loader import NOT_PACKS
-from lrsrules.engine.schema import check_pack_shape
-from lrsrules.engine.yamlsource import load_yaml
+from lrsrules.errors import Problem
+from lrsrules.packs.discovery import NOT_PACKS
+from lrsrules.packs.schema import check_pack_shape
+from lrsrules.packs.yamlsource import load_yaml
 
 PACKS = Path(__file__).parent / "packs"
 
@@ -39,7 +39,7 @@ def found(problems: list[Problem]) -> list[tuple[int | None, int | None, str]]:
 
 
 def schema() -> dict[str, Any]:
-    source = resources.files("lrsrules.engine").joinpath("schemas/pack.schema.json")
+    source = resources.files("lrsrules.packs").joinpath("schemas/pack.schema.json")
     loaded: dict[str, Any] = json.loads(source.read_text(encoding="utf-8"))
     return loaded
 

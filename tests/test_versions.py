@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from lrsrules.engine.errors import PackError
-from lrsrules.engine.loader import find_pack, load_pack
-from lrsrules.engine.model import ExprSource, RuleDef
-from lrsrules.engine.versions import current_ids, in_force, rules_in_force
+from lrsrules.errors import PackError
+from lrsrules.packs.discovery import find_pack
+from lrsrules.packs.loader import load_pack
+from lrsrules.packs.model import ExprSource, RuleDef
+from lrsrules.packs.versions import current_ids, in_force, rules_in_force
 
 RELEASES = Path(__file__).parent / "packs" / "releases"
 D = dt.date.fromisoformat

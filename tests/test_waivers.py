@@ -8,14 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from lrsrules.engine.errors import PackError
-from lrsrules.engine.findings import Finding
-from lrsrules.engine.loader import load_pack
-from lrsrules.engine.model import Pack
-from lrsrules.engine.program import compile_pack
-from lrsrules.engine.readers import open_records
-from lrsrules.engine.runner import Tally, iter_findings
-from lrsrules.engine.waivers import EXPIRED_RULE, WaiverFilter, WaiverSet, load_waivers
+from lrsrules.errors import PackError
+from lrsrules.inputs.readers import open_records
+from lrsrules.packs.loader import load_pack
+from lrsrules.packs.model import Pack
+from lrsrules.packs.waivers import EXPIRED_RULE, WaiverSet, load_waivers
+from lrsrules.run.findings import Finding
+from lrsrules.run.program import compile_pack
+from lrsrules.run.runner import Tally, iter_findings
+from lrsrules.run.waiving import WaiverFilter
 
 RELEASES = Path(__file__).parent / "packs" / "releases"
 TODAY = dt.date(2025, 6, 1)

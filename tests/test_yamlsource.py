@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lrsrules.engine.errors import Location, PackError
-from lrsrules.engine.yamlsource import YamlDocument, load_yaml
+from lrsrules.errors import Location, PackError
+from lrsrules.packs.yamlsource import YamlDocument, load_yaml
 
 
 def write(tmp_path: Path, text: str, name: str = "pack.yaml") -> Path:

@@ -1,0 +1,234 @@
+"""Why a rule fires, or not, on one record: the value of every part of its expressions.
+
+Each sub-expression of ``when``, ``check`` and ``unless`` is evaluated on its own with the
+compiler (``subexpr.evaluate``), so the values shown are the values the run computes; the
+verdict itself comes from the compiled pack. The right side of ``and``/``or`` is marked
+not evaluated when the left side decides, as it is in a run.
+
+Values from the record are personal data. Unless asked to show them, text and dates that
+depend on the record are shown only by their kind and size (``<text, 7 chars>``, ``<date>``),
+as are numbers read from its text with ``int()`` (that is the text itself); booleans,
+nulls and other numbers (lengths, ages, sums) are shown as they are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from lrsrules.errors import EngineError
+from lrsrules.lang import nodes as n
+from lrsrules.lang.checker import CheckedExpr
+from lrsrules.lang.subexpr import evaluate, reads_record
+from lrsrules.run.program import CompiledPack, Target, lists_of
+from lrsrules.run.runner import describe_failure
+
+_LINE_BREAK = re.compile(r"\s*\n\s*")
+_MAX_SHOWN = 60  # characters of a shown value; longer ones are cut short
+
+
+class _NotEvaluated:
+    def __repr__(self) -> str:
+        return "NOT_EVALUATED"
+
+
+NOT_EVALUATED = _NotEvaluated()  # the value of an operand a run skips
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One sub-expression and its value on the record."""
+
+    depth: int  # 0 for the whole expression
+    text: str  # the sub-expression as written in the pack, on one line
+    value: Any  # its value, NOT_EVALUATED, or the exception it raised
+    from_record: bool  # whether the value depends on the record (personal data)
+    number_is_text: bool = False  # an int() of record text: the text itself
+
+
+@dataclass(frozen=True, slots=True)
+class TargetExplanation:
+    """The rule on one of its fields: the steps of each condition, and the verdict."""
+
+    target: Target
+    conditions: tuple[tuple[str, tuple[Step, ...]], ...]  # (role, steps) in run order
+    verdict: str  # "fires", "passes", "skipped", "excused", "error"
+    reason: str
+
+
+def find_targets(compiled: CompiledPack, rule_id: str) -> list[Target]:
+    """The targets of ``rule_id`` in pack order; an ``EngineError`` naming close ids if none."""
+    found = [target for target in compiled.targets if target.rule.id == rule_id]
+    if found:
+        return found
+    ids = list(dict.fromkeys(target.rule.id for target in compiled.targets))
+    close = difflib.get_close_matches(rule_id, ids, n=1)
+    raise EngineError(f"pack {compiled.pack.name} has no rule {rule_id!r}"
+                      + (f"; did you mean {close[0]!r}?" if close else ""),
+                      hint=None if close else "list the rules with: lrsrules rules --pack ...")
+
+
+def explain_rule(compiled: CompiledPack, rule_id: str, values: Sequence[str | None], *,
+                 today: dt.date) -> list[TargetExplanation]:
+    """Explain ``rule_id`` on one record (``values`` in ``compiled.fields`` order).
+
+    ``today`` must be the date ``compiled`` was built with.
+    """
+    explainer = _Explainer(compiled, values, today)
+    hits = {hit if isinstance(hit, int) else hit[0]: hit for hit in compiled.check(values)}
+    explained = []
+    find_targets(compiled, rule_id)  # raises for an unknown rule
+    for index, target in enumerate(compiled.targets):
+        if target.rule.id != rule_id:
+            continue
+        conditions: list[tuple[str, tuple[Step, ...]]] = []
+        running = True  # a run stops at a when that is not true, a check that is not false
+        for role in ("when", "check", "unless"):
+            checked = getattr(target.code, role)
+            if checked is None:
+                continue
+            if not running:
+                conditions.append((role, (explainer.skipped(checked),)))
+                continue
+            steps = tuple(explainer.steps(checked, target.field))
+            conditions.append((role, steps))
+            running = steps[0].value is (role == "when")
+        verdict, reason = _verdict(target, hits.get(index), dict(conditions))
+        explained.append(TargetExplanation(target, tuple(conditions), verdict, reason))
+    return explained
+
+
+def format_explanation(explained: Sequence[TargetExplanation], *,
+                       show_values: bool = False) -> str:
+    """Text for people: the rule, then per field its verdict and a tree of values."""
+    if not explained:
+        return ""
+    rule = explained[0].target.rule
+    lines = [f"rule {rule.id} ({rule.severity}): {rule.message}"]
+    for item in explained:
+        if len(explained) > 1:
+            lines.append("")
+        lines.append(f"field {item.target.field}: {item.verdict}: {item.reason}")
+        for role, steps in item.conditions:
+            for step in steps:
+                label = f"{role}: " if step.depth == 0 else "  " * step.depth
+                lines.append(f"  {label}{step.text}  ->  {shown_value(step, show_values)}")
+    return "\n".join(lines) + "\n"
+
+
+def shown_value(step: Step, show_values: bool = False) -> str:
+    """A step's value as text, masked when it is personal data and ``show_values`` is off."""
+    value = step.value
+    if value is NOT_EVALUATED:
+        return "(not evaluated)"
+    if isinstance(value, BaseException):
+        return f"error: {describe_failure(value)}"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    masked = step.from_record and not show_values
+    if isinstance(value, (int, float)):
+        return "<number>" if masked and step.number_is_text else str(value)
+    if isinstance(value, str):
+        return f"<text, {len(value)} char{'' if len(value) == 1 else 's'}>" if masked \
+            else _cut(repr(value))
+    if isinstance(value, dt.date):
+        return "<date>" if masked else value.isoformat()
+    if isinstance(value, (tuple, list, frozenset, set)):
+        count = f"{len(value)} entr{'y' if len(value) == 1 else 'ies'}"
+        return f"<list, {count}>" if masked else _cut(f"[{', '.join(map(repr, value))}]")
+    return _cut(repr(value))
+
+
+class _Explainer:
+    def __init__(self, compiled: CompiledPack, values: Sequence[str | None],
+                 today: dt.date) -> None:
+        self.compiled = compiled
+        self.values = tuple(values)
+        self.lists = lists_of(compiled.pack)
+        self.today = today
+        self.field = ""  # the target field being explained
+
+    def steps(self, checked: CheckedExpr, field: str) -> list[Step]:
+        self.field = field
+        found: list[Step] = []
+        self._visit(checked, checked.root, field, 0, found)
+        return found
+
+    def skipped(self, checked: CheckedExpr) -> Step:
+        return self._step(checked, checked.root, 0, NOT_EVALUATED)
+
+    def _visit(self, checked: CheckedExpr, node: n.Node, field: str, depth: int,
+               found: list[Step]) -> Any:
+        value = self._value(checked, node, field)
+        found.append(self._step(checked, node, depth, value))
+        if isinstance(node, n.Binary) and node.op in ("and", "or"):
+            left = self._visit(checked, node.left, field, depth + 1, found)
+            if left is (node.op == "or"):  # the left operand decides
+                found.append(self._step(checked, node.right, depth + 1, NOT_EVALUATED))
+            else:
+                self._visit(checked, node.right, field, depth + 1, found)
+            return value
+        for child in n.children(node):
+            if not _obvious(child):
+                self._visit(checked, child, field, depth + 1, found)
+        return value
+
+    def _value(self, checked: CheckedExpr, node: n.Node, field: str) -> Any:
+        try:
+            return evaluate(checked, node, self.compiled.fields, self.lists, self.values,
+                            today=self.today, field=field)
+        except Exception as error:  # shown as the step's value, as a run reports it
+            return error
+
+    def _step(self, checked: CheckedExpr, node: n.Node, depth: int, value: Any) -> Step:
+        text = _LINE_BREAK.sub(" ", checked.source.text[node.span.start:node.span.end])
+        if isinstance(node, n.Name) and node.name in ("value", "field_name"):
+            text += f" ({self.field})"  # which field the rule is at
+        from_record = reads_record(node)
+        return Step(depth, text.strip(), value, from_record,
+                    from_record and _reads_text_as_number(node))
+
+
+def _obvious(node: n.Node) -> bool:
+    """Literals and lists show their value in their text: no line of their own."""
+    if isinstance(node, (n.Literal, n.ListRef)):
+        return True
+    return isinstance(node, n.ListLiteral) and all(isinstance(i, n.Literal) for i in node.items)
+
+
+def _reads_text_as_number(node: n.Node) -> bool:
+    if isinstance(node, n.Unary) and node.op == "neg":
+        return _reads_text_as_number(node.operand)
+    return isinstance(node, n.Call) and node.function == "int"
+
+
+def _verdict(target: Target, hit: int | tuple[int, BaseException] | None,
+             conditions: dict[str, tuple[Step, ...]]) -> tuple[str, str]:
+    if isinstance(hit, tuple):
+        return "error", f"could not be evaluated ({describe_failure(hit[1])})"
+    if hit is not None:
+        excuse = ", and its unless is not true" if "unless" in conditions else ""
+        return "fires", f"its check is false{excuse}"
+    when, check, unless = (_root_value(conditions, role) for role in ("when", "check", "unless"))
+    if "when" in conditions and when is not True:
+        return "skipped", f"its when is {'null' if when is None else 'false'}"
+    if check is None:
+        return "passes", "its check is null (a blank value gives no finding)"
+    if check is False and unless is True:
+        return "excused", "its check is false, but its unless is true"
+    return "passes", "its check is true"
+
+
+def _root_value(conditions: dict[str, tuple[Step, ...]], role: str) -> Any:
+    steps = conditions.get(role)
+    return steps[0].value if steps else NOT_EVALUATED
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."

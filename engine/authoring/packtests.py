@@ -1,0 +1,375 @@
+"""Regression cases kept beside a pack: load them, run them, and measure rule coverage.
+
+A pack's ``tests/`` folder (beside its pack file) holds YAML files of cases, each a record
+and the exact set of rule ids expected to fire on it (``schemas/packtests.schema.json``).
+Record keys are input headings, matched to fields as in an input file; values are the text
+as written (``01`` stays "01"), blank or null values are blank.
+
+Every file runs against its pack as loaded, includes and all, so included rules fire too
+and may be expected. Coverage asks, of each rule the pack itself defines, for a case where
+it fires and a case where it is evaluated (its ``when`` holds and its field is not blank)
+and does not; only what a case asserts and the run confirms counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lrsrules.authoring.coverage import EvaluatedRules, RuleCoverage, measure_coverage
+from lrsrules.errors import Location, PackError, Problem
+from lrsrules.inputs.headings import describe_clash, field_lookup
+from lrsrules.packs.discovery import PACK_SUFFIXES, find_pack
+from lrsrules.packs.loader import DEFAULT_PACK, load_pack
+from lrsrules.packs.model import Pack, normalise_heading
+from lrsrules.packs.schema import check_shape, item_name, nth, schema_validator
+from lrsrules.packs.yamlsource import YamlDocument, YamlPath, load_yaml
+from lrsrules.run.program import CompiledPack, compile_pack
+from lrsrules.run.runner import describe_failure
+
+TESTS_FOLDER = "tests"
+CLEAN = "clean"  # the label of a case that expects no rule to fire
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """One record and the rules expected to fire on it."""
+
+    name: str
+    location: Location  # where the case starts in its file
+    values: Mapping[str, str | None]  # by canonical field, base merged in; blank is None
+    expect: tuple[str, ...]  # as written
+
+    @property
+    def expected(self) -> frozenset[str]:
+        return frozenset(self.expect)
+
+    @property
+    def label(self) -> str:
+        """The expected rule ids joined with ``+``, or ``clean``: how test ids name a case."""
+        return "+".join(self.expect) or CLEAN
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFile:
+    path: str
+    today: dt.date | None  # None: the real date
+    cases: tuple[Case, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleError:
+    """A rule that raised on a case's record (a test record must not break a rule)."""
+
+    rule: str
+    field: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class CaseResult:
+    case: Case
+    found: frozenset[str]  # rules with a finding on the record
+    evaluated: frozenset[str]  # rules evaluated on it: `when` held and a field not blank
+    errors: tuple[RuleError, ...] = ()
+
+    @property
+    def missing(self) -> frozenset[str]:
+        return self.case.expected - self.found
+
+    @property
+    def unexpected(self) -> frozenset[str]:
+        return self.found - self.case.expected
+
+    @property
+    def passed(self) -> bool:
+        return not (self.missing or self.unexpected or self.errors)
+
+    def explain(self) -> list[str]:
+        """What went wrong, one line each (test records are synthetic: values are shown)."""
+        lines = [f"expected:   {_ids(self.case.expect)}", f"found:      {_ids(self.found)}"]
+        if self.missing:
+            lines.append(f"missing:    {_ids(self.missing)}")
+        if self.unexpected:
+            lines.append(f"unexpected: {_ids(self.unexpected)}")
+        for error in self.errors:
+            lines.append(f"error:      {error.rule} could not be evaluated on {error.field}"
+                         f" ({error.message})")
+        values = ", ".join(f"{name}={value!r}" for name, value in self.case.values.items())
+        lines.append(f"record:     {values or '(empty)'}")
+        return lines
+
+
+@dataclass(frozen=True, slots=True)
+class PackTestReport:
+    pack: Pack
+    tests_dir: str
+    has_tests: bool  # whether ``tests_dir`` exists
+    files: tuple[CaseFile, ...]
+    results: tuple[CaseResult, ...]
+    coverage: tuple[RuleCoverage, ...]  # the rules the pack itself defines
+
+    @property
+    def failures(self) -> tuple[CaseResult, ...]:
+        return tuple(result for result in self.results if not result.passed)
+
+    @property
+    def gaps(self) -> tuple[RuleCoverage, ...]:
+        return tuple(rule for rule in self.coverage if rule.gaps)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures and not self.gaps
+
+
+def tests_dir(pack: Pack) -> Path:
+    """The folder of ``pack``'s cases: ``tests/`` beside its pack file."""
+    return Path(pack.path).parent / TESTS_FOLDER
+
+
+def discover_test_files(pack: Pack) -> list[Path]:
+    """The YAML files directly in ``tests_dir(pack)``, sorted; none when it is missing."""
+    folder = tests_dir(pack)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in PACK_SUFFIXES and p.is_file())
+
+
+def load_case_file(path: str | os.PathLike[str], pack: Pack) -> CaseFile:
+    """Read and check one file of cases against ``pack``; every problem in one ``PackError``."""
+    try:
+        doc = load_yaml(path)
+    except PackError as error:
+        raise _as_test_file_error(error) from None
+    problems = check_shape(doc, schema_validator("packtests.schema.json"), _describe)
+    if problems:
+        raise PackError(problems=problems)
+    return _CaseReader(doc, pack).read()
+
+
+def load_case_files(pack: Pack) -> tuple[CaseFile, ...]:
+    """Every case file of ``pack``; problems in all of them are raised together."""
+    files: list[CaseFile] = []
+    problems: list[Problem] = []
+    for path in discover_test_files(pack):
+        try:
+            files.append(load_case_file(path, pack))
+        except PackError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise PackError(problems=problems)
+    return tuple(files)
+
+
+class CaseRunner:
+    """Runs cases on one compiled pack, built for ``today`` (None: the real date)."""
+
+    def __init__(self, compiled: CompiledPack, today: dt.date | None = None) -> None:
+        self.compiled = compiled
+        self.evaluated = EvaluatedRules(compiled, today)
+
+    def run(self, case: Case) -> CaseResult:
+        compiled = self.compiled
+        values = tuple(case.values.get(name) for name in compiled.fields)
+        found: set[str] = set()
+        errors: list[RuleError] = []
+        for hit in compiled.check(values):
+            if isinstance(hit, tuple):
+                index, error = hit
+                target = compiled.targets[index]
+                errors.append(RuleError(target.rule.id, target.field, _failure(error)))
+            else:
+                found.add(compiled.targets[hit].rule.id)
+        return CaseResult(case, frozenset(found), self.evaluated(values), tuple(errors))
+
+
+def run_cases(compiled: CompiledPack, cases: Iterable[Case],
+              today: dt.date | None = None) -> list[CaseResult]:
+    """Run ``cases`` on ``compiled``, built for ``today`` (None: the real date)."""
+    runner = CaseRunner(compiled, today)
+    return [runner.run(case) for case in cases]
+
+
+def run_pack_tests(ref: str | os.PathLike[str] | Pack | None = None) -> PackTestReport:
+    """Load the pack ``ref`` names (default ``DEFAULT_PACK``) and run its own cases."""
+    pack = ref if isinstance(ref, Pack) else load_pack(ref)
+    files = load_case_files(pack)
+    results: list[CaseResult] = []
+    runners: dict[dt.date, CaseRunner] = {}
+    real_today = dt.date.today()  # once, so a run that passes midnight stays consistent
+    for file in files:
+        today = file.today or real_today
+        runner = runners.get(today)
+        if runner is None:
+            runner = runners[today] = CaseRunner(compile_pack(pack, today=today), today)
+        results.extend(runner.run(case) for case in file.cases)
+    folder = tests_dir(pack)
+    return PackTestReport(pack, str(folder), folder.is_dir(), files, tuple(results),
+                          measure_coverage(pack, results))
+
+
+def include_tree(ref: str | os.PathLike[str] | None = None) -> list[Path]:
+    """Pack files of ``ref`` and of every pack in its include tree (bases of overlays too),
+    includes first, once each.
+
+    Loads ``ref`` first, so a broken tree is reported as ``load_pack`` reports it.
+    """
+    root = find_pack(DEFAULT_PACK if ref is None else ref)
+    load_pack(root)
+    order: dict[Path, Path] = {}
+
+    def visit(path: Path) -> None:
+        key = path.resolve()
+        if key in order:
+            return
+        order[key] = path  # placed now so a cycle stops here; re-placed after its includes
+        data = load_yaml(path).data
+        includes = data.get("include", [])
+        base = [data["extends"]] if "extends" in data else []  # an overlay's base, first
+        for include in [*base, *(includes if isinstance(includes, list) else [])]:
+            visit(find_pack(include, base_dir=path.parent))
+        del order[key]
+        order[key] = path
+
+    visit(root)
+    return list(order.values())
+
+
+class _CaseReader:
+    """Turns a shape-checked file of cases into a ``CaseFile``, collecting every problem."""
+
+    def __init__(self, doc: YamlDocument, pack: Pack) -> None:
+        self.doc = doc
+        self.pack = pack
+        self.lookup = field_lookup(pack.fields)
+        self.rule_ids = [rule.id for rule in pack.rules]
+        self.problems: list[Problem] = []
+
+    def read(self) -> CaseFile:
+        data = self.doc.data
+        today = self._today() if "today" in data else None
+        base = self._record(("base",), data.get("base", {}))
+        cases: list[Case] = []
+        seen: dict[str, Location] = {}
+        for index, spec in enumerate(data["cases"]):
+            at: YamlPath = ("cases", index)
+            name = spec["name"]
+            where = self.doc.location((*at, "name"))
+            if name in seen:
+                self._problem(f"duplicate case name {name!r} (first at line {seen[name].line})",
+                              where, "case names are unique within a file")
+            seen.setdefault(name, where)
+            record = self._record((*at, "record"), spec.get("record", {}))
+            for i, rule_id in enumerate(spec["expect"]):
+                self._check_rule_id(rule_id, (*at, "expect", i))
+            cases.append(Case(name, self.doc.location(at), {**base, **record},
+                              tuple(spec["expect"])))
+        if self.problems:
+            raise PackError(problems=self.problems)
+        return CaseFile(self.doc.path, today, tuple(cases))
+
+    def _today(self) -> dt.date | None:
+        text: str = self.doc.data["today"]
+        try:
+            if _DATE.fullmatch(text):
+                return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+        self._problem(f"today must be a real date written YYYY-MM-DD, not {text!r}",
+                      self.doc.location(("today",)), "for example: today: 2026-06-15")
+        return None
+
+    def _record(self, at: YamlPath, record: Mapping[str, Any]) -> dict[str, str | None]:
+        """Values by canonical field name; each heading must match one field, once."""
+        values: dict[str, str | None] = {}
+        headings: dict[str, str] = {}
+        for heading, value in record.items():
+            where = self.doc.key_location((*at, heading))
+            name = self.lookup.get(normalise_heading(heading))
+            if name is None:
+                message, hint = self._unknown_heading(heading)
+                self._problem(message, where, hint)
+                continue
+            if name in headings:
+                self._problem(describe_clash(headings[name], heading, name, None), where,
+                              "remove one of them")
+                continue
+            headings[name] = heading
+            values[name] = None if value is None else _text(self.doc.raw((*at, heading)))
+        return values
+
+    def _unknown_heading(self, heading: str) -> tuple[str, str | None]:
+        message = f"{heading!r} matches no field of pack {self.pack.name}"
+        # Compared as written, so the suggestion follows the author's style of heading.
+        headings = [h for f in self.pack.fields.values() for h in (f.name, *f.aliases)]
+        close = difflib.get_close_matches(heading, headings, n=1)
+        if close:
+            return f"{message}; did you mean {close[0]!r}?", None
+        return message, "keys are input headings: a field's name or one of its aliases"
+
+    def _check_rule_id(self, rule_id: str, at: YamlPath) -> None:
+        if rule_id in self.rule_ids:
+            return
+        message = f"unknown rule id {rule_id!r}"
+        close = difflib.get_close_matches(rule_id, self.rule_ids, n=1)
+        if close:
+            self._problem(f"{message}; did you mean {close[0]!r}?", self.doc.location(at))
+        else:
+            self._problem(f"{message}: pack {self.pack.name} has no such rule",
+                          self.doc.location(at), "expect lists the ids of rules that fire")
+
+    def _problem(self, message: str, where: Location, hint: str | None = None) -> None:
+        self.problems.append(Problem(message, where, hint))
+
+
+def _as_test_file_error(error: PackError) -> PackError:
+    # load_yaml words an empty file for pack files; a test file starts otherwise.
+    first = error.problems[0]
+    if len(error.problems) == 1 and first.message == "the file is empty":
+        return PackError("the test file is empty", first.location,
+                         hint="a test file holds `cases:`, a list of cases with name,"
+                              " record and expect")
+    return error
+
+
+def _text(raw: str) -> str | None:
+    # As the readers do: an empty or all-space value is blank.
+    return None if not raw or raw.isspace() else raw
+
+
+def _failure(error: BaseException) -> str:
+    # Test records are synthetic, so Python's own message may be shown in full.
+    described = describe_failure(error)
+    return described if described != type(error).__name__ else f"{described}: {error}"
+
+
+def _ids(ids: Iterable[str]) -> str:
+    return ", ".join(sorted(ids)) or "(none)"
+
+
+def _describe(doc: YamlDocument, path: YamlPath) -> str:
+    """Name a value of a test file: "case 'x'", "expect entry 2 of case 'x'" ..."""
+    if not path:
+        return "the test file"
+    head, rest = path[0], path[1:]
+    if head == "base":
+        return f"value of {rest[0]} in base" if rest else "base"
+    if head != "cases" or not rest:
+        return str(head)
+    name = item_name(doc, "cases", rest[0], "name")
+    label = f"case {name!r}" if name else f"case {nth(rest[0])}"
+    if len(rest) == 1:
+        return label
+    if len(rest) == 2:
+        return f"{rest[1]} of {label}"
+    if rest[1] == "record":
+        return f"value of {rest[2]} in {label}"
+    return f"{rest[1]} entry {nth(rest[2])} of {label}"

@@ -1,0 +1,383 @@
+"""Check an LRS batch file: the file-level rules of its layout, then every learner record
+through the layout's pack.
+
+``open_batch`` reads the head of the file (``batchread``) and works out, once, everything
+about the file as a whole: the name, the header record, the heading rows aligned with the
+layout's (``headingdiff``), whether it is an output file. ``BatchFile.findings`` then
+streams the findings as the learner rows are read: file-level ones first (``record`` and
+``field`` null), then each learner row's (its row number as ``record``, its physical line
+as ``line``), then what only the end of the file can tell (no learner rows, the trailer).
+Nothing is kept per learner but counts, so memory does not grow with the file. Values are
+taken by the file's own headings, so swapped columns are still checked as the fields they
+are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field
+from functools import cached_property
+from types import TracebackType
+from typing import Any
+
+from lrsrules.batch.headingdiff import HeadingAlignment, HeadingIssue, align_headings
+from lrsrules.batch.layouts import Layout
+from lrsrules.batch.names import check_file_name
+from lrsrules.batch.parts import BatchParts, Row
+from lrsrules.batch.reader import read_batch, trim_cells
+from lrsrules.errors import PackError, Problem
+from lrsrules.inputs.headings import looks_like_data
+from lrsrules.inputs.records import Record
+from lrsrules.packs.model import normalise_heading
+from lrsrules.run.findings import Finding, RunInfo, Summary
+from lrsrules.run.program import CompiledPack
+from lrsrules.run.runner import Tally, iter_findings
+
+
+@dataclass(frozen=True, slots=True)
+class LearnerRow:
+    """One learner row: its number among the learner rows and where it starts.
+
+    ``cells`` are the row's cells, one per heading, then one blank cell that absent
+    headings read; None when the row cannot be placed (wrong number of columns) or the
+    headings are unknown. ``problem`` is the row's own finding, if any. Read values with
+    ``BatchFile.values`` and ``BatchFile.value``.
+    """
+
+    number: int
+    line: int
+    cells: tuple[str, ...] | None = dataclass_field(repr=False)
+    problem: Finding | None = None
+
+
+class BatchFile:
+    """A batch file read against a layout; iterate ``findings`` (once) to check it.
+
+    The file stays open until its rows are read to the end: use it as a context manager,
+    or call ``close``.
+    """
+
+    def __init__(self, parts: BatchParts, layout: Layout, *,
+                 now: dt.datetime | None = None) -> None:
+        self.parts = parts
+        self.layout = layout
+        self.now = now or dt.datetime.now()
+        self.name = os.path.basename(parts.path)
+        self.header: dict[str, str | None] = {}  # header heading -> value
+        self.header_present = False
+        self.is_output = False
+        self.expected: tuple[str, ...] = layout.headings
+        self.alignment: HeadingAlignment | None = None  # learner headings
+        self.width = 0
+        self.records = 0
+        self.return_codes: Counter[str] = Counter()
+        self.unknown_codes = 0
+        self.trailer: Row | None = None
+        self.columns: dict[str, int] = {}  # pack field or output heading -> column
+        self.file_findings = self._check_file()  # name, header, headings
+
+    def close(self) -> None:
+        self.parts.close()
+
+    def __enter__(self) -> BatchFile:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    # --- the file as a whole -----------------------------------------------------------------
+
+    def _check_file(self) -> list[Finding]:
+        parts, rules = self.parts, self.layout.rules
+        if parts.empty:
+            return [rules["file.empty"].finding()]
+        found = self._check_header()
+        found[:0] = self.name_findings(self.name)
+        headings = parts.headings
+        if headings is None:
+            return found
+        cells = trim_cells(headings.cells)
+        output = self.layout.output
+        if output is not None:
+            marks = {normalise_heading(h) for h in output.headings}
+            self.is_output = any(normalise_heading(cell) in marks for cell in cells)
+            if self.is_output:
+                self.expected = self.layout.headings + output.headings
+        self.width = len(cells)
+        self.alignment = align_headings(self.expected, cells)
+        where = self.alignment.columns
+        self.columns = {name: where[heading] for heading, name in self.layout.learner
+                        if heading in where}
+        self.columns.update({heading: where[heading] for heading in self.expected
+                             if heading in where and heading not in self.columns})
+        if not self.alignment.recognised:
+            found.append(rules["headings.none"].finding(line=headings.line, row=headings.line))
+            return found
+        found += [self._heading_finding("headings", issue, headings.line)
+                  for issue in self.alignment.issues]
+        return found
+
+    def name_findings(self, name: str) -> list[Finding]:
+        """Findings of the file-name rule on ``name``, against this file's header."""
+        rule = self.layout.file_name
+        if rule is None or self.parts.format not in rule.formats:
+            return []
+        return check_file_name(name, rule, self.layout.rules,
+                               header=self.header if self.header_present else None,
+                               header_fields=self.layout.header, now=self.now)
+
+    def _check_header(self) -> list[Finding]:
+        layout, parts = self.layout, self.parts
+        if not layout.header:
+            return []
+        missing = [layout.rules["header.missing"].finding(line=1)]
+        if parts.header is None:
+            return missing
+        expected = [field.heading for field in layout.header]
+        alignment = align_headings(expected, trim_cells(parts.header.cells))
+        if not alignment.recognised:
+            return missing
+        self.header_present = True
+        found = [self._heading_finding("header", issue, parts.header.line, "heading_")
+                 for issue in alignment.issues]
+        row = parts.header_values
+        cells = row.cells if row else ()
+        for field in layout.header:
+            column = alignment.columns.get(field.heading)
+            value = cells[column] if column is not None and column < len(cells) else ""
+            self.header[field.heading] = None if not value or value.isspace() else value
+        # A field whose heading is missing has its own finding; its value is not also blank.
+        absent = frozenset(expected) - set(alignment.columns)
+        return found + self.header_findings(row.line if row else parts.header.line + 1, absent)
+
+    def header_findings(self, line: int | None = None,
+                        skip: frozenset[str] = frozenset()) -> list[Finding]:
+        """The header value rules on this file's header values (but those in ``skip``)."""
+        return [field.rule.finding(line=line, value=self.header.get(field.heading),
+                                   heading=field.heading)
+                for field in self.layout.header
+                if field.heading not in skip and not field.accepts(self.header.get(field.heading))]
+
+    def _heading_finding(self, section: str, issue: HeadingIssue, line: int,
+                         prefix: str = "") -> Finding:
+        rule = self.layout.rules[f"{section}.{prefix}{issue.kind}"]
+        return rule.finding(
+            line=line, heading=issue.expected or "", found=shown_heading(issue.found),
+            column="" if issue.column is None else issue.column + 1,
+            expected_column="" if issue.position is None else issue.position + 1)
+
+    # --- learner rows ------------------------------------------------------------------------
+
+    def rows(self) -> Iterator[LearnerRow]:
+        """Every learner row, placed by the file's own headings (read once)."""
+        parts, layout = self.parts, self.layout
+        placed = self.alignment is not None and self.alignment.recognised
+        marker = layout.trailer.marker if layout.trailer else None
+        width = self.width
+        pad = parts.format == "xlsx"  # a workbook has no "missing" cells, only blank ones
+        for row in parts.records:
+            cells = row.cells
+            if marker is not None and cells and cells[0] == marker:
+                self.trailer = row
+                continue
+            self.records += 1
+            number = self.records
+            if row.issue is not None:
+                problem = layout.rules["record.elements"].finding(number, row.line)
+                yield LearnerRow(number, row.line, None, problem)
+                continue
+            if len(cells) > width:
+                cells = cells[:width] + trim_cells(cells[width:])
+            if pad and len(cells) < width:
+                cells += ("",) * (width - len(cells))
+            if not placed:
+                yield LearnerRow(number, row.line, None)
+                continue
+            if len(cells) != width:
+                problem = layout.rules["record.columns"].finding(
+                    number, row.line, count=len(cells), width=width)
+                yield LearnerRow(number, row.line, None, problem)
+                continue
+            yield LearnerRow(number, row.line, (*cells, ""))
+
+    def indices(self, names: tuple[str, ...]) -> tuple[int, ...]:
+        """Where each of ``names`` (pack fields, output headings) is in a row's cells; a
+        name the file lacks reads the blank cell at the end."""
+        return tuple(self.columns.get(name, self.width) for name in names)
+
+    def values(self, row: LearnerRow, indices: tuple[int, ...]) -> tuple[str | None, ...]:
+        """The row's values at ``indices`` (see ``indices``), blank values as None."""
+        cells = row.cells or ()
+        return tuple([None if not (v := cells[i]) or v.isspace() else v for i in indices])
+
+    def value_map(self, row: LearnerRow) -> dict[str, str | None]:
+        """The row's values by pack field, for every field of the layout."""
+        names, indices = self._layout_fields
+        return dict(zip(names, self.values(row, indices), strict=True))
+
+    @cached_property
+    def _layout_fields(self) -> tuple[tuple[str, ...], tuple[int, ...]]:
+        names = tuple(name for _, name in self.layout.learner)
+        return names, self.indices(names)
+
+    def value(self, row: LearnerRow, name: str) -> str | None:
+        return self.values(row, self.indices((name,)))[0]
+
+    def return_code_findings(self, row: LearnerRow) -> list[Finding]:
+        """Check the learner's return code (output files), counting it for the summary."""
+        output = self.layout.output
+        if output is None or not self.is_output or row.cells is None:
+            return []
+        rules = self.layout.rules
+        heading = output.return_code
+        code = self.value(row, heading)
+        if code is None:
+            self.return_codes["(blank)"] += 1
+            return [rules["return_code.missing"].finding(row.number, row.line, heading=heading)]
+        code = code.strip()
+        known = output.codes.get(code)
+        self.return_codes[code] += 1
+        if known is None:
+            self.unknown_codes += 1
+            return [rules["return_code.unknown"].finding(row.number, row.line, value=code,
+                                                         code=code, heading=heading)]
+        if known.severity is None:
+            return []
+        reported = rules["return_code.reported"].finding(
+            row.number, row.line, value=code, code=code, meaning=known.meaning)
+        return [_with_severity(reported, known.severity)]
+
+    def end_findings(self) -> list[Finding]:
+        """What only the end of the file tells: no learner rows, the trailer."""
+        if self.parts.empty:
+            return []
+        rules, found = self.layout.rules, []
+        if self.records == 0:
+            found.append(rules["records.none"].finding())
+        trailer = self.layout.trailer
+        if trailer is not None:
+            if self.trailer is None:
+                found.append(rules["trailer.missing"].finding(marker=trailer.marker))
+            elif trailer.count_column is not None:
+                cells = self.trailer.cells
+                index = trailer.count_column - 1
+                declared = cells[index].strip() if index < len(cells) else ""
+                if declared != str(self.records):
+                    found.append(rules["trailer.count"].finding(
+                        line=self.trailer.line, declared=declared or "(blank)",
+                        count=self.records))
+        return found
+
+    # --- the whole check ---------------------------------------------------------------------
+
+    def findings(self, compiled: CompiledPack, tally: Tally) -> Iterator[Finding]:
+        """Every finding, in file order; ``tally`` keeps the totals for the summary."""
+        yield from _counted(self.file_findings, tally)
+        indices = self.indices(compiled.fields)
+        for row in self.rows():
+            own = [row.problem] if row.problem else []
+            own += self.return_code_findings(row)
+            if row.cells is None:
+                tally.records += 1
+                if own:
+                    tally.records_with_findings += 1
+                yield from _counted(own, tally)
+                continue
+            record = Record(row.number, row.line, self.values(row, indices))
+            before = tally.records_with_findings
+            found = list(iter_findings(compiled, (record,), tally))
+            if own and tally.records_with_findings == before:
+                tally.records_with_findings += 1
+            yield from _counted(own, tally)
+            yield from found
+        yield from _counted(self.end_findings(), tally)
+
+    def run_info(self, compiled: CompiledPack, show_values: bool = False) -> RunInfo:
+        pack = compiled.pack
+        return RunInfo(pack.name, pack.version, pack.sha256, pack.path, self.parts.path,
+                       self.parts.format, self.parts.encoding, self.parts.delimiter,
+                       show_values)
+
+    def summary(self, compiled: CompiledPack, tally: Tally) -> Summary:
+        """The run's totals, with the layout and return codes (output files)."""
+        layout = self.layout
+        alignment = self.alignment
+        ignored: tuple[str, ...] = ()
+        missing: tuple[str, ...] = ()
+        if alignment is not None and alignment.recognised:
+            ignored = tuple(shown_heading(i.found) for i in alignment.issues
+                            if i.kind == "unexpected")
+            fields = dict(layout.learner)
+            missing = tuple(fields[h] for h in layout.headings if h not in alignment.columns)
+        batch: dict[str, Any] = {
+            "layout": layout.name, "layout_version": layout.version,
+            "provisional": layout.provisional is not None,
+            "kind": "output" if self.is_output else "input",
+        }
+        kind = "output file" if self.is_output else "file"
+        notes = [f"Batch {kind} checked with layout {layout.name} {layout.version}"
+                 f" ({layout.title}{', provisional' if layout.provisional else ''})."]
+        if self.is_output and layout.output is not None:
+            codes = layout.output.codes
+            batch["return_codes"] = {
+                code: {"meaning": codes[code].meaning if code in codes else None,
+                       "count": count}
+                for code, count in sorted(self.return_codes.items())}
+            batch["unknown_return_codes"] = self.unknown_codes
+            notes.append("Return codes:" if self.return_codes else "Return codes: none")
+            width = max((len(code) for code in self.return_codes), default=0)
+            for code, count in sorted(self.return_codes.items()):
+                meaning = codes[code].meaning if code in codes else "not a known code"
+                notes.append(f"  {code:<{width}}  {count:>6}  {meaning}")
+        return Summary(tally.records, tally.findings, dict(tally.by_severity),
+                       tally.records_with_findings, len(compiled.pack.rules), ignored,
+                       missing, extra={"batch": batch}, notes=tuple(notes))
+
+
+def open_batch(path: str | os.PathLike[str], layout: Layout, *, encoding: str | None = None,
+               now: dt.datetime | None = None) -> BatchFile:
+    """Read the head of ``path`` and check the file as a whole; iterate ``findings`` for
+    the rest (the learner rows are read as they are checked)."""
+    return BatchFile(read_batch(path, layout, encoding=encoding), layout, now=now)
+
+
+def check_layout_against(layout: Layout, compiled: CompiledPack) -> None:
+    """Raise ``PackError`` when the layout maps a heading to a field the pack lacks, or
+    uses a rule id of the pack."""
+    pack = compiled.pack
+    problems = [Problem(f"layout {layout.name}: heading {heading} maps to field {field}, "
+                        f"which pack {pack.name} does not define")
+                for heading, field in layout.learner if field not in pack.fields]
+    ids = {rule.id for rule in pack.rules}
+    problems += [Problem(f"layout {layout.name}: rule id {rule.id} is also a rule of pack "
+                         f"{pack.name}") for rule in layout.rules.values() if rule.id in ids]
+    if problems:
+        raise PackError(problems=problems)
+
+
+def shown_heading(text: str | None) -> str:
+    """A found heading as messages quote it: personal data is never quoted."""
+    if text is None or not text.strip():
+        return "(blank)"
+    if looks_like_data(text):
+        return "(a value that looks like personal data; not shown)"
+    return repr(text)
+
+
+def _with_severity(finding: Finding, severity: str) -> Finding:
+    return replace(finding, severity=severity)
+
+
+def _counted(found: list[Finding], tally: Tally) -> Iterator[Finding]:
+    # File-level findings count as findings but not as records with findings; a row's own
+    # findings are counted here, its record by the caller.
+    for finding in found:
+        tally.findings += 1
+        tally.by_severity[finding.severity] += 1
+        yield finding
+

@@ -1,0 +1,337 @@
+"""Correct a batch file: write it again in the official layout with the rules' fixes applied,
+and list what was changed and what still needs a person.
+
+The corrected file has the layout's headings, spelt and ordered as prescribed, whatever the
+input had; each learner's values are taken by the input's own headings, fixed where a rule
+with a ``fix`` fires (``fixes``), then checked again. Rows that cannot be placed (wrong
+number of columns) are left out and listed. The error report has one entry per change and
+per finding that remains; values (personal data) appear in it only with ``show_values``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, TextIO
+from xml.sax.saxutils import escape
+
+from lrsrules.batch.check import BatchFile, LearnerRow
+from lrsrules.batch.layouts import Layout
+from lrsrules.errors import InputError, Location
+from lrsrules.inputs.records import Record
+from lrsrules.packs.model import SEVERITY_RANK
+from lrsrules.run.findings import Finding
+from lrsrules.run.fixes import FixProgram, fix_record
+from lrsrules.run.runner import iter_findings
+
+FIXED, CHANGED, NEEDS_PERSON, LEFT_OUT, NOTED = (
+    "fixed", "changed", "needs a person", "left out", "noted")
+OUTPUT_FORMATS = {".csv": "csv", ".xml": "xml"}
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+@dataclass(frozen=True, slots=True)
+class FixEntry:
+    """One line of the error report: a change made, or a problem left for a person.
+
+    ``status``: ``fixed`` (changed, and its rules no longer fire), ``changed`` (changed,
+    but a finding on the field remains: listed too), ``needs a person``, ``noted`` (an
+    info finding: nothing to correct) or ``left out`` (a row not written to the corrected
+    file).
+    """
+
+    record: int | None
+    line: int | None
+    field: str | None
+    rule: str
+    severity: str
+    status: str
+    message: str
+    old: str | None = None
+    new: str | None = None
+
+    def to_dict(self, show_values: bool = False) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "record": self.record, "line": self.line, "field": self.field, "rule": self.rule,
+            "severity": self.severity, "status": self.status, "message": self.message}
+        if show_values:
+            data.update(old=self.old, new=self.new)
+        return data
+
+
+@dataclass
+class FixTotals:
+    records: int = 0  # learner rows read
+    written: int = 0  # learner rows written to the corrected file
+    records_changed: int = 0
+    values_changed: int = 0
+    by_status: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys((FIXED, CHANGED, NEEDS_PERSON, NOTED, LEFT_OUT), 0))
+    worst_remaining: int = -1  # severity rank of the worst entry a person must see to
+
+    def count(self, entry: FixEntry) -> FixEntry:
+        self.by_status[entry.status] += 1
+        if entry.status != FIXED:
+            self.worst_remaining = max(self.worst_remaining, SEVERITY_RANK[entry.severity])
+        return entry
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"records": self.records, "written": self.written,
+                "records_changed": self.records_changed,
+                "values_changed": self.values_changed, "by_status": dict(self.by_status)}
+
+
+def output_format(name: str) -> str:
+    """csv or xml, by the corrected file's extension (the LRS takes no other)."""
+    suffix = name[name.rfind("."):].lower() if "." in name else ""
+    fmt = OUTPUT_FORMATS.get(suffix)
+    if fmt is None:
+        raise InputError(f"the corrected file {name} must be named .CSV or .XML",
+                         Location(name), hint="the LRS takes batch files as CSV or XML")
+    return fmt
+
+
+def fix_batch(batch: BatchFile, fixes: FixProgram, stream: TextIO, *, out_name: str,
+              fmt: str, totals: FixTotals) -> Iterator[FixEntry]:
+    """Write the corrected file to ``stream`` as ``fmt``; yield the report's entries.
+
+    Raises ``InputError`` (before writing anything) for a file whose learners cannot be
+    placed at all: an empty file, or learner headings none of which is known.
+    """
+    parts = batch.parts
+    where = Location(parts.path, parts.heading_line)
+    if parts.empty:
+        raise InputError("the file is empty: there is nothing to correct", Location(parts.path))
+    if batch.alignment is not None and not batch.alignment.recognised:
+        raise InputError("the learner headings are not recognised, so learners cannot be "
+                         "placed in a corrected file", where,
+                         hint="run lrsrules batch check for the details")
+    layout = batch.layout
+    headings = batch.expected
+    writer = _XmlWriter(stream, layout) if fmt == "xml" else _CsvWriter(stream, layout)
+    header = [batch.header.get(f.heading) or "" for f in layout.header]
+    writer.start(header, headings)
+    before = list(batch.file_findings)
+    for row in batch.rows():
+        totals.records += 1
+        entries, values = _fix_row(batch, fixes, row, totals)
+        for entry in entries:
+            yield totals.count(entry)
+        if values is not None:
+            writer.learner([values.get(h) or "" for h in headings])
+            totals.written += 1
+    writer.finish(totals.written)
+    after = _file_findings_of_output(batch, out_name, totals.written)
+    remaining = {finding.rule for finding in after}
+    for finding in before:
+        if finding.rule not in remaining:
+            yield totals.count(_entry(finding, FIXED))
+    for finding in after:
+        yield totals.count(_entry(finding, NEEDS_PERSON))
+
+
+def _fix_row(batch: BatchFile, fixes: FixProgram, row: LearnerRow,
+             totals: FixTotals) -> tuple[list[FixEntry], dict[str, str | None] | None]:
+    """The row's report entries and its values by heading (None: left out)."""
+    own = batch.return_code_findings(row)
+    if row.cells is None:
+        problem = [row.problem] if row.problem else []
+        return [_entry(f, LEFT_OUT) for f in problem + own], None
+    values = batch.value_map(row)
+    fixed, changes = fix_record(fixes, values) if fixes else (values, ())
+    compiled = fixes.compiled
+    record = Record(row.number, row.line, tuple(fixed.get(f) for f in compiled.fields))
+    remaining = list(iter_findings(compiled, (record,)))
+    still = {(f.rule, f.field) for f in remaining}
+    entries = []
+    rules = {rule.id: rule for rule in compiled.pack.rules} if changes else {}
+    for change in changes:
+        fired = [rules[r] for r in change.rules]
+        status = CHANGED if any((r.id, change.field) in still for r in fired) else FIXED
+        worst = max(fired, key=lambda r: SEVERITY_RANK[r.severity])
+        entries.append(FixEntry(row.number, row.line, change.field, " ".join(change.rules),
+                                worst.severity, status, worst.message, change.old, change.new))
+    if changes:
+        totals.records_changed += 1
+        totals.values_changed += len(changes)
+    entries += [_entry(f, NEEDS_PERSON) for f in remaining + own]
+    by_heading = {heading: fixed.get(name) for heading, name in batch.layout.learner}
+    outputs = batch.layout.output.headings if batch.is_output and batch.layout.output else ()
+    by_heading.update({heading: batch.value(row, heading) for heading in outputs})
+    return entries, by_heading
+
+
+def _file_findings_of_output(batch: BatchFile, out_name: str, written: int) -> list[Finding]:
+    """File-level findings the corrected file still has: its name and its header values
+    (as written), and having no learners."""
+    found = batch.name_findings(out_name) if batch.layout.file_name else []
+    found += batch.header_findings(2 if batch.layout.header else None)
+    if written == 0:
+        found.append(batch.layout.rules["records.none"].finding())
+    return found
+
+
+def _entry(finding: Finding, status: str) -> FixEntry:
+    if status == NEEDS_PERSON and finding.severity == "info":
+        status = NOTED
+    return FixEntry(finding.record, finding.line, finding.field, finding.rule,
+                    finding.severity, status, finding.message, finding.value)
+
+
+# --- the corrected file ---------------------------------------------------------------------
+
+class _CsvWriter:
+    def __init__(self, stream: TextIO, layout: Layout) -> None:
+        # CRLF, as RFC 4180 and the spreadsheets providers use write CSV.
+        self.writer = csv.writer(stream, delimiter=layout.delimiter, lineterminator="\r\n")
+        self.layout = layout
+
+    def start(self, header: Sequence[str], headings: Sequence[str]) -> None:
+        if self.layout.header:
+            self.writer.writerow([f.heading for f in self.layout.header])
+            self.writer.writerow(header)
+        self.writer.writerow(headings)
+
+    def learner(self, values: Sequence[str]) -> None:
+        self.writer.writerow(values)
+
+    def finish(self, count: int) -> None:
+        trailer = self.layout.trailer
+        if trailer is not None:
+            row = [trailer.marker] + [""] * ((trailer.count_column or 1) - 1)
+            if trailer.count_column:
+                row[trailer.count_column - 1] = str(count)
+            self.writer.writerow(row)
+
+
+class _XmlWriter:
+    """The layout's XML form, written as it goes; characters XML cannot hold are dropped."""
+
+    def __init__(self, stream: TextIO, layout: Layout) -> None:
+        if layout.xml is None:
+            raise InputError(f"layout {layout.name} has no XML form",
+                             hint="name the corrected file .CSV")
+        self.stream = stream
+        self.layout = layout
+        self.xml = layout.xml
+        self.headings: Sequence[str] = ()
+        *self.wrappers, self.element = self.xml.learner.split("/")
+
+    def start(self, header: Sequence[str], headings: Sequence[str]) -> None:
+        self.headings = headings
+        write = self.stream.write
+        write(f'<?xml version="1.0" encoding="UTF-8"?>\n<{self.xml.root}>\n')
+        if self.xml.header and self.layout.header:
+            write(f"  <{self.xml.header}>\n")
+            for spec, value in zip(self.layout.header, header, strict=True):
+                write(f"    {_element(spec.heading, value)}\n")
+            write(f"  </{self.xml.header}>\n")
+        for depth, name in enumerate(self.wrappers, start=1):
+            write(f"{'  ' * depth}<{name}>\n")
+
+    def learner(self, values: Sequence[str]) -> None:
+        pad = "  " * (len(self.wrappers) + 1)
+        parts = [f"{pad}<{self.element}>\n"]
+        parts += [f"{pad}  {_element(h, v)}\n" for h, v in zip(self.headings, values, strict=True)]
+        parts.append(f"{pad}</{self.element}>\n")
+        self.stream.write("".join(parts))
+
+    def finish(self, count: int) -> None:
+        for depth, name in reversed(list(enumerate(self.wrappers, start=1))):
+            self.stream.write(f"{'  ' * depth}</{name}>\n")
+        self.stream.write(f"</{self.xml.root}>\n")
+
+
+def _element(name: str, value: str) -> str:
+    if not value:
+        return f"<{name}/>"
+    return f"<{name}>{escape(_NOT_XML.sub('', value))}</{name}>"
+
+
+# --- the error report -----------------------------------------------------------------------
+
+REPORT_FORMATS = ("csv", "json")
+SPOOL_SIZE = 1 << 20  # report bytes held in memory before the spool moves to a file
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_CSV_HEADER = ["record", "line", "field", "rule", "severity", "status", "message"]
+
+
+class ErrorReport:
+    """The error report: CSV (one row per entry) or JSON (summary and entries).
+
+    Entries are written as they come (``add``) into a spool that holds up to
+    ``SPOOL_SIZE`` bytes in memory and the rest in an unnamed temporary file in ``folder``,
+    so the report takes the same memory for any number of learners; ``write`` puts the
+    whole report out once the corrected file is written (the JSON summary, first in the
+    document, is known only then). Use it as a context manager.
+    """
+
+    def __init__(self, fmt: str, *, show_values: bool = False,
+                 folder: str | None = None) -> None:
+        self.fmt = fmt
+        self.show_values = show_values
+        self.entries = 0
+        self._spool = tempfile.SpooledTemporaryFile(  # noqa: SIM115 (closed by close)
+            max_size=SPOOL_SIZE, mode="w+", encoding="utf-8", newline="", dir=folder)
+        self._rows = csv.writer(self._spool, lineterminator="\n")
+
+    def add(self, entry: FixEntry) -> None:
+        if self.fmt == "json":
+            # Each entry as json.dumps(indent=2) lays out an item of the document's list.
+            item = json.dumps(entry.to_dict(self.show_values), indent=2, ensure_ascii=False)
+            self._spool.write(("," if self.entries else "") + "\n    "
+                              + item.replace("\n", "\n    "))
+        else:
+            row = ["" if entry.record is None else entry.record,
+                   "" if entry.line is None else entry.line,
+                   entry.field or "", entry.rule, entry.severity, entry.status,
+                   _cell(entry.message)]
+            if self.show_values:
+                row += [_cell(entry.old), _cell(entry.new)]
+            self._rows.writerow(row)
+        self.entries += 1
+
+    def write(self, stream: TextIO, totals: FixTotals, *, source: str = "",
+              output: str = "") -> None:
+        """The whole report, the entries added so far after its opening."""
+        if self.fmt == "json":
+            document = {"input": source, "output": output, "summary": totals.to_dict(),
+                        "entries": []}
+            opening = json.dumps(document, indent=2, ensure_ascii=False)
+            if not self.entries:
+                stream.write(opening + "\n")
+                return
+            stream.write(opening.removesuffix("]\n}"))
+            self._copy(stream)
+            stream.write("\n  ]\n}\n")
+            return
+        csv.writer(stream, lineterminator="\n").writerow(
+            _CSV_HEADER + (["old", "new"] if self.show_values else []))
+        self._copy(stream)
+
+    def _copy(self, stream: TextIO) -> None:
+        self._spool.seek(0)
+        shutil.copyfileobj(self._spool, stream)
+
+    def close(self) -> None:
+        self._spool.close()
+
+    def __enter__(self) -> ErrorReport:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+def _cell(text: str | None) -> str:
+    # A spreadsheet would run a cell starting like a formula: prefix it with '.
+    if not text:
+        return ""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text

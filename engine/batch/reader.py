@@ -1,0 +1,249 @@
+"""Read a batch file (CSV, XML or XLSX) into its parts: header record, headings, learner rows.
+
+A batch file is rows: the header record's headings and values, the learner headings, then
+one row per learner (and a trailer, for layouts that have one). ``read_batch`` finds those
+parts and hands them over as ``Row``s with their physical line numbers, cells as text,
+never trimmed. Where the header is missing or the learner headings come early, the learner
+heading row is recognised by its headings, so one missing part is one problem, not every
+row after it being taken for the wrong thing.
+
+Files are streamed: ``read_batch`` reads the head of the file, and the learner rows are
+read as ``records`` is iterated, so memory does not grow with the number of learners. What
+would stop a file part-way is looked for first, in a pass that keeps nothing: CSV is
+decoded and XML parsed to the end, a block at a time, so an undecodable or malformed file
+is an ``InputError`` before any finding is reported.
+
+The XML form is read by ``batchxml`` with defusedxml: a document type declaration (so any
+entity, and so any entity expansion or external entity) is refused before anything is read. XLSX is
+read with openpyxl (the ``xlsx`` extra), in read-only mode. Problems that stop the whole
+file are ``InputError``s; nothing here quotes a value.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import os
+from collections.abc import Iterable
+from itertools import islice
+from typing import Any
+
+from lrsrules.batch.layouts import Layout
+from lrsrules.batch.parts import BLOCK, BatchParts, Row, Rows, open_bytes
+from lrsrules.batch.xmlreader import read_xml
+from lrsrules.errors import InputError, Location
+from lrsrules.inputs.decoding import DEFAULT_ENCODING, codec_for, decode_error
+from lrsrules.packs.model import normalise_heading
+
+FORMATS = ("csv", "xml", "xlsx")
+_EXTENSIONS = {".csv": "csv", ".txt": "csv", ".xml": "xml", ".xlsx": "xlsx", ".xlsm": "xlsx"}
+_WORKBOOK_HINT = "name it .xlsx, or save it as CSV"
+
+def batch_format(path: str | os.PathLike[str]) -> str:
+    """csv, xml or xlsx, by the file's extension (any case)."""
+    name = os.fspath(path)
+    fmt = _EXTENSIONS.get(os.path.splitext(name)[1].lower())
+    if fmt is None:
+        raise InputError("cannot tell the batch file's format from its name",
+                         Location(name), hint="name it .CSV, .XML or .xlsx")
+    return fmt
+
+
+def read_batch(path: str | os.PathLike[str], layout: Layout, *,
+               encoding: str | None = None) -> BatchParts:
+    """Read the head of ``path`` as a batch file of ``layout``; ``encoding`` applies to CSV
+    only. The learner rows are read as ``records`` is iterated."""
+    name = os.fspath(path)
+    fmt = batch_format(name)
+    if fmt == "xml":
+        return read_xml(name, layout)
+    if fmt == "xlsx":
+        return _split(name, "xlsx", None, None, _xlsx_rows(name), layout)
+    codec = codec_for(encoding, name)
+    _check_decoding(name, codec)
+    rows = _csv_rows(name, codec, layout.delimiter)
+    return _split(name, "csv", codec, layout.delimiter, rows, layout)
+
+
+def is_blank(cells: Iterable[str]) -> bool:
+    return all(not cell or cell.isspace() for cell in cells)
+
+
+def trim_cells(cells: tuple[str, ...]) -> tuple[str, ...]:
+    """``cells`` without trailing blank cells (spreadsheets pad rows to the widest one)."""
+    end = len(cells)
+    while end and (not cells[end - 1] or cells[end - 1].isspace()):
+        end -= 1
+    return cells[:end]
+
+
+# --- Row formats: find the parts -----------------------------------------------------------
+
+def _split(name: str, fmt: str, encoding: str | None, delimiter: str | None,
+           rows: Rows, layout: Layout) -> BatchParts:
+    head = list(islice(rows, 3))
+    known = {normalise_heading(h) for h in layout.headings + _output_headings(layout)}
+    at = next((i for i, row in enumerate(head) if _looks_like_headings(row, known)), None)
+    if layout.header:
+        # Row 1 the header headings, row 2 their values, row 3 the learner headings; a
+        # heading row found earlier means the header (or its values) is missing.
+        expected = 2 if at is None or at > 2 else at
+        header = head[0] if expected >= 1 and head else None
+        values = head[1] if expected == 2 and len(head) > 1 else None
+    else:
+        expected, header, values = 0 if at is None else at, None, None
+    headings = head[expected] if len(head) > expected else None
+    before = head[expected - 1].line if 0 < expected <= len(head) else 0
+    records = _chained(head[expected + 1:], rows)
+    return BatchParts(name, fmt, encoding, delimiter, not head, header, values, headings,
+                      headings.line if headings else before + 1, records)
+
+
+def _chained(first: list[Row], rest: Rows) -> Rows:
+    try:
+        yield from first
+        yield from rest
+    finally:
+        rest.close()  # closing the parts closes the file
+
+
+def _looks_like_headings(row: Row, known: set[str]) -> bool:
+    hits = sum(1 for cell in row.cells if normalise_heading(cell) in known)
+    return hits >= min(2, len(known))
+
+
+def _output_headings(layout: Layout) -> tuple[str, ...]:
+    return layout.output.headings if layout.output else ()
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+def _csv_rows(name: str, codec: str, delimiter: str) -> Rows:
+    with io.TextIOWrapper(open_bytes(name), encoding=codec, newline="") as file:
+        # newline="": csv sees line endings as written, for values that span lines.
+        reader = csv.reader(file, delimiter=delimiter)
+        previous = 0
+        try:
+            for cells in reader:
+                line, previous = previous + 1, reader.line_num
+                if not is_blank(cells):
+                    yield Row(line, tuple(cells))
+        except csv.Error as exc:
+            # csv's messages name the character or limit at fault, never a cell's text.
+            raise InputError(f"cannot read the file as CSV: {exc}",
+                             Location(name, reader.line_num)) from None
+        except UnicodeDecodeError:
+            _check_decoding(name, codec)  # it decoded before: say where it no longer does
+            raise InputError("the file changed while it was being read",
+                             Location(name)) from None
+
+
+def _check_decoding(name: str, codec: str) -> None:
+    """Decode the whole file a block at a time, keeping nothing, so that a byte ``codec``
+    cannot read is an ``InputError`` (with its line and column) before anything else."""
+    try:
+        b"\n".decode(codec)
+    except LookupError as exc:  # a codec that does not decode bytes to text
+        raise InputError(f"unusable encoding: {exc}", Location(name)) from None
+    except UnicodeError:
+        pass
+    with open_bytes(name) as file:
+        offset = 0  # of the next block in the file
+        if codec == DEFAULT_ENCODING:  # utf-8-sig: past the BOM, positions stay the file's
+            offset = 3 if file.read(3) == codecs.BOM_UTF8 else 0
+            file.seek(offset)
+            codec_read = "utf-8"
+        else:
+            codec_read = codec
+        decoder = codecs.getincrementaldecoder(codec_read)()
+        held = 0  # bytes of a character cut short by the end of the last block
+        try:
+            while block := file.read(BLOCK):
+                held = _held(decoder)
+                decoder.decode(block)
+                offset += len(block)
+            held = _held(decoder)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            # The error's positions count from the bytes the decoder held back.
+            raise _decode_failure(name, codec, max(0, offset - held + exc.start)) from None
+
+
+def _held(decoder: codecs.IncrementalDecoder) -> int:
+    pending = decoder.getstate()[0]
+    return len(pending) if isinstance(pending, bytes) else 0
+
+
+def _decode_failure(name: str, codec: str, at: int) -> InputError:
+    """The error for the byte at offset ``at``: its line and column (in bytes), found by
+    reading the file again up to it."""
+    line, line_start, done = 1, 0, 0
+    with open_bytes(name) as file:
+        start = file.read(4)
+        file.seek(0)
+        while done < at and (block := file.read(min(BLOCK, at - done))):
+            line += block.count(b"\n")
+            end = block.rfind(b"\n")
+            if end >= 0:
+                line_start = done + end + 1
+            done += len(block)
+        bad = file.read(1)
+    return decode_error(name, codec, start, bad, line, at - line_start + 1,
+                        workbook=_WORKBOOK_HINT)
+
+
+# --- XLSX -----------------------------------------------------------------------------------
+
+def _xlsx_rows(name: str) -> Rows:
+    try:
+        import openpyxl
+    except ImportError:
+        raise InputError("reading .xlsx files needs openpyxl", Location(name),
+                         hint="pip install 'lrsrules[xlsx]'") from None
+    if not os.path.isfile(name):
+        open_bytes(name).close()  # raises the usual not found / directory error
+    try:
+        book = openpyxl.load_workbook(name, read_only=True, data_only=True)
+    except Exception as exc:  # zipfile, XML and openpyxl's own errors alike
+        raise InputError(f"cannot read the file as an Excel workbook ({type(exc).__name__})",
+                         Location(name), hint="save it again from Excel as .xlsx") from None
+    return _sheet_rows(name, book)
+
+
+def _sheet_rows(name: str, book: Any) -> Rows:
+    try:
+        sheet = book.worksheets[0]
+        sheet.reset_dimensions()  # saved dimensions may be wrong; read what is there
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = tuple(_cell_text(value) for value in values)
+            if not is_blank(cells):
+                yield Row(number, cells)
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(f"cannot read the workbook's first sheet ({type(exc).__name__})",
+                         Location(name)) from None
+    finally:
+        book.close()
+
+
+def _cell_text(value: object) -> str:
+    """A cell as the text a CSV export would hold: 1026893096 not 1026893096.0, dates ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+# --- XML ------------------------------------------------------------------------------------

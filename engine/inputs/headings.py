@@ -1,0 +1,142 @@
+"""Match the headings of an input file (CSV header cells, JSON keys) to the pack's fields.
+
+A heading matches a field when, normalised, it equals the field's canonical name or one of
+its aliases; normalising ignores case, spaces, underscores and hyphens so that
+"Date of Birth", "date_of_birth", "DATE-OF-BIRTH" and "DateOfBirth" are all one field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from lrsrules.errors import InputError, Location
+from lrsrules.packs.model import FieldDef, normalise_heading
+
+# How much of an unmatched header to quote in an error: when the delimiter is wrong the
+# whole header line is one heading, and a file without a header row shows its first record.
+_MAX_QUOTED_HEADINGS = 5
+_MAX_HEADING_CHARS = 40
+
+
+@dataclass(frozen=True, slots=True)
+class HeadingMatch:
+    """Which column holds each field, and what did not match.
+
+    ``columns`` maps a field name to its 0-based column index; ``ignored`` lists headings
+    matching no field (file order, each once); ``missing`` lists the pack's fields without
+    a column (pack order).
+    """
+
+    columns: dict[str, int]
+    ignored: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+
+
+def field_lookup(fields: Mapping[str, FieldDef]) -> dict[str, str]:
+    """Map every normalised field name and alias to its canonical field name.
+
+    Canonical names win over aliases, and earlier fields over later ones, should two
+    normalise alike (the pack loader is the place to reject such packs).
+    """
+    lookup: dict[str, str] = {}
+    for name in fields:
+        lookup.setdefault(normalise_heading(name), name)
+    for name, field in fields.items():
+        for alias in field.aliases:
+            lookup.setdefault(normalise_heading(alias), name)
+    return lookup
+
+
+def blank_label(index: int | None = None) -> str:
+    """How a blank heading (``index`` given) or blank JSON key is named in ``ignored``."""
+    return "(blank key)" if index is None else f"(blank heading, column {index + 1})"
+
+
+def describe_clash(first: str, second: str, field: str, columns: tuple[int, int] | None) -> str:
+    """The message for two headings (0-based ``columns``) or keys matching one field."""
+    if columns is None:
+        return f"keys {first!r} and {second!r} both match field {field}"
+    return (
+        f"headings {first!r} (column {columns[0] + 1}) and {second!r}"
+        f" (column {columns[1] + 1}) both match field {field}"
+    )
+
+
+def match_headings(
+    headings: Sequence[str],
+    fields: Mapping[str, FieldDef],
+    *,
+    source: str,
+    line: int = 1,
+    keys: bool = False,
+) -> HeadingMatch:
+    """Match ``headings`` to ``fields``; raise ``InputError`` when that cannot work.
+
+    Two headings matching one field, or no heading matching any field, are errors located
+    at ``line`` of ``source``.  ``keys=True`` words messages for JSON keys, which have
+    no columns.
+    """
+    lookup = field_lookup(fields)
+    columns: dict[str, int] = {}
+    ignored: dict[str, None] = {}  # a dict keeps first-seen order and drops repeats
+    for index, heading in enumerate(headings):
+        key = normalise_heading(heading)
+        if not key:
+            ignored[blank_label(None if keys else index)] = None
+            continue
+        name = lookup.get(key)
+        if name is None:
+            ignored[heading] = None
+        elif name in columns:
+            first = columns[name]
+            raise InputError(
+                describe_clash(headings[first], heading, name, None if keys else (first, index)),
+                Location(source, line),
+                hint="rename or remove one of them",
+            )
+        else:
+            columns[name] = index
+    if not columns:
+        raise InputError(
+            f"no {'key' if keys else 'heading'} matches a field of the pack;"
+            f" found {_quote_some(headings, 'keys' if keys else 'headings')}",
+            Location(source, line),
+            hint=(
+                "check the delimiter (--delimiter) or the pack (--pack)"
+                if not keys
+                else "check the pack (--pack) and that the file is JSON Lines"
+            ),
+        )
+    missing = tuple(name for name in fields if name not in columns)
+    return HeadingMatch(columns, tuple(ignored), missing)
+
+
+# A file without a header row offers its first record as headings. Values that look like
+# personal data (e-mail addresses, dates, long digit runs such as ULNs, postcodes) are not
+# quoted; a name cannot be told from a heading, which is why only a few are shown.
+_PERSONAL = re.compile(
+    r"@|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}/[0-9]{1,2}/[0-9]{2,4}|[0-9]{5,}"
+    r"|\b[A-Za-z]{1,2}[0-9][0-9A-Za-z]? ?[0-9][A-Za-z]{2}\b"
+)
+
+
+def looks_like_data(text: str) -> bool:
+    """True when ``text`` looks like a learner's value (an e-mail, a date, a ULN, a postcode)."""
+    return _PERSONAL.search(text) is not None
+
+
+def _quote_some(headings: Sequence[str], noun: str) -> str:
+    if not headings:
+        return f"no {noun}"
+    shown = []
+    for index, heading in enumerate(headings[:_MAX_QUOTED_HEADINGS]):
+        if _PERSONAL.search(heading):
+            shown.append(f"(column {index + 1}: looks like data, not shown)")
+            continue
+        if len(heading) > _MAX_HEADING_CHARS:
+            heading = heading[: _MAX_HEADING_CHARS - 1] + "…"
+        shown.append(repr(heading))
+    more = len(headings) - len(shown)
+    return ", ".join(shown) + (f" (and {more} more)" if more else "")

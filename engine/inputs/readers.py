@@ -1,0 +1,229 @@
+"""Stream learner records out of CSV or JSON Lines files, one ``Record`` at a time.
+
+``open_records`` reads just enough of a file to know its format, delimiter and headings,
+then yields records lazily: memory stays flat however large the file.  Values come out as
+the text read (never trimmed) with blank values as ``None``, in the order the compiled pack
+asks for them.  Problems that stop the whole file are ``InputError``s; a problem with one
+record (wrong number of cells, not a JSON object ...) is the record's ``issue``.  Nothing
+here quotes a value: input files hold personal data.  CSV is read here, JSON Lines in
+``jsonlines``; ``Record`` and ``RecordSource`` live in ``records``.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from itertools import chain
+from typing import IO
+
+from lrsrules.errors import InputError, Location
+from lrsrules.inputs.decoding import codec_for
+from lrsrules.inputs.headings import HeadingMatch, match_headings
+from lrsrules.inputs.jsonlines import JsonLinesSource
+from lrsrules.inputs.records import Opened, Record, RecordSource, find_decode_error
+from lrsrules.packs.model import FieldDef
+
+FORMATS = ("csv", "jsonl")
+DELIMITERS: Mapping[str, str] = {
+    ",": ",", ";": ";", "\t": "\t", "|": "|", "\\t": "\t",
+    "comma": ",", "semicolon": ";", "tab": "\t", "pipe": "|",
+}  # fmt: skip
+FIELD_SIZE_LIMIT = 10 * 1024 * 1024  # the csv default (128 KiB) is too small for free text
+
+_EXTENSIONS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+_CANDIDATES = ",;\t|"  # in order of preference when counts tie
+
+
+def open_records(
+    path: str | os.PathLike[str],
+    fields: Mapping[str, FieldDef],
+    wanted: Sequence[str],
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    input_format: str | None = None,
+) -> RecordSource:
+    """Open ``path`` and match its headings to ``fields``; iterate the result for records.
+
+    ``wanted`` names the fields whose values each ``Record`` carries, in that order.  The
+    format is ``input_format``, else the extension, else sniffed (``{`` first: JSON Lines).
+    ``delimiter`` (a character or a name such as "tab") applies to CSV and is otherwise
+    ignored; without it the header line decides.  Raises ``InputError`` for anything that
+    stops the file from being read.
+    """
+    name = os.fspath(path)
+    suffix = os.path.splitext(name)[1].lower()
+    fmt = _format(input_format, suffix, name)
+    separator = _delimiter(delimiter, name)
+    codec = codec_for(encoding, name)
+    file = _open(name, codec)
+    try:
+        skipped, first = _read_head(file, name, codec)
+        if first is None:
+            what = "a JSON object" if fmt == "jsonl" else "a header row"
+            raise InputError(f"the file is empty: expected {what}", Location(name))
+        if fmt is None:
+            fmt = "jsonl" if first.lstrip("\ufeff \t").startswith("{") else "csv"
+        opened = Opened(name, file, codec, chain((first,), file), skipped)
+        if fmt == "jsonl":
+            return JsonLinesSource(opened, fields, wanted)
+        separator = separator or _detect_delimiter(first, "\t" if suffix == ".tsv" else ",")
+        return _CsvSource(opened, fields, wanted, separator)
+    except BaseException:
+        file.close()
+        raise
+
+
+class _CsvSource(RecordSource):
+    format = "csv"
+
+    def __init__(
+        self, opened: Opened, fields: Mapping[str, FieldDef], wanted: Sequence[str], delimiter: str
+    ) -> None:
+        super().__init__(opened)
+        self.delimiter = delimiter
+        # The limit is process-wide; it is only ever raised, never lowered.
+        if csv.field_size_limit() < FIELD_SIZE_LIMIT:
+            csv.field_size_limit(FIELD_SIZE_LIMIT)
+        self._offset = opened.skipped  # blank lines before the header, which csv never saw
+        self._reader = csv.reader(opened.lines, delimiter=delimiter)
+        header, line = self._read_header()
+        self._headings = tuple(header)
+        self._match = match_headings(header, fields, source=self.path, line=line)
+        self._records = self._iter_records(tuple(wanted))
+
+    @property
+    def headings(self) -> tuple[str, ...]:
+        return self._headings
+
+    @property
+    def match(self) -> HeadingMatch:
+        return self._match
+
+    def _read_header(self) -> tuple[list[str], int]:
+        reader, previous = self._reader, self._offset
+        try:
+            for row in reader:
+                if any(cell.strip() for cell in row):
+                    return row, previous + 1
+                previous = reader.line_num + self._offset
+        except csv.Error as exc:
+            raise self._csv_error(exc) from None
+        except UnicodeDecodeError:
+            raise self._decode_error() from None
+        raise InputError("the file has no header row", Location(self.path))
+
+    def _iter_records(self, wanted: tuple[str, ...]) -> Iterator[Record]:
+        width = len(self._headings)
+        # A wanted field without a column reads the empty cell appended to every row, which
+        # keeps the hot loop free of branches.
+        indices = tuple(self._match.columns.get(name, width) for name in wanted)
+        nones = (None,) * len(wanted)
+        reader, offset = self._reader, self._offset
+        number, previous = 0, reader.line_num + offset
+        try:
+            for row in reader:
+                line = previous + 1
+                previous = reader.line_num + offset
+                if len(row) != width:
+                    if not row or (len(row) == 1 and row[0].isspace()):
+                        continue  # a blank line
+                    number += 1
+                    yield Record(number, line, nones, _count_issue(len(row), width))
+                    continue
+                number += 1
+                row.append("")
+                yield Record(
+                    number,
+                    line,
+                    tuple([None if not (v := row[i]) or v.isspace() else v for i in indices]),
+                )
+        except csv.Error as exc:
+            raise self._csv_error(exc) from None
+        except UnicodeDecodeError:
+            raise self._decode_error() from None
+
+    def _csv_error(self, exc: csv.Error) -> InputError:
+        # csv's messages name the limit or character at fault, never the cell's text.
+        return InputError(
+            f"cannot read the file as CSV: {exc}",
+            Location(self.path, self._reader.line_num + self._offset),
+        )
+
+
+def _count_issue(count: int, width: int) -> str:
+    values = "value" if count == 1 else "values"
+    headings = "heading" if width == 1 else "headings"
+    return f"record has {count} {values} but the header has {width} {headings}"
+
+
+def _format(given: str | None, suffix: str, name: str) -> str | None:
+    if given is None:
+        return _EXTENSIONS.get(suffix)
+    fmt = {"ndjson": "jsonl", "jsonlines": "jsonl"}.get(given.lower(), given.lower())
+    if fmt not in FORMATS:
+        raise InputError(
+            f"unknown input format {given!r}",
+            Location(name),
+            hint=f"use one of: {', '.join(FORMATS)}",
+        )
+    return fmt
+
+
+def _delimiter(given: str | None, name: str) -> str | None:
+    if given is None:
+        return None
+    found = DELIMITERS.get(given) or DELIMITERS.get(given.lower())
+    if found is None:
+        raise InputError(
+            f"unsupported delimiter {given!r}",
+            Location(name),
+            hint="use one of , ; | or a tab (also: comma, semicolon, pipe, tab)",
+        )
+    return found
+
+
+def _detect_delimiter(line: str, fallback: str) -> str:
+    """The candidate appearing most often outside quotes in the header line."""
+    counts = dict.fromkeys(_CANDIDATES, 0)
+    quoted = False
+    for char in line:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
+    best = max(_CANDIDATES, key=counts.__getitem__)  # max keeps the first of equals
+    return best if counts[best] else fallback
+
+
+def _open(name: str, codec: str) -> IO[str]:
+    location = Location(name)
+    if os.path.isdir(name):
+        raise InputError("this is a directory, not a file", location)
+    try:
+        # newline="" hands line endings to the csv module, which needs them for quoted
+        # values that span lines.
+        return open(name, encoding=codec, newline="")
+    except FileNotFoundError:
+        raise InputError("file not found", location) from None
+    except PermissionError:
+        raise InputError("permission denied: cannot read the file", location) from None
+    except LookupError as exc:  # a codec that exists but does not decode bytes to text
+        raise InputError(f"unusable encoding: {exc}", location) from None
+    except OSError as exc:
+        raise InputError(f"cannot open the file: {exc.strerror}", location) from None
+
+
+def _read_head(file: IO[str], name: str, codec: str) -> tuple[int, str | None]:
+    """Skip leading blank lines: how many there were, and the first line with text."""
+    skipped = 0
+    try:
+        for line in file:
+            if not line.isspace():
+                return skipped, line
+            skipped += 1
+    except UnicodeDecodeError:
+        raise find_decode_error(name, codec) from None
+    return skipped, None
+

@@ -1,0 +1,377 @@
+"""YAML with source positions: plain Python data plus where every value sits in its file.
+
+PyYAML composes nodes (which carry marks); this module builds the data from them itself so
+that it can reject what PyYAML would accept silently (duplicate keys, aliases, merge keys,
+unknown tags), keep dates as text, and remember the node behind every path. A path is a
+tuple of mapping keys and sequence indexes, e.g. ``("rules", 3, "check")``.
+
+Mapping keys are always ``str``: the key's text as written (``1:`` gives ``"1"`` and
+``yes:`` gives ``"yes"``), because in a pack every key is a name.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from lrsrules.errors import Location, PackError, Problem
+from lrsrules.packs.model import ExprSource
+
+YamlPath = tuple[str | int, ...]
+
+_TAG = "tag:yaml.org,2002:"
+_TIMESTAMP = _TAG + "timestamp"
+_MERGE = _TAG + "merge"
+# Dates stay text, and so does the YAML 1.1 "value" key ``=``.
+_TEXT_TAGS = {_TAG + "str", _TIMESTAMP, _TAG + "value"}
+_TYPED_TAGS = {_TAG + "int", _TAG + "float", _TAG + "bool", _TAG + "null"}
+_LINE_BREAKS = "\n\x85\u2028\u2029"
+_FIRST_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_ESCAPE_DIGITS = {"x": 2, "u": 4, "U": 8}
+
+
+class _Unsupported(Exception):
+    def __init__(self, message: str, line: int, column: int, hint: str) -> None:
+        super().__init__(message)
+        self.message, self.line, self.column, self.hint = message, line, column, hint
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader without the timestamp resolver and without aliases."""
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        # An alias would make two paths share one node (and one position), so packs
+        # spell every value out.
+        if self.check_event(yaml.AliasEvent):
+            event: yaml.AliasEvent = self.peek_event()  # type: ignore[no-untyped-call]
+            mark = event.start_mark
+            raise _Unsupported(
+                f"YAML aliases (*{event.anchor}) are not supported in packs",
+                mark.line + 1 if mark else 1,
+                mark.column + 1 if mark else 1,
+                "write the value out in full where it is needed",
+            )
+        return super().compose_node(parent, index)
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+class YamlDocument:
+    """A parsed YAML file: ``data``, its ``text``, and the position of every value in it.
+
+    ``path`` is the file's path as it was given to ``load_yaml``; locations use it.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        text: str,
+        data: dict[str, Any],
+        nodes: dict[YamlPath, Node],
+        keys: dict[YamlPath, Node],
+    ) -> None:
+        self.path = path
+        self.text = text
+        self.data = data
+        self._nodes = nodes
+        self._keys = keys
+
+    def location(self, path: YamlPath) -> Location:
+        """Where the value at ``path`` starts; a missing path gives its nearest ancestor."""
+        return self._mark_location(self._node(path, self._nodes).start_mark)
+
+    def key_location(self, path: YamlPath) -> Location:
+        """Where the mapping key of ``path`` starts (the value's place for list items)."""
+        if path in self._keys:
+            return self._mark_location(self._keys[path].start_mark)
+        return self.location(path)
+
+    def raw(self, path: YamlPath) -> str:
+        """The scalar's text before YAML gives it a type: ``0`` -> "0", ``true`` -> "true"."""
+        text: str = self._scalar(path).value
+        return text
+
+    def expr_source(self, path: YamlPath) -> ExprSource:
+        """The scalar at ``path`` as expression text, each character mapped to its place."""
+        node = self._scalar(path)
+        text: str = node.value
+        start, end = node.start_mark.index, node.end_mark.index
+        if node.style in ("'", '"'):
+            first = start + 1
+        elif node.style in ("|", ">"):
+            # Content starts after the header line, which may hold a comment.
+            found = _FIRST_BREAK.search(self.text, start, end)
+            first = found.end() if found else end
+        else:
+            first = start
+        offsets = _align(text, self.text, first, end, node.style)
+        places = _walk(self.text, node.start_mark, end)
+        positions = tuple(places[offset - start] for offset in offsets)
+        return ExprSource(text, self.path, positions)
+
+    def _scalar(self, path: YamlPath) -> ScalarNode:
+        node = self._nodes[path]
+        if not isinstance(node, ScalarNode):
+            raise TypeError(f"{path!r} is not a scalar in {self.path}")
+        return node
+
+    def _node(self, path: YamlPath, table: dict[YamlPath, Node]) -> Node:
+        while path not in table:
+            path = path[:-1]
+        return table[path]
+
+    def _mark_location(self, mark: yaml.Mark) -> Location:
+        return Location(self.path, mark.line + 1, mark.column + 1)
+
+
+# Finding a pack reads the version of each file in its folder, then loading reads the one
+# chosen, and a shared include is reached from several packs: a document parsed once is
+# reused while the file's text is the same. Documents are treated as immutable.
+_PARSED: dict[tuple[str, str], YamlDocument] = {}
+_PARSED_LIMIT = 256
+
+
+def load_yaml(path: str | os.PathLike[str]) -> YamlDocument:
+    """Read a YAML file whose top level is a mapping; every failure is a ``PackError``."""
+    name = str(path)
+    text = _read_text(Path(path), name)
+    key = (name, text)
+    if key not in _PARSED:
+        if len(_PARSED) >= _PARSED_LIMIT:
+            _PARSED.clear()
+        _PARSED[key] = _parse_yaml(name, text)
+    return _PARSED[key]
+
+
+def _parse_yaml(name: str, text: str) -> YamlDocument:
+    loader: _Loader | None = None
+    try:
+        loader = _Loader(text)
+        root = loader.get_single_node()
+        if root is None:
+            raise PackError(
+                "the file is empty", Location(name, 1, 1), hint="a pack starts with `pack: name`"
+            )
+        if not isinstance(root, MappingNode):
+            raise PackError(
+                f"the top level must be a mapping of keys (like `pack: name`), not {_kind(root)}",
+                _location(name, root.start_mark),
+            )
+        builder = _Builder(name, loader)
+        data = builder.build(root, ())
+    except _Unsupported as error:
+        location = Location(name, error.line, error.column)
+        raise PackError(error.message, location, hint=error.hint) from None
+    except yaml.MarkedYAMLError as error:
+        raise _syntax_error(name, error) from None
+    except yaml.reader.ReaderError as error:
+        line, column = _line_column(text, error.position)
+        raise PackError(
+            f"could not parse YAML: character U+{error.character:04X} is not allowed",
+            Location(name, line, column),
+            hint="remove the control character",
+        ) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    if builder.problems:
+        raise PackError(problems=builder.problems)
+    return YamlDocument(name, text, data, builder.nodes, builder.keys)
+
+
+class _Builder:
+    """Turns composed nodes into plain data, recording nodes by path and collecting problems."""
+
+    def __init__(self, name: str, constructor: yaml.constructor.SafeConstructor) -> None:
+        self.name = name
+        self.constructor = constructor
+        self.nodes: dict[YamlPath, Node] = {}
+        self.keys: dict[YamlPath, Node] = {}
+        self.problems: list[Problem] = []
+
+    def build(self, node: Node, path: YamlPath) -> Any:
+        self.nodes[path] = node
+        if isinstance(node, MappingNode) and node.tag == _TAG + "map":
+            return self._mapping(node, path)
+        if isinstance(node, SequenceNode) and node.tag == _TAG + "seq":
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        if isinstance(node, ScalarNode):
+            return self._scalar(node)
+        return self._problem(node, f"YAML tag {_short(node.tag)} is not supported here")
+
+    def _mapping(self, node: MappingNode, path: YamlPath) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        seen: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                self._problem(key_node, "a mapping key must be plain text")
+                continue
+            if key_node.tag == _MERGE:
+                self._problem(key_node, "merge keys (<<) are not supported in packs")
+                continue
+            key: str = key_node.value
+            if key in seen:
+                first = seen[key].start_mark.line + 1
+                self._problem(
+                    key_node,
+                    f"duplicate key {key!r} (first at line {first})",
+                    "YAML would keep only the last one; remove or rename one of them",
+                )
+                continue
+            seen[key] = key_node
+            child = (*path, key)
+            self.keys[child] = key_node
+            data[key] = self.build(value_node, child)
+        return data
+
+    def _scalar(self, node: ScalarNode) -> Any:
+        if node.tag in _TEXT_TAGS:
+            return node.value
+        if node.tag in _TYPED_TAGS:
+            return self.constructor.construct_object(node)
+        if node.tag == _MERGE:
+            return self._problem(node, "merge keys (<<) are not supported in packs")
+        return self._problem(node, f"YAML tag {_short(node.tag)} is not supported here")
+
+    def _problem(self, node: Node, message: str, hint: str | None = None) -> None:
+        self.problems.append(Problem(message, _location(self.name, node.start_mark), hint))
+
+
+def _read_text(path: Path, name: str) -> str:
+    try:
+        content = path.read_bytes()
+    except FileNotFoundError:
+        raise PackError(
+            f"file not found: {name}", Location(name), hint="check the path and its spelling"
+        ) from None
+    except IsADirectoryError:
+        raise PackError(
+            f"{name} is a folder, not a YAML file", Location(name), hint="give a .yaml file"
+        ) from None
+    except OSError as error:
+        raise PackError(
+            f"cannot read {name}: {error.strerror or error}",
+            Location(name),
+            hint="check that the file exists and you may read it",
+        ) from None
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = content.count(b"\n", 0, error.start) + 1
+        column = error.start - (content.rfind(b"\n", 0, error.start) + 1) + 1
+        # The line cannot be decoded, so the error cannot quote it.
+        problem = Problem(f"the file is not UTF-8 text (byte 0x{content[error.start]:02x})",
+                          Location(name, line, column), "save the file as UTF-8",
+                          quote_source=False)
+        raise PackError(problems=[problem]) from None
+
+
+def _syntax_error(name: str, error: yaml.MarkedYAMLError) -> PackError:
+    mark = error.problem_mark or error.context_mark
+    problem, context = error.problem or "invalid syntax", error.context
+    if context and problem.startswith("but "):
+        message = f"could not parse YAML: {context}, {problem}"
+    elif context and error.context_mark:
+        line = error.context_mark.line + 1
+        message = f"could not parse YAML: {problem} ({context} at line {line})"
+    else:
+        message = f"could not parse YAML: {problem}"
+    hint = None
+    if "'\\t'" in message:
+        hint = "indent with spaces, not tabs"
+    elif "mapping values are not allowed" in message:
+        hint = "quote the value if it contains ': '"
+    return PackError(message, _location(name, mark), hint=hint)
+
+
+def _location(name: str, mark: yaml.Mark | None) -> Location:
+    if mark is None:
+        return Location(name)
+    return Location(name, mark.line + 1, mark.column + 1)
+
+
+def _short(tag: str) -> str:
+    return "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
+
+
+def _kind(node: Node) -> str:
+    if isinstance(node, SequenceNode):
+        return "a list"
+    return "a single value"
+
+
+def _line_column(text: str, index: int) -> tuple[int, int]:
+    start = max(text.rfind(ch, 0, index) for ch in "\n\r")
+    return text.count("\n", 0, index) + 1, index - start
+
+
+def _walk(text: str, mark: yaml.Mark, end: int) -> list[tuple[int, int]]:
+    """(line, column), 1-based, of every index from ``mark`` to ``end`` inclusive.
+
+    Counts line breaks the way PyYAML's reader does, so the result agrees with its marks.
+    """
+    line, column = mark.line, mark.column
+    places = []
+    for index in range(mark.index, end + 1):
+        places.append((line + 1, column + 1))
+        ch = text[index] if index < len(text) else ""
+        if (ch and ch in _LINE_BREAKS) or (ch == "\r" and text[index + 1 : index + 2] != "\n"):
+            line, column = line + 1, 0
+        elif ch and ch != "\ufeff":
+            column += 1
+    return places
+
+
+def _align(value: str, text: str, first: int, end: int, style: str | None) -> list[int]:
+    """Index in ``text`` of each character of ``value`` (and one past its end).
+
+    Greedy: each character maps to its next occurrence in the source, which is exact for
+    characters written as themselves and puts folded line breaks on the whitespace they
+    came from. Escapes in double-quoted scalars are stepped over explicitly so that a
+    character they produce cannot match something further on.
+    """
+    offsets = []
+    i = first
+    for ch in value:
+        if style == '"':
+            i = _next_char_or_escape(ch, text, i, end)
+            if i < end and text[i] == "\\":
+                offsets.append(i)
+                i += 2 + _ESCAPE_DIGITS.get(text[i + 1 : i + 2], 0)
+                continue
+        found = text.find(ch, i, end)
+        if found < 0:
+            offsets.append(min(i, end))
+            continue
+        offsets.append(found)
+        i = found + 1
+        if style == "'" and ch == "'" and text[i : i + 1] == "'":
+            i += 1  # a quote written twice is one character
+    offsets.append(min(i, end))
+    return offsets
+
+
+def _next_char_or_escape(ch: str, text: str, i: int, end: int) -> int:
+    """Skip escaped line breaks, then return where ``ch`` or the next escape comes first."""
+    while True:
+        escape = text.find("\\", i, end)
+        found = text.find(ch, i, end)
+        if escape < 0 or (0 <= found < escape):
+            return i if found < 0 else found
+        after = escape + 1
+        if after < end and text[after] in "\r" + _LINE_BREAKS:
+            # A backslash at the end of a line joins the lines and produces nothing.
+            i = after + (2 if text[after : after + 2] == "\r\n" else 1)
+            while i < end and text[i] in " \t":
+                i += 1
+            continue
+        return escape

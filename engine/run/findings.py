@@ -1,0 +1,91 @@
+"""What a run produces: one ``Finding`` per broken rule per record and field."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from lrsrules.packs.model import SEVERITY_RANK
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    record: int | None  # 1-based data record number; None for file-level findings
+    line: int | None  # physical line where the record starts
+    field: str | None  # canonical field name; None when no single field is at fault
+    rule: str
+    severity: str
+    message: str
+    value: str | None = None  # the field's value; reported only with --show-values
+    waived: str | None = None  # the waiver that covers it (reason, approver, place), if any
+
+    def sort_key(self) -> tuple[int, int, str, str]:
+        return (self.record or 0, -SEVERITY_RANK[self.severity], self.rule, self.field or "")
+
+    def to_dict(self, show_values: bool = False) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "record": self.record,
+            "line": self.line,
+            "field": self.field,
+            "rule": self.rule,
+            "severity": self.severity,
+            "message": self.message,
+        }
+        if show_values:
+            data["value"] = self.value
+        if self.waived is not None:  # absent otherwise: runs without waivers stay as they were
+            data["waived"] = self.waived
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    """What was run on what: given to a reporter before the first finding."""
+
+    pack_name: str
+    pack_version: str
+    pack_sha256: str
+    pack_path: str
+    input_path: str
+    input_format: str  # "csv" | "jsonl"
+    encoding: str | None = None
+    delimiter: str | None = None
+    show_values: bool = False
+    as_of: str | None = None  # --as-of: the date whose rules ran (None: the run date)
+    waivers: str | None = None  # the waiver file applied, if any
+
+    def pack_dict(self) -> dict[str, Any]:
+        data = {"name": self.pack_name, "version": self.pack_version, "sha256": self.pack_sha256}
+        if self.as_of is not None:
+            data["as_of"] = self.as_of
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """Totals after the last record; given to a reporter when the run ends."""
+
+    records: int
+    findings: int
+    by_severity: dict[str, int]  # every severity present, zero included
+    records_with_findings: int
+    rules: int
+    ignored_headings: tuple[str, ...] = ()
+    missing_fields: tuple[str, ...] = ()  # pack fields the input has no column for
+    waived: int | None = None  # findings a waiver covers; None when no waiver file was given
+    # What a particular command adds (a batch file's layout and return codes): extra keys
+    # of the JSON summary, and the lines a text report prints for them.
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "records": self.records,
+            "findings": self.findings,
+            "by_severity": dict(self.by_severity),
+            "records_with_findings": self.records_with_findings,
+            "rules": self.rules,
+            "ignored_headings": list(self.ignored_headings),
+            "missing_fields": list(self.missing_fields),
+        } | ({} if self.waived is None else {"waived": self.waived}) | dict(self.extra)
