@@ -27,9 +27,9 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from lrsrules.findings import Finding
 from lrsrules.inputs.readers import open_records
 from lrsrules.packs.loader import load_pack
-from lrsrules.run.findings import Finding
 from lrsrules.run.program import CompiledPack, compile_pack
 from lrsrules.run.runner import iter_findings
 

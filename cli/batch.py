@@ -30,9 +30,9 @@ from lrsrules.cli.options import (
     ShowValuesOption,
 )
 from lrsrules.cli.output import report_stream
+from lrsrules.findings import SEVERITY_RANK
 from lrsrules.packs.discovery import find_pack
 from lrsrules.packs.loader import load_pack
-from lrsrules.packs.model import SEVERITY_RANK
 from lrsrules.packs.versions import rules_in_force
 from lrsrules.report.reporters import REPORTERS
 from lrsrules.run.fixes import compile_fixes

@@ -26,9 +26,9 @@ from lrsrules.cli.options import (
     as_of_date,
 )
 from lrsrules.cli.output import report_stream
+from lrsrules.findings import SEVERITY_RANK
 from lrsrules.inputs.readers import open_records
 from lrsrules.packs.loader import load_pack
-from lrsrules.packs.model import SEVERITY_RANK
 from lrsrules.packs.versions import rules_in_force
 from lrsrules.packs.waivers import load_waivers
 from lrsrules.report.reporters import REPORTERS

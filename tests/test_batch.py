@@ -22,9 +22,9 @@ from batchfiles import (
 from lrsrules.batch.check import BatchFile, check_layout_against, open_batch
 from lrsrules.batch.layouts import Layout, load_layout
 from lrsrules.errors import InputError, PackError
+from lrsrules.findings import Finding
 from lrsrules.packs.discovery import find_pack
 from lrsrules.packs.loader import load_pack
-from lrsrules.run.findings import Finding
 from lrsrules.run.program import CompiledPack, compile_pack
 from lrsrules.run.runner import Tally
 

@@ -9,8 +9,9 @@ from collections.abc import Sequence
 
 import pytest
 
+from lrsrules.findings import Finding
 from lrsrules.report.reporters import REPORTERS, Reporter
-from lrsrules.run.findings import Finding, RunInfo, Summary
+from lrsrules.run.findings import RunInfo, Summary
 
 INFO = RunInfo(
     pack_name="lrs-default",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from lrsrules.findings import INPUT_RULE
 from lrsrules.inputs.records import Record
 from lrsrules.packs.loader import load_pack
-from lrsrules.packs.model import INPUT_RULE
 from lrsrules.run.program import CompiledPack, compile_pack
 from lrsrules.run.runner import Tally, iter_findings
 

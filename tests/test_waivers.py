@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from lrsrules.errors import PackError
+from lrsrules.findings import Finding
 from lrsrules.inputs.readers import open_records
 from lrsrules.packs.loader import load_pack
 from lrsrules.packs.model import Pack
 from lrsrules.packs.waivers import EXPIRED_RULE, WaiverSet, load_waivers
-from lrsrules.run.findings import Finding
 from lrsrules.run.program import compile_pack
 from lrsrules.run.runner import Tally, iter_findings
 from lrsrules.run.waiving import WaiverFilter

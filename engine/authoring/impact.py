@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
+from lrsrules.findings import Finding
 from lrsrules.inputs.readers import open_records
 from lrsrules.packs.versions import current_ids
-from lrsrules.run.findings import Finding
 from lrsrules.run.program import CompiledPack
 from lrsrules.run.runner import Tally, iter_findings
 

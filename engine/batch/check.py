@@ -30,10 +30,11 @@ from lrsrules.batch.names import check_file_name
 from lrsrules.batch.parts import BatchParts, Row
 from lrsrules.batch.reader import read_batch, trim_cells
 from lrsrules.errors import PackError, Problem
+from lrsrules.findings import Finding
 from lrsrules.inputs.headings import looks_like_data
 from lrsrules.inputs.records import Record
 from lrsrules.packs.model import normalise_heading
-from lrsrules.run.findings import Finding, RunInfo, Summary
+from lrsrules.run.findings import RunInfo, Summary
 from lrsrules.run.program import CompiledPack
 from lrsrules.run.runner import Tally, iter_findings
 

@@ -24,9 +24,8 @@ from xml.sax.saxutils import escape
 from lrsrules.batch.check import BatchFile, LearnerRow
 from lrsrules.batch.layouts import Layout
 from lrsrules.errors import InputError, Location
+from lrsrules.findings import SEVERITY_RANK, Finding
 from lrsrules.inputs.records import Record
-from lrsrules.packs.model import SEVERITY_RANK
-from lrsrules.run.findings import Finding
 from lrsrules.run.fixes import FixProgram, fix_record
 from lrsrules.run.runner import iter_findings
 

@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from lrsrules.errors import PackError, Problem
+from lrsrules.findings import Finding
 from lrsrules.lang.regexes import check_portable_regex
 from lrsrules.packs.discovery import bundled_dir
 from lrsrules.packs.schema import check_shape, schema_validator
 from lrsrules.packs.yamlsource import YamlDocument, YamlPath, load_yaml
-from lrsrules.run.findings import Finding
 
 LAYOUTS_FOLDER = "layouts"  # in the bundled rulepacks folder
 DEFAULT_LAYOUT = "lrb-2a"

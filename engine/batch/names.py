@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from lrsrules.batch.layouts import FileNameRule, HeaderField, LayoutRule
-from lrsrules.run.findings import Finding
+from lrsrules.findings import Finding
 
 
 def check_file_name(name: str, rule: FileNameRule, rules: Mapping[str, LayoutRule], *,

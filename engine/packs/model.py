@@ -8,12 +8,6 @@ from dataclasses import dataclass, field
 
 from lrsrules.errors import Location
 
-# The id of findings about a record that could not be read (waivers may name it).
-INPUT_RULE = "INPUT.RECORD"
-
-SEVERITIES = ("info", "warning", "error")
-SEVERITY_RANK: Mapping[str, int] = {name: rank for rank, name in enumerate(SEVERITIES)}
-
 # Separators people put between words of a heading; a BOM can reach the first heading when
 # a file is read with an encoding that does not strip it (e.g. --encoding utf-8).
 _DROP = str.maketrans("", "", " _-\t\ufeff\u00a0")

@@ -17,7 +17,8 @@ from typing import Any
 
 from lrsrules.dates import parse_iso_date
 from lrsrules.errors import Location, PackError, Problem
-from lrsrules.packs.model import INPUT_RULE, Pack
+from lrsrules.findings import INPUT_RULE
+from lrsrules.packs.model import Pack
 from lrsrules.packs.schema import check_shape, schema_validator
 from lrsrules.packs.versions import current_ids
 from lrsrules.packs.yamlsource import YamlDocument, YamlPath, load_yaml

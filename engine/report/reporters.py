@@ -12,8 +12,8 @@ import json
 from abc import ABC, abstractmethod
 from typing import Any, TextIO
 
-from lrsrules.packs.model import SEVERITIES
-from lrsrules.run.findings import Finding, RunInfo, Summary
+from lrsrules.findings import SEVERITIES, Finding
+from lrsrules.run.findings import RunInfo, Summary
 
 _VALUE_CHARS = 100  # longer values are cut short in text output; other formats keep all
 

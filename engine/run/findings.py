@@ -1,42 +1,10 @@
-"""What a run produces: one ``Finding`` per broken rule per record and field."""
+"""What a run reports besides its findings: what was run on what, and the totals."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-
-from lrsrules.packs.model import SEVERITY_RANK
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    record: int | None  # 1-based data record number; None for file-level findings
-    line: int | None  # physical line where the record starts
-    field: str | None  # canonical field name; None when no single field is at fault
-    rule: str
-    severity: str
-    message: str
-    value: str | None = None  # the field's value; reported only with --show-values
-    waived: str | None = None  # the waiver that covers it (reason, approver, place), if any
-
-    def sort_key(self) -> tuple[int, int, str, str]:
-        return (self.record or 0, -SEVERITY_RANK[self.severity], self.rule, self.field or "")
-
-    def to_dict(self, show_values: bool = False) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "record": self.record,
-            "line": self.line,
-            "field": self.field,
-            "rule": self.rule,
-            "severity": self.severity,
-            "message": self.message,
-        }
-        if show_values:
-            data["value"] = self.value
-        if self.waived is not None:  # absent otherwise: runs without waivers stay as they were
-            data["waived"] = self.waived
-        return data
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from lrsrules.findings import INPUT_RULE, SEVERITIES, Finding
 from lrsrules.inputs.records import Record
 from lrsrules.lang.functions import EvaluationError
-from lrsrules.packs.model import INPUT_RULE, SEVERITIES
-from lrsrules.run.findings import Finding, Summary
+from lrsrules.run.findings import Summary
 from lrsrules.run.program import CompiledPack, Target
 
 

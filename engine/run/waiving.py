@@ -9,9 +9,9 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 
+from lrsrules.findings import Finding
 from lrsrules.inputs.records import Record
 from lrsrules.packs.waivers import EXPIRED_RULE, EXPIRED_SEVERITY, Waiver, WaiverSet, trim_key
-from lrsrules.run.findings import Finding
 from lrsrules.run.runner import Tally
 
 

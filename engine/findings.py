@@ -1,0 +1,47 @@
+"""What a run produces: one ``Finding`` per broken rule per record and field.
+
+At the base of the library beside ``errors``: readers make findings about the records they
+read, the run about the rules, and every reporter writes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+# The id of findings about a record that could not be read (waivers may name it).
+INPUT_RULE = "INPUT.RECORD"
+
+SEVERITIES = ("info", "warning", "error")
+SEVERITY_RANK: Mapping[str, int] = {name: rank for rank, name in enumerate(SEVERITIES)}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    record: int | None  # 1-based data record number; None for file-level findings
+    line: int | None  # physical line where the record starts
+    field: str | None  # canonical field name; None when no single field is at fault
+    rule: str
+    severity: str
+    message: str
+    value: str | None = None  # the field's value; reported only with --show-values
+    waived: str | None = None  # the waiver that covers it (reason, approver, place), if any
+
+    def sort_key(self) -> tuple[int, int, str, str]:
+        return (self.record or 0, -SEVERITY_RANK[self.severity], self.rule, self.field or "")
+
+    def to_dict(self, show_values: bool = False) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "record": self.record,
+            "line": self.line,
+            "field": self.field,
+            "rule": self.rule,
+            "severity": self.severity,
+            "message": self.message,
+        }
+        if show_values:
+            data["value"] = self.value
+        if self.waived is not None:  # absent otherwise: runs without waivers stay as they were
+            data["waived"] = self.waived
+        return data
