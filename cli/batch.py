@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from lrsrules.batch.check import check_layout_against, open_batch
+import lrsrules
 from lrsrules.batch.fix import (
     LEFT_OUT,
     NEEDS_PERSON,
     ErrorReport,
     FixTotals,
     fix_batch,
+    fix_fields,
     output_format,
 )
-from lrsrules.batch.layouts import DEFAULT_LAYOUT, Layout, load_layout
+from lrsrules.batch.layouts import DEFAULT_LAYOUT, load_layout
 from lrsrules.cli.exit_codes import EXIT_CODES_HELP, ExitCode
 from lrsrules.cli.options import (
+    AsOfOption,
     EncodingOption,
     FailOnOption,
     FormatOption,
@@ -28,16 +29,12 @@ from lrsrules.cli.options import (
     ReportFormat,
     Severity,
     ShowValuesOption,
+    WaiversOption,
+    as_of_date,
 )
-from lrsrules.cli.output import report_stream
+from lrsrules.cli.output import report_stream, write_report
 from lrsrules.findings import SEVERITY_RANK
-from lrsrules.packs.discovery import find_pack
-from lrsrules.packs.loader import load_pack
-from lrsrules.packs.versions import rules_in_force
-from lrsrules.report.reporters import REPORTERS
 from lrsrules.run.fixes import compile_fixes
-from lrsrules.run.program import CompiledPack, compile_pack
-from lrsrules.run.runner import Tally
 
 batch_app = typer.Typer(
     name="batch",
@@ -75,15 +72,6 @@ BatchPackOption = Annotated[
 ]
 
 
-def _prepare(layout_ref: str | None, pack_ref: str | None,
-             today: dt.date) -> tuple[Layout, CompiledPack]:
-    layout = load_layout(layout_ref)
-    path = find_pack(pack_ref) if pack_ref else find_pack(layout.pack, base_dir=layout.pack_base)
-    compiled = compile_pack(rules_in_force(load_pack(path), today), today=today)
-    check_layout_against(layout, compiled)
-    return layout, compiled
-
-
 def check(
     file: BatchFileArgument,
     layout: LayoutOption = None,
@@ -93,22 +81,16 @@ def check(
     fail_on: FailOnOption = Severity.error,
     show_values: ShowValuesOption = False,
     encoding: EncodingOption = None,
+    as_of: AsOfOption = None,
+    waivers: WaiversOption = None,
 ) -> None:
     """Check a batch file: file name, header, headings, and every learner record through
-    the layout's pack; for an output file, each learner's return code."""
-    loaded, compiled = _prepare(layout, pack, dt.date.today())
-    tally = Tally()
-    worst = -1
-    with open_batch(file, loaded, encoding=encoding) as batch, \
-            report_stream(output, inputs=(file,)) as stream:
-        reporter = REPORTERS[format.value](stream, show_values=show_values,
-                                           source_name=str(file))
-        reporter.start(batch.run_info(compiled, show_values))
-        for finding in batch.findings(compiled, tally):
-            worst = max(worst, SEVERITY_RANK[finding.severity])
-            reporter.add(finding)
-        reporter.finish(batch.summary(compiled, tally))
-    if worst >= SEVERITY_RANK[fail_on.value]:
+    the layout's pack (the rules in force today, or on the --as-of date); for an output
+    file, each learner's return code."""
+    run = lrsrules.check_batch(file, layout=layout, pack=pack, waivers=waivers,
+                               as_of=as_of_date(as_of), encoding=encoding)
+    write_report(run, format, output, show_values=show_values, inputs=(file,))
+    if run.failed(fail_on.value):
         raise typer.Exit(ExitCode.FINDINGS)
 
 
@@ -127,20 +109,21 @@ def fix(
     fail_on: FailOnOption = Severity.error,
     show_values: ShowValuesOption = False,
     encoding: EncodingOption = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """Write a corrected batch file in the official layout, with the rules' fixes applied,
     and an error report of what was changed and what still needs a person."""
-    today = dt.date.today()
-    loaded, compiled = _prepare(layout, pack, today)
     fmt = output_format(output.name)
-    fixes = compile_fixes(compiled, today=today)
+    chosen = load_layout(layout)
+    run = lrsrules.check_batch(file, layout=chosen, pack=pack, as_of=as_of_date(as_of),
+                               encoding=encoding, extra_fields=fix_fields(chosen))
+    fixes = compile_fixes(run.compiled)
     totals = FixTotals()
     # The report is spooled beside the corrected file and written once that file is.
-    with open_batch(file, loaded, encoding=encoding) as batch, \
-            ErrorReport(report_format.value, show_values=show_values,
-                        folder=_folder(output)) as entries:
+    with run, ErrorReport(report_format.value, show_values=show_values,
+                          folder=_folder(output)) as entries:
         with report_stream(output, inputs=(file,)) as stream:
-            for entry in fix_batch(batch, fixes, stream, out_name=output.name, fmt=fmt,
+            for entry in fix_batch(run, fixes, stream, out_name=output.name, fmt=fmt,
                                    totals=totals):
                 entries.add(entry)
         with report_stream(report, inputs=(file, output)) as stream:

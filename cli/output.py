@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
 from typing import TextIO
 
 from lrsrules.errors import InputError
+from lrsrules.report.reporters import REPORTERS
+from lrsrules.run.pipeline import Run
 
 
 @contextmanager
@@ -37,3 +41,15 @@ def report_stream(output: Path | None, *, inputs: tuple[Path, ...] = ()) -> Iter
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
+
+
+def write_report(run: Run, format: Enum, output: Path | None, *, show_values: bool,
+                 inputs: tuple[Path, ...]) -> None:
+    """Write ``run``'s findings and summary as ``format`` to ``output`` (or stdout)."""
+    with run, report_stream(output, inputs=inputs) as stream:
+        reporter = REPORTERS[str(format.value)](stream, show_values=show_values,
+                                                source_name=str(inputs[0]))
+        reporter.start(dataclasses.replace(run.info, show_values=show_values))
+        for finding in run:
+            reporter.add(finding)
+        reporter.finish(run.summary)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 # The id of findings about a record that could not be read (waivers may name it).
@@ -25,7 +26,8 @@ class Finding:
     rule: str
     severity: str
     message: str
-    value: str | None = None  # the field's value; reported only with --show-values
+    # The field's value: personal data, reported only with --show-values, never in repr.
+    value: str | None = dataclass_field(default=None, repr=False)
     waived: str | None = None  # the waiver that covers it (reason, approver, place), if any
 
     def sort_key(self) -> tuple[int, int, str, str]:

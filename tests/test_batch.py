@@ -25,8 +25,8 @@ from lrsrules.errors import InputError, PackError
 from lrsrules.findings import Finding
 from lrsrules.packs.discovery import find_pack
 from lrsrules.packs.loader import load_pack
+from lrsrules.run.pipeline import Run
 from lrsrules.run.program import CompiledPack, compile_pack
-from lrsrules.run.runner import Tally
 
 NOW = dt.datetime(2026, 11, 29, 8, 0)
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,10 +44,9 @@ def _compiled(path: str) -> CompiledPack:
 
 def check(path: Path, layout: Layout = LRB, **options: str) -> tuple[list[Finding], BatchFile]:
     batch = open_batch(path, layout, now=NOW, **options)
-    compiled = compiled_for(layout)
-    tally = Tally()
-    found = list(batch.findings(compiled, tally))
-    batch.tally = tally  # type: ignore[attr-defined]
+    run = Run(compiled_for(layout), batch.as_source)
+    found = list(run)
+    batch.run = run  # type: ignore[attr-defined]
     return found, batch
 
 
@@ -170,7 +169,7 @@ def test_an_unexpected_heading_is_one_finding(tmp_path: Path) -> None:
     found, batch = check(path)
     assert [f.rule for f in found] == ["BATCH.HEADINGS.02"]
     assert "Column 27: 'Course'" in found[0].message
-    assert batch.summary(compiled_for(LRB), Tally()).ignored_headings == ("'Course'",)
+    assert batch.run.summary  # type: ignore[attr-defined].ignored_headings == ("'Course'",)
 
 
 def test_swapped_columns_are_one_finding_and_learners_are_checked_by_heading(
@@ -227,7 +226,7 @@ def test_a_row_with_the_wrong_number_of_columns_is_one_finding_not_checked_furth
     assert [(f.rule, f.record, f.line, f.field) for f in found] == [
         ("BATCH.RECORD.01", 2, 5, None), ("BATCH.RECORD.01", 3, 6, None)]
     assert "25 values but there are 26 headings" in found[0].message
-    tally = batch.tally  # type: ignore[attr-defined]
+    tally = batch.run.summary  # type: ignore[attr-defined]
     assert (tally.records, tally.records_with_findings, tally.findings) == (3, 2, 2)
 
 
@@ -268,7 +267,7 @@ def test_an_output_file_is_recognised_and_summarised_by_return_code(tmp_path: Pa
         ("BATCH.RETURNCODE.03", 3, "warning"), ("BATCH.RETURNCODE.03", 4, "error"),
         ("BATCH.RETURNCODE.02", 5, "error"), ("BATCH.RETURNCODE.01", 6, "error")]
     assert "WSEC0136: supplied ULN is invalid" in found[1].message
-    summary = batch.summary(compiled_for(LRB), batch.tally)  # type: ignore[attr-defined]
+    summary = batch.run.summary  # type: ignore[attr-defined]
     codes = summary.to_dict()["batch"]["return_codes"]
     assert codes["WSRC0004"] == {"meaning": "exact match", "count": 2}
     assert codes["WSRC0099"] == {"meaning": None, "count": 1}

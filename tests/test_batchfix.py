@@ -16,10 +16,11 @@ from batchfiles import GOOD_NAME, HEADER, HEADER_VALUES, HEADINGS, LRB, csv_text
 
 from lrsrules.batch import fix as batchfix
 from lrsrules.batch.check import open_batch
-from lrsrules.batch.fix import ErrorReport, FixEntry, FixTotals, fix_batch
+from lrsrules.batch.fix import ErrorReport, FixEntry, FixTotals, fix_batch, fix_fields
 from lrsrules.packs.discovery import find_pack
 from lrsrules.packs.loader import load_pack
 from lrsrules.run.fixes import compile_fixes
+from lrsrules.run.pipeline import Run
 from lrsrules.run.program import compile_pack
 
 ENTRIES = [
@@ -77,9 +78,10 @@ def test_fix_memory_stays_flat_however_many_learners(
     totals = FixTotals()
     tracemalloc.start()
     try:
-        with open_batch(path, LRB) as batch, ErrorReport("json", folder=str(tmp_path)) as report, \
+        run = Run(compiled, open_batch(path, LRB).as_source, extra_fields=fix_fields(LRB))
+        with run, ErrorReport("json", folder=str(tmp_path)) as report, \
                 open(os.devnull, "w", encoding="utf-8") as sink:
-            for entry in fix_batch(batch, fixes, sink, out_name="LRB_10012345_290920261031.CSV",
+            for entry in fix_batch(run, fixes, sink, out_name="LRB_10012345_290920261031.CSV",
                                    fmt="csv", totals=totals):
                 report.add(entry)
             report.write(sink, totals)

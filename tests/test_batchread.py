@@ -20,8 +20,8 @@ from lrsrules.batch.reader import read_batch
 from lrsrules.errors import InputError
 from lrsrules.packs.discovery import find_pack
 from lrsrules.packs.loader import load_pack
+from lrsrules.run.pipeline import Run
 from lrsrules.run.program import CompiledPack, compile_pack
-from lrsrules.run.runner import Tally
 
 XML_NAME = "LRB_10012345_290920261030.XML"
 
@@ -66,15 +66,14 @@ def test_memory_stays_flat_however_many_learners(tmp_path: Path, name: str) -> N
     del rows
     assert path.stat().st_size > 2_000_000
     pack = compiled()
-    tally = Tally()
     tracemalloc.start()
     try:
-        with open_batch(path, LRB) as batch:
-            found = sum(1 for _ in batch.findings(pack, tally))
+        with Run(pack, open_batch(path, LRB).as_source) as run:
+            found = sum(1 for _ in run)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert (tally.records, found) == (count, count)  # CDD.GENDER.01 on each
+    assert (run.summary.records, found) == (count, count)  # CDD.GENDER.01 on each
     assert peak < 1_000_000, f"peak {peak} bytes checking a {path.stat().st_size}-byte file"
 
 
@@ -152,6 +151,6 @@ def test_an_xml_header_after_the_learners_is_reported_before_them(tmp_path: Path
         "</Learners>", "</Learners>" + header)
     path = tmp_path / XML_NAME
     path.write_text(text, "utf-8")
-    with open_batch(path, LRB, now=dt.datetime(2026, 11, 29)) as batch:
-        found = [(f.rule, f.record) for f in batch.findings(compiled(), Tally())]
+    batch = open_batch(path, LRB, now=dt.datetime(2026, 11, 29))
+    found = [(f.rule, f.record) for f in Run(compiled(), batch.as_source)]
     assert found == [("BATCH.HEADER.10", None), ("CDD.GENDER.01", 1)]

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from lrsrules.findings import INPUT_RULE
-from lrsrules.inputs.records import Record
+from lrsrules.inputs.records import Record, unreadable
 from lrsrules.packs.loader import load_pack
 from lrsrules.run.program import CompiledPack, compile_pack
 from lrsrules.run.runner import Tally, iter_findings
@@ -57,7 +57,7 @@ def test_a_record_with_an_issue_is_one_input_finding_and_is_not_checked(
         tmp_path: Path) -> None:
     pack = compiled(tmp_path)
     issue = "record has 3 values but the header has 2 headings"
-    found = list(iter_findings(pack, [Record(4, 9, (None, None), issue)]))
+    found = list(iter_findings(pack, [unreadable(4, 9, 2, issue)]))
     assert [(f.record, f.line, f.field, f.rule, f.message) for f in found] == [
         (4, 9, None, INPUT_RULE, issue)]
 

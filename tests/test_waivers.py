@@ -14,9 +14,10 @@ from lrsrules.inputs.readers import open_records
 from lrsrules.packs.loader import load_pack
 from lrsrules.packs.model import Pack
 from lrsrules.packs.waivers import EXPIRED_RULE, WaiverSet, load_waivers
+from lrsrules.run.findings import Summary
+from lrsrules.run.pipeline import Run
 from lrsrules.run.program import compile_pack
-from lrsrules.run.runner import Tally, iter_findings
-from lrsrules.run.waiving import WaiverFilter
+from lrsrules.run.waiving import Waiving
 
 RELEASES = Path(__file__).parent / "packs" / "releases"
 TODAY = dt.date(2025, 6, 1)
@@ -48,14 +49,13 @@ def problems(folder: Path, entries: str, pack: Pack) -> list[tuple[int | None, s
     return [(p.location.line, p.message) for p in caught.value.problems]
 
 
-def run(folder: Path, pack: Pack, found: WaiverSet) -> tuple[list[Finding], WaiverFilter, Tally]:
+def run(folder: Path, pack: Pack, found: WaiverSet) -> tuple[list[Finding], Summary]:
     compiled = compile_pack(pack)
-    tally = Tally()
-    screen = WaiverFilter(found, compiled.fields, today=TODAY, tally=tally)
     data = write(folder, "data.csv", RECORDS)
-    with open_records(data, pack.fields, screen.wanted) as records:
-        results = list(screen.findings(iter_findings(compiled, screen.records(records), tally)))
-    return results, screen, tally
+    with Run(compiled, lambda wanted: open_records(data, pack.fields, wanted), waivers=found,
+             today=TODAY) as checked:
+        results = list(checked)
+    return results, checked.summary
 
 
 def entry(rule: str = "REL.NAME.02", pick: str = "record: 1", expires: str = "2025-12-31",
@@ -66,10 +66,10 @@ def entry(rule: str = "REL.NAME.02", pick: str = "record: 1", expires: str = "20
 
 def test_a_waiver_by_record_number_marks_that_finding_and_no_other(tmp_path: Path,
                                                                    pack: Pack) -> None:
-    results, screen, _ = run(tmp_path, pack, waivers(tmp_path, entry(), pack))
+    results, summary = run(tmp_path, pack, waivers(tmp_path, entry(), pack))
     marked = [(f.record, f.rule) for f in results if f.waived]
     assert marked == [(1, "REL.NAME.02")]
-    assert screen.waived == 1
+    assert summary.waived == 1
     assert len(results) == 3  # waived, not dropped
     [waived] = [f for f in results if f.waived]
     assert waived.waived is not None and waived.waived.startswith(
@@ -79,7 +79,7 @@ def test_a_waiver_by_record_number_marks_that_finding_and_no_other(tmp_path: Pat
 def test_a_waiver_by_key_matches_the_trimmed_value_of_another_field(tmp_path: Path,
                                                                    pack: Pack) -> None:
     found = waivers(tmp_path, entry(pick='key: {field: uln, value: "Q7X3Z"}'), pack)
-    results, _, _ = run(tmp_path, pack, found)
+    results, _ = run(tmp_path, pack, found)
     assert [(f.record, f.rule) for f in results if f.waived] == [(1, "REL.NAME.02")]
 
 
@@ -88,9 +88,8 @@ def test_a_key_field_no_rule_reads_is_fetched_and_kept_out_of_the_compiled_value
     found = waivers(tmp_path, entry(rule="REL.ULN.01", pick="key: {field: kind, value: a}"),
                     pack)
     compiled = compile_pack(pack)
-    screen = WaiverFilter(found, ("uln",), today=TODAY)
-    assert screen.wanted == ("uln", "kind")
-    results, _, _ = run(tmp_path, pack, found)
+    assert Waiving(found, ("uln",), today=TODAY).wanted == ("uln", "kind")
+    results, _ = run(tmp_path, pack, found)
     assert [(f.record, f.rule) for f in results if f.waived] == [(1, "REL.ULN.01")]
     assert compiled.fields  # the pack itself is unchanged
 
@@ -99,7 +98,7 @@ def test_a_waiver_written_for_a_former_id_applies_to_the_renamed_rule(tmp_path: 
                                                                       pack: Pack) -> None:
     found = waivers(tmp_path, entry(rule="REL.NAME.01", pick="record: 2"), pack)
     assert found.waivers[0].rule == "REL.NAME.02"
-    results, _, _ = run(tmp_path, pack, found)
+    results, _ = run(tmp_path, pack, found)
     assert [(f.record, f.rule) for f in results if f.waived] == [(2, "REL.NAME.02")]
 
 
@@ -107,24 +106,24 @@ def test_a_waiver_limited_to_a_field_ignores_findings_on_other_fields(tmp_path: 
                                                                       pack: Pack) -> None:
     found = waivers(tmp_path, "- {rule: REL.NAME.02, record: 1, field: name, reason: r,"
                     " approved_by: a, expires: 2025-12-31}\n", pack)
-    results, _, _ = run(tmp_path, pack, found)
+    results, _ = run(tmp_path, pack, found)
     assert [(f.record, f.field) for f in results if f.waived] == [(1, "name")]
 
 
 def test_an_expired_waiver_is_a_finding_first_and_waives_nothing(tmp_path: Path,
                                                                  pack: Pack) -> None:
     found = waivers(tmp_path, entry(expires="2025-05-31"), pack)
-    results, screen, tally = run(tmp_path, pack, found)
+    results, summary = run(tmp_path, pack, found)
     first = results[0]
     assert (first.rule, first.severity, first.record, first.field) == (
         EXPIRED_RULE, "warning", None, None)
     assert "waivers.yaml:2:5 for rule REL.NAME.02 expired on 2025-05-31" in first.message
-    assert not any(f.waived for f in results) and screen.waived == 0
-    assert tally.findings == len(results) and tally.by_severity["warning"] == 1
+    assert not any(f.waived for f in results) and summary.waived == 0
+    assert summary.findings == len(results) and summary.by_severity["warning"] == 1
 
 
 def test_a_waiver_is_still_live_on_its_expiry_date(tmp_path: Path, pack: Pack) -> None:
-    results, _, _ = run(tmp_path, pack, waivers(tmp_path, entry(expires="2025-06-01"), pack))
+    results, _ = run(tmp_path, pack, waivers(tmp_path, entry(expires="2025-06-01"), pack))
     assert any(f.waived for f in results)
 
 
@@ -133,7 +132,7 @@ def test_no_report_of_a_key_waiver_quotes_the_key_value(tmp_path: Path, pack: Pa
                                     expires="2020-01-01") + entry(pick="key: {field: uln,"
                                                                   f' value: "{SECRET}"}}'), pack)
     assert SECRET not in repr(found)
-    results, _, _ = run(tmp_path, pack, found)
+    results, _ = run(tmp_path, pack, found)
     for finding in results:
         assert f"'{SECRET}'" not in str(finding.to_dict()) and SECRET not in (finding.waived or "")
 
@@ -197,5 +196,5 @@ def test_a_waiver_for_a_rule_an_overlay_disabled_loads_and_waives_nothing(
         """)
     local = load_pack(tmp_path / "local.yaml")
     found = waivers(tmp_path, entry(rule="REL.ULN.01"), local)
-    results, screen, _ = run(tmp_path, local, found)
-    assert screen.waived == 0 and all(f.rule != "REL.ULN.01" for f in results)
+    results, summary = run(tmp_path, local, found)
+    assert summary.waived == 0 and all(f.rule != "REL.ULN.01" for f in results)

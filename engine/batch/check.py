@@ -1,15 +1,15 @@
 """Check an LRS batch file: the file-level rules of its layout, then every learner record
 through the layout's pack.
 
-``open_batch`` reads the head of the file (``batchread``) and works out, once, everything
+``open_batch`` reads the head of the file (``reader``) and works out, once, everything
 about the file as a whole: the name, the header record, the heading rows aligned with the
-layout's (``headingdiff``), whether it is an output file. ``BatchFile.findings`` then
-streams the findings as the learner rows are read: file-level ones first (``record`` and
-``field`` null), then each learner row's (its row number as ``record``, its physical line
-as ``line``), then what only the end of the file can tell (no learner rows, the trailer).
-Nothing is kept per learner but counts, so memory does not grow with the file. Values are
-taken by the file's own headings, so swapped columns are still checked as the fields they
-are.
+layout's (``headingdiff``), whether it is an output file. ``BatchFile.as_source`` is the
+source of a run (``lrsrules.run.pipeline``), which checks the learner rows as they are
+read: file-level findings first (``record`` and ``field`` null), then each learner row's
+(its row number as ``record``, its physical line as ``line``), then what only the end of
+the file can tell (no learner rows, the trailer). Nothing is kept per learner but counts,
+so memory does not grow with the file. Values are taken by the file's own headings, so
+swapped columns are still checked as the fields they are.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 from functools import cached_property
@@ -31,12 +31,10 @@ from lrsrules.batch.parts import BatchParts, Row
 from lrsrules.batch.reader import read_batch, trim_cells
 from lrsrules.errors import PackError, Problem
 from lrsrules.findings import Finding
-from lrsrules.inputs.headings import looks_like_data
-from lrsrules.inputs.records import Record
+from lrsrules.inputs.headings import HeadingMatch, looks_like_data
+from lrsrules.inputs.records import Record, RecordSource
 from lrsrules.packs.model import normalise_heading
-from lrsrules.run.findings import RunInfo, Summary
 from lrsrules.run.program import CompiledPack
-from lrsrules.run.runner import Tally, iter_findings
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +51,9 @@ class LearnerRow:
     line: int
     cells: tuple[str, ...] | None = dataclass_field(repr=False)
     problem: Finding | None = None
+
+
+UNPLACED = "the row cannot be placed under the file's headings"  # a row's issue
 
 
 class BatchFile:
@@ -274,70 +275,92 @@ class BatchFile:
                         count=self.records))
         return found
 
-    # --- the whole check ---------------------------------------------------------------------
+    def as_source(self, wanted: Sequence[str]) -> BatchRecords:
+        """The learner rows as records carrying ``wanted`` (pack fields, output headings),
+        for a run (``lrsrules.run.pipeline``); read once."""
+        return BatchRecords(self, wanted)
 
-    def findings(self, compiled: CompiledPack, tally: Tally) -> Iterator[Finding]:
-        """Every finding, in file order; ``tally`` keeps the totals for the summary."""
-        yield from _counted(self.file_findings, tally)
-        indices = self.indices(compiled.fields)
-        for row in self.rows():
-            own = [row.problem] if row.problem else []
-            own += self.return_code_findings(row)
+
+class BatchRecords(RecordSource):
+    """A batch file as a run's source: file-level findings first (``record`` and ``field``
+    null), then each learner row as a record (its row number as ``number``, its physical
+    line as ``line``, its own findings as notes), then what only the end of the file tells;
+    the summary adds the layout and, for output files, the return codes."""
+
+    def __init__(self, batch: BatchFile, wanted: Sequence[str]) -> None:
+        super().__init__(None)
+        parts = batch.parts
+        self.batch = batch
+        self.path = parts.path
+        self.format = parts.format
+        self.encoding = parts.encoding
+        self.delimiter = parts.delimiter
+        self._records = self._iter_records(batch.indices(tuple(wanted)))
+
+    @property
+    def headings(self) -> tuple[str, ...]:
+        headings = self.batch.parts.headings
+        return trim_cells(headings.cells) if headings else ()
+
+    @property
+    def match(self) -> HeadingMatch:
+        batch, layout = self.batch, self.batch.layout
+        alignment = batch.alignment
+        if alignment is None or not alignment.recognised:
+            return HeadingMatch({}, (), ())
+        ignored = tuple(shown_heading(i.found) for i in alignment.issues
+                        if i.kind == "unexpected")
+        fields = dict(layout.learner)
+        missing = tuple(fields[h] for h in layout.headings if h not in alignment.columns)
+        names = set(fields.values())
+        columns = {name: column for name, column in batch.columns.items() if name in names}
+        return HeadingMatch(columns, ignored, missing)
+
+    def _iter_records(self, indices: tuple[int, ...]) -> Iterator[Record]:
+        batch = self.batch
+        nones = (None,) * len(indices)
+        for row in batch.rows():
+            own = ([row.problem] if row.problem else []) + batch.return_code_findings(row)
             if row.cells is None:
-                tally.records += 1
-                if own:
-                    tally.records_with_findings += 1
-                yield from _counted(own, tally)
-                continue
-            record = Record(row.number, row.line, self.values(row, indices))
-            before = tally.records_with_findings
-            found = list(iter_findings(compiled, (record,), tally))
-            if own and tally.records_with_findings == before:
-                tally.records_with_findings += 1
-            yield from _counted(own, tally)
-            yield from found
-        yield from _counted(self.end_findings(), tally)
+                yield Record(row.number, row.line, nones, UNPLACED, tuple(own))
+            else:
+                yield Record(row.number, row.line, batch.values(row, indices), None, tuple(own))
 
-    def run_info(self, compiled: CompiledPack, show_values: bool = False) -> RunInfo:
-        pack = compiled.pack
-        return RunInfo(pack.name, pack.version, pack.sha256, pack.path, self.parts.path,
-                       self.parts.format, self.parts.encoding, self.parts.delimiter,
-                       show_values)
+    def head_findings(self) -> list[Finding]:
+        return list(self.batch.file_findings)
 
-    def summary(self, compiled: CompiledPack, tally: Tally) -> Summary:
-        """The run's totals, with the layout and return codes (output files)."""
-        layout = self.layout
-        alignment = self.alignment
-        ignored: tuple[str, ...] = ()
-        missing: tuple[str, ...] = ()
-        if alignment is not None and alignment.recognised:
-            ignored = tuple(shown_heading(i.found) for i in alignment.issues
-                            if i.kind == "unexpected")
-            fields = dict(layout.learner)
-            missing = tuple(fields[h] for h in layout.headings if h not in alignment.columns)
-        batch: dict[str, Any] = {
+    def end_findings(self) -> list[Finding]:
+        return self.batch.end_findings()
+
+    def summary_extra(self) -> tuple[Mapping[str, Any], tuple[str, ...]]:
+        """The layout and, for output files, the return codes."""
+        file = self.batch
+        layout = file.layout
+        about: dict[str, Any] = {
             "layout": layout.name, "layout_version": layout.version,
             "provisional": layout.provisional is not None,
-            "kind": "output" if self.is_output else "input",
+            "kind": "output" if file.is_output else "input",
         }
-        kind = "output file" if self.is_output else "file"
+        kind = "output file" if file.is_output else "file"
         notes = [f"Batch {kind} checked with layout {layout.name} {layout.version}"
                  f" ({layout.title}{', provisional' if layout.provisional else ''})."]
-        if self.is_output and layout.output is not None:
+        if file.is_output and layout.output is not None:
             codes = layout.output.codes
-            batch["return_codes"] = {
+            counted = sorted(file.return_codes.items())
+            about["return_codes"] = {
                 code: {"meaning": codes[code].meaning if code in codes else None,
                        "count": count}
-                for code, count in sorted(self.return_codes.items())}
-            batch["unknown_return_codes"] = self.unknown_codes
-            notes.append("Return codes:" if self.return_codes else "Return codes: none")
-            width = max((len(code) for code in self.return_codes), default=0)
-            for code, count in sorted(self.return_codes.items()):
+                for code, count in counted}
+            about["unknown_return_codes"] = file.unknown_codes
+            notes.append("Return codes:" if counted else "Return codes: none")
+            width = max((len(code) for code, _ in counted), default=0)
+            for code, count in counted:
                 meaning = codes[code].meaning if code in codes else "not a known code"
                 notes.append(f"  {code:<{width}}  {count:>6}  {meaning}")
-        return Summary(tally.records, tally.findings, dict(tally.by_severity),
-                       tally.records_with_findings, len(compiled.pack.rules), ignored,
-                       missing, extra={"batch": batch}, notes=tuple(notes))
+        return {"batch": about}, tuple(notes)
+
+    def close(self) -> None:
+        self.batch.close()
 
 
 def open_batch(path: str | os.PathLike[str], layout: Layout, *, encoding: str | None = None,
@@ -372,13 +395,3 @@ def shown_heading(text: str | None) -> str:
 
 def _with_severity(finding: Finding, severity: str) -> Finding:
     return replace(finding, severity=severity)
-
-
-def _counted(found: list[Finding], tally: Tally) -> Iterator[Finding]:
-    # File-level findings count as findings but not as records with findings; a row's own
-    # findings are counted here, its record by the caller.
-    for finding in found:
-        tally.findings += 1
-        tally.by_severity[finding.severity] += 1
-        yield finding
-

@@ -21,13 +21,14 @@ from types import TracebackType
 from typing import Any, TextIO
 from xml.sax.saxutils import escape
 
-from lrsrules.batch.check import BatchFile, LearnerRow
+from lrsrules.batch.check import BatchFile, BatchRecords
 from lrsrules.batch.layouts import Layout
 from lrsrules.errors import InputError, Location
 from lrsrules.findings import SEVERITY_RANK, Finding
 from lrsrules.inputs.records import Record
-from lrsrules.run.fixes import FixProgram, fix_record
-from lrsrules.run.runner import iter_findings
+from lrsrules.run.fixes import FixProgram, apply_fixes
+from lrsrules.run.pipeline import Checked, Run
+from lrsrules.run.runner import record_findings
 
 FIXED, CHANGED, NEEDS_PERSON, LEFT_OUT, NOTED = (
     "fixed", "changed", "needs a person", "left out", "noted")
@@ -96,13 +97,26 @@ def output_format(name: str) -> str:
     return fmt
 
 
-def fix_batch(batch: BatchFile, fixes: FixProgram, stream: TextIO, *, out_name: str,
-              fmt: str, totals: FixTotals) -> Iterator[FixEntry]:
+def fix_fields(layout: Layout) -> tuple[str, ...]:
+    """What a fix run needs on each record beyond the pack's fields: every learner field of
+    the layout, and its output headings (written back as they were)."""
+    outputs = layout.output.headings if layout.output else ()
+    return (*(name for _, name in layout.learner), *outputs)
+
+
+def fix_batch(run: Run, fixes: FixProgram, stream: TextIO, *, out_name: str, fmt: str,
+              totals: FixTotals) -> Iterator[FixEntry]:
     """Write the corrected file to ``stream`` as ``fmt``; yield the report's entries.
 
+    ``run`` is a batch run (``lrsrules.check_batch``) whose records carry ``fix_fields``:
+    each learner row is checked once by the run and, when a fix changed it, once more.
     Raises ``InputError`` (before writing anything) for a file whose learners cannot be
     placed at all: an empty file, or learner headings none of which is known.
     """
+    source = run.source
+    if not isinstance(source, BatchRecords):
+        raise TypeError("fix_batch needs a batch file's run (lrsrules.check_batch)")
+    batch = source.batch
     parts = batch.parts
     where = Location(parts.path, parts.heading_line)
     if parts.empty:
@@ -116,10 +130,13 @@ def fix_batch(batch: BatchFile, fixes: FixProgram, stream: TextIO, *, out_name: 
     writer = _XmlWriter(stream, layout) if fmt == "xml" else _CsvWriter(stream, layout)
     header = [batch.header.get(f.heading) or "" for f in layout.header]
     writer.start(header, headings)
-    before = list(batch.file_findings)
-    for row in batch.rows():
+    before = list(batch.file_findings)  # the end of the file is checked again, as written
+    rows = _RowFixer(run, fixes, batch)
+    for checked in run.results():
+        if checked.record is None:
+            continue
         totals.records += 1
-        entries, values = _fix_row(batch, fixes, row, totals)
+        entries, values = rows.fix(checked, totals)
         for entry in entries:
             yield totals.count(entry)
         if values is not None:
@@ -135,35 +152,57 @@ def fix_batch(batch: BatchFile, fixes: FixProgram, stream: TextIO, *, out_name: 
         yield totals.count(_entry(finding, NEEDS_PERSON))
 
 
-def _fix_row(batch: BatchFile, fixes: FixProgram, row: LearnerRow,
-             totals: FixTotals) -> tuple[list[FixEntry], dict[str, str | None] | None]:
-    """The row's report entries and its values by heading (None: left out)."""
-    own = batch.return_code_findings(row)
-    if row.cells is None:
-        problem = [row.problem] if row.problem else []
-        return [_entry(f, LEFT_OUT) for f in problem + own], None
-    values = batch.value_map(row)
-    fixed, changes = fix_record(fixes, values) if fixes else (values, ())
-    compiled = fixes.compiled
-    record = Record(row.number, row.line, tuple(fixed.get(f) for f in compiled.fields))
-    remaining = list(iter_findings(compiled, (record,)))
-    still = {(f.rule, f.field) for f in remaining}
-    entries = []
-    rules = {rule.id: rule for rule in compiled.pack.rules} if changes else {}
-    for change in changes:
-        fired = [rules[r] for r in change.rules]
-        status = CHANGED if any((r.id, change.field) in still for r in fired) else FIXED
-        worst = max(fired, key=lambda r: SEVERITY_RANK[r.severity])
-        entries.append(FixEntry(row.number, row.line, change.field, " ".join(change.rules),
-                                worst.severity, status, worst.message, change.old, change.new))
-    if changes:
-        totals.records_changed += 1
-        totals.values_changed += len(changes)
-    entries += [_entry(f, NEEDS_PERSON) for f in remaining + own]
-    by_heading = {heading: fixed.get(name) for heading, name in batch.layout.learner}
-    outputs = batch.layout.output.headings if batch.is_output and batch.layout.output else ()
-    by_heading.update({heading: batch.value(row, heading) for heading in outputs})
-    return entries, by_heading
+class _RowFixer:
+    """Fixes one learner row at a time: the run's check of it, its fixes, one more check."""
+
+    def __init__(self, run: Run, fixes: FixProgram, batch: BatchFile) -> None:
+        self.compiled = compiled = fixes.compiled
+        self.fixes = fixes
+        self.batch = batch
+        where = {name: index for index, name in enumerate(run.wanted)}
+        self.fix_index = tuple(where.get(name) for name in fixes.fields)
+        self.check_index = tuple(where[name] for name in compiled.fields)
+        self.rules = {rule.id: rule for rule in compiled.pack.rules}
+        layout = batch.layout
+        self.learner = tuple((heading, where[name]) for heading, name in layout.learner)
+        outputs = layout.output.headings if batch.is_output and layout.output else ()
+        self.outputs = tuple((heading, where[heading]) for heading in outputs)
+
+    def fix(self, checked: Checked, totals: FixTotals
+            ) -> tuple[list[FixEntry], dict[str, str | None] | None]:
+        """The row's report entries and its values by heading (None: left out)."""
+        record = checked.record
+        assert record is not None
+        own = list(checked.findings[:len(record.notes)])
+        if record.issue is not None:
+            return [_entry(f, LEFT_OUT) for f in own], None
+        values = record.values
+        by_field = {name: None if i is None else values[i]
+                    for name, i in zip(self.fixes.fields, self.fix_index, strict=True)}
+        fixed, changes = apply_fixes(self.fixes, checked.hits, by_field)
+        if changes:  # the second and last check of this row
+            again = Record(record.number, record.line,
+                           tuple(fixed.get(name) for name in self.compiled.fields))
+            remaining = record_findings(self.compiled, again)
+        else:
+            remaining = checked.findings[len(record.notes):]
+        still = {(f.rule, f.field) for f in remaining}
+        entries = []
+        for change in changes:
+            fired = [self.rules[r] for r in change.rules]
+            status = CHANGED if any((r.id, change.field) in still for r in fired) else FIXED
+            worst = max(fired, key=lambda r: SEVERITY_RANK[r.severity])
+            entries.append(FixEntry(record.number, record.line, change.field,
+                                    " ".join(change.rules), worst.severity, status,
+                                    worst.message, change.old, change.new))
+        if changes:
+            totals.records_changed += 1
+            totals.values_changed += len(changes)
+        entries += [_entry(f, NEEDS_PERSON) for f in [*remaining, *own]]
+        names = dict(self.batch.layout.learner)
+        by_heading = {heading: fixed.get(names[heading]) for heading, _ in self.learner}
+        by_heading.update({heading: values[i] for heading, i in self.outputs})
+        return entries, by_heading
 
 
 def _file_findings_of_output(batch: BatchFile, out_name: str, written: int) -> list[Finding]:

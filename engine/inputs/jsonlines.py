@@ -1,7 +1,6 @@
 """Read JSON Lines records: one JSON object a line, its keys matched to the pack's fields.
 
-Keys may differ from line to line, so the heading match grows as new keys appear and each
-distinct tuple of keys is planned once: which key holds each wanted field.  Numbers stay
+Keys may differ from line to line (``keys`` plans each distinct tuple of them).  Numbers stay
 the text they were written as; strings, ``true``/``false`` and ``null`` are values, while
 arrays and objects make the record's ``issue``.  Nothing here quotes a value.
 """
@@ -14,24 +13,12 @@ from itertools import chain
 from typing import Any
 
 from lrsrules.errors import InputError, Location
-from lrsrules.inputs.headings import (
-    HeadingMatch,
-    blank_label,
-    describe_clash,
-    field_lookup,
-    match_headings,
-)
-from lrsrules.inputs.records import Opened, Record, RecordSource
-from lrsrules.packs.model import FieldDef, normalise_heading
+from lrsrules.inputs.headings import HeadingMatch
+from lrsrules.inputs.keys import KeyMatch
+from lrsrules.inputs.records import Opened, Record, RecordSource, unreadable
+from lrsrules.packs.model import FieldDef
 
 _JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean"}
-# Bounds on what JSON Lines bookkeeping may hold, so a file whose keys vary from line to
-# line (ids used as keys, say) cannot make memory grow with the file.
-_MAX_PLANS = 1024
-_MAX_IGNORED = 1000
-
-# A key tuple's plan: the key holding each wanted field (None: absent), or an issue.
-_Plan = tuple[tuple[str | None, ...], str | None]
 
 
 class JsonLinesSource(RecordSource):
@@ -43,9 +30,7 @@ class JsonLinesSource(RecordSource):
         self, opened: Opened, fields: Mapping[str, FieldDef], wanted: Sequence[str]
     ) -> None:
         super().__init__(opened)
-        self._fields = fields
         self._wanted = tuple(wanted)
-        self._lookup = field_lookup(fields)
         # Numbers stay the text they were written as: 007 is not 7 and 1.10 is not 1.1.
         self._decode = json.JSONDecoder(parse_int=str, parse_float=str, parse_constant=str).decode
         numbered = enumerate(opened.lines, opened.skipped + 1)
@@ -57,29 +42,16 @@ class JsonLinesSource(RecordSource):
                 Location(self.path, line),
                 hint="each line must be one JSON object",
             )
-        keys = list(first)
-        start = match_headings(keys, fields, source=self.path, line=line, keys=True)
-        self._keys: dict[str, None] = dict.fromkeys(keys)  # keys seen, first-seen order
-        self._columns = dict(start.columns)
-        self._ignored = dict.fromkeys(start.ignored)
-        self._more_ignored = False
-        self._match: HeadingMatch | None = start
-        self._plans: dict[tuple[str, ...], _Plan] = {}
+        self._keys = KeyMatch(list(first), fields, wanted, source=self.path, line=line)
         self._records = self._iter_records(chain(((line, text),), numbered))
 
     @property
     def headings(self) -> tuple[str, ...]:
-        return tuple(self._keys)
+        return self._keys.headings
 
     @property
     def match(self) -> HeadingMatch:
-        if self._match is None:
-            ignored = tuple(self._ignored)
-            if self._more_ignored:
-                ignored += ("(and more keys)",)
-            missing = tuple(name for name in self._fields if name not in self._columns)
-            self._match = HeadingMatch(dict(self._columns), ignored, missing)
-        return self._match
+        return self._keys.match
 
     def _parse(self, text: str, line: int) -> Any:
         try:
@@ -96,8 +68,8 @@ class JsonLinesSource(RecordSource):
         )
 
     def _iter_records(self, numbered: Iterator[tuple[int, str]]) -> Iterator[Record]:
-        wanted, plans, decode = self._wanted, self._plans, self._decode
-        nones = (None,) * len(wanted)
+        wanted, decode = self._wanted, self._decode
+        plans, plan_of = self._keys.plans, self._keys.plan
         number = 0
         try:
             for line, text in numbered:
@@ -110,12 +82,12 @@ class JsonLinesSource(RecordSource):
                     raise self._json_error(exc, line) from None
                 if obj.__class__ is not dict:
                     issue = f"the line holds a JSON {_json_type(obj)}, not an object"
-                    yield Record(number, line, nones, issue)
+                    yield unreadable(number, line, len(wanted), issue)
                     continue
                 keys = tuple(obj)
-                plan = plans.get(keys) or self._plan(keys)
+                plan = plans.get(keys) or plan_of(keys)
                 if plan[1] is not None:
-                    yield Record(number, line, nones, plan[1])
+                    yield unreadable(number, line, len(wanted), plan[1])
                     continue
                 values: list[str | None] = []
                 for key in plan[0]:
@@ -129,44 +101,12 @@ class JsonLinesSource(RecordSource):
                     else:
                         kind = _json_type(value)
                         issue = f"field {wanted[len(values)]} holds a JSON {kind}; expected text"
-                        yield Record(number, line, nones, issue)
+                        yield unreadable(number, line, len(wanted), issue)
                         break
                 else:
                     yield Record(number, line, tuple(values))
         except UnicodeDecodeError:
             raise self._decode_error() from None
-
-    def _plan(self, keys: tuple[str, ...]) -> _Plan:
-        """Work out, once per distinct key tuple, which key holds each wanted field."""
-        holders: dict[str, str] = {}
-        issue = None
-        for key in keys:
-            norm = normalise_heading(key)
-            name = self._lookup.get(norm) if norm else None
-            if key not in self._keys:
-                self._note_new_key(key, name, norm)
-            if name is None:
-                continue
-            if name in holders:
-                issue = issue or describe_clash(holders[name], key, name, None)
-            else:
-                holders[name] = key
-        plan = (tuple(holders.get(name) for name in self._wanted), issue)
-        if len(self._plans) >= _MAX_PLANS:
-            self._plans.clear()
-        self._plans[keys] = plan
-        return plan
-
-    def _note_new_key(self, key: str, name: str | None, norm: str) -> None:
-        if name is not None:
-            self._keys[key] = None
-            self._columns.setdefault(name, len(self._keys) - 1)
-        elif len(self._ignored) < _MAX_IGNORED:
-            self._keys[key] = None
-            self._ignored[key if norm else blank_label()] = None
-        else:
-            self._more_ignored = True
-        self._match = None
 
 
 def _json_type(value: object) -> str:

@@ -12,16 +12,17 @@ here quotes a value: input files hold personal data.  CSV is read here, JSON Lin
 from __future__ import annotations
 
 import csv
+import io
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import chain
-from typing import IO
+from typing import IO, Any
 
 from lrsrules.errors import InputError, Location
 from lrsrules.inputs.decoding import codec_for
 from lrsrules.inputs.headings import HeadingMatch, match_headings
 from lrsrules.inputs.jsonlines import JsonLinesSource
-from lrsrules.inputs.records import Opened, Record, RecordSource, find_decode_error
+from lrsrules.inputs.records import Opened, Record, RecordSource, find_decode_error, unreadable
 from lrsrules.packs.model import FieldDef
 
 FORMATS = ("csv", "jsonl")
@@ -36,7 +37,7 @@ _CANDIDATES = ",;\t|"  # in order of preference when counts tie
 
 
 def open_records(
-    path: str | os.PathLike[str],
+    path: str | os.PathLike[str] | IO[Any],
     fields: Mapping[str, FieldDef],
     wanted: Sequence[str],
     *,
@@ -51,13 +52,21 @@ def open_records(
     ``delimiter`` (a character or a name such as "tab") applies to CSV and is otherwise
     ignored; without it the header line decides.  Raises ``InputError`` for anything that
     stops the file from being read.
+
+    ``path`` may also be an open file object, text or binary (bytes are decoded as
+    ``encoding`` says); the caller keeps it and closes it.
     """
-    name = os.fspath(path)
+    stream = None if isinstance(path, (str, os.PathLike)) else path
+    name = os.fspath(path) if stream is None else _stream_name(stream)  # type: ignore[arg-type]
     suffix = os.path.splitext(name)[1].lower()
     fmt = _format(input_format, suffix, name)
     separator = _delimiter(delimiter, name)
     codec = codec_for(encoding, name)
-    file = _open(name, codec)
+    release = None
+    if stream is None:
+        file = _open(name, codec)
+    else:
+        file, release = _text_stream(stream, codec, name)
     try:
         skipped, first = _read_head(file, name, codec)
         if first is None:
@@ -65,13 +74,13 @@ def open_records(
             raise InputError(f"the file is empty: expected {what}", Location(name))
         if fmt is None:
             fmt = "jsonl" if first.lstrip("\ufeff \t").startswith("{") else "csv"
-        opened = Opened(name, file, codec, chain((first,), file), skipped)
+        opened = Opened(name, file, codec, chain((first,), file), skipped, release)
         if fmt == "jsonl":
             return JsonLinesSource(opened, fields, wanted)
         separator = separator or _detect_delimiter(first, "\t" if suffix == ".tsv" else ",")
         return _CsvSource(opened, fields, wanted, separator)
     except BaseException:
-        file.close()
+        (release or file.close)()
         raise
 
 
@@ -119,7 +128,6 @@ class _CsvSource(RecordSource):
         # A wanted field without a column reads the empty cell appended to every row, which
         # keeps the hot loop free of branches.
         indices = tuple(self._match.columns.get(name, width) for name in wanted)
-        nones = (None,) * len(wanted)
         reader, offset = self._reader, self._offset
         number, previous = 0, reader.line_num + offset
         try:
@@ -130,7 +138,7 @@ class _CsvSource(RecordSource):
                     if not row or (len(row) == 1 and row[0].isspace()):
                         continue  # a blank line
                     number += 1
-                    yield Record(number, line, nones, _count_issue(len(row), width))
+                    yield unreadable(number, line, len(wanted), _count_issue(len(row), width))
                     continue
                 number += 1
                 row.append("")
@@ -213,6 +221,29 @@ def _open(name: str, codec: str) -> IO[str]:
         raise InputError(f"unusable encoding: {exc}", location) from None
     except OSError as exc:
         raise InputError(f"cannot open the file: {exc.strerror}", location) from None
+
+
+def _stream_name(stream: IO[Any]) -> str:
+    name = getattr(stream, "name", None)
+    return name if isinstance(name, str) and not name.startswith("<") else "<stream>"
+
+
+def _text_stream(stream: IO[Any], codec: str, name: str) -> tuple[IO[str], Callable[[], None]]:
+    """A caller's file object as text, and how to let go of it without closing it."""
+    try:
+        if isinstance(stream.read(0), str):
+            return stream, lambda: None
+        text = io.TextIOWrapper(stream, encoding=codec, newline="")
+    except (AttributeError, TypeError, LookupError, OSError) as exc:
+        raise InputError(f"cannot read this object as a file ({type(exc).__name__})",
+                         Location(name), hint="give a path, a file opened for reading, "
+                         "or an iterable of mappings") from None
+
+    def release() -> None:  # detached, the wrapper can no longer close the caller's file
+        if not text.closed:
+            text.detach()
+
+    return text, release
 
 
 def _read_head(file: IO[str], name: str, codec: str) -> tuple[int, str | None]:

@@ -9,32 +9,41 @@ from __future__ import annotations
 
 import codecs
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import IO, NamedTuple
+from typing import IO, Any, NamedTuple
 
 from lrsrules.errors import InputError
-from lrsrules.inputs.decoding import decode_error
+from lrsrules.findings import INPUT_RULE, Finding
+from lrsrules.inputs.decoding import DEFAULT_ENCODING, decode_error
 from lrsrules.inputs.headings import HeadingMatch
 
 
 class Record(NamedTuple):
     """One data record: where it starts, and its values in the order asked for.
 
-    ``issue`` says why the record cannot be checked (its values are then all ``None``); it
-    never quotes a value.  ``values`` stay out of ``repr`` so a logged record leaks nothing.
-    A named tuple, not a dataclass: one is built per record, and this is the cheapest
-    immutable record Python offers.
+    ``notes`` are findings the reader made about the record itself, reported before those
+    of the rules. ``issue`` says why the record cannot be checked (its values are then all
+    ``None``; its notes say so, see ``unreadable``); neither quotes a value. ``values`` stay out
+    of ``repr`` so a logged record leaks nothing. A named tuple, not a dataclass: one is
+    built per record, and this is the cheapest immutable record Python offers.
     """
 
     number: int  # 1-based data record number
     line: int  # physical line where the record starts
     values: tuple[str | None, ...]
     issue: str | None = None
+    notes: tuple[Finding, ...] = ()
 
     def __repr__(self) -> str:
         return f"Record(number={self.number}, line={self.line}, issue={self.issue!r})"
+
+
+def unreadable(number: int, line: int, width: int, issue: str) -> Record:
+    """A record that cannot be checked: reported as an ``INPUT.RECORD`` error saying why."""
+    return Record(number, line, (None,) * width, issue,
+                  (Finding(number, line, None, INPUT_RULE, "error", issue),))
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +55,7 @@ class Opened:
     encoding: str
     lines: Iterator[str]  # from the first line with text on
     skipped: int  # blank lines before that one
+    release: Callable[[], None] | None = None  # how to let go of it (None: close it)
 
 
 class RecordSource(ABC):
@@ -61,10 +71,12 @@ class RecordSource(ABC):
     format: str
     delimiter: str | None = None
 
-    def __init__(self, opened: Opened) -> None:
-        self.path = opened.path
-        self.encoding = opened.encoding
-        self._file = opened.file
+    def __init__(self, opened: Opened | None) -> None:
+        self._release = (None if opened is None
+                         else opened.release or opened.file.close)
+        if opened is not None:
+            self.path = opened.path
+            self.encoding: str | None = opened.encoding
         self._records: Iterator[Record] = iter(())
 
     @property
@@ -78,8 +90,32 @@ class RecordSource(ABC):
     def __iter__(self) -> Iterator[Record]:
         return self._records
 
+    # What a run asks of a source besides its records; a batch file has more to say.
+
+    def head_findings(self) -> list[Finding]:
+        """Findings about the input as a whole, known before its first record."""
+        return []
+
+    def end_findings(self) -> list[Finding]:
+        """Findings that only the end of the input tells."""
+        return []
+
+    @property
+    def ignored_headings(self) -> tuple[str, ...]:
+        return self.match.ignored
+
+    @property
+    def missing_fields(self) -> tuple[str, ...]:
+        return self.match.missing
+
+    def summary_extra(self) -> tuple[Mapping[str, Any], tuple[str, ...]]:
+        """Keys the JSON summary adds, and lines a text summary adds."""
+        return {}, ()
+
     def close(self) -> None:
-        self._file.close()
+        if self._release is not None:
+            self._release()
+            self._release = None
 
     def __enter__(self) -> RecordSource:
         return self
@@ -93,7 +129,7 @@ class RecordSource(ABC):
         self.close()
 
     def _decode_error(self) -> InputError:
-        return find_decode_error(self.path, self.encoding)
+        return find_decode_error(self.path, self.encoding or DEFAULT_ENCODING)
 
 
 def find_decode_error(name: str, codec: str) -> InputError:

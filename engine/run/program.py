@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from typing import NamedTuple
 
 from lrsrules.errors import PackError, Problem
 from lrsrules.lang import nodes as n
@@ -23,22 +25,53 @@ class Target:
     code: RuleCode  # its checked when/check/unless, for tools that evaluate them one by one
 
 
+class Hit(NamedTuple):
+    """A target that fired on a record: its rule failed, or could not be evaluated."""
+
+    target: Target
+    error: BaseException | None = None  # why it could not be evaluated, if it could not
+
+
 @dataclass(frozen=True, slots=True)
 class CompiledPack:
+    """A pack prepared to run: ``hits(values)`` for one record's values, in ``fields`` order.
+
+    ``check`` is the generated function itself; its raw result is decoded by ``hits`` alone.
+    """
+
     pack: Pack
     fields: tuple[str, ...]  # the values tuple the check function takes, in this order
     targets: tuple[Target, ...]
     check: CheckFunction
     source: str  # the generated Python, kept for debugging and tests
+    loaded_pack: Pack | None = None  # see ``loaded``
+    fixes: Mapping[str, CheckedExpr] = dataclass_field(default_factory=dict)  # rule id -> its fix
+
+    @property
+    def loaded(self) -> Pack:
+        """The pack as loaded, before only the rules in force were kept (waivers and former
+        ids are resolved against it)."""
+        return self.loaded_pack or self.pack
+
+    def hits(self, values: Sequence[str | None]) -> list[Hit]:
+        """The targets that fire on ``values``, in target order."""
+        targets = self.targets
+        return [Hit(targets[hit]) if hit.__class__ is int else Hit(targets[hit[0]], hit[1])
+                for hit in self.check(values)]
 
 
-def compile_pack(pack: Pack, *, today: dt.date | None = None) -> CompiledPack:
-    """Check every rule's expressions (reporting all problems at once) and compile them."""
+def compile_pack(pack: Pack, *, today: dt.date | None = None,
+                 loaded: Pack | None = None) -> CompiledPack:
+    """Check every rule's expressions (reporting all problems at once) and compile them.
+
+    ``loaded`` is the pack as loaded when ``pack`` holds only the rules in force of it.
+    """
     lists = lists_of(pack)
     problems: list[Problem] = []
     codes: list[RuleCode] = []
     targets_of: list[tuple[RuleDef, str]] = []
     used: set[str] = set()
+    fixes: dict[str, CheckedExpr] = {}
     for rule in pack.rules:
         scope = Scope(pack.fields, pack.lists, rule.fields)
         checked: dict[str, CheckedExpr | None] = {}
@@ -53,7 +86,10 @@ def compile_pack(pack: Pack, *, today: dt.date | None = None) -> CompiledPack:
             if result is not None:
                 used |= n.names_in(result.root)
         if rule.fix is not None:  # checked now; compiled only by the tools that apply fixes
-            problems += parse_and_check(rule.fix, scope, "fix")[1]
+            fix, found = parse_and_check(rule.fix, scope, "fix")
+            problems += found
+            if fix is not None and not found:
+                fixes[rule.id] = fix
         main = checked["check"]
         if main is None:
             continue
@@ -69,7 +105,7 @@ def compile_pack(pack: Pack, *, today: dt.date | None = None) -> CompiledPack:
                                 label=f"<pack {pack.name}>")
     targets = tuple(Target(rule, field, index[field], code)
                     for (rule, field), code in zip(targets_of, codes, strict=True))
-    return CompiledPack(pack, fields, targets, check, code)
+    return CompiledPack(pack, fields, targets, check, code, loaded, fixes)
 
 
 def _problem_order(problem: Problem) -> tuple[str, int, int]:

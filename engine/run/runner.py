@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from lrsrules.findings import INPUT_RULE, SEVERITIES, Finding
+from lrsrules.findings import SEVERITIES, Finding
 from lrsrules.inputs.records import Record
 from lrsrules.lang.functions import EvaluationError
 from lrsrules.run.findings import Summary
-from lrsrules.run.program import CompiledPack, Target
+from lrsrules.run.program import CompiledPack, Hit
 
 
 @dataclass
@@ -20,6 +20,18 @@ class Tally:
     findings: int = 0
     records_with_findings: int = 0
     by_severity: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SEVERITIES, 0))
+
+    def count(self, found: list[Finding], *, record: bool = True) -> None:
+        """Count one record (unless ``record`` is false) and its findings."""
+        if record:
+            self.records += 1
+        if found:
+            if record:
+                self.records_with_findings += 1
+            self.findings += len(found)
+            by_severity = self.by_severity
+            for finding in found:
+                by_severity[finding.severity] += 1
 
     def summary(self, rules: int, ignored: tuple[str, ...] = (),
                 missing: tuple[str, ...] = ()) -> Summary:
@@ -37,40 +49,42 @@ def describe_failure(error: BaseException) -> str:
     return type(error).__name__
 
 
+def check_record(compiled: CompiledPack, record: Record) -> tuple[list[Hit], list[Finding]]:
+    """One check of one record: the rules that fire, and the record's findings (its
+    reader's notes, then one per hit). A record that could not be read is not checked:
+    its notes say why."""
+    if record.issue is not None:
+        return [], list(record.notes)
+    hits = compiled.hits(record.values)
+    if not hits:
+        return hits, list(record.notes)
+    found = [finding_of(record, hit) for hit in hits]
+    return hits, [*record.notes, *found] if record.notes else found
+
+
+def record_findings(compiled: CompiledPack, record: Record) -> list[Finding]:
+    """The findings of one record (see ``check_record``)."""
+    return check_record(compiled, record)[1]
+
+
 def iter_findings(compiled: CompiledPack, records: Iterable[Record],
                   tally: Tally | None = None) -> Iterator[Finding]:
     """Findings of every record, in record order; one failing rule never stops the run."""
     tally = tally if tally is not None else Tally()
-    check = compiled.check
-    targets = compiled.targets
-    by_severity = tally.by_severity
     for record in records:
-        tally.records += 1
-        if record.issue is not None:
-            found = [Finding(record.number, record.line, None, INPUT_RULE, "error",
-                             record.issue)]
-        else:
-            hits = check(record.values)
-            if not hits:
-                continue
-            found = [_finding(record, targets, hit) for hit in hits]
-        tally.records_with_findings += 1
-        tally.findings += len(found)
-        for finding in found:
-            by_severity[finding.severity] += 1
-            yield finding
+        found = record_findings(compiled, record)
+        tally.count(found)
+        yield from found
 
 
-def _finding(record: Record, targets: tuple[Target, ...],
-             hit: int | tuple[int, BaseException]) -> Finding:
-    if isinstance(hit, tuple):
-        index, error = hit
-        target = targets[index]
-        message = (f"rule could not be evaluated on this record ({describe_failure(error)}); "
+def finding_of(record: Record, hit: Hit) -> Finding:
+    """The finding a hit makes on ``record`` (values in the pack's ``fields`` order)."""
+    target = hit.target
+    if hit.error is not None:
+        message = (f"rule could not be evaluated on this record ({describe_failure(hit.error)}); "
                    f"the rule's own check: {target.rule.message}")
         severity = "error"
     else:
-        target = targets[hit]
         message = target.rule.message
         severity = target.rule.severity
     return Finding(record.number, record.line, target.field, target.rule.id, severity,

@@ -1,0 +1,148 @@
+"""The one run: source -> records -> prepared pack -> findings -> waivers -> summary.
+
+Every way of checking records goes through ``Run``: ``lrsrules.validate`` and the
+``validate`` command over files and mappings, ``batch check`` and ``batch fix`` over batch
+files, ``diff --records``. A run opens its source with the values it needs (the pack's
+fields, then the key fields of waivers and what the caller asks for), checks each record
+once, applies the waivers to that record's findings, and keeps the totals; the summary is
+the run's own, never pieced together by a caller.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+from types import TracebackType
+from typing import NamedTuple
+
+from lrsrules.findings import SEVERITY_RANK, Finding
+from lrsrules.inputs.records import Record, RecordSource
+from lrsrules.packs.waivers import WaiverSet
+from lrsrules.run.findings import RunInfo, Summary
+from lrsrules.run.program import CompiledPack, Hit
+from lrsrules.run.runner import Tally, check_record
+from lrsrules.run.waiving import Waiving
+
+# Opens the run's source given the values each record must carry, in that order.
+Opener = Callable[[Sequence[str]], RecordSource]
+
+
+class Checked(NamedTuple):
+    """One record and its findings (waivers applied); ``record`` is None for findings
+    about the input as a whole. ``record.values`` hold every value the run was asked
+    for, in ``Run.wanted`` order."""
+
+    record: Record | None
+    findings: list[Finding]
+    hits: list[Hit]  # the rules that fired, before waivers (for tools that fix values)
+
+
+class Run:
+    """One pack run over one source. Iterate it (once) for the findings, in input order;
+    ``summary`` then holds the totals. Use it as a context manager, or read it to the end,
+    to close the source.
+
+    ``extra_fields`` are values the caller wants on each record beyond the pack's (a batch
+    fix needs every field of the layout); ``today`` is the date waivers expire against.
+    """
+
+    def __init__(self, compiled: CompiledPack, opener: Opener, *,
+                 waivers: WaiverSet | None = None, as_of: dt.date | None = None,
+                 today: dt.date | None = None, extra_fields: Sequence[str] = ()) -> None:
+        self.compiled = compiled
+        self.as_of = as_of
+        self.waivers = waivers
+        fields = compiled.fields
+        self._waiving = (None if waivers is None
+                         else Waiving(waivers, fields, today=today or dt.date.today()))
+        wanted = self._waiving.wanted if self._waiving else fields
+        self.wanted: tuple[str, ...] = wanted + tuple(
+            name for name in dict.fromkeys(extra_fields) if name not in wanted)
+        self.source = opener(self.wanted)
+        self._tally = Tally()
+        self._started = False
+
+    @property
+    def info(self) -> RunInfo:
+        """What ran on what (for a reporter's ``start``)."""
+        pack, source = self.compiled.pack, self.source
+        return RunInfo(pack.name, pack.version, pack.sha256, pack.path, source.path,
+                       source.format, source.encoding, source.delimiter,
+                       as_of=None if self.as_of is None else self.as_of.isoformat(),
+                       waivers=None if self.waivers is None else self.waivers.path)
+
+    def __iter__(self) -> Iterator[Finding]:
+        for checked in self.results():
+            yield from checked.findings
+
+    def results(self) -> Iterator[Checked]:
+        """Each record with its findings, and the findings about the input as a whole
+        (expired waivers and the input's own first, what only its end tells last)."""
+        if self._started:
+            raise RuntimeError("a run is read once: start another for a second pass")
+        self._started = True
+        compiled, tally, waiving = self.compiled, self._tally, self._waiving
+        width = len(compiled.fields)
+        trim = len(self.wanted) > width
+        try:
+            head = (waiving.expired_findings() if waiving else []) + self.source.head_findings()
+            if head:
+                yield Checked(None, self._whole(head), [])
+            for record in self.source:
+                hits, found = check_record(
+                    compiled, record._replace(values=record.values[:width]) if trim else record)
+                if waiving is not None and found:
+                    found = waiving.apply(record, found)
+                tally.count(found)
+                yield Checked(record, found, hits)
+            end = self.source.end_findings()
+            if end:
+                yield Checked(None, self._whole(end), [])
+        finally:
+            self.source.close()
+
+    def _whole(self, found: list[Finding]) -> list[Finding]:
+        if self._waiving is not None:
+            found = self._waiving.apply(None, found)
+        self._tally.count(found, record=False)
+        return found
+
+    @property
+    def summary(self) -> Summary:
+        """The totals; read before the run is iterated, they run it (keeping no finding)."""
+        if not self._started:
+            for _ in self.results():
+                pass
+        source, tally = self.source, self._tally
+        extra, notes = source.summary_extra()
+        summary = tally.summary(len(self.compiled.pack.rules), source.ignored_headings,
+                                source.missing_fields)
+        waived = None if self._waiving is None else self._waiving.waived
+        return Summary(summary.records, summary.findings, summary.by_severity,
+                       summary.records_with_findings, summary.rules,
+                       summary.ignored_headings, summary.missing_fields, waived,
+                       extra=extra, notes=notes)
+
+    def worst(self) -> str | None:
+        """The worst severity among findings no waiver covers (None: no such finding)."""
+        counts = dict(self._tally.by_severity)
+        if self._waiving is not None:
+            for severity, waived in self._waiving.waived_by_severity.items():
+                counts[severity] -= waived
+        present = [severity for severity, count in counts.items() if count]
+        return max(present, key=SEVERITY_RANK.__getitem__, default=None)
+
+    def failed(self, fail_on: str = "error") -> bool:
+        """Whether a finding no waiver covers is at ``fail_on`` or worse."""
+        worst = self.worst()
+        return worst is not None and SEVERITY_RANK[worst] >= SEVERITY_RANK[fail_on]
+
+    def close(self) -> None:
+        self.source.close()
+
+    def __enter__(self) -> Run:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
