@@ -4,16 +4,20 @@ of many learners in flat memory."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
 import os
 import tracemalloc
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from batchfiles import GOOD_NAME, HEADER, HEADER_VALUES, HEADINGS, LRB, csv_text, learner
 
+import lrsrules
 from lrsrules.batch import fix as batchfix
 from lrsrules.batch.check import open_batch
 from lrsrules.batch.fix import ErrorReport, FixEntry, FixTotals, fix_batch, fix_fields
@@ -92,3 +96,30 @@ def test_fix_memory_stays_flat_however_many_learners(
     assert report.entries == sum(totals.by_status.values()) >= count
     assert path.stat().st_size > 2_000_000
     assert peak < 1_000_000, f"peak {peak} bytes fixing a {path.stat().st_size}-byte file"
+
+
+def test_fix_checks_a_row_once_and_again_only_when_a_fix_changed_it(tmp_path: Path) -> None:
+    today = dt.date(2026, 11, 29)
+    base = compile_pack(load_pack(find_pack(LRB.pack, base_dir=LRB.pack_base)), today=today)
+    calls: list[int] = []
+
+    def counting(values: Sequence[str | None]) -> list[Any]:
+        calls.append(1)
+        return base.check(values)
+
+    compiled = dataclasses.replace(base, check=counting)
+    fixable = [learner(MISIdentifier=f"MIS{n}", LastKnownPostCode="cv49ee") for n in range(30)]
+    clean = [learner(MISIdentifier=f"MIS{n}") for n in range(50)]
+    needs_person = [learner(MISIdentifier=f"MIS{n}", Gender="7") for n in range(20)]
+    path = tmp_path / GOOD_NAME
+    path.write_text(csv_text([HEADER, HEADER_VALUES, HEADINGS, *fixable, *clean,
+                              *needs_person]), "utf-8")
+    run = lrsrules.check_batch(path, pack=compiled, extra_fields=fix_fields(LRB), today=today)
+    totals = FixTotals()
+    with run, open(os.devnull, "w", encoding="utf-8") as sink:
+        statuses = [entry.status for entry in fix_batch(
+            run, compile_fixes(compiled, today=today), sink,
+            out_name="LRB_10012345_290920261031.CSV", fmt="csv", totals=totals)]
+    assert totals.records == 100 and totals.records_changed == 30
+    assert statuses.count("fixed") == 30 and statuses.count("needs a person") == 20
+    assert len(calls) == 100 + 30  # at most two checks a row, one where nothing changed

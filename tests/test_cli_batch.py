@@ -242,3 +242,53 @@ def test_a_file_that_breaks_at_its_end_gives_no_report_and_no_file(
     code, out, err = invoke("batch", "fix", source, "-o", target)
     assert (code, out) == (2, ""), err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]
+
+
+# --- batch check: the options of validate ---------------------------------------------------
+
+def test_batch_check_as_of_runs_the_rules_in_force_on_that_date(tmp_path: Path) -> None:
+    layout = mini_layout(tmp_path)
+    pack = tmp_path / "mini.yaml"
+    pack.write_text(pack.read_text("utf-8").replace(
+        "    message: Kind is not a or b\n",
+        "    message: Kind is not a or b\n    since: 2030-01-01\n"), "utf-8")
+    path = tmp_path / "mini.csv"
+    path.write_text(csv_text([["Name", "Kind"], ["Ann", "z"], ["TRL", "1"]]), "utf-8")
+    args = ("batch", "check", path, "--layout", layout, "--fail-on", "warning",
+            "--format", "json")
+    code, out, err = invoke(*args)
+    assert code == 0, out + err  # MINI.KIND.01 is not in force yet
+    code, out, err = invoke(*args, "--as-of", "2030-06-01")
+    assert code == 1, out + err
+    document = json.loads(out)
+    assert document["pack"]["as_of"] == "2030-06-01"
+    assert [f["rule"] for f in document["findings"]] == ["MINI.KIND.01"]
+    code, _, err = invoke(*args, "--as-of", "2030-02-30")
+    assert code == 2 and "not a real date" in err
+
+
+def test_batch_check_waivers_mark_findings_and_do_not_fail_the_run(tmp_path: Path) -> None:
+    layout = mini_layout(tmp_path)
+    path = tmp_path / "mini.csv"
+    path.write_text(csv_text([["Name", "Kind"], ["Ann", "z"], ["Bo", "y"], ["TRL", "2"]]),
+                    "utf-8")
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text("waivers:\n  - {rule: MINI.KIND.01, key: {field: kind, value: z},"
+                       " reason: Agreed, approved_by: Data team, expires: 2099-12-31}\n",
+                       "utf-8")
+    args = ("batch", "check", path, "--layout", layout, "--fail-on", "warning",
+            "--format", "jsonl", "--waivers", waivers)
+    code, out, err = invoke(*args)
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [(r["record"], "waived" in r) for r in rows] == [(1, True), (2, False)]
+    assert code == 1, out + err  # record 2 is not waived
+    waivers.write_text(waivers.read_text("utf-8").replace("value: z}", "value: y}")
+                       .replace("- {rule", "- {rule: MINI.KIND.01, record: 1, reason: R,"
+                                " approved_by: A, expires: 2099-12-31}\n  - {rule"), "utf-8")
+    code, out, err = invoke(*args)
+    assert code == 0, out + err
+    assert "'z'" not in out and '"z"' not in out  # key values are never printed
+    waivers.write_text("waivers:\n  - {rule: MINI.NOPE.01, record: 1, reason: R,"
+                       " approved_by: A, expires: 2099-12-31}\n", "utf-8")
+    code, _, err = invoke(*args)
+    assert code == 2 and "unknown rule MINI.NOPE.01" in err and "waivers.yaml:2" in err
