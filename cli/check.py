@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from enum import Enum
 from typing import Annotated
 
 import typer
 
-from lrsrules.authoring.diagnostics import count_words, to_sarif
 from lrsrules.authoring.lint import lint_packs
 from lrsrules.cli.exit_codes import ExitCode
 from lrsrules.cli.options import OutputOption
 from lrsrules.cli.output import report_stream
 from lrsrules.packs.loader import DEFAULT_PACK
+from lrsrules.report.diagnostics import write_sarif, write_text
 
 CHECK_EXIT_CODES_HELP = (
     f"Exit codes: {ExitCode.OK.value} no problem (or warnings only, with --fail-on error); "
@@ -59,13 +58,9 @@ def check(
     report = lint_packs(packs or [DEFAULT_PACK])
     with report_stream(output) as stream:
         if format is CheckFormat.sarif:
-            stream.write(json.dumps(to_sarif(report.diagnostics), indent=2) + "\n")
+            write_sarif(stream, report)
         else:
-            for diagnostic in report.diagnostics:
-                stream.write(diagnostic.format() + "\n")
-            files = len(report.files)
-            stream.write(f"checked {files} pack file{'' if files == 1 else 's'}: "
-                         f"{count_words(report.diagnostics)}\n")
+            write_text(stream, report)
     if report.errors:
         raise typer.Exit(ExitCode.ERROR)
     if report.warnings and fail_on is FailOn.warning:

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable
 from enum import Enum
 from itertools import chain, islice
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated
 
 import typer
 
-from lrsrules.authoring.impact import Key, RecordImpact, iter_impact
-from lrsrules.authoring.packdiff import Change, ListChange, PackDiff, diff_packs
+from lrsrules.authoring.impact import RecordImpact, iter_impact
+from lrsrules.authoring.packdiff import diff_packs
 from lrsrules.cli.exit_codes import ExitCode
 from lrsrules.cli.options import (
     AsOfOption,
@@ -25,8 +24,9 @@ from lrsrules.cli.options import (
 )
 from lrsrules.cli.output import report_stream
 from lrsrules.packs.loader import load_pack
-from lrsrules.packs.model import Pack, RuleDef
+from lrsrules.packs.model import Pack
 from lrsrules.packs.versions import rules_in_force
+from lrsrules.report.packdiff import write_impacts, write_json, write_text
 from lrsrules.run.program import CompiledPack, compile_pack
 from lrsrules.run.runner import Tally
 
@@ -35,7 +35,6 @@ DIFF_EXIT_CODES_HELP = (
     f"differs (or, with --records, a record's findings do); {ExitCode.ERROR.value} usage, "
     "pack or input error."
 )
-_SHOWN_ENTRIES = 5  # list entries named in text output; JSON has them all
 
 
 class DiffFormat(str, Enum):
@@ -67,7 +66,7 @@ def diff(
     result = diff_packs(before, after)
     differs = result.differs
     with report_stream(output, inputs=(records,) if records else ()) as stream:
-        impacts: Iterable[RecordImpact] = ()
+        impacts: Iterable[RecordImpact] | None = None
         tally = Tally()
         if records is not None:
             # Records are checked as validate checks them: with the rules in force today
@@ -80,19 +79,11 @@ def diff(
             # before any of the report is written.
             impacts = chain(list(islice(found_impacts, 1)), found_impacts)
         if format is DiffFormat.json:
-            document = result.to_dict()
-            if records is not None:
-                found = [impact.to_dict() for impact in impacts]
-                document["records"] = {"path": str(records), "records": tally.records,
-                                       "differing": len(found), "differences": found}
-                differs = differs or bool(found)
-            document["differs"] = differs
-            stream.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+            count = write_json(stream, result, impacts, str(records), tally)
         else:
             write_text(stream, result)
-            if records is not None:
-                count = write_impacts(stream, impacts, str(records), tally)
-                differs = differs or count > 0
+            count = 0 if impacts is None else write_impacts(stream, impacts, str(records), tally)
+        differs = differs or count > 0
     if differs:
         raise typer.Exit(ExitCode.FINDINGS)
 
@@ -105,76 +96,6 @@ def _pack(ref: str, on: dt.date | None) -> Pack:
 def _in_force_today(compiled: CompiledPack) -> CompiledPack:
     pack = rules_in_force(compiled.pack, dt.date.today())
     return compiled if pack is compiled.pack else compile_pack(pack)
-
-
-def write_text(stream: TextIO, result: PackDiff) -> None:
-    """The rule differences, one block per rule, then a count of each kind."""
-    stream.write(f"{_name(result.old)} -> {_name(result.new)}\n")
-    for rule in result.added:
-        stream.write(f"added    {rule.id} {_about(rule)}\n")
-    for rule in result.removed:
-        reason = result.new.disabled.get(rule.id)
-        disabled = f" [disabled: {reason}]" if reason is not None else ""
-        stream.write(f"removed  {rule.id} {_about(rule)}{disabled}\n")
-    for pair in result.renamed:
-        stream.write(f"renamed  {pair.old.id} -> {pair.new.id}\n")
-    for pair in result.changed:
-        stream.write(f"changed  {pair.new.id}\n")
-        for change in pair.changes:
-            stream.writelines(f"    {line}\n" for line in _change_lines(change))
-        for listed in pair.lists:
-            stream.write(f"    list @{listed.name}: {_list_words(listed)}\n")
-    counts = [(len(result.added), "added"), (len(result.removed), "removed"),
-              (len(result.renamed), "renamed"), (len(result.changed), "changed")]
-    if result.differs:
-        stream.write("Rules: " + ", ".join(f"{n} {what}" for n, what in counts) + "\n")
-    else:
-        stream.write("No rule differs.\n")
-
-
-def write_impacts(stream: TextIO, impacts: Iterable[RecordImpact], name: str,
-                  tally: Tally) -> int:
-    """A line per record whose findings differ (as they come), then a count; returns it."""
-    count = 0
-    for impact in impacts:
-        count += 1
-        where = name if impact.line is None else f"{name}:{impact.line}"
-        changes = [f"+ {_key(key)}" for key in impact.added]
-        changes += [f"- {_key(key)}" for key in impact.removed]
-        stream.write(f"{where}: record {impact.record}: {'; '.join(changes)}\n")
-    stream.write(f"Records whose findings differ: {count} of {tally.records}.\n")
-    return count
-
-
-def _name(pack: Pack) -> str:
-    return f"{pack.name} {pack.version} (sha256 {pack.sha256[:12]})"
-
-
-def _about(rule: RuleDef) -> str:
-    return f"({rule.severity}; {', '.join(rule.fields)}): {rule.message}"
-
-
-def _change_lines(change: Change) -> list[str]:
-    old, new = change.old or "(none)", change.new or "(none)"
-    if change.aspect in ("severity", "fields", "since", "until"):
-        return [f"{change.aspect}: {old} -> {new}"]
-    return [f"{change.aspect}:", f"  - {old}", f"  + {new}"]
-
-
-def _list_words(change: ListChange) -> str:
-    parts = []
-    for entries, what in ((change.added, "added"), (change.removed, "removed")):
-        if entries:
-            shown = ", ".join(entries[:_SHOWN_ENTRIES])
-            more = len(entries) - _SHOWN_ENTRIES
-            shown += f" and {more} more" if more > 0 else ""
-            parts.append(f"{len(entries)} {what} ({shown})")
-    return "; ".join(parts)
-
-
-def _key(key: Key) -> str:
-    rule, field, severity = key
-    return f"{rule} {severity}" + (f" ({field})" if field else "")
 
 
 def register(app: typer.Typer) -> None:

@@ -8,11 +8,11 @@ from typing import Annotated
 
 import typer
 
-from lrsrules.authoring.docpages import render_html, render_markdown
 from lrsrules.authoring.packdocs import build_pack_docs
 from lrsrules.cli.options import output_option
 from lrsrules.cli.output import report_stream
 from lrsrules.packs.loader import DEFAULT_PACK
+from lrsrules.report.docpages import render_html, render_markdown
 
 
 class DocsFormat(str, Enum):

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from lrsrules.authoring.diagnostics import CODES, Diagnostic, count_words, to_sarif
+from lrsrules.authoring.diagnostics import CODES, Diagnostic
 from lrsrules.errors import Location, Problem
+from lrsrules.report.diagnostics import count_words, to_sarif
 
 
 @pytest.fixture()

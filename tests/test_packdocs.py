@@ -1,4 +1,5 @@
-"""Pack documentation pages: what they say (packdocs) and how it is written (docpages)."""
+"""Pack documentation pages: what they say (authoring.packdocs) and how it is written
+(report.docpages)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from lrsrules.authoring.docpages import anchor, render_html, render_markdown
 from lrsrules.authoring.packdocs import PackDocs, RuleDoc, build_pack_docs, is_provisional
+from lrsrules.report.docpages import anchor, render_html, render_markdown
 
 BASE = """\
 pack: base

@@ -1,2 +1,3 @@
 """Tools for people who write packs: ``lint`` and ``diagnostics`` (lrsrules check),
-``explain``, pack tests and ``coverage``, documentation pages, ``packdiff`` and ``impact``."""
+``explain``, pack tests and ``coverage``, what documentation pages say (``packdocs``),
+``packdiff`` and ``impact``. Their results are written out by ``lrsrules.report``."""

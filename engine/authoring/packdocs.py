@@ -7,7 +7,8 @@ lists. Each rule carries examples: the test cases, from the ``tests/`` folders o
 and of every pack defining rules, on which the rule fires (as expected) or is evaluated and
 passes. Only what a case asserts and the run confirms is used.
 
-``render_markdown`` and ``render_html`` (in ``docpages``) turn a ``PackDocs`` into a page.
+``render_markdown`` and ``render_html`` (in ``lrsrules.report.docpages``) turn a ``PackDocs``
+into a page.
 """
 
 from __future__ import annotations
