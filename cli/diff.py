@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from lrsrules.authoring.impact import RecordImpact, iter_impact
+from lrsrules.authoring.impact import Impact, RecordImpact
 from lrsrules.authoring.packdiff import diff_packs
 from lrsrules.cli.exit_codes import ExitCode
 from lrsrules.cli.options import (
@@ -28,7 +28,6 @@ from lrsrules.packs.model import Pack
 from lrsrules.packs.versions import rules_in_force
 from lrsrules.report.packdiff import write_impacts, write_json, write_text
 from lrsrules.run.program import CompiledPack, compile_pack
-from lrsrules.run.runner import Tally
 
 DIFF_EXIT_CODES_HELP = (
     f"Exit codes: {ExitCode.OK.value} nothing differs; {ExitCode.FINDINGS.value} a rule "
@@ -67,22 +66,23 @@ def diff(
     differs = result.differs
     with report_stream(output, inputs=(records,) if records else ()) as stream:
         impacts: Iterable[RecordImpact] | None = None
-        tally = Tally()
+        impact = None
         if records is not None:
             # Records are checked as validate checks them: with the rules in force today
             # unless --as-of chose a date (then the packs are filtered already).
             first, second = (c if on else _in_force_today(c) for c in compiled)
-            found_impacts = iter_impact(
-                first, second, records, tally=tally, encoding=encoding, delimiter=delimiter,
-                input_format=input_format.value if input_format else None)
+            impact = Impact(first, second, records, encoding=encoding, delimiter=delimiter,
+                            input_format=input_format.value if input_format else None)
+            found_impacts = iter(impact)
             # Fetch the first difference now, so that an input error stops the command
             # before any of the report is written.
             impacts = chain(list(islice(found_impacts, 1)), found_impacts)
         if format is DiffFormat.json:
-            count = write_json(stream, result, impacts, str(records), tally)
+            count = write_json(stream, result, impacts, str(records), impact)
         else:
             write_text(stream, result)
-            count = 0 if impacts is None else write_impacts(stream, impacts, str(records), tally)
+            count = (0 if impacts is None or impact is None
+                     else write_impacts(stream, impacts, str(records), impact))
         differs = differs or count > 0
     if differs:
         raise typer.Exit(ExitCode.FINDINGS)

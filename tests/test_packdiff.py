@@ -5,12 +5,11 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from lrsrules.authoring.impact import iter_impact
+from lrsrules.authoring.impact import Impact, iter_impact
 from lrsrules.authoring.packdiff import Change, ListChange, diff_packs
 from lrsrules.packs.loader import load_pack
 from lrsrules.packs.model import Pack
 from lrsrules.run.program import compile_pack
-from lrsrules.run.runner import Tally
 
 RELEASES = Path(__file__).parent / "packs" / "releases"
 HEAD = "pack: p\nversion: {version}\nfields:\n  name: {{}}\n  kind: {{}}\n"
@@ -133,9 +132,9 @@ def test_impact_lists_only_records_whose_findings_differ_with_renames_followed(
                     "1234567890,x,c\n", "utf-8")  # OLD.01 gone, KIND.01 -> KIND.02
     old = compile_pack(load_pack(f"{RELEASES}@1.0"))
     new = compile_pack(load_pack(f"{RELEASES}@1.1.0"))
-    tally = Tally()
-    impacts = list(iter_impact(old, new, data, tally=tally))
-    assert tally.records == 4
+    impact = Impact(old, new, data)
+    impacts = list(impact)
+    assert impact.records == 4
     assert [(i.record, i.line) for i in impacts] == [(3, 4), (4, 5)]
     assert impacts[0].added == (("REL.NAME.02", "name", "error"),)
     assert impacts[0].removed == (("REL.NAME.02", "name", "warning"),)

@@ -1,7 +1,7 @@
 """The impact of a pack change on real records: which records' findings differ.
 
-Both compiled packs run over the same file (opened once for each, so each reads the fields
-it needs and memory stays flat); per record, the findings are compared as sets of (rule,
+Both compiled packs run over the same file (one run each, so each reads the fields it needs
+and memory stays flat); per record, the findings are compared as sets of (rule,
 field, severity), with OLD's rule ids mapped through NEW's former ids so that a renamed
 rule counts as the same rule. Only ids, fields and severities are kept: never a value.
 """
@@ -12,14 +12,12 @@ import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from itertools import groupby
 from typing import Any
 
-from lrsrules.findings import Finding
 from lrsrules.inputs.readers import open_records
 from lrsrules.packs.versions import current_ids
+from lrsrules.run.pipeline import Checked, Opener, Run
 from lrsrules.run.program import CompiledPack
-from lrsrules.run.runner import Tally, iter_findings
 
 # (rule id, field, severity): a finding as the comparison sees it.
 Key = tuple[str, str | None, str]
@@ -40,28 +38,50 @@ class RecordImpact:
                 "removed": [_key_dict(key) for key in self.removed]}
 
 
-def iter_impact(old: CompiledPack, new: CompiledPack, path: str | os.PathLike[str], *,
-                tally: Tally | None = None, encoding: str | None = None,
-                delimiter: str | None = None,
-                input_format: str | None = None) -> Iterator[RecordImpact]:
-    """Each record of ``path`` whose findings differ between ``old`` and ``new``, in order.
+class Impact:
+    """Both packs run over the file at ``path`` (two runs, each reading the fields its pack
+    needs): iterate for each record whose findings differ, in order; ``records`` then
+    counts the records read. Raises ``InputError`` as ``open_records`` does, for either
+    pack, before the first record is read."""
 
-    ``tally`` (if given) counts the records read. Raises ``InputError`` as ``open_records``
-    does, for either pack.
-    """
-    renames = current_ids(new.pack.rules)
-    options: dict[str, Any] = {"encoding": encoding, "delimiter": delimiter,
-                               "input_format": input_format}
-    with open_records(path, old.pack.fields, old.fields, **options) as old_records, \
-            open_records(path, new.pack.fields, new.fields, **options) as new_records:
-        before = _by_record(iter_findings(old, old_records, tally), renames)
-        after = _by_record(iter_findings(new, new_records), {})
-        yield from _compare(before, after)
+    def __init__(self, old: CompiledPack, new: CompiledPack, path: str | os.PathLike[str], *,
+                 encoding: str | None = None, delimiter: str | None = None,
+                 input_format: str | None = None) -> None:
+        self._renames = current_ids(new.pack.rules)
+
+        def opener(compiled: CompiledPack) -> Opener:
+            return lambda wanted: open_records(path, compiled.pack.fields, wanted,
+                                               encoding=encoding, delimiter=delimiter,
+                                               input_format=input_format)
+
+        self._old = Run(old, opener(old))
+        try:
+            self._new = Run(new, opener(new))
+        except BaseException:
+            self._old.close()
+            raise
+
+    def __iter__(self) -> Iterator[RecordImpact]:
+        with self._old, self._new:
+            yield from _compare(_by_record(self._old.results(), self._renames),
+                                _by_record(self._new.results(), {}))
+
+    @property
+    def records(self) -> int:
+        return self._old.summary.records
 
 
-def _by_record(findings: Iterable[Finding], renames: Mapping[str, str]) -> Iterator[_Group]:
-    for (record, line), group in groupby(findings, key=lambda f: (f.record or 0, f.line)):
-        yield record, line, {(renames.get(f.rule, f.rule), f.field, f.severity) for f in group}
+def iter_impact(old: CompiledPack, new: CompiledPack, path: str | os.PathLike[str],
+                **options: str | None) -> Iterator[RecordImpact]:
+    """Each record of ``path`` whose findings differ between ``old`` and ``new``."""
+    return iter(Impact(old, new, path, **options))
+
+
+def _by_record(results: Iterable[Checked], renames: Mapping[str, str]) -> Iterator[_Group]:
+    for checked in results:
+        if checked.record is not None:
+            yield checked.record.number, checked.record.line, {
+                (renames.get(f.rule, f.rule), f.field, f.severity) for f in checked.findings}
 
 
 def _compare(before: Iterator[_Group], after: Iterator[_Group]) -> Iterator[RecordImpact]:

@@ -10,23 +10,22 @@ import json
 from collections.abc import Iterable
 from typing import TextIO
 
-from lrsrules.authoring.impact import Key, RecordImpact
+from lrsrules.authoring.impact import Impact, Key, RecordImpact
 from lrsrules.authoring.packdiff import Change, ListChange, PackDiff
 from lrsrules.packs.model import Pack, RuleDef
-from lrsrules.run.runner import Tally
 
 _SHOWN_ENTRIES = 5  # list entries named in text output; JSON has them all
 
 
 def write_json(stream: TextIO, result: PackDiff, impacts: Iterable[RecordImpact] | None,
-               name: str, tally: Tally) -> int:
+               name: str, read: Impact | None) -> int:
     """The differences as one JSON document, with the records of the file ``name`` whose
     findings differ when the packs were run over it (``impacts`` not None); returns their
     count."""
     document = result.to_dict()
     found = [] if impacts is None else [impact.to_dict() for impact in impacts]
     if impacts is not None:
-        document["records"] = {"path": name, "records": tally.records,
+        document["records"] = {"path": name, "records": read.records if read else 0,
                                "differing": len(found), "differences": found}
     document["differs"] = result.differs or bool(found)
     stream.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
@@ -59,7 +58,7 @@ def write_text(stream: TextIO, result: PackDiff) -> None:
 
 
 def write_impacts(stream: TextIO, impacts: Iterable[RecordImpact], name: str,
-                  tally: Tally) -> int:
+                  read: Impact) -> int:
     """A line per record whose findings differ (as they come), then a count; returns it."""
     count = 0
     for impact in impacts:
@@ -68,7 +67,7 @@ def write_impacts(stream: TextIO, impacts: Iterable[RecordImpact], name: str,
         changes = [f"+ {_key(key)}" for key in impact.added]
         changes += [f"- {_key(key)}" for key in impact.removed]
         stream.write(f"{where}: record {impact.record}: {'; '.join(changes)}\n")
-    stream.write(f"Records whose findings differ: {count} of {tally.records}.\n")
+    stream.write(f"Records whose findings differ: {count} of {read.records}.\n")
     return count
 
 
