@@ -185,7 +185,7 @@ class _RowFixer:
                            tuple(fixed.get(name) for name in self.compiled.fields))
             remaining = record_findings(self.compiled, again)
         else:
-            remaining = checked.findings[len(record.notes):]
+            remaining = list(checked.findings[len(record.notes):])
         still = {(f.rule, f.field) for f in remaining}
         entries = []
         for change in changes:

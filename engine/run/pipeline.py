@@ -20,7 +20,7 @@ from lrsrules.inputs.records import Record, RecordSource
 from lrsrules.packs.waivers import WaiverSet
 from lrsrules.run.findings import RunInfo, Summary
 from lrsrules.run.program import CompiledPack, Hit
-from lrsrules.run.runner import Tally, check_record
+from lrsrules.run.runner import Tally, record_findings_of
 from lrsrules.run.waiving import Waiving
 
 # Opens the run's source given the values each record must carry, in that order.
@@ -33,8 +33,11 @@ class Checked(NamedTuple):
     for, in ``Run.wanted`` order."""
 
     record: Record | None
-    findings: list[Finding]
-    hits: list[Hit]  # the rules that fired, before waivers (for tools that fix values)
+    findings: Sequence[Finding]
+    hits: Sequence[Hit]  # the rules that fired, before waivers (for tools that fix values)
+
+
+_NONE: tuple[()] = ()  # no findings, no hits: shared by every clean record
 
 
 class Run:
@@ -73,7 +76,8 @@ class Run:
 
     def __iter__(self) -> Iterator[Finding]:
         for checked in self.results():
-            yield from checked.findings
+            if checked.findings:
+                yield from checked.findings
 
     def results(self) -> Iterator[Checked]:
         """Each record with its findings, and the findings about the input as a whole
@@ -88,9 +92,18 @@ class Run:
             head = (waiving.expired_findings() if waiving else []) + self.source.head_findings()
             if head:
                 yield Checked(None, self._whole(head), [])
+            check, decode = compiled.check, compiled.decode
             for record in self.source:
-                hits, found = check_record(
-                    compiled, record._replace(values=record.values[:width]) if trim else record)
+                if record.issue is not None:
+                    hits, found = [], list(record.notes)
+                else:
+                    raw = check(record.values[:width] if trim else record.values)
+                    if not raw and not record.notes:  # the common case, kept lean
+                        tally.records += 1
+                        yield Checked(record, _NONE, _NONE)
+                        continue
+                    hits = decode(raw)
+                    found = record_findings_of(record, hits)
                 if waiving is not None and found:
                     found = waiving.apply(record, found)
                 tally.count(found)

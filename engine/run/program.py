@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from lrsrules.errors import PackError, Problem
 from lrsrules.lang import nodes as n
@@ -55,9 +55,14 @@ class CompiledPack:
 
     def hits(self, values: Sequence[str | None]) -> list[Hit]:
         """The targets that fire on ``values``, in target order."""
+        return self.decode(self.check(values))
+
+    def decode(self, raw: list[Any]) -> list[Hit]:
+        """What ``check`` returned, as ``Hit``s: the one place that reads its protocol (a
+        target index, or a target index and the exception that stopped the rule)."""
         targets = self.targets
         return [Hit(targets[hit]) if hit.__class__ is int else Hit(targets[hit[0]], hit[1])
-                for hit in self.check(values)]
+                for hit in raw]
 
 
 def compile_pack(pack: Pack, *, today: dt.date | None = None,

@@ -56,10 +56,13 @@ def check_record(compiled: CompiledPack, record: Record) -> tuple[list[Hit], lis
     if record.issue is not None:
         return [], list(record.notes)
     hits = compiled.hits(record.values)
-    if not hits:
-        return hits, list(record.notes)
+    return hits, record_findings_of(record, hits)
+
+
+def record_findings_of(record: Record, hits: list[Hit]) -> list[Finding]:
+    """The record's notes, then a finding for each hit."""
     found = [finding_of(record, hit) for hit in hits]
-    return hits, [*record.notes, *found] if record.notes else found
+    return [*record.notes, *found] if record.notes else found
 
 
 def record_findings(compiled: CompiledPack, record: Record) -> list[Finding]:
