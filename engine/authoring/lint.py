@@ -42,7 +42,7 @@ from lrsrules.lang.subexpr import calls_today, evaluate, reads_record, walk
 from lrsrules.packs.loader import load_pack
 from lrsrules.packs.model import ExprSource, FieldDef, ListDef, Pack, RuleDef
 from lrsrules.packs.packfiles import PackFiles
-from lrsrules.packs.schema import check_pack_shape, schema_validator
+from lrsrules.packs.schema import schema_validator
 from lrsrules.packs.yamlsource import YamlDocument, YamlPath
 from lrsrules.run.program import lists_of
 
@@ -152,7 +152,7 @@ class _Linter:
         entry = self.files[key]
         if entry.doc is None:
             return
-        self.add("schema", check_pack_shape(entry.doc))
+        self.add("schema", self.pack_files.shape(entry.doc))
         try:
             pack = load_pack(entry.path, files=self.pack_files)
         except PackError as error:

@@ -26,7 +26,6 @@ from lrsrules.packs.overlays import (
     overrides_without_base,
 )
 from lrsrules.packs.packfiles import PackFiles
-from lrsrules.packs.schema import check_pack_shape
 from lrsrules.packs.versions import check_aliases, read_dates
 from lrsrules.packs.yamlsource import YamlDocument, YamlPath
 
@@ -132,7 +131,7 @@ class _PackLoader:
         except PackError as error:
             self.problems.extend(error.problems)
             return None
-        shape = check_pack_shape(doc)
+        shape = self.files.shape(doc)
         if shape:
             # Later checks assume the shape; fixing these first avoids knock-on errors.
             self.problems.extend(shape)
