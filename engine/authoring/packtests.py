@@ -203,8 +203,8 @@ def run_pack_tests(ref: str | os.PathLike[str] | Pack | None = None, *,
                    checked: Mapping[ExprSource, CheckedExpr] | None = None) -> PackTestReport:
     """Load the pack ``ref`` names (default ``DEFAULT_PACK``) and run its own cases.
 
-    ``checked`` holds expressions of a ``Pack`` already checked, as ``compile_pack`` takes
-    them; the pack is checked once, however many dates its cases are run for.
+    ``checked`` holds expressions already checked in the pack's scope, as ``compile_pack``
+    takes them. The pack is checked once, however many dates its cases are run for.
     """
     pack = ref if isinstance(ref, Pack) else load_pack(ref)
     files = load_case_files(pack)
@@ -215,7 +215,7 @@ def run_pack_tests(ref: str | os.PathLike[str] | Pack | None = None, *,
         today = file.today or real_today
         runner = runners.get(today)
         if runner is None:
-            checked = check_pack(pack, checked)  # only once there is a case to run
+            checked = check_pack(pack, checked)  # for the first date; the others reuse it
             compiled = compile_pack(pack, today=today, checked=checked)
             runner = runners[today] = CaseRunner(compiled, today)
         results.extend(runner.run(case) for case in file.cases)
