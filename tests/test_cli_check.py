@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import sys
+from collections import Counter
+from collections.abc import Callable, Hashable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from lrsrules.cli.app import app
+from lrsrules.lang import checker, parser
+from lrsrules.packs import loader, yamlsource
 
 runner = CliRunner()
 
@@ -71,6 +77,43 @@ def test_the_bundled_default_pack_is_clean_and_exits_0() -> None:
     code, out, err = invoke()
     assert code == 0, out + err
     assert out == "checked 6 pack files: 0 errors, 0 warnings\n"
+
+
+def count_calls(monkeypatch: pytest.MonkeyPatch, function: Callable[..., Any],
+                key: Callable[..., Hashable]) -> Counter[Hashable]:
+    """Count calls of ``function`` by ``key(*args)``, through every module that imports it."""
+    counts: Counter[Hashable] = Counter()
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        counts[key(*args)] += 1
+        return function(*args, **kwargs)
+
+    for module in list(sys.modules.values()):
+        if (getattr(module, "__name__", "").startswith("lrsrules")
+                and getattr(module, function.__name__, None) is function):
+            monkeypatch.setattr(module, function.__name__, counting)
+    return counts
+
+
+def test_checking_the_default_pack_reads_each_file_and_parses_each_expression_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    pack = loader.load_pack("lrs-default")  # it includes every other bundled pack
+    pack_files = {Path(file) for file in pack.files if file.endswith(".yaml")}
+    found = (getattr(rule, role) for rule in pack.rules
+             for role in ("when", "check", "unless", "fix"))
+    sources = {source for source in found if source is not None}
+    loads = count_calls(monkeypatch, loader.load_pack, lambda ref, **_: Path(ref).resolve())
+    reads = count_calls(monkeypatch, yamlsource.load_yaml, lambda path: Path(path).resolve())
+    parses = count_calls(monkeypatch, parser.parse_expression, lambda source: source)
+    checks = count_calls(monkeypatch, checker.check_expression, lambda _, source, *a: source)
+
+    code, out, err = invoke("lrs-default")
+
+    assert code == 0, out + err
+    assert set(loads) == pack_files and set(loads.values()) == {1}, loads
+    assert pack_files <= set(reads) and set(reads.values()) == {1}, reads  # tests/ too
+    assert set(parses) == sources and set(parses.values()) == {1}, parses
+    assert set(checks) == sources and set(checks.values()) == {1}, checks
 
 
 def test_a_clean_pack_exits_0(folder: Path) -> None:

@@ -311,3 +311,23 @@ def test_diagnostics_are_sorted_by_file_and_place(packs: Path) -> None:
     places = [(d.location.file, d.location.line or 0, d.location.column or 0)
               for d in report.diagnostics]
     assert places == sorted(places)
+
+
+def test_an_includer_that_defines_what_an_included_rule_lacks_is_checked_in_its_own_scope(
+        packs: Path) -> None:
+    # C.NAME.01 reads a field only the includer defines: an error in clean, whose file
+    # reports it, but sound in outer, so outer still gets the warnings of a sound pack.
+    write(packs, "clean/clean.yaml", CLEAN.replace("len(name) <= 5", "present(extra)"))
+    write(packs, "outer/outer.yaml", """\
+        pack: outer
+        version: 1.0.0
+        include: [../clean]
+        fields:
+          extra: {aliases: [Extra]}
+          spare: {aliases: [Spare]}
+        """)
+    report = lint_packs([packs / "outer"])
+    assert [(code, name, message) for code, name, _, _, message in found(report)] == [
+        ("expression", "clean.yaml", "unknown field 'extra'"),
+        ("unused-field", "outer.yaml", "field spare is read by no rule of pack outer"),
+    ]

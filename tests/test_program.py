@@ -9,7 +9,8 @@ import pytest
 
 from lrsrules.errors import PackError
 from lrsrules.packs.loader import load_pack
-from lrsrules.run.program import compile_pack
+from lrsrules.run import program
+from lrsrules.run.program import check_pack, compile_pack
 
 HEAD = """\
 pack: p
@@ -158,3 +159,30 @@ def test_a_fix_expression_is_checked_when_the_pack_loads(tmp_path: Path) -> None
 """)
     assert [(line, message.split(";")[0]) for line, _, message in found] == [
         (13, "a 'fix' must give text, but this is a number"), (13, "unknown field 'nmae'")]
+
+
+def test_a_pack_compiled_from_its_checked_expressions_is_not_parsed_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(HEAD + """\
+  - id: P.A.01
+    field: kind
+    severity: error
+    when: present(name)
+    check: kind in @kinds
+    fix: trim(value)
+    message: m
+""", "utf-8")
+    pack = load_pack(path)
+    checked = check_pack(pack)
+    assert sorted(source.text for source in checked) == [
+        "kind in @kinds", "present(name)", "trim(value)"]
+
+    def unexpected(*args: object) -> None:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(program, "parse_and_check", unexpected)
+    for day in (dt.date(2026, 6, 15), dt.date(2027, 1, 1)):
+        compiled = compile_pack(pack, today=day, checked=checked)
+        assert compiled.fields == ("name", "kind")
+        assert compiled.check(("Bo", "c")) == [0]

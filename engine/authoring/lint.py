@@ -17,6 +17,10 @@ problems and the loader's, and checks the expressions of every rule whose own sh
 
 Warnings are given for a pack file once it loads; unused definitions and tests once its
 pack has no error at all.
+
+Each file is read once (one ``PackFiles`` for the run) and each expression parsed once; an
+expression is checked in the pack whose file holds it, and the packs that include that
+file reuse the result (see ``_Expressions``).
 """
 
 from __future__ import annotations
@@ -32,18 +36,18 @@ from lrsrules.authoring.diagnostics import Diagnostic, shown_path
 from lrsrules.authoring.packtests import run_pack_tests
 from lrsrules.errors import PackError, Problem
 from lrsrules.lang import nodes as n
-from lrsrules.lang.checker import CheckedExpr, Scope, parse_and_check
+from lrsrules.lang.checker import CheckedExpr, Scope, check_expression
 from lrsrules.lang.parser import parse_expression
 from lrsrules.lang.subexpr import calls_today, evaluate, reads_record, walk
-from lrsrules.packs.discovery import find_pack
 from lrsrules.packs.loader import load_pack
 from lrsrules.packs.model import ExprSource, FieldDef, ListDef, Pack, RuleDef
-from lrsrules.packs.schema import check_pack_shape, schema_validator
-from lrsrules.packs.yamlsource import YamlDocument, YamlPath, load_yaml
+from lrsrules.packs.packfiles import PackFiles
+from lrsrules.packs.schema import schema_validator
+from lrsrules.packs.yamlsource import YamlDocument, YamlPath
 from lrsrules.run.program import lists_of
 
 ROLES = ("when", "check", "unless")
-_Checked = dict[tuple[str, str], CheckedExpr]  # (rule id, role) -> checked without problems
+_Checked = dict[ExprSource, CheckedExpr]  # checked in the pack's scope without problems
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +88,7 @@ def lint_packs(refs: Iterable[str | os.PathLike[str]]) -> LintReport:
     linter = _Linter()
     for ref in refs:
         try:
-            path = find_pack(ref)
+            path = linter.pack_files.find(ref)
         except PackError as error:
             # A folder is searched by reading its YAML files: a broken one is a finding.
             if not all(problem.location.line for problem in error.problems):
@@ -104,6 +108,8 @@ class _Linter:
         self.files: dict[Path, _File] = {}  # by resolved path, includes first
         self.found: list[Diagnostic] = []
         self._open: set[Path] = set()  # files whose includes are being read
+        self.pack_files = PackFiles()
+        self.exprs = _Expressions()
 
     def add(self, code: str, problems: Iterable[Problem]) -> None:
         self.found += [Diagnostic(code, problem) for problem in problems]
@@ -114,7 +120,7 @@ class _Linter:
         if key in self.files or key in self._open:
             return key  # done, or an include cycle (the loader reports it)
         try:
-            doc: YamlDocument | None = load_yaml(path)
+            doc: YamlDocument | None = self.pack_files.read(path)
         except PackError as error:
             self.add("yaml", error.problems)
             doc = None
@@ -130,7 +136,7 @@ class _Linter:
             if not isinstance(ref, str) or doc is None:
                 continue
             try:
-                found = find_pack(ref, base_dir=path.parent)
+                found = self.pack_files.find(ref, base_dir=path.parent)
             except PackError as error:
                 # As the loader words it (it does not get this far past a shape error).
                 self.add("pack", (problem if problem.location.line else
@@ -146,39 +152,42 @@ class _Linter:
         entry = self.files[key]
         if entry.doc is None:
             return
-        self.add("schema", check_pack_shape(entry.doc))
+        self.add("schema", self.pack_files.shape(entry.doc))
         try:
-            pack = load_pack(entry.path)
+            pack = load_pack(entry.path, files=self.pack_files)
         except PackError as error:
             self.add("pack", error.problems)
             self._check_rules(_raw_rules(entry.doc), self._scope(key))
             return
         own = [_Rule(r.id, r.fields, _exprs(r)) for r in pack.rules if r.pack == pack.name]
-        checked = self._check_rules(own, Scope(pack.fields, pack.lists))
+        checked, broken = self._check_pack(pack)
         _Constants(self, pack).warn(own, checked)
-        if not self._expression_errors(pack):
-            self._warn_unused(pack)
-            self._warn_untested(pack)
+        if not broken:
+            self._warn_unused(pack, checked)
+            self._warn_untested(pack, checked)
 
-    def _check_rules(self, rules: Sequence[_Rule], scope: Scope) -> _Checked:
+    def _check_pack(self, pack: Pack) -> tuple[_Checked, bool]:
+        """Check every rule of ``pack`` in its scope, reporting the problems of its own rules
+        (its file reports the others'); and whether any rule has a problem."""
         checked: _Checked = {}
-        for rule in rules:
-            rule_scope = Scope(scope.fields, scope.lists, rule.fields)
-            for role, source in rule.exprs.items():
-                result, problems = parse_and_check(source, rule_scope, role)
-                self.add("expression", problems)
-                if result is not None and not problems:
-                    checked[(rule.id, role)] = result
-        return checked
-
-    def _expression_errors(self, pack: Pack) -> bool:
-        """Whether a rule of ``pack`` has an expression error (its own file reports it)."""
+        broken = False
         for rule in pack.rules:
             scope = Scope(pack.fields, pack.lists, rule.fields)
             for role, source in _exprs(rule).items():
-                if parse_and_check(source, scope, role)[1]:
-                    return True
-        return False
+                result, problems = self.exprs.check(source, scope, role,
+                                                    keep=source.file == pack.path)
+                if rule.pack == pack.name:
+                    self.add("expression", problems)
+                broken = broken or bool(problems)
+                if result is not None and not problems:
+                    checked[source] = result
+        return checked, broken
+
+    def _check_rules(self, rules: Sequence[_Rule], scope: Scope) -> None:
+        for rule in rules:
+            rule_scope = Scope(scope.fields, scope.lists, rule.fields)
+            for role, source in rule.exprs.items():
+                self.add("expression", self.exprs.check(source, rule_scope, role)[1])
 
     def _scope(self, key: Path) -> Scope:
         """Fields and lists of the readable files of ``key``'s include tree, as written."""
@@ -207,7 +216,7 @@ class _Linter:
             found += self._tree(include, seen)
         return found
 
-    def _warn_unused(self, pack: Pack) -> None:
+    def _warn_unused(self, pack: Pack, checked: _Checked) -> None:
         if not pack.rules:
             return  # a pack of definitions for others to include
         lists: set[str] = set()
@@ -215,7 +224,7 @@ class _Linter:
         for rule in pack.rules:
             fields.update(rule.fields)
             for source in _exprs(rule).values():
-                for node in _nodes(source):
+                for node in walk(checked[source].root):
                     if isinstance(node, n.ListRef):
                         lists.add(node.name)
                     elif isinstance(node, n.Name):
@@ -232,9 +241,9 @@ class _Linter:
                     definition.location,
                     "a rule may read it, or it may go if no input needs the heading")])
 
-    def _warn_untested(self, pack: Pack) -> None:
+    def _warn_untested(self, pack: Pack, checked: _Checked) -> None:
         try:
-            report = run_pack_tests(pack)
+            report = run_pack_tests(pack, checked=checked)
         except PackError as error:
             self.add("tests", error.problems)
             return
@@ -242,6 +251,40 @@ class _Linter:
             self.add("untested-rule", [Problem(
                 f"rule {rule.rule} is not tested: {'; '.join(rule.gaps)}", rule.location,
                 f"add cases to {shown_path(report.tests_dir)} (see lrsrules test)")])
+
+
+class _Expressions:
+    """The run's expressions, each parsed once and, where it can be, checked once.
+
+    Whether a check passes depends on its scope only through which fields and lists exist,
+    and a pack that includes a file has every definition that file's pack has (the same, or
+    it fails to load). So an expression that checks clean in the pack of the file holding
+    it (``keep``) checks the same in every pack that reaches it, and that result is reused;
+    one that does not is checked again in each scope, from its one parse.
+    """
+
+    def __init__(self) -> None:
+        self._parsed: dict[ExprSource, n.Node | tuple[Problem, ...]] = {}
+        self._clean: dict[ExprSource, CheckedExpr] = {}
+
+    def check(self, source: ExprSource, scope: Scope, role: str,
+              *, keep: bool = False) -> tuple[CheckedExpr | None, list[Problem]]:
+        known = self._clean.get(source)
+        if known is not None:
+            return known, []
+        root = self._parsed.get(source)
+        if root is None:
+            try:
+                root = parse_expression(source)
+            except PackError as error:
+                root = error.problems
+            self._parsed[source] = root
+        if isinstance(root, tuple):
+            return None, list(root)
+        result, problems = check_expression(root, source, scope, role=role)
+        if keep and not problems:
+            self._clean[source] = result
+        return result, problems
 
 
 class _Constants:
@@ -255,7 +298,8 @@ class _Constants:
     def warn(self, rules: Sequence[_Rule], checked: _Checked) -> None:
         for rule in rules:
             for role in ROLES:
-                expr = checked.get((rule.id, role))
+                source = rule.exprs.get(role)
+                expr = None if source is None else checked.get(source)
                 if expr is None:
                     continue
                 values = {self.fold(expr, expr.root, name) for name in rule.fields}
@@ -306,13 +350,6 @@ _UNKNOWN = object()  # a value that depends on the record
 def _exprs(rule: RuleDef) -> dict[str, ExprSource]:
     found = {"when": rule.when, "check": rule.check, "unless": rule.unless, "fix": rule.fix}
     return {role: source for role, source in found.items() if source is not None}
-
-
-def _nodes(source: ExprSource) -> list[n.Node]:
-    try:
-        return walk(parse_expression(source))
-    except PackError:
-        return []
 
 
 def _raw_rules(doc: YamlDocument) -> list[_Rule]:

@@ -25,12 +25,13 @@ from typing import Any
 from lrsrules.authoring.coverage import EvaluatedRules, RuleCoverage, measure_coverage
 from lrsrules.errors import Location, PackError, Problem
 from lrsrules.inputs.headings import describe_clash, field_lookup
+from lrsrules.lang.checker import CheckedExpr
 from lrsrules.packs.discovery import PACK_SUFFIXES, find_pack
 from lrsrules.packs.loader import DEFAULT_PACK, load_pack
-from lrsrules.packs.model import Pack, normalise_heading
+from lrsrules.packs.model import ExprSource, Pack, normalise_heading
 from lrsrules.packs.schema import check_shape, item_name, nth, schema_validator
 from lrsrules.packs.yamlsource import YamlDocument, YamlPath, load_yaml
-from lrsrules.run.program import CompiledPack, compile_pack
+from lrsrules.run.program import CompiledPack, check_pack, compile_pack
 from lrsrules.run.runner import describe_failure
 
 TESTS_FOLDER = "tests"
@@ -198,8 +199,13 @@ def run_cases(compiled: CompiledPack, cases: Iterable[Case],
     return [runner.run(case) for case in cases]
 
 
-def run_pack_tests(ref: str | os.PathLike[str] | Pack | None = None) -> PackTestReport:
-    """Load the pack ``ref`` names (default ``DEFAULT_PACK``) and run its own cases."""
+def run_pack_tests(ref: str | os.PathLike[str] | Pack | None = None, *,
+                   checked: Mapping[ExprSource, CheckedExpr] | None = None) -> PackTestReport:
+    """Load the pack ``ref`` names (default ``DEFAULT_PACK``) and run its own cases.
+
+    ``checked`` holds expressions already checked in the pack's scope, as ``compile_pack``
+    takes them. The pack is checked once, however many dates its cases are run for.
+    """
     pack = ref if isinstance(ref, Pack) else load_pack(ref)
     files = load_case_files(pack)
     results: list[CaseResult] = []
@@ -209,7 +215,9 @@ def run_pack_tests(ref: str | os.PathLike[str] | Pack | None = None) -> PackTest
         today = file.today or real_today
         runner = runners.get(today)
         if runner is None:
-            runner = runners[today] = CaseRunner(compile_pack(pack, today=today), today)
+            checked = check_pack(pack, checked)  # for the first date; the others reuse it
+            compiled = compile_pack(pack, today=today, checked=checked)
+            runner = runners[today] = CaseRunner(compiled, today)
         results.extend(runner.run(case) for case in file.cases)
     folder = tests_dir(pack)
     return PackTestReport(pack, str(folder), folder.is_dir(), files, tuple(results),

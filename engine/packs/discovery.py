@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from lrsrules.errors import PackError
-from lrsrules.packs.yamlsource import load_yaml
+from lrsrules.packs.yamlsource import YamlDocument, load_yaml
 
 # Folders of the bundled rulepacks that hold other data, not packs (batch file layouts).
 NOT_PACKS = frozenset({"layouts"})
 PACK_SUFFIXES = (".yaml", ".yml")
+Read = Callable[[Path], YamlDocument]  # how pack files are read: load_yaml, or a run's reader
 
 _NAME_REF = re.compile(r"^(?P<name>[a-z0-9]+(?:-[a-z0-9]+)*)(?:@(?P<version>.+))?$")
 # ``@1`` or ``@1.2`` selects the highest matching version; ``@1.2.3(-pre)`` exactly that one.
@@ -42,24 +44,26 @@ def bundled_packs() -> list[str]:
 
 
 def find_pack(
-    ref: str | os.PathLike[str], *, base_dir: str | os.PathLike[str] | None = None
+    ref: str | os.PathLike[str], *, base_dir: str | os.PathLike[str] | None = None,
+    read: Read = load_yaml,
 ) -> Path:
     """The pack file ``ref`` names; relative paths are taken from ``base_dir`` (else cwd).
 
     A string with a path separator or a YAML suffix is a path; otherwise a bundled pack name
-    wins over a folder of the same name (write ``./name`` for the folder).
+    wins over a folder of the same name (write ``./name`` for the folder). A folder's files
+    are read with ``read`` to compare their versions.
     """
     base = Path(base_dir) if base_dir is not None else None
     if isinstance(ref, os.PathLike):
-        return _find_path(Path(ref), base)
+        return _find_path(Path(ref), base, read)
     if not ref.strip():
         raise PackError("empty pack reference", hint="give a pack name or a path")
     looks_like_path = any(sep in ref for sep in "/" + os.sep) or ref.endswith(PACK_SUFFIXES)
     match = None if looks_like_path else _NAME_REF.match(ref)
     if match and (bundled_dir() / match["name"]).is_dir():
-        return _newest(bundled_dir() / match["name"], match["name"], match["version"])
+        return _newest(bundled_dir() / match["name"], match["name"], match["version"], read)
     if match is None or _join(base, Path(match["name"])).exists():
-        return _find_path(Path(ref), base)
+        return _find_path(Path(ref), base, read)
     raise PackError(
         f"no bundled pack named {match['name']!r}, and no file or folder of that name",
         hint=f"bundled packs: {', '.join(bundled_packs()) or '(none)'}",
@@ -94,16 +98,16 @@ def _join(base: Path | None, path: Path) -> Path:
     return Path(os.path.normpath(joined))
 
 
-def _find_path(path: Path, base: Path | None) -> Path:
+def _find_path(path: Path, base: Path | None, read: Read) -> Path:
     full = _join(base, path)
     if full.is_file():
         return full
     if full.is_dir():
-        return _newest(full, None, None)
+        return _newest(full, None, None, read)
     # ``folder@1.2``: a version selector on a folder path.
     folder, at, selector = str(path).rpartition("@")
     if at and _SELECTOR.match(selector) and _join(base, Path(folder)).is_dir():
-        return _newest(_join(base, Path(folder)), None, selector)
+        return _newest(_join(base, Path(folder)), None, selector, read)
     raise PackError(f"no pack file or folder at {full}", hint="check the path and its spelling")
 
 
@@ -111,7 +115,7 @@ def _yaml_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in PACK_SUFFIXES and p.is_file())
 
 
-def _newest(folder: Path, name: str | None, selector: str | None) -> Path:
+def _newest(folder: Path, name: str | None, selector: str | None, read: Read) -> Path:
     """The pack file in ``folder`` with the highest version matching ``selector``.
 
     Only top-level files count (subfolders hold tests and word lists), and of those only
@@ -121,7 +125,7 @@ def _newest(folder: Path, name: str | None, selector: str | None) -> Path:
         raise PackError(f"{selector!r} is not a version", hint="write name@1.2 or name@1.2.3")
     found: list[tuple[str, str, Path]] = []
     for path in _yaml_files(folder):
-        data = load_yaml(path).data
+        data = read(path).data
         if isinstance(data.get("pack"), str):
             found.append((data["pack"], str(data.get("version", "")), path))
     wanted = name or folder.name

@@ -3,7 +3,8 @@
 ``load_pack`` takes a pack reference (see ``discovery``: a path, a folder, or a bundled
 pack's name and version). Loading checks the shape of every file, resolves ``include``
 depth first (each file once, so a diamond is fine), reads list files, and collects every
-problem it can before raising one ``PackError`` with all of them.
+problem it can before raising one ``PackError`` with all of them. Loads that share a
+``PackFiles`` read each pack file once between them.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from lrsrules.errors import Location, PackError, Problem
-from lrsrules.packs.discovery import find_pack
 from lrsrules.packs.model import FieldDef, ListDef, Pack, RuleDef, normalise_heading
 from lrsrules.packs.overlays import (
     Overlay,
@@ -25,9 +25,9 @@ from lrsrules.packs.overlays import (
     duplicate_hint,
     overrides_without_base,
 )
-from lrsrules.packs.schema import check_pack_shape
+from lrsrules.packs.packfiles import PackFiles
 from lrsrules.packs.versions import check_aliases, read_dates
-from lrsrules.packs.yamlsource import YamlDocument, YamlPath, load_yaml
+from lrsrules.packs.yamlsource import YamlDocument, YamlPath
 
 DEFAULT_PACK = "lrs-default"
 # The expression language gives these names a meaning of their own.
@@ -40,9 +40,12 @@ _RULE_KEYS = frozenset(
 )
 
 
-def load_pack(ref: str | os.PathLike[str] | None = None) -> Pack:
-    """Load the pack ``ref`` names (``DEFAULT_PACK`` when None) with all it includes."""
-    return _PackLoader().load(find_pack(DEFAULT_PACK if ref is None else ref))
+def load_pack(ref: str | os.PathLike[str] | None = None, *,
+              files: PackFiles | None = None) -> Pack:
+    """Load the pack ``ref`` names (``DEFAULT_PACK`` when None) with all it includes,
+    reading its files through ``files`` (by default, a reader of its own)."""
+    files = files or PackFiles()
+    return _PackLoader(files).load(files.find(DEFAULT_PACK if ref is None else ref))
 
 
 @dataclass
@@ -62,7 +65,8 @@ class _Part:
 
 
 class _PackLoader:
-    def __init__(self) -> None:
+    def __init__(self, files: PackFiles) -> None:
+        self.files = files
         self.problems: list[Problem] = []
         # Every file reached, keyed by its resolved path, in the order loading finished
         # (includes before their includer); None for a file that failed.
@@ -123,11 +127,11 @@ class _PackLoader:
             return self.parts[key]  # reached before, e.g. both sides of a diamond
         self.parts[key] = None  # until it loads cleanly
         try:
-            doc = load_yaml(path)
+            doc = self.files.read(path)
         except PackError as error:
             self.problems.extend(error.problems)
             return None
-        shape = check_pack_shape(doc)
+        shape = self.files.shape(doc)
         if shape:
             # Later checks assume the shape; fixing these first avoids knock-on errors.
             self.problems.extend(shape)
@@ -155,7 +159,7 @@ class _PackLoader:
     def _include(self, doc: YamlDocument, at: YamlPath, ref: str) -> Path | None:
         where = doc.location(at)
         try:
-            path = find_pack(ref, base_dir=Path(doc.path).parent)
+            path = self.files.find(ref, base_dir=Path(doc.path).parent)
         except PackError as error:
             # Errors about the reference itself have no place of their own: use the entry.
             for problem in error.problems:

@@ -65,45 +65,60 @@ class CompiledPack:
                 for hit in raw]
 
 
+def check_pack(pack: Pack, known: Mapping[ExprSource, CheckedExpr] | None = None
+               ) -> dict[ExprSource, CheckedExpr]:
+    """Every rule's expressions, fixes too, checked in ``pack``'s scope; those in ``known``
+    (checked there before, without problems) are taken as they are. All problems are
+    raised at once, in one ``PackError``."""
+    known = known or {}
+    checked: dict[ExprSource, CheckedExpr] = {}
+    problems: list[Problem] = []
+    for rule in pack.rules:
+        scope = Scope(pack.fields, pack.lists, rule.fields)
+        for role in ("when", "check", "unless", "fix"):
+            source: ExprSource | None = getattr(rule, role)
+            if source is None:
+                continue
+            result = known.get(source)
+            if result is None:
+                result, found = parse_and_check(source, scope, role)
+                problems += found
+            if result is not None:
+                checked[source] = result
+    if problems:
+        raise PackError(problems=sorted(problems, key=_problem_order))
+    return checked
+
+
 def compile_pack(pack: Pack, *, today: dt.date | None = None,
+                 checked: Mapping[ExprSource, CheckedExpr] | None = None,
                  loaded: Pack | None = None) -> CompiledPack:
     """Check every rule's expressions (reporting all problems at once) and compile them.
 
+    ``checked`` holds expressions already checked in ``pack``'s scope (see ``check_pack``),
+    so that a pack compiled for several dates, or checked by a tool first, is parsed once.
     ``loaded`` is the pack as loaded when ``pack`` holds only the rules in force of it.
     """
+    checked = check_pack(pack, checked)
     lists = lists_of(pack)
-    problems: list[Problem] = []
     codes: list[RuleCode] = []
     targets_of: list[tuple[RuleDef, str]] = []
     used: set[str] = set()
     fixes: dict[str, CheckedExpr] = {}
     for rule in pack.rules:
-        scope = Scope(pack.fields, pack.lists, rule.fields)
-        checked: dict[str, CheckedExpr | None] = {}
-        for role in ("when", "check", "unless"):
-            text: ExprSource | None = getattr(rule, role)
-            if text is None:
-                checked[role] = None
-                continue
-            result, found = parse_and_check(text, scope, role)
-            problems += found
-            checked[role] = result
-            if result is not None:
-                used |= n.names_in(result.root)
-        if rule.fix is not None:  # checked now; compiled only by the tools that apply fixes
-            fix, found = parse_and_check(rule.fix, scope, "fix")
-            problems += found
-            if fix is not None and not found:
-                fixes[rule.id] = fix
-        main = checked["check"]
-        if main is None:
-            continue
+        # Fixes were checked too; only the tools that apply them compile them.
+        if rule.fix is not None:
+            fixes[rule.id] = checked[rule.fix]
+        main = checked[rule.check]
+        when = None if rule.when is None else checked[rule.when]
+        unless = None if rule.unless is None else checked[rule.unless]
+        for expr in (when, main, unless):
+            if expr is not None:
+                used |= n.names_in(expr.root)
         for field in rule.fields:
             used.add(field)
-            codes.append(RuleCode(main, checked["when"], checked["unless"], field))
+            codes.append(RuleCode(main, when, unless, field))
             targets_of.append((rule, field))
-    if problems:
-        raise PackError(problems=sorted(problems, key=_problem_order))
     fields = tuple(name for name in pack.fields if name in used)
     index = {name: i for i, name in enumerate(fields)}
     check, code = compile_rules(codes, fields, lists, today=today or dt.date.today(),
