@@ -182,13 +182,12 @@ class CaseRunner:
         values = tuple(case.values.get(name) for name in compiled.fields)
         found: set[str] = set()
         errors: list[RuleError] = []
-        for hit in compiled.check(values):
-            if isinstance(hit, tuple):
-                index, error = hit
-                target = compiled.targets[index]
-                errors.append(RuleError(target.rule.id, target.field, _failure(error)))
+        for hit in compiled.hits(values):
+            target = hit.target
+            if hit.error is not None:
+                errors.append(RuleError(target.rule.id, target.field, _failure(hit.error)))
             else:
-                found.add(compiled.targets[hit].rule.id)
+                found.add(target.rule.id)
         return CaseResult(case, frozenset(found), self.evaluated(values), tuple(errors))
 
 
