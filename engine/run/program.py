@@ -59,7 +59,7 @@ def compile_pack(pack: Pack, *, today: dt.date | None = None) -> CompiledPack:
             continue
         for field in rule.fields:
             used.add(field)
-            codes.append(RuleCode(main, checked["when"], checked["unless"], field))
+            codes.append(RuleCode(main, checked["when"], checked["unless"], field, rule.id))
             targets_of.append((rule, field))
     if problems:
         raise PackError(problems=sorted(problems, key=_problem_order))
