@@ -11,7 +11,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from lrsrules.authoring.explain import explain_rule, find_targets, format_explanation
+from lrsrules.authoring.explain import explain_rule, find_targets
 from lrsrules.cli.exit_codes import ExitCode
 from lrsrules.cli.options import (
     DelimiterOption,
@@ -24,6 +24,7 @@ from lrsrules.inputs.headings import describe_clash, field_lookup
 from lrsrules.inputs.readers import open_records
 from lrsrules.packs.loader import load_pack
 from lrsrules.packs.model import FieldDef, normalise_heading
+from lrsrules.report.explanation import format_explanation, format_heading
 from lrsrules.run.program import compile_pack
 
 EXPLAIN_EXIT_CODES_HELP = (
@@ -71,9 +72,9 @@ def explain(
     else:
         where = "the record given with --json"
         values = _typed_record(json_record or "", compiled.pack.fields, compiled.fields)
-    typer.echo(f"{compiled.pack.name} {compiled.pack.version}, {where}")
     explained = explain_rule(compiled, rule, values, today=today)
-    typer.echo(format_explanation(explained, show_values=show_values), nl=False)
+    typer.echo(format_heading(compiled.pack, where)
+               + format_explanation(explained, show_values=show_values), nl=False)
 
 
 def _read_record(ref: str, fields: Mapping[str, FieldDef], wanted: tuple[str, ...],

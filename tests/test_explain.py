@@ -8,16 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from lrsrules.authoring.explain import (
-    NOT_EVALUATED,
-    Step,
-    TargetExplanation,
-    explain_rule,
-    format_explanation,
-    shown_value,
-)
+from lrsrules.authoring.explain import NOT_EVALUATED, Step, TargetExplanation, explain_rule
 from lrsrules.errors import EngineError
 from lrsrules.packs.loader import load_pack
+from lrsrules.report.explanation import format_explanation, shown_value
 from lrsrules.run.program import CompiledPack, compile_pack
 
 TODAY = dt.date(2026, 6, 15)
