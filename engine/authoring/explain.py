@@ -1,4 +1,5 @@
-"""Why a rule fires, or not, on one record: the value of every part of its expressions.
+"""Why a rule fires, or not, on one record: the value of every part of its expressions;
+and the generated code a rule runs as (``explain_code``).
 
 Each sub-expression of ``when``, ``check`` and ``unless`` is evaluated on its own with the
 compiler (``subexpr.evaluate``), so the values shown are the values the run computes; the
@@ -12,7 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import io
 import re
+import textwrap
+import tokenize
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +24,8 @@ from typing import Any
 from lrsrules.errors import EngineError
 from lrsrules.lang import nodes as n
 from lrsrules.lang.checker import CheckedExpr
+from lrsrules.lang.codegen import MEMO_SLOT
+from lrsrules.lang.compiler import constants_of, field_variables, target_blocks
 from lrsrules.lang.subexpr import evaluate, reads_record
 from lrsrules.run.program import CompiledPack, Target, lists_of
 from lrsrules.run.runner import describe_failure
@@ -54,6 +60,48 @@ class TargetExplanation:
     conditions: tuple[tuple[str, tuple[Step, ...]], ...]  # (role, steps) in run order
     verdict: str  # "fires", "passes", "skipped", "excused", "error"
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class CodeExplanation:
+    """The generated Python of a rule's targets (or of the whole pack), and its names."""
+
+    rule_id: str | None  # None for the whole pack
+    code: str
+    # (variable, index in values, field) for each field an excerpt reads; empty for the
+    # whole pack, whose first line unpacks them all in order
+    fields: tuple[tuple[str, int, str], ...]
+    constants: tuple[tuple[str, object], ...]  # (name, object) it reads, in name order
+    shares: bool  # whether it uses memo slots: values computed once per record, shared
+
+
+def explain_code(compiled: CompiledPack, rule_id: str | None = None) -> CodeExplanation:
+    """The code ``compiled.check`` runs for ``rule_id``, or the whole function if None."""
+    if rule_id is None:
+        code = compiled.source
+    else:
+        find_targets(compiled, rule_id)  # raises for an unknown rule
+        blocks = target_blocks(compiled.source)
+        code = textwrap.dedent("".join(
+            blocks[index] for index, target in enumerate(compiled.targets)
+            if target.rule.id == rule_id))
+    used = {token.string for token in tokenize.generate_tokens(io.StringIO(code).readline)
+            if token.type == tokenize.NAME}
+    variables = field_variables(compiled.fields)
+    fields = tuple((variable, index, field)
+                   for index, (field, variable) in enumerate(variables.items())
+                   if variable in used and rule_id is not None)
+    constants = constants_of(compiled.check)
+    named = tuple((name, constants[name]) for name in sorted(used & constants.keys(),
+                                                             key=_name_order)
+                  if name not in ("_check", "_UNSET"))
+    shares = any(MEMO_SLOT.fullmatch(name) for name in used)
+    return CodeExplanation(rule_id, code, fields, named, shares)
+
+
+def _name_order(name: str) -> tuple[str, int]:
+    prefix = name.rstrip("0123456789")
+    return prefix, int(name[len(prefix):] or 0)
 
 
 def find_targets(compiled: CompiledPack, rule_id: str) -> list[Target]:

@@ -44,7 +44,8 @@ class RuleCode:
     rule_id: str = ""  # named in a comment of the generated code, for people reading it
 
 
-def _variables(fields: Sequence[str]) -> dict[str, str]:
+def field_variables(fields: Sequence[str]) -> dict[str, str]:
+    """The local of the generated code that holds each field's value."""
     return {name: _variable(name, i) for i, name in enumerate(fields)}
 
 
@@ -62,7 +63,7 @@ def _variable(field: str, index: int) -> str:
 
 
 def _unpack(fields: Sequence[str]) -> list[str]:
-    names = list(_variables(fields).values())
+    names = list(field_variables(fields).values())
     if not names:
         return []
     line = f"    {', '.join(names)}, = values"
@@ -127,7 +128,7 @@ def _empty_memo_slots(slots: Sequence[str]) -> list[str]:
 def generate_check_source(rules: Sequence[RuleCode], fields: Sequence[str],
                           lists: Mapping[str, tuple[str, ...]], emitter: Emitter) -> str:
     """Source of ``_check(values)``: every rule target, each in its own try."""
-    env = _variables(fields)
+    env = field_variables(fields)
     conditions = [rule_condition(rule, env, emitter, lists) for rule in rules]
     body: list[str] = []
     slots: list[str] = []
@@ -154,6 +155,13 @@ def target_blocks(source: str) -> dict[int, str]:
     return {index: "\n".join(lines) + "\n" for index, lines in blocks.items()}
 
 
+def constants_of(function: CheckFunction) -> Mapping[str, object]:
+    """The named constants (lists, regexes, functions, today) a generated function reads:
+    its module namespace, which holds nothing else but the function itself."""
+    namespace: dict[str, object] = function.__globals__
+    return namespace
+
+
 def _build(source: str, emitter: Emitter, name: str, label: str) -> Any:
     namespace: dict[str, Any] = dict(emitter.constants)
     exec(compile(source, label, "exec"), namespace)  # generated from the checked tree only
@@ -174,7 +182,7 @@ def compile_value(checked: CheckedExpr, fields: Sequence[str],
                   field: str | None = None) -> Callable[[Sequence[str | None]], Any]:
     """One expression as a function of the field values: for tests and ``explain``."""
     emitter = Emitter(today)
-    env = _variables(fields)
+    env = field_variables(fields)
     env["value"] = env.get(field, "None") if field else "None"
     code = ExprCode(emitter, checked, env, field, lists).value(checked.root, frozenset())
     code, slots = emitter.resolve(code)

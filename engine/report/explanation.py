@@ -9,13 +9,15 @@ nulls and other numbers (lengths, ages, sums) are shown as they are.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 
-from lrsrules.authoring.explain import NOT_EVALUATED, Step, TargetExplanation
+from lrsrules.authoring.explain import NOT_EVALUATED, CodeExplanation, Step, TargetExplanation
 from lrsrules.packs.model import Pack
 from lrsrules.run.runner import describe_failure
 
 _MAX_SHOWN = 60  # characters of a shown value; longer ones are cut short
+_CODE_WIDTH = 100  # of a line describing a constant of generated code
 
 
 def format_heading(pack: Pack, subject: str) -> str:
@@ -66,5 +68,36 @@ def shown_value(step: Step, show_values: bool = False) -> str:
     return _cut(repr(value))
 
 
-def _cut(text: str) -> str:
-    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
+def format_code(explained: CodeExplanation) -> str:
+    """The code, then a comment line for each field and constant it reads."""
+    legend = [f"# {variable}: values[{index}], field {field}"
+              for variable, index, field in explained.fields]
+    for name, value in explained.constants:
+        line = f"# {name}: {describe_constant(value)}"
+        # A pack list can be long; a regex is shown whole, being what one debugs.
+        legend.append(line if _is_regex(value) else _cut(line, _CODE_WIDTH))
+    if explained.shares:
+        legend.append("# _m<n>: computed at its first use in a record, then shared")
+    return explained.code + ("\n" + "\n".join(legend) + "\n" if legend else "")
+
+
+def describe_constant(value: object) -> str:
+    """A constant of generated code as Python a reader can look up."""
+    owner = getattr(value, "__self__", None)
+    if isinstance(owner, re.Pattern):
+        return f"re.compile({owner.pattern!r}).{getattr(value, '__name__', '?')}"
+    if isinstance(value, (frozenset, set, tuple)):
+        items = list(value) if isinstance(value, tuple) else sorted(value, key=repr)
+        return f"{type(value).__name__} of {len(value)}: {', '.join(map(repr, items))}"
+    qualname = getattr(value, "__qualname__", None)
+    if qualname is not None:
+        return f"{getattr(value, '__module__', None) or type(owner).__module__}.{qualname}"
+    return repr(value)
+
+
+def _is_regex(value: object) -> bool:
+    return isinstance(getattr(value, "__self__", None), re.Pattern)
+
+
+def _cut(text: str, width: int = _MAX_SHOWN) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
