@@ -9,29 +9,31 @@ changes, never a token, so the code compiles to the same bytecode as the one-lin
 
 from __future__ import annotations
 
-import io
 import itertools
-import tokenize
+import re
 from collections.abc import Sequence
 
 WIDTH = 100  # as the project's own code (ruff line-length)
 INDENT = "    "
 
-_KEPT = frozenset({tokenize.OP, tokenize.NAME, tokenize.NUMBER, tokenize.STRING})
+# Tokens enough to find brackets and break words in generated code: repr() strings whole
+# (never broken inside), names and numbers as runs of word characters, other characters one
+# by one. Cheaper than the tokenize module (it doubled the compile time of a pack); lines
+# break only beside brackets and break words, which are whole tokens either way.
+_TOKEN = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\w+|:=|\S""")
 _OPEN, _CLOSE = frozenset("([{"), frozenset(")]}")
 # Where to break a run of tokens, lowest precedence first; commas end a piece, the others
 # start one.
 _BREAKS: tuple[frozenset[str], ...] = (
     frozenset({","}), frozenset({"if", "else"}), frozenset({"or"}), frozenset({"and"}))
 
-_Tokens = Sequence[tokenize.TokenInfo]
-
 
 def wrap_expression(code: str, indent: str, width: int = WIDTH) -> list[str]:
     """Lines (with ``indent``) for ``code``, one expression on one line, inside brackets."""
     if len(indent) + len(code) <= width:
         return [indent + code]
-    return _lines(code, _tokens(code), indent, width)
+    tokens = _Tokens(code)
+    return tokens.lines(0, len(tokens.spans), indent, width)
 
 
 def wrap_condition(keyword: str, code: str, indent: str, width: int = WIDTH) -> list[str]:
@@ -39,11 +41,11 @@ def wrap_condition(keyword: str, code: str, indent: str, width: int = WIDTH) -> 
     line = f"{indent}{keyword} {code}:"
     if len(line) <= width:
         return [line]
-    tokens = _tokens(code)
-    depths = _depths(tokens)
-    if tokens[0].string == "(" and depths.count(0) == 2:  # already in brackets: break there
-        tokens = tokens[1:-1]
-    return [f"{indent}{keyword} (", *_lines(code, tokens, indent + INDENT, width),
+    tokens = _Tokens(code)
+    start, end = 0, len(tokens.spans)
+    if tokens.words[0] == "(" and tokens.depths.count(0) == 2:  # in brackets: break there
+        start, end = 1, end - 1
+    return [f"{indent}{keyword} (", *tokens.lines(start, end, indent + INDENT, width),
             f"{indent}):"]
 
 
@@ -62,68 +64,65 @@ def fill(items: Sequence[str], separator: str, indent: str, width: int = WIDTH) 
     return lines
 
 
-def _tokens(code: str) -> list[tokenize.TokenInfo]:
-    return [token for token in tokenize.generate_tokens(io.StringIO(code).readline)
-            if token.type in _KEPT]
+class _Tokens:
+    """The tokens of one line of code, with their bracket depth (a bracket counts as outside
+    its own group); runs of them are given as index ranges ``[start, end)``."""
 
+    def __init__(self, code: str) -> None:
+        self.code = code
+        matches = list(_TOKEN.finditer(code))
+        self.spans = [match.span() for match in matches]
+        self.words = [match.group() for match in matches]
+        self.depths: list[int] = []
+        depth = 0
+        for word in self.words:
+            if word in _CLOSE:
+                depth -= 1
+            self.depths.append(depth)
+            if word in _OPEN:
+                depth += 1
 
-def _text(code: str, tokens: _Tokens) -> str:
-    return code[tokens[0].start[1]:tokens[-1].end[1]]
+    def text(self, start: int, end: int) -> str:
+        return self.code[self.spans[start][0]:self.spans[end - 1][1]]
 
+    def lines(self, start: int, end: int, indent: str, width: int) -> list[str]:
+        text = self.text(start, end)
+        if len(indent) + len(text) <= width:
+            return [indent + text]
+        pieces = self.split(start, end)
+        if len(pieces) > 1:
+            return [line for a, b in pieces for line in self.lines(a, b, indent, width)]
+        group = self.widest_group(start, end)
+        if group is None:
+            return [indent + text]  # nothing to break inside: left long
+        open_, close = group
+        return [indent + self.text(start, open_ + 1),
+                *self.lines(open_ + 1, close, indent + INDENT, width),
+                indent + self.text(close, end)]
 
-def _lines(code: str, tokens: _Tokens, indent: str, width: int) -> list[str]:
-    text = _text(code, tokens)
-    if len(indent) + len(text) <= width:
-        return [indent + text]
-    pieces = _split(tokens)
-    if len(pieces) > 1:
-        return [line for piece in pieces for line in _lines(code, piece, indent, width)]
-    group = _widest_group(tokens)
-    if group is None:
-        return [indent + text]  # nothing to break inside: left long
-    start, end = group
-    return [indent + _text(code, tokens[:start + 1]),
-            *_lines(code, tokens[start + 1:end], indent + INDENT, width),
-            indent + _text(code, tokens[end:])]
+    def split(self, start: int, end: int) -> list[tuple[int, int]]:
+        base = self.depths[start]
+        for words in _BREAKS:
+            after = "," in words
+            cuts = [i + 1 if after else i for i in range(start, end)
+                    if self.depths[i] == base and self.words[i] in words]
+            cuts = [cut for cut in cuts if start < cut < end]
+            if cuts:
+                return list(itertools.pairwise([start, *cuts, end]))
+        return [(start, end)]
 
-
-def _depths(tokens: _Tokens) -> list[int]:
-    """The bracket depth of each token (a bracket counts as outside its own group)."""
-    depths, depth = [], 0
-    for token in tokens:
-        if token.string in _CLOSE:
-            depth -= 1
-        depths.append(depth)
-        if token.string in _OPEN:
-            depth += 1
-    return depths
-
-
-def _split(tokens: _Tokens) -> list[_Tokens]:
-    depths = _depths(tokens)
-    for words in _BREAKS:
-        after = "," in words
-        cuts = [i + 1 if after else i for i, token in enumerate(tokens)
-                if depths[i] == 0 and token.string in words]
-        cuts = [cut for cut in cuts if 0 < cut < len(tokens)]
-        if cuts:
-            bounds = [0, *cuts, len(tokens)]
-            return [tokens[a:b] for a, b in itertools.pairwise(bounds)]
-    return [tokens]
-
-
-def _widest_group(tokens: _Tokens) -> tuple[int, int] | None:
-    """Indices of the open and close brackets of the widest non-empty top-level group."""
-    depths = _depths(tokens)
-    best: tuple[int, int] | None = None
-    widest = 0
-    start = 0
-    for i, token in enumerate(tokens):
-        if depths[i] != 0:
-            continue
-        if token.string in _OPEN:
-            start = i
-        elif token.string in _CLOSE and i > start + 1 \
-                and token.end[1] - tokens[start].start[1] > widest:
-            best, widest = (start, i), token.end[1] - tokens[start].start[1]
-    return best
+    def widest_group(self, start: int, end: int) -> tuple[int, int] | None:
+        """The open and close brackets of the widest non-empty top-level group."""
+        base = self.depths[start]
+        best: tuple[int, int] | None = None
+        widest = 0
+        open_ = start
+        for i in range(start, end):
+            if self.depths[i] != base:
+                continue
+            if self.words[i] in _OPEN:
+                open_ = i
+            elif self.words[i] in _CLOSE and i > open_ + 1 \
+                    and self.spans[i][1] - self.spans[open_][0] > widest:
+                best, widest = (open_, i), self.spans[i][1] - self.spans[open_][0]
+        return best
