@@ -47,3 +47,12 @@ def test_a_call_is_broken_after_its_commas() -> None:
 
 def test_fill_puts_as_many_items_on_a_line_as_fit() -> None:
     assert fill(["aa", "bb", "cc"], ", ", "  ", 9) == ["  aa, bb,", "  cc,"]
+
+
+@pytest.mark.parametrize("text", ["x and y, (or) if else", "it's", 'a"b\'c, (', "\\', or (",
+                                  "\\"])
+def test_any_repr_string_stays_whole(text: str) -> None:
+    code = f"(a == {text!r} or b in ({text!r}, 'z') or c)"
+    lines = wrap_expression(code, "", 12)
+    assert ast.dump(ast.parse("\n".join(lines))) == ast.dump(ast.parse(code)), lines
+    assert any(repr(text) in line for line in lines)
