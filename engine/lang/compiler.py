@@ -10,7 +10,8 @@ text of the pack is ever pasted into the code.
 It is laid out to be read when debugging (``lrsrules explain --code``): each target's block
 opens with a comment naming its index, rule id and field (pack text, so only in a comment
 and escaped when it is not plainly a name), fields are held in ``f_<field>`` variables, and
-long conditions are broken inside their brackets (lang/wrapping.py), which changes no token.
+long conditions are broken inside brackets (lang/wrapping.py), which leaves the syntax tree
+as it was.
 """
 
 from __future__ import annotations

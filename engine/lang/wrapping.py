@@ -3,8 +3,9 @@
 An expression longer than the width is broken inside its brackets, where Python lets a line
 go on without a backslash: at the top-level commas of a call or tuple, else before ``if``
 and ``else`` of a conditional, else before each ``or``, else before each ``and``; an
-expression with none of these is opened at its widest bracketed group. Only whitespace
-changes, never a token, so the code compiles to the same bytecode as the one-line form.
+expression with none of these is opened at its widest bracketed group; a long ``if``
+condition is put in brackets. The syntax tree stays the same, so the bytecode does too, but
+for the few ``NOP`` instructions CPython keeps to mark where a line starts.
 """
 
 from __future__ import annotations
