@@ -1,4 +1,5 @@
-"""`lrsrules explain`: the value of every part of a rule on one record, and the verdict."""
+"""`lrsrules explain`: the value of every part of a rule on one record, and the verdict; or,
+with ``--code``, the Python the rule (or the whole pack) is compiled to."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from lrsrules.authoring.explain import explain_rule, find_targets, format_explanation
+from lrsrules.authoring.explain import explain_code, explain_rule, find_targets
 from lrsrules.cli.exit_codes import ExitCode
 from lrsrules.cli.options import (
     DelimiterOption,
@@ -24,6 +25,7 @@ from lrsrules.inputs.headings import describe_clash, field_lookup
 from lrsrules.inputs.readers import open_records
 from lrsrules.packs.loader import load_pack
 from lrsrules.packs.model import FieldDef, normalise_heading
+from lrsrules.report.explanation import format_code, format_explanation, format_heading
 from lrsrules.run.program import compile_pack
 
 EXPLAIN_EXIT_CODES_HELP = (
@@ -34,9 +36,18 @@ _RECORD_REF = re.compile(r"^(?P<file>.+):(?P<number>[0-9]+)$")
 
 
 def explain(
-    rule: Annotated[str, typer.Argument(metavar="RULE", help="The id of the rule to explain.",
-                                        show_default=False)],
+    rule: Annotated[
+        str | None,
+        typer.Argument(metavar="RULE", help="The id of the rule to explain (with --code, "
+                       "leave it out for the whole pack).", show_default=False),
+    ] = None,
     pack: PackOption = None,
+    code: Annotated[
+        bool,
+        typer.Option("--code", help="Show the generated Python the rule's fields are checked "
+                     "with (the whole pack's check function without RULE), and what each "
+                     "name in it holds, instead of explaining a record."),
+    ] = False,
     record: Annotated[
         str | None,
         typer.Option("--record", "-r", metavar="FILE:N",
@@ -58,7 +69,19 @@ def explain(
     input_format: InputFormatOption = None,
 ) -> None:
     """Show a rule's when, check and unless with the value of every sub-expression on one
-    record, and the verdict (once per field for a rule on several fields)."""
+    record, and the verdict (once per field for a rule on several fields); or, with --code,
+    the generated code that checks it."""
+    if code:
+        record_options = {"--record": record, "--json": json_record, "--encoding": encoding,
+                          "--delimiter": delimiter, "--input-format": input_format,
+                          "--show-values": show_values or None}
+        given = [name for name, value in record_options.items() if value is not None]
+        if given:
+            _usage_error(f"--code reads no record: leave out {', '.join(given)}")
+        _show_code(rule, pack)
+        return
+    if rule is None:
+        _usage_error("give the RULE to explain (or --code to see the whole pack's code)")
     if (record is None) == (json_record is None):
         _usage_error("give one record: --record FILE:N or --json '{...}'")
     today = dt.date.today()
@@ -71,9 +94,19 @@ def explain(
     else:
         where = "the record given with --json"
         values = _typed_record(json_record or "", compiled.pack.fields, compiled.fields)
-    typer.echo(f"{compiled.pack.name} {compiled.pack.version}, {where}")
     explained = explain_rule(compiled, rule, values, today=today)
-    typer.echo(format_explanation(explained, show_values=show_values), nl=False)
+    typer.echo(format_heading(compiled.pack, where)
+               + format_explanation(explained, show_values=show_values), nl=False)
+
+
+def _show_code(rule: str | None, pack: str | None) -> None:
+    compiled = compile_pack(load_pack(pack))
+    explained = explain_code(compiled, rule)
+    count = sum(1 for target in compiled.targets if rule is None or target.rule.id == rule)
+    what = f"rule {rule}" if rule is not None else "the whole pack"
+    heading = format_heading(compiled.pack, f"generated code of {what} ({count} target"
+                             f"{'' if count == 1 else 's'})")
+    typer.echo(heading + format_code(explained), nl=False)
 
 
 def _read_record(ref: str, fields: Mapping[str, FieldDef], wanted: tuple[str, ...],

@@ -125,3 +125,61 @@ def test_a_bad_json_record_is_an_error(pack: Path, text: str, message: str) -> N
     code, _, err = invoke("EX.NAME.01", "-p", pack, "--json", text)
     assert code == 2
     assert message in err
+
+
+def test_code_shows_the_generated_code_of_the_rules_targets(pack: Path) -> None:
+    code, out, err = invoke("--code", "EX.NAME.01", "--pack", pack)
+    assert code == 0, out + err
+    assert out.splitlines() == [
+        "ex 1.0.0, generated code of rule EX.NAME.01 (1 target)",
+        "# [0] EX.NAME.01 on name",
+        "try:",
+        "    if (",
+        "        (f_kind is not None and (f_kind != 'x'))",
+        "        and (f_name is not None and not (len(f_name) <= 5))",
+        "    ):",
+        "        hits.append(0)",
+        "except Exception as exc:",
+        "    hits.append((0, exc))",
+        "",
+        "# f_name: values[0], field name",
+        "# f_kind: values[1], field kind",
+    ]
+
+
+def test_code_without_a_rule_shows_the_whole_check_function(pack: Path) -> None:
+    code, out, err = invoke("--code", "-p", pack)
+    assert code == 0, out + err
+    lines = out.splitlines()
+    assert lines[:3] == ["ex 1.0.0, generated code of the whole pack (1 target)",
+                         "def _check(values):", "    f_name, f_kind, = values"]
+    assert "    # [0] EX.NAME.01 on name" in lines
+    assert "    return hits" in lines
+
+
+def test_code_of_the_default_pack_names_its_constants() -> None:
+    code, out, err = invoke("--code", "CDD.ULN.02")
+    assert code == 0, out + err
+    assert "# f_uln: values[2], field uln" in out
+    assert "re.compile('[1-9][0-9]{9}').fullmatch" in out
+    assert "# _m<n>: computed at its first use in a record, then shared" in out
+
+
+@pytest.mark.parametrize("args", [["--record", "x.csv:1"], ["--json", "{}"],
+                                  ["--show-values"], ["--encoding", "cp1252"]])
+def test_code_reads_no_record(pack: Path, args: list[str]) -> None:
+    code, _, err = invoke("--code", "EX.NAME.01", "-p", pack, *args)
+    assert code == 2
+    assert f"--code reads no record: leave out {args[0]}" in err
+
+
+def test_code_of_an_unknown_rule_suggests_the_closest(pack: Path) -> None:
+    code, _, err = invoke("--code", "EX.NAME.1", "-p", pack)
+    assert code == 2
+    assert "pack ex has no rule 'EX.NAME.1'; did you mean 'EX.NAME.01'?" in err
+
+
+def test_a_rule_is_needed_without_code(pack: Path) -> None:
+    code, _, err = invoke("-p", pack, "--json", "{}")
+    assert code == 2
+    assert "give the RULE to explain (or --code" in err

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
+import io
+import keyword
 import re
+import tokenize
 from pathlib import Path
 
+import pytest
+
+from lrsrules.lang.checker import Scope, parse_and_check
+from lrsrules.lang.compiler import RuleCode, _variable, compile_rules
+from lrsrules.packs.discovery import bundled_packs
 from lrsrules.packs.loader import load_pack
+from lrsrules.packs.model import ExprSource, FieldDef
 from lrsrules.run.program import CompiledPack, compile_pack
 
 HEAD = """\
@@ -99,3 +109,78 @@ def test_an_exception_in_one_rule_does_not_stop_the_next(tmp_path: Path) -> None
     hits = pack.check(("abc",))
     assert isinstance(hits[0], tuple) and hits[0][0] == 0
     assert hits[1] == 1
+
+
+# -- the generated code as people read it ---------------------------------------------------
+
+
+def test_each_target_opens_with_a_comment_naming_its_index_rule_and_field() -> None:
+    pack = compile_pack(load_pack("lrs-default"))
+    lines = pack.source.splitlines()
+    for index, target in enumerate(pack.targets):
+        header = f"    # [{index}] {target.rule.id} on {target.field}"
+        assert header in lines, header
+        assert lines[lines.index(header) + 1] == "    try:"
+
+
+def test_fields_are_held_in_variables_named_after_them(tmp_path: Path) -> None:
+    pack = compiled(tmp_path, """\
+  - {id: P.ULN.01, field: uln, severity: error, check: len(uln) == 10, message: m}
+  - {id: P.DOB.01, field: dob, severity: error, check: is_date(value), message: m}
+""")
+    assert "    f_uln, f_dob, = values" in pack.source.splitlines()
+    assert "len(f_uln) == 10" in pack.source
+    assert re.search(r"\bv[0-9]+\b", pack.source) is None
+
+
+def test_a_field_named_like_a_builtin_does_not_hide_it(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text("""\
+pack: p
+version: 1.0.0
+fields:
+  len: {}
+rules:
+  - {id: P.LEN.01, field: len, severity: error, check: len(len) <= 3, message: m}
+""", "utf-8")
+    pack = compile_pack(load_pack(path))
+    assert "len(f_len) <= 3" in pack.source
+    assert pack.check(("abcd",)) == [0]
+    assert pack.check(("abc",)) == []
+
+
+def test_only_plain_ascii_identifiers_name_a_variable() -> None:
+    assert _variable("date_of_birth", 3) == "f_date_of_birth"
+    assert _variable("if", 3) == "f_if"  # no keyword starts with f_
+    for name in ("2nd", "a-b", "a b", "ﬁeld", "é", "", "a'b", "x\n#"):
+        assert _variable(name, 3) == "v3", name
+    # Nothing else the generated code names could meet an f_ variable.
+    assert [name for name in dir(builtins) if name.startswith("f_")] == []
+    assert [word for word in keyword.kwlist + keyword.softkwlist if word.startswith("f_")] == []
+
+
+HOSTILE = ["a'\n#", "x\nimport os", "\\n#", "'''", '"', "__import__('os').system('x')",
+           "a\r__import__('os')", "a\u2028import os", "a\x00b", "# [9] X on y\nimport os",
+           "'); import os #"]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_a_hostile_field_name_or_rule_id_stays_inside_its_comment(text: str) -> None:
+    scope = Scope({text: FieldDef(text), "b": FieldDef("b")}, {}, (text,))
+    checked, problems = parse_and_check(ExprSource.inline("len(value) <= 3"), scope, "check")
+    assert checked is not None and not problems
+    run, source = compile_rules([RuleCode(checked, None, None, text, text)], (text, "b"), {},
+                                today=dt.date(2026, 1, 1))
+    tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    names = {token.string for token in tokens if token.type == tokenize.NAME}
+    assert not names & {"os", "import", "__import__", "system", "x"}
+    comments = [token.string for token in tokens if token.type == tokenize.COMMENT]
+    assert len(comments) == 1 and comments[0].startswith("# [0] ")
+    assert run(("abcd", None)) == [0] and run(("abc", None)) == []
+
+
+@pytest.mark.parametrize("pack_name", bundled_packs())
+def test_generated_lines_stay_within_the_width(pack_name: str) -> None:
+    source = compile_pack(load_pack(pack_name)).source
+    too_long = [line for line in source.splitlines() if len(line) > 100]
+    assert too_long == []

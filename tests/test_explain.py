@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -12,12 +13,13 @@ from lrsrules.authoring.explain import (
     NOT_EVALUATED,
     Step,
     TargetExplanation,
+    explain_code,
     explain_rule,
-    format_explanation,
-    shown_value,
 )
 from lrsrules.errors import EngineError
+from lrsrules.lang.compiler import target_blocks
 from lrsrules.packs.loader import load_pack
+from lrsrules.report.explanation import describe_constant, format_explanation, shown_value
 from lrsrules.run.program import CompiledPack, compile_pack
 
 TODAY = dt.date(2026, 6, 15)
@@ -216,3 +218,51 @@ def test_the_bundled_pack_can_be_explained(tmp_path: Path) -> None:
     values = tuple("1000000042" if name == "uln" else None for name in compiled.fields)
     [item] = explain_rule(compiled, "CDD.ULN.02", values, today=TODAY)
     assert item.verdict == "fires"
+
+
+# -- the generated code of a rule ---------------------------------------------------------
+
+
+def test_the_code_of_a_rule_is_its_targets_blocks_in_order(compiled: CompiledPack) -> None:
+    explained = explain_code(compiled, "EX.BOTH.01")
+    headers = [line for line in explained.code.splitlines() if line.startswith("#")]
+    assert headers == ["# [4] EX.BOTH.01 on name", "# [5] EX.BOTH.01 on surname"]
+    compile(explained.code, "<excerpt>", "exec")  # dedented whole: still Python
+    assert [field for _, _, field in explained.fields] == ["name", "surname"]
+    assert explained.constants == ()
+
+
+def test_the_code_of_a_rule_names_the_constants_it_reads(compiled: CompiledPack) -> None:
+    explained = explain_code(compiled, "EX.DOB.01")
+    names = [name for name, _ in explained.constants]
+    assert "_today" in names and all(name.startswith("_") for name in names)
+    assert dict(explained.constants)["_today"] == TODAY
+    assert explained.shares  # is_date(dob) and date(dob) share one parse
+    described = [describe_constant(value) for _, value in explained.constants]
+    assert "lrsrules.dates.parse_iso_date" in described
+
+
+def test_the_whole_packs_code_is_its_source(compiled: CompiledPack) -> None:
+    explained = explain_code(compiled)
+    assert explained.code == compiled.source
+    assert explained.fields == ()  # the source's first line unpacks them
+    assert "_check" not in dict(explained.constants)
+
+
+def test_every_target_has_a_block(compiled: CompiledPack) -> None:
+    blocks = target_blocks(compiled.source)
+    assert sorted(blocks) == list(range(len(compiled.targets)))
+    assert "".join(blocks.values()) in compiled.source
+
+
+def test_the_code_of_an_unknown_rule_is_an_error(compiled: CompiledPack) -> None:
+    with pytest.raises(EngineError, match=re.escape("did you mean 'EX.NAME.01'")):
+        explain_code(compiled, "EX.NAME.1")
+
+
+def test_constants_are_described_as_python() -> None:
+    assert describe_constant(re.compile("[0-9]+").fullmatch) == "re.compile('[0-9]+').fullmatch"
+    assert describe_constant(frozenset({"b", "a"})) == "frozenset of 2: 'a', 'b'"
+    assert describe_constant(("x",)) == "tuple of 1: 'x'"
+    assert describe_constant(dt.date(2026, 1, 2)) == "datetime.date(2026, 1, 2)"
+    assert describe_constant(shown_value) == "lrsrules.report.explanation.shown_value"

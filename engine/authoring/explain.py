@@ -1,21 +1,22 @@
-"""Why a rule fires, or not, on one record: the value of every part of its expressions.
+"""Why a rule fires, or not, on one record: the value of every part of its expressions;
+and the generated code a rule runs as (``explain_code``).
 
 Each sub-expression of ``when``, ``check`` and ``unless`` is evaluated on its own with the
 compiler (``subexpr.evaluate``), so the values shown are the values the run computes; the
 verdict itself comes from the compiled pack. The right side of ``and``/``or`` is marked
-not evaluated when the left side decides, as it is in a run.
-
-Values from the record are personal data. Unless asked to show them, text and dates that
-depend on the record are shown only by their kind and size (``<text, 7 chars>``, ``<date>``),
-as are numbers read from its text with ``int()`` (that is the text itself); booleans,
-nulls and other numbers (lengths, ages, sums) are shown as they are.
+not evaluated when the left side decides, as it is in a run. Each step says whether its
+value depends on the record (personal data), for the text rendering in
+``lrsrules.report.explanation`` to mask it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
+import io
 import re
+import textwrap
+import tokenize
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,12 +24,13 @@ from typing import Any
 from lrsrules.errors import EngineError
 from lrsrules.lang import nodes as n
 from lrsrules.lang.checker import CheckedExpr
+from lrsrules.lang.codegen import MEMO_SLOT
+from lrsrules.lang.compiler import constants_of, field_variables, target_blocks
 from lrsrules.lang.subexpr import evaluate, reads_record
 from lrsrules.run.program import CompiledPack, Target, lists_of
 from lrsrules.run.runner import describe_failure
 
 _LINE_BREAK = re.compile(r"\s*\n\s*")
-_MAX_SHOWN = 60  # characters of a shown value; longer ones are cut short
 
 
 class _NotEvaluated:
@@ -58,6 +60,48 @@ class TargetExplanation:
     conditions: tuple[tuple[str, tuple[Step, ...]], ...]  # (role, steps) in run order
     verdict: str  # "fires", "passes", "skipped", "excused", "error"
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class CodeExplanation:
+    """The generated Python of a rule's targets (or of the whole pack), and its names."""
+
+    rule_id: str | None  # None for the whole pack
+    code: str
+    # (variable, index in values, field) for each field an excerpt reads; empty for the
+    # whole pack, whose first line unpacks them all in order
+    fields: tuple[tuple[str, int, str], ...]
+    constants: tuple[tuple[str, object], ...]  # (name, object) it reads, in name order
+    shares: bool  # whether it uses memo slots: values computed once per record, shared
+
+
+def explain_code(compiled: CompiledPack, rule_id: str | None = None) -> CodeExplanation:
+    """The code ``compiled.check`` runs for ``rule_id``, or the whole function if None."""
+    if rule_id is None:
+        code = compiled.source
+    else:
+        find_targets(compiled, rule_id)  # raises for an unknown rule
+        blocks = target_blocks(compiled.source)
+        code = textwrap.dedent("".join(
+            blocks[index] for index, target in enumerate(compiled.targets)
+            if target.rule.id == rule_id))
+    used = {token.string for token in tokenize.generate_tokens(io.StringIO(code).readline)
+            if token.type == tokenize.NAME}
+    variables = field_variables(compiled.fields)
+    fields = tuple((variable, index, field)
+                   for index, (field, variable) in enumerate(variables.items())
+                   if variable in used and rule_id is not None)
+    constants = constants_of(compiled.check)
+    named = tuple((name, constants[name]) for name in sorted(used & constants.keys(),
+                                                             key=_name_order)
+                  if name not in ("_check", "_UNSET"))
+    shares = any(MEMO_SLOT.fullmatch(name) for name in used)
+    return CodeExplanation(rule_id, code, fields, named, shares)
+
+
+def _name_order(name: str) -> tuple[str, int]:
+    prefix = name.rstrip("0123456789")
+    return prefix, int(name[len(prefix):] or 0)
 
 
 def find_targets(compiled: CompiledPack, rule_id: str) -> list[Target]:
@@ -100,49 +144,6 @@ def explain_rule(compiled: CompiledPack, rule_id: str, values: Sequence[str | No
         verdict, reason = _verdict(target, hits.get(index), dict(conditions))
         explained.append(TargetExplanation(target, tuple(conditions), verdict, reason))
     return explained
-
-
-def format_explanation(explained: Sequence[TargetExplanation], *,
-                       show_values: bool = False) -> str:
-    """Text for people: the rule, then per field its verdict and a tree of values."""
-    if not explained:
-        return ""
-    rule = explained[0].target.rule
-    lines = [f"rule {rule.id} ({rule.severity}): {rule.message}"]
-    for item in explained:
-        if len(explained) > 1:
-            lines.append("")
-        lines.append(f"field {item.target.field}: {item.verdict}: {item.reason}")
-        for role, steps in item.conditions:
-            for step in steps:
-                label = f"{role}: " if step.depth == 0 else "  " * step.depth
-                lines.append(f"  {label}{step.text}  ->  {shown_value(step, show_values)}")
-    return "\n".join(lines) + "\n"
-
-
-def shown_value(step: Step, show_values: bool = False) -> str:
-    """A step's value as text, masked when it is personal data and ``show_values`` is off."""
-    value = step.value
-    if value is NOT_EVALUATED:
-        return "(not evaluated)"
-    if isinstance(value, BaseException):
-        return f"error: {describe_failure(value)}"
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    masked = step.from_record and not show_values
-    if isinstance(value, (int, float)):
-        return "<number>" if masked and step.number_is_text else str(value)
-    if isinstance(value, str):
-        return f"<text, {len(value)} char{'' if len(value) == 1 else 's'}>" if masked \
-            else _cut(repr(value))
-    if isinstance(value, dt.date):
-        return "<date>" if masked else value.isoformat()
-    if isinstance(value, (tuple, list, frozenset, set)):
-        count = f"{len(value)} entr{'y' if len(value) == 1 else 'ies'}"
-        return f"<list, {count}>" if masked else _cut(f"[{', '.join(map(repr, value))}]")
-    return _cut(repr(value))
 
 
 class _Explainer:
@@ -228,7 +229,3 @@ def _verdict(target: Target, hit: int | tuple[int, BaseException] | None,
 def _root_value(conditions: dict[str, tuple[Step, ...]], role: str) -> Any:
     steps = conditions.get(role)
     return steps[0].value if steps else NOT_EVALUATED
-
-
-def _cut(text: str) -> str:
-    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."

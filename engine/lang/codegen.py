@@ -27,6 +27,7 @@ from lrsrules.lang.functions import FUNCTIONS, LIST, TEXT, require_date
 Known = frozenset[str]
 _MEMO_TOKEN = re.compile("\x00([0-9]+)\x00")
 UNSET = object()  # a memo slot not yet filled for this record
+MEMO_SLOT = re.compile("_m[0-9]+")  # the names ``resolve`` gives memo slots
 # Functions that take null, and the result that proves their argument is not null.
 _PROVES_PRESENT = {"present": True, "blank": False, "is_date": True, "is_int": True}
 

@@ -6,22 +6,32 @@ call, and a tree walk per record is several times slower. The source is generate
 the checked syntax tree (engine/codegen.py): every literal is emitted with ``repr()``, every
 other object (lists, compiled regexes, functions) is passed in as a named constant, and no
 text of the pack is ever pasted into the code.
+
+It is laid out to be read when debugging (``lrsrules explain --code``): each target's block
+opens with a comment naming its index, rule id and field (pack text, so only in a comment
+and escaped when it is not plainly a name), fields are held in ``f_<field>`` variables, and
+long conditions are broken inside brackets (lang/wrapping.py), which leaves the syntax tree
+as it was.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from lrsrules.lang.checker import CheckedExpr
 from lrsrules.lang.codegen import Emitter, ExprCode
+from lrsrules.lang.wrapping import WIDTH, fill, wrap_condition
 
 # A function returned by compile_rules: values (in CompiledPack.fields order) -> hits, where a
 # hit is a target index (the rule failed) or (target index, exception) (it could not be
 # evaluated).
 CheckFunction = Callable[[Sequence[str | None]], list[Any]]
+_PLAIN = re.compile(r"[A-Za-z0-9_.-]+")  # rule ids and field names shown as they are
+_TARGET_HEADER = re.compile(r"    # \[([0-9]+)\] ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,15 +42,35 @@ class RuleCode:
     when: CheckedExpr | None
     unless: CheckedExpr | None
     field: str  # the field `value` and `field_name` stand for
+    rule_id: str = ""  # named in a comment of the generated code, for people reading it
 
 
-def _variables(fields: Sequence[str]) -> dict[str, str]:
-    return {name: f"v{i}" for i, name in enumerate(fields)}
+def field_variables(fields: Sequence[str]) -> dict[str, str]:
+    """The local of the generated code that holds each field's value."""
+    return {name: _variable(name, i) for i, name in enumerate(fields)}
+
+
+def _variable(field: str, index: int) -> str:
+    """The local that holds a field's value: ``f_`` and the field name, else ``v<index>``.
+
+    No name of the generated code (``values``, ``hits``, ``exc``, ``_``-prefixed names),
+    keyword or builtin starts with ``f_``, so a field cannot shadow them (a bare ``len``
+    field would hide the ``len`` of ``len(x)``). ASCII only: Python folds non-ASCII
+    identifiers (NFKC), which could make two fields one variable.
+    """
+    if field.isascii() and field.isidentifier():
+        return f"f_{field}"
+    return f"v{index}"
 
 
 def _unpack(fields: Sequence[str]) -> list[str]:
-    names = _variables(fields).values()
-    return [f"    {', '.join(names)}, = values"] if fields else []
+    names = list(field_variables(fields).values())
+    if not names:
+        return []
+    line = f"    {', '.join(names)}, = values"
+    if len(line) <= WIDTH:
+        return [line]
+    return ["    (", *fill(names, ", ", "        "), "    ) = values"]
 
 
 def rule_condition(rule: RuleCode, env: Mapping[str, str], emitter: Emitter,
@@ -68,30 +98,69 @@ def _coder(checked: CheckedExpr, env: Mapping[str, str], rule: RuleCode, emitter
     return ExprCode(emitter, checked, env, rule.field, lists)
 
 
-def _rule_lines(index: int, condition: str) -> list[str]:
+def _rule_lines(index: int, rule: RuleCode, condition: str) -> list[str]:
     return [
+        target_comment(index, rule),
         "    try:",
-        f"        if {condition}:",
+        *wrap_condition("if", condition, "        "),
         f"            hits.append({index})",
         "    except Exception as exc:",  # one failing rule is a finding, not a crash
         f"        hits.append(({index}, exc))",
     ]
 
 
+def target_comment(index: int, rule: RuleCode) -> str:
+    """The comment line that opens the code of target ``index``."""
+    rule_id = f"{_commented(rule.rule_id)} " if rule.rule_id else ""
+    return f"    # [{index}] {rule_id}on {_commented(rule.field)}"
+
+
+def _commented(text: str) -> str:
+    """Pack text made safe in a comment: as it is when plainly a name, else its repr(),
+    in which no line break (nor any other unprintable character) is left unescaped."""
+    return text if _PLAIN.fullmatch(text) else repr(text)
+
+
 def _empty_memo_slots(slots: Sequence[str]) -> list[str]:
-    return [f"    {' = '.join(slots)} = _UNSET"] if slots else []
+    # `_m0 = _m1 = _UNSET`, on as many lines as it takes
+    return [f"{line} _UNSET" for line in fill(slots, " = ", "    ", WIDTH - len(" _UNSET"))]
 
 
 def generate_check_source(rules: Sequence[RuleCode], fields: Sequence[str],
                           lists: Mapping[str, tuple[str, ...]], emitter: Emitter) -> str:
     """Source of ``_check(values)``: every rule target, each in its own try."""
-    env = _variables(fields)
+    env = field_variables(fields)
+    conditions = [rule_condition(rule, env, emitter, lists) for rule in rules]
     body: list[str] = []
-    for index, rule in enumerate(rules):
-        body += _rule_lines(index, rule_condition(rule, env, emitter, lists))
-    text, slots = emitter.resolve("\n".join(body))
+    slots: list[str] = []
+    for index, (rule, condition) in enumerate(zip(rules, conditions, strict=True)):
+        code, used = emitter.resolve(condition)  # after all rules: uses are counted by then
+        slots += [slot for slot in used if slot not in slots]
+        body += _rule_lines(index, rule, code)
     head = ["def _check(values):", *_unpack(fields), "    hits = []", *_empty_memo_slots(slots)]
-    return "\n".join([*head, text, "    return hits"]) + "\n"
+    return "\n".join([*head, *body, "    return hits"]) + "\n"
+
+
+def target_blocks(source: str) -> dict[int, str]:
+    """The code of each target in a source from ``generate_check_source``, by index."""
+    blocks: dict[int, list[str]] = {}
+    current: list[str] | None = None
+    for line in source.splitlines():
+        header = _TARGET_HEADER.match(line)
+        if header is not None:
+            current = blocks.setdefault(int(header[1]), [])
+        elif line == "    return hits":
+            current = None
+        if current is not None:
+            current.append(line)
+    return {index: "\n".join(lines) + "\n" for index, lines in blocks.items()}
+
+
+def constants_of(function: CheckFunction) -> Mapping[str, object]:
+    """The named constants (lists, regexes, functions, today) a generated function reads:
+    its module namespace, which holds nothing else but the function itself."""
+    namespace: dict[str, object] = function.__globals__
+    return namespace
 
 
 def _build(source: str, emitter: Emitter, name: str, label: str) -> Any:
@@ -114,7 +183,7 @@ def compile_value(checked: CheckedExpr, fields: Sequence[str],
                   field: str | None = None) -> Callable[[Sequence[str | None]], Any]:
     """One expression as a function of the field values: for tests and ``explain``."""
     emitter = Emitter(today)
-    env = _variables(fields)
+    env = field_variables(fields)
     env["value"] = env.get(field, "None") if field else "None"
     code = ExprCode(emitter, checked, env, field, lists).value(checked.root, frozenset())
     code, slots = emitter.resolve(code)

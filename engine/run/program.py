@@ -117,7 +117,7 @@ def compile_pack(pack: Pack, *, today: dt.date | None = None,
                 used |= n.names_in(expr.root)
         for field in rule.fields:
             used.add(field)
-            codes.append(RuleCode(main, when, unless, field))
+            codes.append(RuleCode(main, when, unless, field, rule.id))
             targets_of.append((rule, field))
     fields = tuple(name for name in pack.fields if name in used)
     index = {name: i for i, name in enumerate(fields)}
