@@ -12,6 +12,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+import lrsrules
 from lrsrules.authoring.explain import explain_code, explain_rule, find_targets
 from lrsrules.cli.exit_codes import ExitCode
 from lrsrules.cli.options import (
@@ -22,11 +23,10 @@ from lrsrules.cli.options import (
 )
 from lrsrules.errors import InputError, Location
 from lrsrules.inputs.headings import describe_clash, field_lookup
-from lrsrules.inputs.readers import open_records
 from lrsrules.packs.loader import load_pack
 from lrsrules.packs.model import FieldDef, normalise_heading
 from lrsrules.report.explanation import format_code, format_explanation, format_heading
-from lrsrules.run.program import compile_pack
+from lrsrules.run.program import CompiledPack, compile_pack
 
 EXPLAIN_EXIT_CODES_HELP = (
     f"Exit codes: {ExitCode.OK.value} the rule was explained, whatever its verdict; "
@@ -88,8 +88,7 @@ def explain(
     compiled = compile_pack(load_pack(pack), today=today)
     find_targets(compiled, rule)  # an unknown rule is reported before the input is read
     if record is not None:
-        where, values = _read_record(record, compiled.pack.fields, compiled.fields,
-                                     encoding, delimiter,
+        where, values = _read_record(record, compiled, encoding, delimiter,
                                      input_format.value if input_format else None)
     else:
         where = "the record given with --json"
@@ -109,17 +108,21 @@ def _show_code(rule: str | None, pack: str | None) -> None:
     typer.echo(heading + format_code(explained), nl=False)
 
 
-def _read_record(ref: str, fields: Mapping[str, FieldDef], wanted: tuple[str, ...],
-                 encoding: str | None, delimiter: str | None,
+def _read_record(ref: str, compiled: CompiledPack, encoding: str | None,
+                 delimiter: str | None,
                  input_format: str | None) -> tuple[str, tuple[str | None, ...]]:
     match = _RECORD_REF.match(ref)
     if match is None or int(match["number"]) < 1:
         _usage_error(f"--record {ref!r}: expected FILE:N, e.g. learners.csv:3")
     path, number = Path(match["file"]), int(match["number"])
     count = 0
-    with open_records(path, fields, wanted, encoding=encoding, delimiter=delimiter,
-                      input_format=input_format) as records:
-        for found in records:
+    # Read as validate reads it: through the run, whose records carry compiled.fields.
+    with lrsrules.validate(path, compiled, encoding=encoding, delimiter=delimiter,
+                           input_format=input_format) as run:
+        for checked in run.results():
+            found = checked.record
+            if found is None:
+                continue
             count = found.number
             if found.number != number:
                 continue

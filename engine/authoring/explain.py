@@ -27,7 +27,7 @@ from lrsrules.lang.checker import CheckedExpr
 from lrsrules.lang.codegen import MEMO_SLOT
 from lrsrules.lang.compiler import constants_of, field_variables, target_blocks
 from lrsrules.lang.subexpr import evaluate, reads_record
-from lrsrules.run.program import CompiledPack, Target, lists_of
+from lrsrules.run.program import CompiledPack, Hit, Target, lists_of
 from lrsrules.run.runner import describe_failure
 
 _LINE_BREAK = re.compile(r"\s*\n\s*")
@@ -123,10 +123,10 @@ def explain_rule(compiled: CompiledPack, rule_id: str, values: Sequence[str | No
     ``today`` must be the date ``compiled`` was built with.
     """
     explainer = _Explainer(compiled, values, today)
-    hits = {hit if isinstance(hit, int) else hit[0]: hit for hit in compiled.check(values)}
+    hits = {id(hit.target): hit for hit in compiled.hits(values)}  # targets are unique objects
     explained = []
     find_targets(compiled, rule_id)  # raises for an unknown rule
-    for index, target in enumerate(compiled.targets):
+    for target in compiled.targets:
         if target.rule.id != rule_id:
             continue
         conditions: list[tuple[str, tuple[Step, ...]]] = []
@@ -141,7 +141,7 @@ def explain_rule(compiled: CompiledPack, rule_id: str, values: Sequence[str | No
             steps = tuple(explainer.steps(checked, target.field))
             conditions.append((role, steps))
             running = steps[0].value is (role == "when")
-        verdict, reason = _verdict(target, hits.get(index), dict(conditions))
+        verdict, reason = _verdict(target, hits.get(id(target)), dict(conditions))
         explained.append(TargetExplanation(target, tuple(conditions), verdict, reason))
     return explained
 
@@ -209,10 +209,10 @@ def _reads_text_as_number(node: n.Node) -> bool:
     return isinstance(node, n.Call) and node.function == "int"
 
 
-def _verdict(target: Target, hit: int | tuple[int, BaseException] | None,
+def _verdict(target: Target, hit: Hit | None,
              conditions: dict[str, tuple[Step, ...]]) -> tuple[str, str]:
-    if isinstance(hit, tuple):
-        return "error", f"could not be evaluated ({describe_failure(hit[1])})"
+    if hit is not None and hit.error is not None:
+        return "error", f"could not be evaluated ({describe_failure(hit.error)})"
     if hit is not None:
         excuse = ", and its unless is not true" if "unless" in conditions else ""
         return "fires", f"its check is false{excuse}"
