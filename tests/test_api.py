@@ -77,6 +77,10 @@ def test_mappings_that_cannot_be_checked_are_input_errors() -> None:
     with pytest.raises(lrsrules.InputError) as caught:
         lrsrules.validate([{"Colour": "red"}])
     assert "Colour" in str(caught.value)
+    with pytest.raises(lrsrules.InputError) as caught:
+        lrsrules.validate(["ULN", "GivenName"])  # what iterating a DataFrame gives
+    assert "record 1 is a str, not a mapping" in str(caught.value)
+    assert "to_dict('records')" in str(caught.value)
     with pytest.raises(lrsrules.InputError, match="cannot read records from a dict"):
         lrsrules.validate({"ULN": "1"})  # type: ignore[arg-type]
 

@@ -1,6 +1,6 @@
 """What a batch file reader hands over: rows with their lines, and the parts of the file.
 
-Shared by the CSV/XLSX reader (``batchread``) and the XML reader (``batchxml``).
+Shared by the CSV/XLSX reader (``reader``) and the XML reader (``xmlreader``).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ would stop a file part-way is looked for first, in a pass that keeps nothing: CS
 decoded and XML parsed to the end, a block at a time, so an undecodable or malformed file
 is an ``InputError`` before any finding is reported.
 
-The XML form is read by ``batchxml`` with defusedxml: a document type declaration (so any
+The XML form is read by ``xmlreader`` with defusedxml: a document type declaration (so any
 entity, and so any entity expansion or external entity) is refused before anything is read. XLSX is
 read with openpyxl (the ``xlsx`` extra), in read-only mode. Problems that stop the whole
 file are ``InputError``s; nothing here quotes a value.

@@ -1,2 +1,4 @@
 """Reading learner records: ``decoding``, ``headings`` (matching headings to fields), the
-``records`` every reader hands over, CSV (``readers``) and JSON Lines (``jsonlines``)."""
+``records`` every reader hands over, CSV and file objects (``readers``), JSON Lines
+(``jsonlines``) and Python mappings (``mappings``), with ``keys`` matching keyed records to
+fields."""

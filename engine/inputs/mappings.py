@@ -43,7 +43,8 @@ class MappingSource(RecordSource):
                              hint="give an iterable of mappings, one per learner")
         if not isinstance(first, Mapping):
             raise InputError(f"record 1 is a {type(first).__name__}, not a mapping",
-                             Location(name, 1), hint="give one mapping (a dict) per learner")
+                             Location(name, 1), hint="give one mapping (a dict) per learner, "
+                             "e.g. csv.DictReader rows or a DataFrame's to_dict('records')")
         self._keys = KeyMatch([str(key) for key in first], fields, wanted, source=name)
         self._records = self._iter_records(chain((first,), items))
 

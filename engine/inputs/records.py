@@ -1,8 +1,11 @@
 """What every record reader hands over: ``Record``s, from a ``RecordSource``.
 
-The readers themselves are ``readers`` (which also opens files and reads CSV) and
-``jsonlines``; both subclass ``RecordSource`` and start from the ``Opened`` file that
-``open_records`` prepared. Nothing here quotes a value: input files hold personal data.
+The readers themselves are ``readers`` (which also opens files and reads CSV),
+``jsonlines`` and ``mappings``; each subclasses ``RecordSource`` (as does a batch file's,
+``lrsrules.batch.check.BatchRecords``), the first two from the ``Opened`` file that
+``open_records`` prepared. A run (``lrsrules.run.pipeline``) asks a source for its records
+and for what it has to say about the input as a whole. Nothing here quotes a value: input
+files hold personal data.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Why generated code: the per-record cost of a pack is held under 0.8x a careful hand-written
 loop (benchmarks/bench_engine.py); nested closures sit near 1x because every node costs a
 call, and a tree walk per record is several times slower. The source is generated only from
-the checked syntax tree (engine/codegen.py): every literal is emitted with ``repr()``, every
+the checked syntax tree (``codegen``): every literal is emitted with ``repr()``, every
 other object (lists, compiled regexes, functions) is passed in as a named constant, and no
 text of the pack is ever pasted into the code.
 
