@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
+from itertools import chain
+from operator import attrgetter
 from types import TracebackType
 from typing import NamedTuple
 
@@ -38,6 +40,7 @@ class Checked(NamedTuple):
 
 
 _NONE: tuple[()] = ()  # no findings, no hits: shared by every clean record
+_FINDINGS = attrgetter("findings")
 
 
 class Run:
@@ -75,13 +78,17 @@ class Run:
                        waivers=None if self.waivers is None else self.waivers.path)
 
     def __iter__(self) -> Iterator[Finding]:
-        for checked in self.results():
-            if checked.findings:
-                yield from checked.findings
+        # chain and map run in C: no Python frame between the run and its reader.
+        return chain.from_iterable(map(_FINDINGS, self._results(clean=False)))
 
     def results(self) -> Iterator[Checked]:
         """Each record with its findings, and the findings about the input as a whole
         (expired waivers and the input's own first, what only its end tells last)."""
+        return self._results(clean=True)
+
+    def _results(self, *, clean: bool) -> Iterator[Checked]:
+        # clean=False leaves out the records without findings: iterating findings needs
+        # nothing of them, and most records of a real file are clean.
         if self._started:
             raise RuntimeError("a run is read once: start another for a second pass")
         self._started = True
@@ -93,6 +100,7 @@ class Run:
             if head:
                 yield Checked(None, self._whole(head), [])
             check, decode = compiled.check, compiled.decode
+            new = tuple.__new__  # one Checked a record: skip the named tuple's Python __new__
             for record in self.source:
                 if record.issue is not None:
                     hits, found = [], list(record.notes)
@@ -100,14 +108,15 @@ class Run:
                     raw = check(record.values[:width] if trim else record.values)
                     if not raw and not record.notes:  # the common case, kept lean
                         tally.records += 1
-                        yield Checked(record, _NONE, _NONE)
+                        if clean:
+                            yield new(Checked, (record, _NONE, _NONE))
                         continue
                     hits = decode(raw)
                     found = record_findings_of(record, hits)
                 if waiving is not None and found:
                     found = waiving.apply(record, found)
                 tally.count(found)
-                yield Checked(record, found, hits)
+                yield new(Checked, (record, found, hits))
             end = self.source.end_findings()
             if end:
                 yield Checked(None, self._whole(end), [])
@@ -124,7 +133,7 @@ class Run:
     def summary(self) -> Summary:
         """The totals; read before the run is iterated, they run it (keeping no finding)."""
         if not self._started:
-            for _ in self.results():
+            for _ in self._results(clean=False):
                 pass
         source, tally = self.source, self._tally
         extra, notes = source.summary_extra()

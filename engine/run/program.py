@@ -60,9 +60,9 @@ class CompiledPack:
     def decode(self, raw: list[Any]) -> list[Hit]:
         """What ``check`` returned, as ``Hit``s: the one place that reads its protocol (a
         target index, or a target index and the exception that stopped the rule)."""
-        targets = self.targets
-        return [Hit(targets[hit]) if hit.__class__ is int else Hit(targets[hit[0]], hit[1])
-                for hit in raw]
+        targets, new = self.targets, tuple.__new__  # Hit(...) would run a Python __new__
+        return [new(Hit, (targets[hit], None)) if hit.__class__ is int
+                else new(Hit, (targets[hit[0]], hit[1])) for hit in raw]
 
 
 def check_pack(pack: Pack, known: Mapping[ExprSource, CheckedExpr] | None = None
