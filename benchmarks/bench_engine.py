@@ -27,11 +27,11 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import lrsrules
 from lrsrules.findings import Finding
 from lrsrules.inputs.readers import open_records
 from lrsrules.packs.loader import load_pack
 from lrsrules.run.program import CompiledPack, compile_pack
-from lrsrules.run.runner import iter_findings
 
 sys.path.insert(0, str(Path(__file__).parent))
 from make_learners import main as make_learners
@@ -141,9 +141,8 @@ def hand_run(path: Path, messages: dict[str, str]) -> list[Finding]:
 
 
 def engine_run(path: Path, compiled: CompiledPack) -> list[Finding]:
-    pack = compiled.pack
-    with open_records(path, pack.fields, compiled.fields) as records:
-        return list(iter_findings(compiled, records))
+    # The library's own run, as lrsrules validate and every caller use it.
+    return list(lrsrules.validate(path, compiled))
 
 
 def best_of(rounds: int, contenders: dict[str, Callable[[CompiledPack], object]]
