@@ -128,6 +128,8 @@ def test_the_summary_before_iterating_runs_the_records_and_a_run_is_read_once() 
     assert run.summary.records == 9
     with pytest.raises(RuntimeError, match="read once"):
         list(run)
+    assert lrsrules.validate(EXAMPLE).failed()  # failed() too runs what was not read
+    assert lrsrules.validate(EXAMPLE).worst() == "error"
 
 
 def test_waivers_given_to_validate_mark_findings_and_stop_them_failing(tmp_path: Path) -> None:

@@ -129,24 +129,27 @@ class Run:
         self._tally.count(found, record=False)
         return found
 
-    @property
-    def summary(self) -> Summary:
-        """The totals; read before the run is iterated, they run it (keeping no finding)."""
+    def _run_unless_started(self) -> None:
+        # Totals asked for before the findings were: run the records, keeping no finding.
         if not self._started:
             for _ in self._results(clean=False):
                 pass
+
+    @property
+    def summary(self) -> Summary:
+        """The totals (of the records read so far, while the run is being iterated)."""
+        self._run_unless_started()
         source, tally = self.source, self._tally
         extra, notes = source.summary_extra()
-        summary = tally.summary(len(self.compiled.pack.rules), source.ignored_headings,
-                                source.missing_fields)
-        waived = None if self._waiving is None else self._waiving.waived
-        return Summary(summary.records, summary.findings, summary.by_severity,
-                       summary.records_with_findings, summary.rules,
-                       summary.ignored_headings, summary.missing_fields, waived,
+        return Summary(tally.records, tally.findings, dict(tally.by_severity),
+                       tally.records_with_findings, len(self.compiled.pack.rules),
+                       source.ignored_headings, source.missing_fields,
+                       None if self._waiving is None else self._waiving.waived,
                        extra=extra, notes=notes)
 
     def worst(self) -> str | None:
         """The worst severity among findings no waiver covers (None: no such finding)."""
+        self._run_unless_started()
         counts = dict(self._tally.by_severity)
         if self._waiving is not None:
             for severity, waived in self._waiving.waived_by_severity.items():

@@ -8,13 +8,12 @@ from dataclasses import dataclass, field
 from lrsrules.findings import SEVERITIES, Finding
 from lrsrules.inputs.records import Record
 from lrsrules.lang.functions import EvaluationError
-from lrsrules.run.findings import Summary
 from lrsrules.run.program import CompiledPack, Hit
 
 
 @dataclass
 class Tally:
-    """Running totals for the summary; updated as findings stream past."""
+    """Running totals for a run's summary (``lrsrules.run.pipeline.Run`` keeps one)."""
 
     records: int = 0
     findings: int = 0
@@ -32,11 +31,6 @@ class Tally:
             by_severity = self.by_severity
             for finding in found:
                 by_severity[finding.severity] += 1
-
-    def summary(self, rules: int, ignored: tuple[str, ...] = (),
-                missing: tuple[str, ...] = ()) -> Summary:
-        return Summary(self.records, self.findings, dict(self.by_severity),
-                       self.records_with_findings, rules, ignored, missing)
 
 
 def describe_failure(error: BaseException) -> str:
