@@ -1,0 +1,181 @@
+"""Large hostile inputs for the catalogue, made at test time (never committed).
+
+Each function writes one file and is named in a case's ``generate`` list as ``make``, with
+its other keys as arguments. The personal values are the catalogue's known ones
+(``PERSONAL``), so a case can assert that none of them is ever printed.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+# Known personal values: every fixture learner is made of these, and no output may show
+# one unless the case asks for --show-values.
+PERSONAL = ("Zebedee", "Quantock", "9876543210", "ZQ9 9ZZ", "zebedee.quantock@example.org",
+            "1987-06-05")
+SECRET = "SECRET-OUTSIDE-THE-PACK"  # the content of files outside a pack's folder
+
+LEARNER_HEADINGS = "GivenName,FamilyName,ULN,DateOfBirth,LastKnownPostCode,EmailAddress"
+LEARNER = "Zebedee,Quantock,9876543210,1987-06-05,ZQ9 9ZZ,zebedee.quantock@example.org"
+PACK_HEAD = "pack: hostile\nversion: 1.0.0\nfields:\n  code: {aliases: [Code]}\nrules:\n"
+
+
+def learners(path: Path, rows: int = 1000, quote_at: int | None = None) -> None:
+    """A CSV of ``rows`` learners; ``quote_at`` opens a quote that is never closed."""
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write(LEARNER_HEADINGS + "\n")
+        for row in range(1, rows + 1):
+            out.write(('"' if row == quote_at else "") + LEARNER + "\n")
+
+
+def long_line(path: Path, size: int, header: bool = True) -> None:
+    """A file whose last line has ``size`` characters and no newline."""
+    with path.open("w", encoding="utf-8") as out:
+        if header:
+            out.write(LEARNER_HEADINGS + "\n")
+        chunk = "Q" * (1 << 20)
+        for _ in range(size >> 20):
+            out.write(chunk)
+
+
+def big_cell(path: Path, size: int) -> None:
+    """One learner whose family name is ``size`` characters long."""
+    path.write_text(f"{LEARNER_HEADINGS}\nZebedee,{'Q' * size},9876543210,1987-06-05,,\n",
+                    "utf-8")
+
+
+def deep_json(path: Path, depth: int) -> None:
+    """A JSON Lines record whose ULN holds arrays nested ``depth`` deep."""
+    path.write_text('{"GivenName": "Zebedee", "ULN": ' + "[" * depth + "]" * depth + "}\n",
+                    "utf-8")
+
+
+def big_literal_pack(path: Path, size: int) -> None:
+    """A pack whose check compares with a string literal of ``size`` characters."""
+    path.write_text(PACK_HEAD + "  - {id: H.BIG.01, field: code, severity: error, message: m,\n"
+                    f"     check: \"code != '{'x' * size}'\"}}\n", "utf-8")
+
+
+def chain_pack(path: Path, terms: int, op: str = "or", deep: bool = False) -> None:
+    """A pack with one check of ``terms`` comparisons joined by ``op`` (flat, or each one
+    in its own pair of brackets when ``deep``)."""
+    parts = [f"code == '{n}'" for n in range(terms)]
+    if deep:
+        text = parts[0]
+        for part in parts[1:]:
+            text = f"({text} {op} {part})"
+    else:
+        text = f" {op} ".join(parts)
+    path.write_text(PACK_HEAD + "  - id: H.CHAIN.01\n    field: code\n    severity: error\n"
+                    "    message: not a known code\n    check: >-\n      " + text + "\n", "utf-8")
+
+
+def nested_pack(path: Path, depth: int, opening: str = "not ", closing: str = "") -> None:
+    """A pack whose check nests ``depth`` times: ``not not ... code == '1'`` by default."""
+    text = opening * depth + "code == '1'" + closing * depth
+    path.write_text(PACK_HEAD + "  - id: H.DEEP.01\n    field: code\n    severity: error\n"
+                    "    message: m\n    check: >-\n      " + text + "\n", "utf-8")
+
+
+def plus_chain_pack(path: Path, terms: int) -> None:
+    text = " + ".join(["len(code)"] * terms) + " > 0"
+    path.write_text(PACK_HEAD + "  - id: H.PLUS.01\n    field: code\n    severity: error\n"
+                    "    message: m\n    check: >-\n      " + text + "\n", "utf-8")
+
+
+def big_integer_pack(path: Path, digits: int) -> None:
+    path.write_text(PACK_HEAD + "  - id: H.INT.01\n    field: code\n    severity: error\n"
+                    f"    message: m\n    check: len(code) < {'9' * digits}\n", "utf-8")
+
+
+def many_rules_pack(path: Path, rules: int) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        out.write(PACK_HEAD)
+        for n in range(rules):
+            out.write(f"  - {{id: H.R.{n:05d}, field: code, severity: error, message: m,"
+                      f" check: \"code != '{n}'\"}}\n")
+
+
+def big_list_pack(path: Path, entries: int) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        out.write("pack: hostile\nversion: 1.0.0\nfields:\n  code: {aliases: [Code]}\n"
+                  "lists:\n  words:\n")
+        for n in range(entries):
+            out.write(f"    - w{n}\n")
+        out.write("rules:\n  - {id: H.L.01, field: code, severity: error, message: m,"
+                  " check: code in @words}\n")
+
+
+def deep_flow_yaml(path: Path, depth: int) -> None:
+    path.write_text("pack: hostile\nversion: 1.0.0\nfields: {code: {}}\nrules: []\nx: "
+                    + "[" * depth + "]" * depth + "\n", "utf-8")
+
+
+def alias_bomb_yaml(path: Path, levels: int = 9) -> None:
+    """The 'billion laughs' of YAML: each level lists the one before ten times."""
+    lines = ["pack: hostile", "version: 1.0.0", "fields: {code: {}}", "rules: []",
+             "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for level in range(1, levels + 1):
+        before = f"*a{level - 1}"
+        lines.append(f"a{level}: &a{level} [{', '.join([before] * 10)}]")
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+
+
+def zip_bomb_xlsx(path: Path, megabytes: int) -> None:
+    """An .xlsx whose sheet decompresses to ``megabytes`` MiB of blank space."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns='
+                      '"http://schemas.openxmlformats.org/package/2006/content-types"/>')
+        with book.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            block = b" " * (1 << 20)
+            for _ in range(megabytes):
+                sheet.write(block)
+
+
+def shared_strings_xlsx(path: Path, count: int) -> None:
+    """A real workbook whose shared-strings table holds ``count`` strings."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["GivenName", "FamilyName", "ULN"])
+    sheet.append(["Zebedee", "Quantock", "9876543210"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    strings = "".join(f"<si><t>s{n}</t></si>" for n in range(count))
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, \
+            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/sharedStrings.xml":
+                data = (b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.'
+                        b'openxmlformats.org/spreadsheetml/2006/main">'
+                        + strings.encode() + data.split(b">", 2)[2].split(b"</sst>")[0]
+                        + b"</sst>")
+            target.writestr(item, data)
+
+
+def big_xml_attribute(path: Path, megabytes: int) -> None:
+    """An LRB XML batch file whose first learner element carries a huge attribute."""
+    with path.open("w", encoding="utf-8") as out:
+        out.write('<?xml version="1.0" encoding="UTF-8"?>\n<LRBBatch><Header><FileVersion>2A'
+                  "</FileVersion></Header><Learners><Learner junk=\"")
+        block = "Q" * (1 << 20)
+        for _ in range(megabytes):
+            out.write(block)
+        out.write('"><ULN>9876543210</ULN></Learner></Learners></LRBBatch>\n')
+
+
+MAKERS: dict[str, Callable[..., None]] = {
+    "learners": learners, "long_line": long_line, "big_cell": big_cell,
+    "deep_json": deep_json, "big_literal_pack": big_literal_pack, "chain_pack": chain_pack,
+    "nested_pack": nested_pack, "plus_chain_pack": plus_chain_pack,
+    "big_integer_pack": big_integer_pack, "many_rules_pack": many_rules_pack,
+    "big_list_pack": big_list_pack, "deep_flow_yaml": deep_flow_yaml,
+    "alias_bomb_yaml": alias_bomb_yaml, "zip_bomb_xlsx": zip_bomb_xlsx,
+    "shared_strings_xlsx": shared_strings_xlsx, "big_xml_attribute": big_xml_attribute,
+}
