@@ -19,6 +19,7 @@ from typing import IO, Any, NamedTuple
 
 from lrsrules.errors import InputError
 from lrsrules.findings import INPUT_RULE, Finding
+from lrsrules.inputs.bounds import BoundedLines
 from lrsrules.inputs.decoding import DEFAULT_ENCODING, decode_error
 from lrsrules.inputs.headings import HeadingMatch
 
@@ -56,7 +57,7 @@ class Opened:
     path: str
     file: IO[str]
     encoding: str
-    lines: Iterator[str]  # from the first line with text on
+    lines: BoundedLines  # from the first line with text on
     skipped: int  # blank lines before that one
     release: Callable[[], None] | None = None  # how to let go of it (None: close it)
 
