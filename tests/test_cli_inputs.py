@@ -123,3 +123,31 @@ def test_a_json_line_past_the_line_limit_is_an_error(tmp_path: Path) -> None:
     text = FIRST + '{"GivenName": "' + "x" * MAX_LINE_CHARS + '"}\n'
     code, out = invoke("validate", write(tmp_path, "l.jsonl", text))
     assert_input_error(code, out, "l.jsonl:2:", f"longer than {MAX_LINE_CHARS} characters")
+
+
+# --- encodings ------------------------------------------------------------------------------
+
+def commands(data: Path, batch: Path, out: Path) -> list[list[object]]:
+    """Every command reading a file with --encoding, each given that file."""
+    return [["validate", data], ["batch", "check", batch], ["batch", "fix", batch, "-o", out],
+            ["diff", "lrs-default", "lrs-default", "--records", data],
+            ["explain", "CDD.NAMES.01", "--record", f"{data}:1"]]
+
+
+@pytest.mark.parametrize("codec", ["idna", "undefined", "punycode", "rot13", "base64", "hex",
+                                   "zlib"])
+def test_a_codec_that_cannot_read_text_is_an_unusable_encoding(tmp_path: Path,
+                                                               codec: str) -> None:
+    data = write(tmp_path, "l.csv", HEADER + ROW)
+    batch = write(tmp_path, "LRB_10012345_290920261030.CSV", HEADER + ROW)
+    for args in commands(data, batch, tmp_path / "LRB_10012345_290920261031.CSV"):
+        code, out = invoke(*args, "--encoding", codec)
+        assert_input_error(code, out, "unusable encoding")
+
+
+def test_a_text_codec_that_fails_without_a_position_is_a_decode_error(tmp_path: Path) -> None:
+    data = write(tmp_path, "l.csv", HEADER + ROW)  # UTF-8, read as UTF-16 without a BOM
+    batch = write(tmp_path, "LRB_10012345_290920261030.CSV", HEADER + ROW)
+    for args in commands(data, batch, tmp_path / "LRB_10012345_290920261031.CSV"):
+        code, out = invoke(*args, "--encoding", "utf-16")
+        assert_input_error(code, out, "cannot decode the file as utf-16")

@@ -134,7 +134,7 @@ def _csv_rows(name: str, codec: str, delimiter: str) -> Rows:
             # csv's messages name the character or limit at fault, never a cell's text.
             raise InputError(f"cannot read the file as CSV: {exc}",
                              Location(name, reader.line_num)) from None
-        except UnicodeDecodeError:
+        except UnicodeError:
             _check_decoding(name, codec)  # it decoded before: say where it no longer does
             raise InputError("the file changed while it was being read",
                              Location(name)) from None
@@ -169,6 +169,8 @@ def _check_decoding(name: str, codec: str) -> None:
         except UnicodeDecodeError as exc:
             # The error's positions count from the bytes the decoder held back.
             raise _decode_failure(name, codec, max(0, offset - held + exc.start)) from None
+        except UnicodeError:  # a codec failing without a position (utf-16 without a BOM)
+            raise _decode_failure(name, codec, None) from None
 
 
 def _held(decoder: codecs.IncrementalDecoder) -> int:
@@ -176,12 +178,14 @@ def _held(decoder: codecs.IncrementalDecoder) -> int:
     return len(pending) if isinstance(pending, bytes) else 0
 
 
-def _decode_failure(name: str, codec: str, at: int) -> InputError:
+def _decode_failure(name: str, codec: str, at: int | None) -> InputError:
     """The error for the byte at offset ``at``: its line and column (in bytes), found by
-    reading the file again up to it."""
+    reading the file again up to it; ``at`` None: the codec did not say where."""
     line, line_start, done = 1, 0, 0
     with open_bytes(name) as file:
         start = file.read(4)
+        if at is None:
+            return decode_error(name, codec, start, b"", None, None, workbook=_WORKBOOK_HINT)
         file.seek(0)
         while done < at and (block := file.read(min(BLOCK, at - done))):
             line += block.count(b"\n")

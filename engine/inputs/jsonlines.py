@@ -123,7 +123,7 @@ class JsonLinesSource(RecordSource):
                         break
                 else:
                     yield Record(number, line, tuple(values))
-        except UnicodeDecodeError:
+        except UnicodeError:  # the base class, as utf-16 without a BOM raises
             raise self._decode_error() from None
 
 

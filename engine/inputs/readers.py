@@ -122,7 +122,7 @@ class _CsvSource(RecordSource):
                     return row, line
         except csv.Error as exc:
             raise self._csv_error(exc, previous + 1) from None
-        except UnicodeDecodeError:
+        except UnicodeError:
             raise self._decode_error() from None
         raise InputError("the file has no header row", Location(self.path))
 
@@ -154,7 +154,7 @@ class _CsvSource(RecordSource):
                 )
         except csv.Error as exc:
             raise self._csv_error(exc, previous + 1) from None
-        except UnicodeDecodeError:
+        except UnicodeError:
             raise self._decode_error() from None
 
     def _csv_error(self, exc: csv.Error, start: int) -> InputError:
@@ -250,12 +250,12 @@ def _text_stream(stream: IO[Any], codec: str, name: str) -> tuple[IO[str], Calla
 def _read_head(lines: BoundedLines, name: str, codec: str) -> tuple[int, str | None]:
     """Skip leading blank lines: how many there were, and the first line with text."""
     skipped = 0
-    try:
+    try:  # UnicodeError, the base class: utf-16 without a BOM raises it
         for line in lines:
             if not line.isspace():
                 return skipped, line
             skipped += 1
-    except UnicodeDecodeError:
+    except UnicodeError:
         raise find_decode_error(name, codec) from None
     return skipped, None
 

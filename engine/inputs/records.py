@@ -157,6 +157,8 @@ def find_decode_error(name: str, codec: str) -> InputError:
         bad = exc.object[exc.start : exc.start + 1]
         prefix = exc.object[: exc.start].decode(codec, errors="replace")
         line, column = max(number, 1), len(prefix) + 1
+    except UnicodeError:  # a codec failing without a position (utf-16 without a BOM)
+        line = max(number, 1)
     except OSError:
         pass  # not readable twice (a pipe): report without a line
     return decode_error(
