@@ -10,7 +10,14 @@ import pytest
 from typer.testing import CliRunner
 
 from lrsrules.cli.app import app
-from lrsrules.limits import MAX_CELL_CHARS, MAX_JSON_DEPTH, MAX_LINE_CHARS, MAX_VALUE_LINES
+from lrsrules.limits import (
+    MAX_CELL_CHARS,
+    MAX_JSON_DEPTH,
+    MAX_LINE_CHARS,
+    MAX_VALUE_LINES,
+    MAX_XLSX_RATIO,
+    MAX_XML_MARKUP_BYTES,
+)
 
 runner = CliRunner()
 
@@ -151,3 +158,130 @@ def test_a_text_codec_that_fails_without_a_position_is_a_decode_error(tmp_path: 
     for args in commands(data, batch, tmp_path / "LRB_10012345_290920261031.CSV"):
         code, out = invoke(*args, "--encoding", "utf-16")
         assert_input_error(code, out, "cannot decode the file as utf-16")
+
+
+# --- batch files: CSV, XML, XLSX ------------------------------------------------------------
+
+BATCH = "LRB_10012345_290920261030"
+EXAMPLE_XML = Path(__file__).resolve().parent.parent / "examples" / f"{BATCH}.XML"
+
+
+def batch_csv(tmp_path: Path, learners: str) -> Path:
+    head = "FileVersion,FileName,UKPRN,OrgRef\r\n2A,REG-1,10012345,ORG-1\r\n" + HEADER
+    return write(tmp_path, f"{BATCH}.CSV", head + learners)
+
+
+def test_an_unclosed_quote_in_a_batch_file_is_an_error(tmp_path: Path) -> None:
+    code, out = invoke("batch", "check", batch_csv(tmp_path, ROW + '"' + ROW * 500))
+    assert_input_error(code, out, f"{BATCH}.CSV:5:", "never closed")
+
+
+def test_a_batch_cell_past_the_limit_is_the_same_error_as_validates(tmp_path: Path) -> None:
+    code, out = invoke("batch", "check", batch_csv(tmp_path, "x" * (MAX_CELL_CHARS + 1) + "\n"))
+    assert_input_error(code, out, f"{BATCH}.CSV:4:", f"longer than {MAX_CELL_CHARS} characters")
+
+
+def test_a_batch_cell_within_the_limit_is_read(tmp_path: Path) -> None:
+    notes = "Zebedee" * 30_000  # beyond the csv module's own limit of 128 KiB
+    code, out = invoke("batch", "check", batch_csv(tmp_path, ROW.replace("Zebedee", notes)))
+    assert code == 1 and "(the most a cell may hold)" not in out, out
+
+
+def xml_with(tmp_path: Path, old: bytes, new: bytes) -> Path:
+    path = tmp_path / f"{BATCH}.XML"
+    path.write_bytes(EXAMPLE_XML.read_bytes().replace(old, new, 1))
+    return path
+
+
+def test_a_huge_xml_attribute_is_an_error_in_bounded_time(tmp_path: Path) -> None:
+    path = xml_with(tmp_path, b"<Learner>", b'<Learner a="' + b"Zebedee" * (3 << 20) + b'">')
+    code, out = invoke("batch", "check", path)
+    assert_input_error(code, out, f"longer than {MAX_XML_MARKUP_BYTES} bytes")
+
+
+def test_a_huge_xml_text_is_an_error_naming_the_cell_limit(tmp_path: Path) -> None:
+    path = xml_with(tmp_path, b"<GivenName>", b"<GivenName>" + b"Zebedee" * (MAX_CELL_CHARS // 6))
+    code, out = invoke("batch", "check", path)
+    assert_input_error(code, out, f"longer than {MAX_CELL_CHARS} characters")
+
+
+@pytest.mark.parametrize("encoding", ["bogus", "idna", "base64", "undefined", "shift_jis"])
+def test_a_bogus_xml_encoding_is_a_located_error(tmp_path: Path, encoding: str) -> None:
+    text = EXAMPLE_XML.read_bytes()
+    if text.startswith(b"<?xml"):
+        text = text.split(b"?>", 1)[1]
+    path = tmp_path / f"{BATCH}.XML"
+    path.write_bytes(b'<?xml version="1.0" encoding="%s"?>' % encoding.encode() + text)
+    code, out = invoke("batch", "check", path)
+    assert_input_error(code, out, f"{BATCH}.XML:1:", "encoding named in the XML declaration")
+
+
+def workbook(tmp_path: Path, sheet: bytes = b"", strings: bytes | None = None) -> Path:
+    """A small workbook, its sheet padded with ``sheet`` and its shared strings replaced."""
+    openpyxl = pytest.importorskip("openpyxl")
+    import zipfile
+
+    book = openpyxl.Workbook()
+    book.active.append(HEADER.strip().split(","))
+    book.active.append(ROW.strip().split(","))
+    plain = tmp_path / "plain.xlsx"
+    book.save(plain)
+    path = tmp_path / f"{BATCH}.xlsx"
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename.endswith("sheet1.xml"):
+                data = data.replace(b"</sheetData>", sheet + b"</sheetData>")
+            out.writestr(member, data, zipfile.ZIP_DEFLATED)
+        if strings is not None:
+            out.writestr("xl/sharedStrings.xml", strings, zipfile.ZIP_DEFLATED)
+    return path
+
+
+def test_a_zip_bomb_workbook_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    code, out = invoke("batch", "check", workbook(tmp_path, b" " * (40 << 20)))
+    assert_input_error(code, out, f"more than {MAX_XLSX_RATIO} times")
+
+
+def test_a_workbook_expanding_past_the_limit_is_refused(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("lrsrules.batch.reader.MAX_XLSX_BYTES", 1000)
+    code, out = invoke("batch", "check", workbook(tmp_path))
+    assert_input_error(code, out, "expands to more than 1000 bytes")
+
+
+def test_too_many_shared_strings_are_refused(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("lrsrules.batch.reader.MAX_XLSX_SHARED_STRINGS", 10_000)
+    entries = b"<si><t>Zebedee</t></si>" * 10_001
+    strings = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    code, out = invoke("batch", "check", workbook(tmp_path, strings=strings + entries + b"</sst>"))
+    assert_input_error(code, out, "more than 10000 shared strings")
+
+
+def test_a_good_workbook_is_still_read(tmp_path: Path) -> None:
+    code, out = invoke("batch", "check", workbook(tmp_path))
+    assert code in (0, 1) and "internal error" not in out, out
+
+
+# --- headings: no personal data ---------------------------------------------------------------
+
+def test_a_file_without_a_header_row_quotes_none_of_its_first_record(tmp_path: Path) -> None:
+    data = write(tmp_path, "l.csv", ROW + ROW)
+    for args in (["validate", data], ["diff", "lrs-default", "lrs-default", "--records", data]):
+        code, out = invoke(*args)
+        assert_input_error(code, out, "look like a learner's values", "no header row")
+
+
+def test_a_json_file_keyed_by_values_quotes_none_of_them(tmp_path: Path) -> None:
+    data = write(tmp_path, "l.jsonl", '{"Zebedee Quantock": "9876543210"}\n')
+    code, out = invoke("validate", data)
+    assert_input_error(code, out, "look like a learner's values")
+
+
+def test_a_batch_heading_that_looks_like_a_name_is_not_quoted(tmp_path: Path) -> None:
+    head = "FileVersion,FileName,UKPRN,OrgRef\r\n2A,REG-1,10012345,ORG-1\r\n"
+    path = write(tmp_path, f"{BATCH}.CSV", head + HEADER.replace("ULN", "Zebedee Quantock") + ROW)
+    code, out = invoke("batch", "check", path)
+    assert code == 1 and "internal error" not in out, out
+    assert all(value not in out for value in PERSONAL), out
