@@ -461,3 +461,15 @@ def test_memory_stays_flat_however_long_the_file(tmp_path: Path, name: str) -> N
 
 def test_a_record_repr_does_not_show_its_values() -> None:
     assert "Secret" not in repr(Record(1, 2, ("Secret",)))
+
+
+def test_a_mapping_value_past_the_cell_limit_is_an_input_error() -> None:
+    from lrsrules.inputs.mappings import MappingSource
+
+    rows = [{"GivenName": "Ada"}, {"GivenName": "x" * (MAX_CELL_CHARS + 1)}]
+    source = MappingSource(rows, FIELDS, ("given_name",))
+    with pytest.raises(InputError) as caught:
+        list(source)
+    assert problem(caught).location.line == 2
+    assert f"longer than {MAX_CELL_CHARS} characters" in problem(caught).message
+    assert "field given_name of record 2" in problem(caught).message
