@@ -15,4 +15,36 @@ from __future__ import annotations
 
 # --- inputs (inputs/, batch/) --------------------------------------------------------------
 
+# Characters in one cell: a CSV field, a JSON string, an XML element's text, a workbook
+# cell, a mapping's value. LRS fields are short and free text is not megabytes; every
+# reader has the same limit (the csv module's own default is 128 KiB).
+MAX_CELL_CHARS = 1 << 20
+
+# Characters on one physical line (CSV, JSON Lines), so that a file without line ends is
+# an error in bounded memory rather than one line read to its end.
+MAX_LINE_CHARS = 4 << 20
+
+# Physical lines one quoted CSV value may span; an address with line breaks has a handful,
+# a quote that is never closed takes every line after it.
+MAX_VALUE_LINES = 100
+
+# How deep arrays and objects may nest on a JSON Lines line: records are flat, and deep
+# nesting would exhaust the json module's recursion.
+MAX_JSON_DEPTH = 32
+
+# Bytes in one piece of XML markup (a start tag with its attributes, a comment, a
+# processing instruction): expat holds such a piece whole and rereads it as blocks arrive.
+MAX_XML_MARKUP_BYTES = 1 << 20
+
+# Bytes an XLSX workbook (a zip of XML files) may expand to, all members together; a
+# workbook of 100,000 learners expands to about 100 MiB.
+MAX_XLSX_BYTES = 512 << 20
+
+# How many times its stored size a workbook member over 1 MiB may expand: Excel's XML
+# expands tens of times, a zip bomb thousands (Apache POI refuses above 100 too).
+MAX_XLSX_RATIO = 100
+
+# Entries in a workbook's shared strings table, which openpyxl holds in memory whole.
+MAX_XLSX_SHARED_STRINGS = 1_000_000
+
 # --- outputs (report/, cli/) ----------------------------------------------------------------

@@ -11,8 +11,9 @@ import pytest
 
 from lrsrules.errors import InputError, Problem
 from lrsrules.inputs import readers
-from lrsrules.inputs.readers import FIELD_SIZE_LIMIT, open_records
+from lrsrules.inputs.readers import open_records
 from lrsrules.inputs.records import Record
+from lrsrules.limits import MAX_CELL_CHARS
 from lrsrules.packs.model import FieldDef
 
 DATA = Path(__file__).parent / "data"
@@ -229,14 +230,14 @@ def test_a_header_only_file_has_no_records(tmp_path: Path) -> None:
     assert read(write(tmp_path, "l.csv", "given_name,uln\n")) == []
 
 
-def test_a_value_longer_than_the_csv_limit_is_an_input_error_with_its_line(
+def test_a_value_longer_than_the_cell_limit_is_an_input_error_with_its_line(
     tmp_path: Path,
 ) -> None:
-    text = "given_name,notes\nAda,short\nAlan," + "x" * (FIELD_SIZE_LIMIT + 1) + "\n"
+    text = "given_name,notes\nAda,short\nAlan," + "x" * (MAX_CELL_CHARS + 1) + "\n"
     with pytest.raises(InputError) as caught:
         read(write(tmp_path, "l.csv", text))
     assert problem(caught).location.line == 3
-    assert problem(caught).message.startswith("cannot read the file as CSV: field larger")
+    assert f"longer than {MAX_CELL_CHARS} characters" in problem(caught).message
 
 
 def test_a_long_notes_value_is_read(tmp_path: Path) -> None:
@@ -460,3 +461,15 @@ def test_memory_stays_flat_however_long_the_file(tmp_path: Path, name: str) -> N
 
 def test_a_record_repr_does_not_show_its_values() -> None:
     assert "Secret" not in repr(Record(1, 2, ("Secret",)))
+
+
+def test_a_mapping_value_past_the_cell_limit_is_an_input_error() -> None:
+    from lrsrules.inputs.mappings import MappingSource
+
+    rows = [{"GivenName": "Ada"}, {"GivenName": "x" * (MAX_CELL_CHARS + 1)}]
+    source = MappingSource(rows, FIELDS, ("given_name",))
+    with pytest.raises(InputError) as caught:
+        list(source)
+    assert problem(caught).location.line == 2
+    assert f"longer than {MAX_CELL_CHARS} characters" in problem(caught).message
+    assert "field given_name of record 2" in problem(caught).message

@@ -26,6 +26,8 @@ import csv
 import datetime as dt
 import io
 import os
+import re
+import zipfile
 from collections.abc import Iterable
 from itertools import islice
 from typing import Any
@@ -34,7 +36,20 @@ from lrsrules.batch.layouts import Layout
 from lrsrules.batch.parts import BLOCK, BatchParts, Row, Rows, open_bytes
 from lrsrules.batch.xmlreader import read_xml
 from lrsrules.errors import InputError, Location
+from lrsrules.inputs.bounds import (
+    BoundedLines,
+    allow_cells,
+    cell_too_long,
+    check_span,
+    csv_error,
+)
 from lrsrules.inputs.decoding import DEFAULT_ENCODING, codec_for, decode_error
+from lrsrules.limits import (
+    MAX_CELL_CHARS,
+    MAX_XLSX_BYTES,
+    MAX_XLSX_RATIO,
+    MAX_XLSX_SHARED_STRINGS,
+)
 from lrsrules.packs.model import normalise_heading
 
 FORMATS = ("csv", "xml", "xlsx")
@@ -121,20 +136,22 @@ def _output_headings(layout: Layout) -> tuple[str, ...]:
 # --- CSV ------------------------------------------------------------------------------------
 
 def _csv_rows(name: str, codec: str, delimiter: str) -> Rows:
+    allow_cells()
     with io.TextIOWrapper(open_bytes(name), encoding=codec, newline="") as file:
         # newline="": csv sees line endings as written, for values that span lines.
-        reader = csv.reader(file, delimiter=delimiter)
+        lines = BoundedLines(file, name, end_mark=True)
+        reader = csv.reader(lines, delimiter=delimiter)
         previous = 0
         try:
             for cells in reader:
                 line, previous = previous + 1, reader.line_num
+                if previous != line:  # a value spanning lines, or a quote never closed
+                    check_span(name, cells, line, previous, lines.ended)
                 if not is_blank(cells):
                     yield Row(line, tuple(cells))
         except csv.Error as exc:
-            # csv's messages name the character or limit at fault, never a cell's text.
-            raise InputError(f"cannot read the file as CSV: {exc}",
-                             Location(name, reader.line_num)) from None
-        except UnicodeDecodeError:
+            raise csv_error(name, exc, previous + 1, reader.line_num) from None
+        except UnicodeError:
             _check_decoding(name, codec)  # it decoded before: say where it no longer does
             raise InputError("the file changed while it was being read",
                              Location(name)) from None
@@ -169,6 +186,8 @@ def _check_decoding(name: str, codec: str) -> None:
         except UnicodeDecodeError as exc:
             # The error's positions count from the bytes the decoder held back.
             raise _decode_failure(name, codec, max(0, offset - held + exc.start)) from None
+        except UnicodeError:  # a codec failing without a position (utf-16 without a BOM)
+            raise _decode_failure(name, codec, None) from None
 
 
 def _held(decoder: codecs.IncrementalDecoder) -> int:
@@ -176,12 +195,14 @@ def _held(decoder: codecs.IncrementalDecoder) -> int:
     return len(pending) if isinstance(pending, bytes) else 0
 
 
-def _decode_failure(name: str, codec: str, at: int) -> InputError:
+def _decode_failure(name: str, codec: str, at: int | None) -> InputError:
     """The error for the byte at offset ``at``: its line and column (in bytes), found by
-    reading the file again up to it."""
+    reading the file again up to it; ``at`` None: the codec did not say where."""
     line, line_start, done = 1, 0, 0
     with open_bytes(name) as file:
         start = file.read(4)
+        if at is None:
+            return decode_error(name, codec, start, b"", None, None, workbook=_WORKBOOK_HINT)
         file.seek(0)
         while done < at and (block := file.read(min(BLOCK, at - done))):
             line += block.count(b"\n")
@@ -204,6 +225,7 @@ def _xlsx_rows(name: str) -> Rows:
                          hint="pip install 'lrsrules[xlsx]'") from None
     if not os.path.isfile(name):
         open_bytes(name).close()  # raises the usual not found / directory error
+    _check_workbook(name)
     try:
         book = openpyxl.load_workbook(name, read_only=True, data_only=True)
     except Exception as exc:  # zipfile, XML and openpyxl's own errors alike
@@ -212,12 +234,62 @@ def _xlsx_rows(name: str) -> Rows:
     return _sheet_rows(name, book)
 
 
+def _check_workbook(name: str) -> None:
+    """Refuse a workbook whose members expand past ``MAX_XLSX_BYTES`` in all, or more than
+    ``MAX_XLSX_RATIO`` times, or with more than ``MAX_XLSX_SHARED_STRINGS`` shared strings,
+    before openpyxl reads it. The sizes are those the zip declares; zipfile reads no member
+    past its declared size."""
+    try:
+        with zipfile.ZipFile(name) as book:
+            members = book.infolist()
+            if sum(member.file_size for member in members) > MAX_XLSX_BYTES:
+                raise _too_big(name, f"expands to more than {MAX_XLSX_BYTES} bytes"
+                               " (the most a workbook may)")
+            for member in members:
+                if (member.file_size > _RATIO_FROM
+                        and member.file_size > MAX_XLSX_RATIO * max(member.compress_size, 1)):
+                    raise _too_big(name, f"has a part that expands more than {MAX_XLSX_RATIO}"
+                                   " times its stored size (the most a part may)")
+                if member.filename.lower().endswith("sharedstrings.xml"):
+                    _count_shared_strings(name, book, member)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
+        return  # not a readable zip: openpyxl says so in its own words (see _xlsx_rows)
+
+
+_RATIO_FROM = 1 << 20  # parts smaller than this may expand any number of times
+_SHARED_STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
+
+
+def _count_shared_strings(name: str, book: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
+    if member.file_size < MAX_XLSX_SHARED_STRINGS * 5:  # "<si/>" is the shortest entry
+        return
+    count, tail = 0, b""
+    with book.open(member) as part:
+        while block := part.read(BLOCK):
+            # An entry cut by a block's end is found with the next block's first bytes; one
+            # ending in the tail kept from the last block was counted with it.
+            text, kept = tail + block, len(tail)
+            count += sum(1 for found in _SHARED_STRING.finditer(text) if found.end() > kept)
+            tail = text[-40:]
+            if count > MAX_XLSX_SHARED_STRINGS:
+                raise _too_big(name, f"has more than {MAX_XLSX_SHARED_STRINGS} shared strings"
+                               " (the most a workbook may)")
+
+
+def _too_big(name: str, what: str) -> InputError:
+    return InputError(f"the workbook {what}", Location(name),
+                      hint="an Excel workbook of learners never does: "
+                           "check the file, or save it as CSV")
+
+
 def _sheet_rows(name: str, book: Any) -> Rows:
     try:
         sheet = book.worksheets[0]
         sheet.reset_dimensions()  # saved dimensions may be wrong; read what is there
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             cells = tuple(_cell_text(value) for value in values)
+            if max(map(len, cells), default=0) > MAX_CELL_CHARS:
+                raise cell_too_long(name, number, "a cell of this row")
             if not is_blank(cells):
                 yield Row(number, cells)
     except InputError:

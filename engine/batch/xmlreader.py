@@ -17,6 +17,8 @@ from defusedxml.ElementTree import DefusedXMLParser
 from lrsrules.batch.layouts import Layout, XmlSpec
 from lrsrules.batch.parts import BLOCK, BatchParts, Row, Rows, open_bytes
 from lrsrules.errors import InputError, Location
+from lrsrules.inputs.bounds import cell_too_long
+from lrsrules.limits import MAX_CELL_CHARS, MAX_XML_MARKUP_BYTES
 
 
 def read_xml(name: str, layout: Layout) -> BatchParts:
@@ -96,12 +98,25 @@ class _XmlRows:
         self._tags: list[str] = []
         self._cells: list[str] = []
         self._text: list[str] | None = None  # while inside one of its children
+        self._size = 0  # characters in _text
+        self.name = ""  # the file's, for errors
 
     def parse(self, name: str, file: BinaryIO) -> Iterator[None]:
         """Feed the file a block at a time, pausing after each."""
+        self.name = name
+        fed = 0
         try:
             while block := file.read(BLOCK):
                 self.parser.feed(block)
+                # What expat has not parsed yet is one piece of markup it holds whole (text
+                # is handed over as it comes): past the limit, stop before it grows more.
+                fed += len(block)
+                if fed - self.expat.CurrentByteIndex > MAX_XML_MARKUP_BYTES:
+                    raise InputError(
+                        f"a piece of markup (a tag with its attributes, a comment) is longer"
+                        f" than {MAX_XML_MARKUP_BYTES} bytes (the most one may hold)",
+                        Location(name, self.expat.CurrentLineNumber),
+                        hint="check that this is a batch file: its tags are short")
                 yield
             self.parser.close()
             yield
@@ -115,6 +130,13 @@ class _XmlRows:
             line, column = exc.position
             raise InputError(f"cannot read the file as XML: {_expat_reason(exc)}",
                              Location(name, line, column + 1)) from None
+        except (LookupError, ValueError):  # expat asked Python for the declared
+            # encoding (DefusedXmlException, a ValueError too, is caught above)
+            raise InputError(
+                "the encoding named in the XML declaration is unknown or cannot be used",
+                Location(name, 1),
+                hint='save the file as UTF-8, declared as <?xml version="1.0" '
+                     'encoding="UTF-8"?>') from None
 
     def stop_reading(self) -> None:
         """Parse the rest without handing elements to Python: only errors are looked for.
@@ -133,7 +155,7 @@ class _XmlRows:
         if self._reading:
             if depth == self._depth + 1:
                 self._tags.append(tag)
-                self._text = []
+                self._text, self._size = [], 0
         elif depth == 1:
             self.root = (tag, self.expat.CurrentLineNumber)
         elif not self.header_read and stack[1:] == self.header_path:
@@ -149,6 +171,10 @@ class _XmlRows:
     def _data(self, text: str) -> None:
         if self._text is not None:
             self._text.append(text)
+            self._size += len(text)
+            if self._size > MAX_CELL_CHARS:
+                raise cell_too_long(self.name, self.expat.CurrentLineNumber,
+                                    "the text of an element")
 
     def _end(self, name: str) -> None:
         stack = self._stack

@@ -12,6 +12,7 @@ from lrsrules.errors import InputError, Location
 
 DEFAULT_ENCODING = "utf-8-sig"  # UTF-8, with or without the BOM Excel writes
 
+_NOT_FOR_FILES = frozenset({"idna", "punycode", "undefined"})
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _WORKBOOKS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # .xlsx (a zip) and .xls (OLE2)
 
@@ -63,9 +64,16 @@ def codec_for(given: str | None, name: str) -> str:
     if given is None:
         return DEFAULT_ENCODING
     try:
-        codec = codecs.lookup(given).name
+        info = codecs.lookup(given)
     except LookupError:
         raise InputError(f"unknown encoding {given!r}", Location(name),
                          hint="use a Python codec name such as utf-8, cp1252 or latin-1") from None
+    codec = info.name
+    # Codecs to bytes (base64, rot13, zlib ...) are not text encodings; idna and punycode
+    # read domain names, not files, and undefined reads nothing.
+    if not getattr(info, "_is_text_encoding", True) or codec in _NOT_FOR_FILES:
+        raise InputError(f"unusable encoding {given!r}: it does not read a file as text",
+                         Location(name), hint="use a text encoding such as utf-8, cp1252 or "
+                         "latin-1") from None
     # A BOM is never data, so plain UTF-8 also drops one.
     return DEFAULT_ENCODING if codec == "utf-8" else codec

@@ -99,11 +99,21 @@ def match_headings(
         else:
             columns[name] = index
     if not columns:
+        noun = "keys" if keys else "headings"
+        if any(looks_like_data(heading) for heading in headings):
+            # A file without a header row: its first record is a learner's values, and
+            # those next to a date or a ULN (names above all) are no safer to show.
+            found = (f"the {len(headings)} {noun} found look like a learner's values, so"
+                     " none is shown")
+            hint = ("the file may have no header row: add one" if not keys
+                    else "each object's keys must be headings, not values")
+        else:
+            found = f"found {_quote_some(headings, noun)}"
+            hint = ""
         raise InputError(
-            f"no {'key' if keys else 'heading'} matches a field of the pack;"
-            f" found {_quote_some(headings, 'keys' if keys else 'headings')}",
+            f"no {'key' if keys else 'heading'} matches a field of the pack; {found}",
             Location(source, line),
-            hint=(
+            hint=hint + ("; " if hint else "") + (
                 "check the delimiter (--delimiter) or the pack (--pack)"
                 if not keys
                 else "check the pack (--pack) and that the file is JSON Lines"
@@ -114,17 +124,39 @@ def match_headings(
 
 
 # A file without a header row offers its first record as headings. Values that look like
-# personal data (e-mail addresses, dates, long digit runs such as ULNs, postcodes) are not
-# quoted; a name cannot be told from a heading, which is why only a few are shown.
+# personal data (e-mail addresses, dates, long digit runs such as ULNs, postcodes, a name
+# of two to four words) are not quoted. A one-word name cannot be told from a heading:
+# when any heading looks like data none is quoted (see match_headings).
 _PERSONAL = re.compile(
-    r"@|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}/[0-9]{1,2}/[0-9]{2,4}|[0-9]{5,}"
+    r"@|[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}|[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{2,4}"
+    r"|[0-9]{5,}|[0-9]{3,}[ -][0-9]{3,}"
     r"|\b[A-Za-z]{1,2}[0-9][0-9A-Za-z]? ?[0-9][A-Za-z]{2}\b"
 )
+_WORDS = re.compile(r"[^\W\d_][\w'’.-]*(?:\s+[^\W\d_][\w'’.-]*){1,3}")
+# Words of headings (LRS and others): a phrase of words none of which is among these is
+# taken for a name. Missing a word only means a heading is not quoted.
+_HEADING_WORDS = frozenset({
+    "ability", "abode", "address", "age", "area", "birth", "candidate", "capture", "city",
+    "code", "contact", "county", "date", "day", "description", "dob", "e", "email", "end",
+    "family", "file", "first", "fore", "forename", "gender", "given", "home", "house",
+    "id", "identifier", "known", "last", "learner", "line", "mail", "middle", "mis",
+    "mobile", "name", "names", "nationality", "no", "notes", "number", "of", "other",
+    "phone", "place", "post", "postcode", "preferred", "previous", "provider", "record",
+    "ref", "reference", "return", "school", "scottish", "sex", "share", "start", "status",
+    "street", "sur", "surname", "telephone", "title", "to", "town", "type", "uln", "ukprn",
+    "verification", "version",
+})
 
 
 def looks_like_data(text: str) -> bool:
-    """True when ``text`` looks like a learner's value (an e-mail, a date, a ULN, a postcode)."""
-    return _PERSONAL.search(text) is not None
+    """True when ``text`` looks like a learner's value: an e-mail, a date, a ULN, a phone
+    number, a postcode, or a name of two to four words none of them a heading's."""
+    if _PERSONAL.search(text) is not None:
+        return True
+    if _WORDS.fullmatch(text.strip()) is None:
+        return False
+    words = re.split(r"[\s'’.-]+", text.strip().lower())
+    return not any(word in _HEADING_WORDS for word in words)
 
 
 def _quote_some(headings: Sequence[str], noun: str) -> str:

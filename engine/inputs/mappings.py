@@ -17,9 +17,11 @@ from itertools import chain
 from typing import Any
 
 from lrsrules.errors import InputError, Location
+from lrsrules.inputs.bounds import cell_too_long
 from lrsrules.inputs.headings import HeadingMatch
 from lrsrules.inputs.keys import KeyMatch
 from lrsrules.inputs.records import Record, RecordSource, unreadable
+from lrsrules.limits import MAX_CELL_CHARS
 from lrsrules.packs.model import FieldDef
 
 SOURCE_NAME = "<records>"  # where errors about mappings say they are
@@ -78,6 +80,8 @@ class MappingSource(RecordSource):
                     yield unreadable(number, number, len(wanted),
                                      f"field {name} holds a {kind}; expected text")
                     break
+                if text is not None and len(text) > MAX_CELL_CHARS:
+                    raise cell_too_long(self.path, number, f"field {name} of record {number}")
                 values.append(text)
             else:
                 yield Record(number, number, tuple(values))

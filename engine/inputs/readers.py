@@ -15,10 +15,10 @@ import csv
 import io
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from itertools import chain
 from typing import IO, Any
 
 from lrsrules.errors import InputError, Location
+from lrsrules.inputs.bounds import BoundedLines, allow_cells, check_span, csv_error
 from lrsrules.inputs.decoding import codec_for
 from lrsrules.inputs.headings import HeadingMatch, match_headings
 from lrsrules.inputs.jsonlines import JsonLinesSource
@@ -30,7 +30,6 @@ DELIMITERS: Mapping[str, str] = {
     ",": ",", ";": ";", "\t": "\t", "|": "|", "\\t": "\t",
     "comma": ",", "semicolon": ";", "tab": "\t", "pipe": "|",
 }  # fmt: skip
-FIELD_SIZE_LIMIT = 10 * 1024 * 1024  # the csv default (128 KiB) is too small for free text
 
 _EXTENSIONS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 _CANDIDATES = ",;\t|"  # in order of preference when counts tie
@@ -68,13 +67,16 @@ def open_records(
     else:
         file, release = _text_stream(stream, codec, name)
     try:
-        skipped, first = _read_head(file, name, codec)
+        # CSV lines end with a mark, so that a quote never closed is told at the end.
+        lines = BoundedLines(file, name, end_mark=fmt != "jsonl")
+        skipped, first = _read_head(lines, name, codec)
         if first is None:
             what = "a JSON object" if fmt == "jsonl" else "a header row"
             raise InputError(f"the file is empty: expected {what}", Location(name))
         if fmt is None:
             fmt = "jsonl" if first.lstrip("\ufeff \t").startswith("{") else "csv"
-        opened = Opened(name, file, codec, chain((first,), file), skipped, release)
+        lines.push(first)
+        opened = Opened(name, file, codec, lines, skipped, release)
         if fmt == "jsonl":
             return JsonLinesSource(opened, fields, wanted)
         separator = separator or _detect_delimiter(first, "\t" if suffix == ".tsv" else ",")
@@ -92,10 +94,9 @@ class _CsvSource(RecordSource):
     ) -> None:
         super().__init__(opened)
         self.delimiter = delimiter
-        # The limit is process-wide; it is only ever raised, never lowered.
-        if csv.field_size_limit() < FIELD_SIZE_LIMIT:
-            csv.field_size_limit(FIELD_SIZE_LIMIT)
+        allow_cells()
         self._offset = opened.skipped  # blank lines before the header, which csv never saw
+        self._lines = opened.lines
         self._reader = csv.reader(opened.lines, delimiter=delimiter)
         header, line = self._read_header()
         self._headings = tuple(header)
@@ -114,12 +115,14 @@ class _CsvSource(RecordSource):
         reader, previous = self._reader, self._offset
         try:
             for row in reader:
+                line, previous = previous + 1, reader.line_num + self._offset
+                if previous != line:
+                    check_span(self.path, row, line, previous, self._lines.ended)
                 if any(cell.strip() for cell in row):
-                    return row, previous + 1
-                previous = reader.line_num + self._offset
+                    return row, line
         except csv.Error as exc:
-            raise self._csv_error(exc) from None
-        except UnicodeDecodeError:
+            raise self._csv_error(exc, previous + 1) from None
+        except UnicodeError:
             raise self._decode_error() from None
         raise InputError("the file has no header row", Location(self.path))
 
@@ -128,12 +131,14 @@ class _CsvSource(RecordSource):
         # A wanted field without a column reads the empty cell appended to every row, which
         # keeps the hot loop free of branches.
         indices = tuple(self._match.columns.get(name, width) for name in wanted)
-        reader, offset = self._reader, self._offset
+        reader, offset, lines = self._reader, self._offset, self._lines
         number, previous = 0, reader.line_num + offset
         try:
             for row in reader:
                 line = previous + 1
                 previous = reader.line_num + offset
+                if previous != line:  # a value spanning lines, or a quote never closed
+                    check_span(self.path, row, line, previous, lines.ended)
                 if len(row) != width:
                     if not row or (len(row) == 1 and row[0].isspace()):
                         continue  # a blank line
@@ -148,16 +153,12 @@ class _CsvSource(RecordSource):
                     tuple([None if not (v := row[i]) or v.isspace() else v for i in indices]),
                 )
         except csv.Error as exc:
-            raise self._csv_error(exc) from None
-        except UnicodeDecodeError:
+            raise self._csv_error(exc, previous + 1) from None
+        except UnicodeError:
             raise self._decode_error() from None
 
-    def _csv_error(self, exc: csv.Error) -> InputError:
-        # csv's messages name the limit or character at fault, never the cell's text.
-        return InputError(
-            f"cannot read the file as CSV: {exc}",
-            Location(self.path, self._reader.line_num + self._offset),
-        )
+    def _csv_error(self, exc: csv.Error, start: int) -> InputError:
+        return csv_error(self.path, exc, start, self._reader.line_num + self._offset)
 
 
 def _count_issue(count: int, width: int) -> str:
@@ -246,15 +247,15 @@ def _text_stream(stream: IO[Any], codec: str, name: str) -> tuple[IO[str], Calla
     return text, release
 
 
-def _read_head(file: IO[str], name: str, codec: str) -> tuple[int, str | None]:
+def _read_head(lines: BoundedLines, name: str, codec: str) -> tuple[int, str | None]:
     """Skip leading blank lines: how many there were, and the first line with text."""
     skipped = 0
-    try:
-        for line in file:
+    try:  # UnicodeError, the base class: utf-16 without a BOM raises it
+        for line in lines:
             if not line.isspace():
                 return skipped, line
             skipped += 1
-    except UnicodeDecodeError:
+    except UnicodeError:
         raise find_decode_error(name, codec) from None
     return skipped, None
 

@@ -19,6 +19,7 @@ from typing import IO, Any, NamedTuple
 
 from lrsrules.errors import InputError
 from lrsrules.findings import INPUT_RULE, Finding
+from lrsrules.inputs.bounds import BoundedLines
 from lrsrules.inputs.decoding import DEFAULT_ENCODING, decode_error
 from lrsrules.inputs.headings import HeadingMatch
 
@@ -56,7 +57,7 @@ class Opened:
     path: str
     file: IO[str]
     encoding: str
-    lines: Iterator[str]  # from the first line with text on
+    lines: BoundedLines  # from the first line with text on
     skipped: int  # blank lines before that one
     release: Callable[[], None] | None = None  # how to let go of it (None: close it)
 
@@ -156,6 +157,8 @@ def find_decode_error(name: str, codec: str) -> InputError:
         bad = exc.object[exc.start : exc.start + 1]
         prefix = exc.object[: exc.start].decode(codec, errors="replace")
         line, column = max(number, 1), len(prefix) + 1
+    except UnicodeError:  # a codec failing without a position (utf-16 without a BOM)
+        line = max(number, 1)
     except OSError:
         pass  # not readable twice (a pipe): report without a line
     return decode_error(
