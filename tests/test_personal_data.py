@@ -106,7 +106,7 @@ def test_explain_and_diff_show_values_only_when_asked(learners: Path, tmp_path: 
     f"{LEARNER}\n{LEARNER}\n",  # no header row: the first learner stands where headings go
     f"{LEARNER.replace(',', ';')}\n",  # the same, with another delimiter
     f"ULN,uln\n{LEARNER}\n",  # two headings for one field
-    f"Zebedee,Quantock,GivenName\n{LEARNER}\n",  # learner values among the headings
+    f"Zebedee Quantock,9876543210,GivenName\n{LEARNER}\n",  # learner values as headings
 ])
 def test_error_paths_meeting_learner_data_do_not_quote_it(text: str, tmp_path: Path) -> None:
     path = tmp_path / "learners.csv"
