@@ -54,6 +54,15 @@ def blank_label(index: int | None = None) -> str:
     return "(blank key)" if index is None else f"(blank heading, column {index + 1})"
 
 
+def ignored_label(heading: str, index: int | None = None) -> str:
+    """How a heading (column ``index``) or key matching no field is named in ``ignored``:
+    as written, unless it looks like a learner's value."""
+    if not looks_like_data(heading):
+        return heading
+    return ("(a key that looks like data, not shown)" if index is None
+            else f"(column {index + 1}: looks like data, not shown)")
+
+
 def describe_clash(first: str, second: str, field: str, columns: tuple[int, int] | None) -> str:
     """The message for two headings (0-based ``columns``) or keys matching one field."""
     if columns is None:
@@ -88,7 +97,7 @@ def match_headings(
             continue
         name = lookup.get(key)
         if name is None:
-            ignored[heading] = None
+            ignored[ignored_label(heading, None if keys else index)] = None
         elif name in columns:
             first = columns[name]
             raise InputError(

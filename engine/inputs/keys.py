@@ -14,6 +14,7 @@ from lrsrules.inputs.headings import (
     blank_label,
     describe_clash,
     field_lookup,
+    ignored_label,
     match_headings,
 )
 from lrsrules.packs.model import FieldDef, normalise_heading
@@ -88,7 +89,7 @@ class KeyMatch:
             self._columns.setdefault(name, len(self._keys) - 1)
         elif len(self._ignored) < _MAX_IGNORED:
             self._keys[key] = None
-            self._ignored[key if norm else blank_label()] = None
+            self._ignored[ignored_label(key) if norm else blank_label()] = None
         else:
             self._more_ignored = True
         self._match = None
