@@ -16,3 +16,8 @@ from __future__ import annotations
 # --- inputs (inputs/, batch/) --------------------------------------------------------------
 
 # --- outputs (report/, cli/) ----------------------------------------------------------------
+
+# Report text held in memory before the rest is spooled to an unnamed temporary file: a
+# JSON report (whose summary comes first but is known last) and batch fix's error report
+# take the same memory for any number of records.
+REPORT_SPOOL_BYTES = 1 << 20

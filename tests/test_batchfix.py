@@ -69,7 +69,7 @@ def test_the_csv_report_has_a_header_row_then_one_row_per_entry() -> None:
 
 def test_fix_memory_stays_flat_however_many_learners(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(batchfix, "SPOOL_SIZE", 1 << 16)  # the report spools to disk
+    monkeypatch.setattr(batchfix, "REPORT_SPOOL_BYTES", 1 << 16)  # the report spools to disk
     count = 400
     path = tmp_path / GOOD_NAME
     rows = [learner(MISIdentifier=f"MIS{n}", LastKnownPostCode="cv49ee", Notes="z" * 6000)
