@@ -33,7 +33,13 @@ from lrsrules.cli.options import (
     WaiversOption,
     as_of_date,
 )
-from lrsrules.cli.output import pending_output, run_inputs, write_report
+from lrsrules.cli.output import (
+    pending_output,
+    run_inputs,
+    spool_error,
+    spooling,
+    write_report,
+)
 from lrsrules.findings import SEVERITY_RANK
 from lrsrules.run.fixes import compile_fixes
 
@@ -124,15 +130,20 @@ def fix(
     with run, ExitStack() as outputs:
         # Both outputs are checked and opened before anything is written; both are written
         # whole to temporary files, then put in place together. The report is spooled
-        # beside the corrected file, as its summary is known only at the end.
+        # beside itself (or the corrected file), as its summary is known only at the end.
         fixed = outputs.enter_context(pending_output(output, inputs=inputs))
         errors = outputs.enter_context(pending_output(report, inputs=(*inputs, output)))
+        spool = errors.folder or fixed.folder
         entries = outputs.enter_context(ErrorReport(
-            report_format.value, show_values=show_values, folder=fixed.folder))
+            report_format.value, show_values=show_values, folder=spool))
         for entry in fix_batch(run, fixes, fixed.stream, out_name=output.name, fmt=fmt,
                                totals=totals):
-            entries.add(entry)
-        entries.write(errors.stream, totals, source=str(file), output=str(output))
+            try:
+                entries.add(entry)
+            except OSError as exc:
+                raise spool_error(errors, exc, spool) from exc
+        with spooling(errors, spool):
+            entries.write(errors.stream, totals, source=str(file), output=str(output))
         fixed.commit()
         errors.commit()
     left = totals.by_status

@@ -187,10 +187,37 @@ def write_report(run: Run, format: Enum, output: Path | None, *, show_values: bo
                                                 spool_dir=opened.folder)
         with reporter:
             reporter.start(dataclasses.replace(run.info, show_values=show_values))
-            for finding in run:
-                reporter.add(finding)
-            reporter.finish(run.summary)
+            add = reporter.add
+            for finding in run:  # reading records may fail too: that is not the report's
+                try:
+                    add(finding)
+                except OSError as exc:
+                    raise spool_error(opened, exc) from exc
+            with spooling(opened):
+                reporter.finish(run.summary)
         opened.commit()
+
+
+def spool_error(opened: Output, exc: OSError, folder: str | None = None
+                ) -> OutputError | OSError:
+    """What to raise for ``exc``, raised while a report was put in ``opened`` or in its
+    spool, kept in ``folder`` (default: the output's); the stream's own errors are
+    already ``OutputError``s."""
+    if isinstance(exc, BrokenPipeError):
+        return exc
+    where = folder or opened.folder or tempfile.gettempdir()
+    return _write_error(opened.shown, exc, kept=opened.temp is not None,
+                        what=f"the report cannot be held in folder {where} until it is "
+                        "complete")
+
+
+@contextmanager
+def spooling(opened: Output, folder: str | None = None) -> Iterator[None]:
+    """Errors of a report's spool, named as ``spool_error`` names them."""
+    try:
+        yield
+    except OSError as exc:
+        raise spool_error(opened, exc, folder) from exc
 
 
 def run_inputs(run: Run) -> tuple[str, ...]:
@@ -304,8 +331,8 @@ def _umask() -> int:
 def _stat(output: Path, shown: str) -> os.stat_result | None:
     try:
         return output.stat()
-    except FileNotFoundError:
-        return None
+    except (FileNotFoundError, NotADirectoryError):
+        return None  # a new file (_new_file says what is wrong with its folder)
     except OSError as exc:
         raise OutputError(f"the output cannot be looked at: {_reason(exc)}", Location(shown),
                           hint=_HINTS.get(exc.errno or 0)) from None
@@ -333,9 +360,10 @@ def _reason(exc: OSError) -> str:
     return f"{text.lower()} ({code})" if code else text.lower()
 
 
-def _write_error(shown: str, exc: OSError, *, kept: bool = False) -> OutputError:
+def _write_error(shown: str, exc: OSError, *, kept: bool = False,
+                 what: str = "the report cannot be written") -> OutputError:
     # A file is written whole or not at all; a stream may have had part of the report.
     outcome = (f"the report was not saved, and any earlier {Path(shown).name} is as it was"
-               if kept else "the report written there is incomplete")
-    return OutputError(f"the report cannot be written: {_reason(exc)}; {outcome}",
-                       Location(shown), hint=_HINTS.get(exc.errno or 0))
+               if kept else "what was written there is incomplete")
+    return OutputError(f"{what}: {_reason(exc)}; {outcome}", Location(shown),
+                       hint=_HINTS.get(exc.errno or 0))
