@@ -278,8 +278,8 @@ def _new_file(target: Path, shown: str, existing: os.stat_result | None) -> Outp
     if not folder.is_dir():
         what = "is not a folder" if folder.exists() else "does not exist"
         raise OutputError(f"the output's folder {folder} {what}", Location(shown),
-                          hint=f"create the folder first (mkdir -p {folder})"
-                          if not folder.exists() else None)
+                          hint="a file stands where the folder should be: give another path"
+                          if folder.exists() else f"create the folder first (mkdir -p {folder})")
     try:
         fd, name = tempfile.mkstemp(prefix=f".{target.name[:_NAME_CHARS]}.", suffix=".tmp",
                                     dir=folder)

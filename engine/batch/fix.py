@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 from xml.sax.saxutils import escape
 
 from lrsrules.batch.check import BatchFile, BatchRecords
@@ -319,7 +319,7 @@ class ErrorReport:
         self._spool = tempfile.SpooledTemporaryFile(  # noqa: SIM115 (closed by close)
             max_size=REPORT_SPOOL_BYTES, mode="w+", encoding="utf-8",
             errors="surrogatepass", newline="", dir=folder)
-        self._rows = csv.writer(self._spool, lineterminator="\n")
+        self._rows = csv.writer(_LfRows(self._spool), lineterminator="\r\n")
 
     def add(self, entry: FixEntry) -> None:
         if self.fmt == "json":
@@ -351,7 +351,7 @@ class ErrorReport:
             self._copy(stream)
             stream.write("\n  ]\n}\n")
             return
-        csv.writer(stream, lineterminator="\n").writerow(
+        csv.writer(_LfRows(stream), lineterminator="\r\n").writerow(
             _CSV_HEADER + (["old", "new"] if self.show_values else []))
         self._copy(stream)
 
@@ -368,6 +368,18 @@ class ErrorReport:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+
+class _LfRows:
+    """Where a csv.writer told CRLF puts its rows: ended by "\n". Told CRLF, the writer
+    quotes a field holding a bare CR, at which a spreadsheet would start a new row (whose
+    first cell could be a formula); as reporters.CsvReporter does."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._write = stream.write
+
+    def write(self, row: str) -> int:
+        return self._write(row[:-2] + "\n")  # one call per row, ending in "\r\n"
 
 
 def _cell(text: str | None) -> str:

@@ -233,6 +233,19 @@ def _cell(text: str | None) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
+class _LfRows:
+    """Where a csv.writer writing CRLF rows puts them: ended by "\n" instead (a text
+    stream turns it into the platform's line ending). The writer quotes a field only for
+    the characters of its line terminator, and a spreadsheet starts a new row at a bare
+    CR outside quotes, whose first cell could be a formula: so the writer is told CRLF."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._write = stream.write
+
+    def write(self, row: str) -> int:
+        return self._write(row[:-2] + "\n")  # one call per row, ending in "\r\n"
+
+
 class CsvReporter(Reporter):
     """One row per finding, streamed, under a header row; safe to open in a spreadsheet."""
 
@@ -242,8 +255,7 @@ class CsvReporter(Reporter):
                  spool_dir: str | None = None) -> None:
         super().__init__(stream, show_values=show_values, source_name=source_name,
                          spool_dir=spool_dir)
-        # "\n": a text stream already turns it into the platform's line ending.
-        self._writer = csv.writer(stream, lineterminator="\n")
+        self._writer = csv.writer(_LfRows(stream), lineterminator="\r\n")
         self._waivers = False
 
     def start(self, info: RunInfo) -> None:
