@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
+from types import FrameType
 from typing import Any, TypeVar
 
 import typer
@@ -24,36 +28,85 @@ app = typer.Typer(
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
+# Signals that end the process without running any cleanup unless caught: caught, they
+# unwind like Ctrl-C, so temporary files are removed and the exit code says what happened.
+_STOPPING = {signal.SIGTERM: ExitCode.TERMINATED, signal.SIGHUP: ExitCode.HANGUP}
+
+
+class Stopped(BaseException):
+    """A stopping signal arrived (a BaseException, so ``except Exception`` lets it by)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 def reports_errors(command: F) -> F:
-    """Turn engine errors into a clear message on stderr and exit code 2, never a traceback."""
+    """Turn engine errors into a clear message on stderr and exit code 2, never a traceback;
+    signals into their exit codes, once temporary files are removed."""
 
     @wraps(command)
     def run(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except EngineError as exc:
-            typer.echo(str(exc), err=True)
-            raise typer.Exit(ExitCode.ERROR) from None
-        except BrokenPipeError:
-            # The reader went away (`lrsrules rules | head`): stop quietly, and keep Python
-            # from failing again while flushing stdout at exit.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            raise typer.Exit(ExitCode.ERROR) from None
-        except KeyboardInterrupt:
-            typer.echo("interrupted", err=True)
-            raise typer.Exit(ExitCode.ERROR) from None
-        except (typer.Exit, typer.Abort, typer.BadParameter, SystemExit):
-            raise  # typer reports these itself: a usage error exits 2 with the usage line
-        except Exception as exc:
-            if os.environ.get("LRSRULES_DEBUG"):
-                raise
-            typer.echo(f"lrsrules: internal error ({type(exc).__name__}); please report it. "
-                       "Set LRSRULES_DEBUG=1 to see the details.", err=True)
-            raise typer.Exit(ExitCode.ERROR) from None
+        with _stopping_signals():
+            return _run_reporting_errors(command, args, kwargs)
 
     return run  # type: ignore[return-value]
+
+
+def _run_reporting_errors(command: Callable[..., Any], args: tuple[Any, ...],
+                          kwargs: dict[str, Any]) -> Any:
+    try:
+        return command(*args, **kwargs)
+    except EngineError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(ExitCode.ERROR) from None
+    except BrokenPipeError:
+        # The reader went away (`lrsrules validate big.csv | head`): stop quietly, as a tool
+        # ended by SIGPIPE would, with its exit code; 0 would claim a complete check. Keep
+        # Python from failing again while flushing stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(ExitCode.BROKEN_PIPE) from None
+    except KeyboardInterrupt:
+        typer.echo("lrsrules: interrupted", err=True)
+        raise typer.Exit(ExitCode.INTERRUPTED) from None
+    except Stopped as stop:
+        typer.echo(f"lrsrules: stopped by {signal.Signals(stop.signum).name}", err=True)
+        raise typer.Exit(_STOPPING[signal.Signals(stop.signum)]) from None
+    except (typer.Exit, typer.Abort, typer.BadParameter, SystemExit):
+        raise  # typer reports these itself: a usage error exits 2 with the usage line
+    except Exception as exc:
+        if os.environ.get("LRSRULES_DEBUG"):
+            raise
+        typer.echo(f"lrsrules: internal error ({type(exc).__name__}); please report it. "
+                   "Set LRSRULES_DEBUG=1 to see the details.", err=True)
+        raise typer.Exit(ExitCode.ERROR) from None
+
+
+@contextmanager
+def _stopping_signals() -> Iterator[None]:
+    """Raise ``Stopped`` on SIGTERM and SIGHUP while a command runs (once: a second
+    signal while cleaning up is ignored); a signal the caller ignores (nohup) stays
+    ignored. Only the main thread may set handlers: elsewhere, nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    stopping = False
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        nonlocal stopping
+        if not stopping:
+            stopping = True
+            raise Stopped(signum)
+
+    previous = {}
+    for signum in _STOPPING:
+        if signal.getsignal(signum) is signal.SIG_DFL:
+            previous[signum] = signal.signal(signum, stop)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _register() -> None:

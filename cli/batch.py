@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -32,7 +33,13 @@ from lrsrules.cli.options import (
     WaiversOption,
     as_of_date,
 )
-from lrsrules.cli.output import report_stream, write_report
+from lrsrules.cli.output import (
+    pending_output,
+    run_inputs,
+    spool_error,
+    spooling,
+    write_report,
+)
 from lrsrules.findings import SEVERITY_RANK
 from lrsrules.run.fixes import compile_fixes
 
@@ -119,15 +126,26 @@ def fix(
                                encoding=encoding, extra_fields=fix_fields(chosen))
     fixes = compile_fixes(run.compiled)
     totals = FixTotals()
-    # The report is spooled beside the corrected file and written once that file is.
-    with run, ErrorReport(report_format.value, show_values=show_values,
-                          folder=_folder(output)) as entries:
-        with report_stream(output, inputs=(file,)) as stream:
-            for entry in fix_batch(run, fixes, stream, out_name=output.name, fmt=fmt,
-                                   totals=totals):
+    inputs: tuple[Path | str, ...] = (file, *run_inputs(run))
+    with run, ExitStack() as outputs:
+        # Both outputs are checked and opened before anything is written; both are written
+        # whole to temporary files, then put in place together. The report is spooled
+        # beside itself (or the corrected file), as its summary is known only at the end.
+        fixed = outputs.enter_context(pending_output(output, inputs=inputs))
+        errors = outputs.enter_context(pending_output(report, inputs=(*inputs, output)))
+        spool = errors.folder or fixed.folder
+        entries = outputs.enter_context(ErrorReport(
+            report_format.value, show_values=show_values, folder=spool))
+        for entry in fix_batch(run, fixes, fixed.stream, out_name=output.name, fmt=fmt,
+                               totals=totals):
+            try:
                 entries.add(entry)
-        with report_stream(report, inputs=(file, output)) as stream:
-            entries.write(stream, totals, source=str(file), output=str(output))
+            except OSError as exc:
+                raise spool_error(errors, exc, spool) from exc
+        with spooling(errors, spool):
+            entries.write(errors.stream, totals, source=str(file), output=str(output))
+        fixed.commit()
+        errors.commit()
     left = totals.by_status
     typer.echo(
         f"{output}: {totals.written} of {_count(totals.records, 'learner record')} written; "
@@ -137,11 +155,6 @@ def fix(
         f"{_count(left[LEFT_OUT], 'row')} left out", err=True)
     if totals.worst_remaining >= SEVERITY_RANK[fail_on.value]:
         raise typer.Exit(ExitCode.FINDINGS)
-
-
-def _folder(path: Path) -> str | None:
-    folder = path.resolve().parent
-    return str(folder) if folder.is_dir() else None  # report_stream says what is wrong
 
 
 def _count(number: int, noun: str) -> str:

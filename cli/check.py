@@ -56,7 +56,7 @@ def check(
     """Check packs: every schema, loading and expression error, and warnings about rules
     that never apply or never fire, unused lists and fields, and rules without tests."""
     report = lint_packs(packs or [DEFAULT_PACK])
-    with report_stream(output) as stream:
+    with report_stream(output, inputs=report.files) as stream:
         if format is CheckFormat.sarif:
             write_sarif(stream, report)
         else:

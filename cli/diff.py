@@ -64,7 +64,8 @@ def diff(
     compiled = compile_pack(before), compile_pack(after)  # both must be sound
     result = diff_packs(before, after)
     differs = result.differs
-    with report_stream(output, inputs=(records,) if records else ()) as stream:
+    inputs = (*before.files, *after.files, *((records,) if records else ()))
+    with report_stream(output, inputs=inputs) as stream:
         impacts: Iterable[RecordImpact] | None = None
         impact = None
         if records is not None:

@@ -37,7 +37,7 @@ def docs(
     of included packs too, by pack; the fields and lists; the count of provisional rules."""
     built = build_pack_docs(pack)
     page = render_html(built) if format is DocsFormat.html else render_markdown(built)
-    with report_stream(output) as stream:
+    with report_stream(output, inputs=built.pack.files) as stream:
         stream.write(page)
 
 

@@ -47,8 +47,9 @@ def run_tests(
     output: OutputOption = None,
 ) -> None:
     """Run the regression cases of packs and check that every rule is covered."""
-    reports = _run(_pack_files(packs or [DEFAULT_PACK]))
-    with report_stream(output) as stream:
+    files = _pack_files(packs or [DEFAULT_PACK])
+    reports = _run(files)
+    with report_stream(output, inputs=files) as stream:
         if format is CaseReportFormat.junit:
             stream.write(junit_xml(reports))
         else:

@@ -48,3 +48,8 @@ MAX_XLSX_RATIO = 100
 MAX_XLSX_SHARED_STRINGS = 1_000_000
 
 # --- outputs (report/, cli/) ----------------------------------------------------------------
+
+# Report text held in memory before the rest is spooled to an unnamed temporary file: a
+# JSON report (whose summary comes first but is known last) and batch fix's error report
+# take the same memory for any number of records.
+REPORT_SPOOL_BYTES = 1 << 20

@@ -67,9 +67,18 @@ def test_the_csv_report_has_a_header_row_then_one_row_per_entry() -> None:
     assert rows[3][:3] == ["", "", ""] and len(rows) == 4
 
 
+def test_a_bare_carriage_return_in_a_value_is_quoted_so_the_row_stays_whole() -> None:
+    # Unquoted, a spreadsheet would start a row at the CR, with =cmd as its first cell.
+    entry = FixEntry(1, 2, "notes", "R.1", "error", "needs a person", "m", "a\r=cmd", "b")
+    text = written("csv", [entry], True)
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert len(rows) == 2 and rows[1][7:] == ["a\r=cmd", "b"]
+    assert text.endswith("\n") and "\r\n" not in text
+
+
 def test_fix_memory_stays_flat_however_many_learners(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(batchfix, "SPOOL_SIZE", 1 << 16)  # the report spools to disk
+    monkeypatch.setattr(batchfix, "REPORT_SPOOL_BYTES", 1 << 16)  # the report spools to disk
     count = 400
     path = tmp_path / GOOD_NAME
     rows = [learner(MISIdentifier=f"MIS{n}", LastKnownPostCode="cv49ee", Notes="z" * 6000)

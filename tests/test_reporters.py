@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from collections.abc import Sequence
@@ -10,6 +11,7 @@ from collections.abc import Sequence
 import pytest
 
 from lrsrules.findings import Finding
+from lrsrules.report import reporters
 from lrsrules.report.reporters import REPORTERS, Reporter
 from lrsrules.run.findings import RunInfo, Summary
 
@@ -164,6 +166,33 @@ def test_json_writes_one_indented_document_at_the_end() -> None:
     }
 
 
+@pytest.mark.parametrize("spool", [64, 1 << 20])
+@pytest.mark.parametrize("show_values", [False, True])
+def test_json_is_the_document_json_dumps_would_write_whatever_the_spool_holds(
+        monkeypatch: pytest.MonkeyPatch, spool: int, show_values: bool) -> None:
+    monkeypatch.setattr(reporters, "REPORT_SPOOL_BYTES", spool)  # 64: spooled to a file
+    findings = [*FINDINGS, Finding(7, 8, "notes", "R.2", "info", 'two\nlines, "quoted"',
+                                   "Zoë \ud800", waived="agreed"), *FINDINGS * 20]
+    info = dataclasses.replace(INFO, waivers="waivers.yaml")
+    stream = io.StringIO()
+    with reporters.JsonReporter(stream, show_values=show_values) as reporter:
+        reporter.start(info)
+        for finding in findings:
+            reporter.add(finding)
+        reporter.finish(SUMMARY)
+    document = {"pack": info.pack_dict(), "input": {
+        "path": info.input_path, "format": info.input_format, "encoding": info.encoding,
+        "delimiter": info.delimiter}, "summary": SUMMARY.to_dict(),
+        "findings": [f.to_dict(show_values) for f in findings],
+        "waivers": {"path": "waivers.yaml"}}
+    assert stream.getvalue() == json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_json_without_findings_has_an_empty_list() -> None:
+    out = report("json", [])
+    assert json.loads(out)["findings"] == [] and '\n  "findings": []\n}' in out
+
+
 def test_json_keeps_non_ascii_text_readable() -> None:
     finding = Finding(1, 2, "family_name", "R.1", "error", "Brontë is flagged")
     assert "Brontë is flagged" in report("json", [finding])
@@ -187,13 +216,21 @@ def test_csv_with_values_adds_a_value_column() -> None:
     assert [row[-1] for row in rows[1:]] == ["", "2099-01-01", ""]
 
 
-@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
 def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_defused(start: str) -> None:
     value = f'{start}HYPERLINK("http://x")'
     finding = Finding(1, 2, "notes", "R.1", "error", f"{start}1+1 is odd", value)
-    row = next(csv.reader(io.StringIO(report("csv", [finding], show_values=True).splitlines()[1])))
+    row = list(csv.reader(io.StringIO(report("csv", [finding], show_values=True), newline="")))[1]
     assert row[5] == f"'{start}1+1 is odd"
     assert row[6] == f"'{value}"
+
+
+def test_csv_quotes_a_bare_carriage_return_so_no_row_starts_inside_a_value() -> None:
+    finding = Finding(1, 2, "notes", "R.1", "error", "odd", "a\r=HYPERLINK(1)")
+    text = report("csv", [finding], show_values=True)
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert len(rows) == 2 and rows[1][6] == "a\r=HYPERLINK(1)"
+    assert '"a\r=HYPERLINK(1)"' in text and "\r\n" not in text
 
 
 def test_csv_leaves_ordinary_text_alone() -> None:

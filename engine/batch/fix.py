@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 from xml.sax.saxutils import escape
 
 from lrsrules.batch.check import BatchFile, BatchRecords
@@ -26,6 +26,7 @@ from lrsrules.batch.layouts import Layout
 from lrsrules.errors import InputError, Location
 from lrsrules.findings import SEVERITY_RANK, Finding
 from lrsrules.inputs.records import Record
+from lrsrules.limits import REPORT_SPOOL_BYTES
 from lrsrules.run.fixes import FixProgram, apply_fixes
 from lrsrules.run.pipeline import Checked, Run
 from lrsrules.run.runner import record_findings
@@ -295,7 +296,6 @@ def _element(name: str, value: str) -> str:
 # --- the error report -----------------------------------------------------------------------
 
 REPORT_FORMATS = ("csv", "json")
-SPOOL_SIZE = 1 << 20  # report bytes held in memory before the spool moves to a file
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _CSV_HEADER = ["record", "line", "field", "rule", "severity", "status", "message"]
 
@@ -304,7 +304,7 @@ class ErrorReport:
     """The error report: CSV (one row per entry) or JSON (summary and entries).
 
     Entries are written as they come (``add``) into a spool that holds up to
-    ``SPOOL_SIZE`` bytes in memory and the rest in an unnamed temporary file in ``folder``,
+    ``REPORT_SPOOL_BYTES`` in memory and the rest in an unnamed temporary file in ``folder``,
     so the report takes the same memory for any number of learners; ``write`` puts the
     whole report out once the corrected file is written (the JSON summary, first in the
     document, is known only then). Use it as a context manager.
@@ -315,9 +315,11 @@ class ErrorReport:
         self.fmt = fmt
         self.show_values = show_values
         self.entries = 0
+        # surrogatepass: a lone surrogate in a value comes back out as it went in.
         self._spool = tempfile.SpooledTemporaryFile(  # noqa: SIM115 (closed by close)
-            max_size=SPOOL_SIZE, mode="w+", encoding="utf-8", newline="", dir=folder)
-        self._rows = csv.writer(self._spool, lineterminator="\n")
+            max_size=REPORT_SPOOL_BYTES, mode="w+", encoding="utf-8",
+            errors="surrogatepass", newline="", dir=folder)
+        self._rows = csv.writer(_LfRows(self._spool), lineterminator="\r\n")
 
     def add(self, entry: FixEntry) -> None:
         if self.fmt == "json":
@@ -328,7 +330,7 @@ class ErrorReport:
         else:
             row = ["" if entry.record is None else entry.record,
                    "" if entry.line is None else entry.line,
-                   entry.field or "", entry.rule, entry.severity, entry.status,
+                   _cell(entry.field), _cell(entry.rule), entry.severity, entry.status,
                    _cell(entry.message)]
             if self.show_values:
                 row += [_cell(entry.old), _cell(entry.new)]
@@ -349,7 +351,7 @@ class ErrorReport:
             self._copy(stream)
             stream.write("\n  ]\n}\n")
             return
-        csv.writer(stream, lineterminator="\n").writerow(
+        csv.writer(_LfRows(stream), lineterminator="\r\n").writerow(
             _CSV_HEADER + (["old", "new"] if self.show_values else []))
         self._copy(stream)
 
@@ -366,6 +368,18 @@ class ErrorReport:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+
+class _LfRows:
+    """Where a csv.writer told CRLF puts its rows: ended by "\n". Told CRLF, the writer
+    quotes a field holding a bare CR, at which a spreadsheet would start a new row (whose
+    first cell could be a formula); as reporters.CsvReporter does."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._write = stream.write
+
+    def write(self, row: str) -> int:
+        return self._write(row[:-2] + "\n")  # one call per row, ending in "\r\n"
 
 
 def _cell(text: str | None) -> str:

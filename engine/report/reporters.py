@@ -1,30 +1,41 @@
 """Reporters: interchangeable writers of one run's findings, for people and for programs.
 
 Every reporter has the same three calls: ``start(info)`` before the first finding, ``add``
-once per finding (in the order the runner yields them) and ``finish(summary)`` at the end.
-A finding's value is personal data: it is written only when ``show_values`` is true.
+once per finding (in the order the runner yields them) and ``finish(summary)`` at the end;
+use it as a context manager (or call ``close``) to free what it holds. Every reporter takes
+the same memory for any number of findings. A finding's value is personal data: it is
+written only when ``show_values`` is true.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import shutil
+import tempfile
 from abc import ABC, abstractmethod
-from typing import Any, TextIO
+from types import TracebackType
+from typing import TextIO
 
 from lrsrules.findings import SEVERITIES, Finding
+from lrsrules.limits import REPORT_SPOOL_BYTES
 from lrsrules.run.findings import RunInfo, Summary
 
 _VALUE_CHARS = 100  # longer values are cut short in text output; other formats keep all
 
 
 class Reporter(ABC):
-    """Base of all reporters: keeps the stream and options, and the run's ``RunInfo``."""
+    """Base of all reporters: keeps the stream and options, and the run's ``RunInfo``.
 
-    def __init__(self, stream: TextIO, *, show_values: bool = False, source_name: str = "") -> None:
+    ``spool_dir`` is where a reporter that must hold findings until the end keeps those
+    beyond ``REPORT_SPOOL_BYTES`` (default: the system's temporary folder)."""
+
+    def __init__(self, stream: TextIO, *, show_values: bool = False, source_name: str = "",
+                 spool_dir: str | None = None) -> None:
         self.stream = stream
         self.show_values = show_values
         self.source_name = source_name
+        self.spool_dir = spool_dir
         self.info: RunInfo | None = None
 
     def start(self, info: RunInfo) -> None:
@@ -39,6 +50,16 @@ class Reporter(ABC):
         """Called once, after the last finding."""
         self.stream.flush()
 
+    def close(self) -> None:  # noqa: B027 (a hook: most reporters hold nothing)
+        """Free what the reporter holds (the stream is the caller's)."""
+
+    def __enter__(self) -> Reporter:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
     def _run_info(self) -> RunInfo:
         if self.info is None:
             raise RuntimeError(f"{type(self).__name__}.start() was not called")
@@ -48,8 +69,10 @@ class Reporter(ABC):
 class TextReporter(Reporter):
     """For people: one line per finding as it comes, then a summary."""
 
-    def __init__(self, stream: TextIO, *, show_values: bool = False, source_name: str = "") -> None:
-        super().__init__(stream, show_values=show_values, source_name=source_name)
+    def __init__(self, stream: TextIO, *, show_values: bool = False, source_name: str = "",
+                 spool_dir: str | None = None) -> None:
+        super().__init__(stream, show_values=show_values, source_name=source_name,
+                         spool_dir=spool_dir)
         self._name = source_name or "<input>"
         self._written = 0
 
@@ -132,20 +155,31 @@ class JsonLinesReporter(Reporter):
 class JsonReporter(Reporter):
     """One JSON document (pack, input, summary, findings) written at the end.
 
-    The findings are held until ``finish``: a document cannot be streamed and stay one
-    document; use ``jsonl`` for very large runs.
+    The summary comes first but is known only at the end, so each finding is laid out as
+    it comes, as an item of the document's list, into a spool (memory up to
+    ``REPORT_SPOOL_BYTES``, then an unnamed temporary file in ``spool_dir``) that is
+    copied into the document by ``finish``: the same bytes as ``json.dumps(document,
+    indent=2)``, in the same memory for any number of findings.
     """
 
-    def __init__(self, stream: TextIO, *, show_values: bool = False, source_name: str = "") -> None:
-        super().__init__(stream, show_values=show_values, source_name=source_name)
-        self._findings: list[dict[str, Any]] = []
+    def __init__(self, stream: TextIO, *, show_values: bool = False, source_name: str = "",
+                 spool_dir: str | None = None) -> None:
+        super().__init__(stream, show_values=show_values, source_name=source_name,
+                         spool_dir=spool_dir)
+        # surrogatepass: a lone surrogate in a value comes back as it went in.
+        self._spool = tempfile.SpooledTemporaryFile(  # noqa: SIM115 (closed by close)
+            max_size=REPORT_SPOOL_BYTES, mode="w+", encoding="utf-8", errors="surrogatepass",
+            newline="", dir=spool_dir)
+        self._findings = 0
 
     def add(self, finding: Finding) -> None:
-        self._findings.append(finding.to_dict(self.show_values))
+        self._spool.write(("," if self._findings else "") + _list_item(
+            finding.to_dict(self.show_values)))
+        self._findings += 1
 
     def finish(self, summary: Summary) -> None:
         info = self._run_info()
-        document = {
+        document: dict[str, object] = {
             "pack": info.pack_dict(),
             "input": {
                 "path": info.input_path,
@@ -154,12 +188,37 @@ class JsonReporter(Reporter):
                 "delimiter": info.delimiter,
             },
             "summary": summary.to_dict(),
-            "findings": self._findings,
+            "findings": [],
         }
         if info.waivers is not None:
             document["waivers"] = {"path": info.waivers}
-        self.stream.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        text = json.dumps(document, indent=2, ensure_ascii=False)
+        if self._findings:
+            # Unique: a newline inside a JSON string is written as \n.
+            head, empty, tail = text.partition(_EMPTY_FINDINGS)
+            self.stream.write(head + empty.removesuffix("]"))
+            self._spool.seek(0)
+            shutil.copyfileobj(self._spool, self.stream)
+            text = "\n  ]" + tail
+        self.stream.write(text + "\n")
         super().finish(summary)
+
+    def close(self) -> None:
+        self._spool.close()
+
+
+_EMPTY_FINDINGS = '\n  "findings": []'
+# A flat object laid out as json.dumps(indent=2) lays out an item of the document's list,
+# by the C encoder (the indenting one is Python, and a third slower here).
+_FLAT_ITEM = json.JSONEncoder(ensure_ascii=False, separators=(",\n      ", ": "))
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _list_item(data: dict[str, object]) -> str:
+    if data and all(isinstance(value, _SCALARS) for value in data.values()):
+        return "\n    {\n      " + _FLAT_ITEM.encode(data)[1:-1] + "\n    }"
+    item = json.dumps(data, indent=2, ensure_ascii=False)
+    return "\n    " + item.replace("\n", "\n    ")
 
 
 # Spreadsheet programs run a cell starting with one of these as a formula (OWASP "CSV
@@ -174,15 +233,29 @@ def _cell(text: str | None) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
+class _LfRows:
+    """Where a csv.writer writing CRLF rows puts them: ended by "\n" instead (a text
+    stream turns it into the platform's line ending). The writer quotes a field only for
+    the characters of its line terminator, and a spreadsheet starts a new row at a bare
+    CR outside quotes, whose first cell could be a formula: so the writer is told CRLF."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._write = stream.write
+
+    def write(self, row: str) -> int:
+        return self._write(row[:-2] + "\n")  # one call per row, ending in "\r\n"
+
+
 class CsvReporter(Reporter):
     """One row per finding, streamed, under a header row; safe to open in a spreadsheet."""
 
     HEADER = ("record", "line", "field", "rule", "severity", "message")
 
-    def __init__(self, stream: TextIO, *, show_values: bool = False, source_name: str = "") -> None:
-        super().__init__(stream, show_values=show_values, source_name=source_name)
-        # "\n": a text stream already turns it into the platform's line ending.
-        self._writer = csv.writer(stream, lineterminator="\n")
+    def __init__(self, stream: TextIO, *, show_values: bool = False, source_name: str = "",
+                 spool_dir: str | None = None) -> None:
+        super().__init__(stream, show_values=show_values, source_name=source_name,
+                         spool_dir=spool_dir)
+        self._writer = csv.writer(_LfRows(stream), lineterminator="\r\n")
         self._waivers = False
 
     def start(self, info: RunInfo) -> None:
