@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -187,12 +188,13 @@ def test_a_finding_serialises_as_before_unless_it_is_waived() -> None:
 
 def test_a_waiver_for_a_rule_an_overlay_disabled_loads_and_waives_nothing(
         tmp_path: Path, pack: Pack) -> None:
-    write(tmp_path, "local.yaml", f"""
+    shutil.copytree(RELEASES, tmp_path / "releases")  # a base is inside the pack's folder
+    write(tmp_path, "local.yaml", """
         pack: local
         version: 1.0.0
-        extends: {RELEASES}@1.1.0
+        extends: releases@1.1.0
         overrides:
-          - {{rule: REL.ULN.01, disabled: true, reason: no ULNs here}}
+          - {rule: REL.ULN.01, disabled: true, reason: no ULNs here}
         """)
     local = load_pack(tmp_path / "local.yaml")
     found = waivers(tmp_path, entry(rule="REL.ULN.01"), local)
