@@ -426,8 +426,9 @@ def _align(value: str, text: str, first: int, end: int, style: str | None) -> li
 def _next_char_or_escape(ch: str, text: str, i: int, end: int) -> int:
     """Skip escaped line breaks, then return where ``ch`` or the next escape comes first."""
     while True:
-        escape = text.find("\\", i, end)
         found = text.find(ch, i, end)
+        # Only up to ``found``: searching on to the end for every character was quadratic.
+        escape = text.find("\\", i, end if found < 0 else found)
         if escape < 0 or (0 <= found < escape):
             return i if found < 0 else found
         after = escape + 1
