@@ -209,7 +209,7 @@ def find_layout(ref: str | os.PathLike[str]) -> Path:
 def load_layout(ref: str | os.PathLike[str] | None = None) -> Layout:
     """Load and check the layout ``ref`` names (``DEFAULT_LAYOUT`` when None)."""
     path = find_layout(DEFAULT_LAYOUT if ref is None else ref)
-    doc = load_yaml(path, kind="layout")
+    doc = load_yaml(path, kind="layout", key="layout")
     problems = check_shape(doc, schema_validator("layout.schema.json"), _describe,
                            quote="layout" in doc.data)
     if problems:

@@ -64,7 +64,7 @@ class WaiverSet:
 def load_waivers(path: str | os.PathLike[str], pack: Pack) -> WaiverSet:
     """Read and check a waiver file against ``pack``; every problem is raised at once."""
     try:
-        doc = load_yaml(path, kind="waiver file")
+        doc = load_yaml(path, kind="waiver file", key="waivers")
     except PackError as error:
         raise _unquoted(error.problems) from None
     problems = check_shape(doc, schema_validator("waivers.schema.json"), _describe,

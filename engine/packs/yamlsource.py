@@ -17,6 +17,7 @@ does not parse, or is not a mapping) quotes none of its lines.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import stat
@@ -168,15 +169,17 @@ class YamlDocument:
 # Finding a pack reads the version of each file in its folder, then loading reads the one
 # chosen, and a shared include is reached from several packs: a document parsed once is
 # reused while the file's text is the same. Documents are treated as immutable.
-_PARSED: dict[tuple[str, str], YamlDocument] = {}
+_PARSED: dict[tuple[str, str, str], YamlDocument] = {}
 _PARSED_LIMIT = 256
 
 
-def load_yaml(path: str | os.PathLike[str], *, kind: str = "pack") -> YamlDocument:
+def load_yaml(path: str | os.PathLike[str], *, kind: str = "pack",
+              key: str = "pack") -> YamlDocument:
     """Read a YAML file whose top level is a mapping; every failure is a ``PackError``.
 
     ``kind`` names what the file should be ("pack", "waiver file") in the error that
-    refuses a file without a YAML suffix.
+    refuses a file without a YAML suffix. Errors quote the file's lines only when its top
+    level has ``key`` (``pack:``): then it is known to be a {kind}, not records.
     """
     name = str(path)
     if not name.lower().endswith(YAML_SUFFIXES) and not Path(path).is_dir():
@@ -185,15 +188,15 @@ def load_yaml(path: str | os.PathLike[str], *, kind: str = "pack") -> YamlDocume
             hint="check the order of the arguments: the records to check go first,"
             " packs and waiver files after their options")
     text = _read_text(Path(path), name)
-    key = (name, text)
-    if key not in _PARSED:
+    cached = (name, text, key)
+    if cached not in _PARSED:
         if len(_PARSED) >= _PARSED_LIMIT:
             _PARSED.clear()
-        _PARSED[key] = _parse_yaml(name, text)
-    return _PARSED[key]
+        _PARSED[cached] = _parse_yaml(name, text, key)
+    return _PARSED[cached]
 
 
-def _parse_yaml(name: str, text: str) -> YamlDocument:
+def _parse_yaml(name: str, text: str, key: str) -> YamlDocument:
     loader: _Loader | None = None
     try:
         loader = _Loader(text)
@@ -224,7 +227,9 @@ def _parse_yaml(name: str, text: str) -> YamlDocument:
         if loader is not None:
             loader.dispose()
     if builder.problems:
-        raise PackError(problems=builder.problems)
+        known = any(isinstance(k, ScalarNode) and k.value == key for k, _ in root.value)
+        raise PackError(problems=builder.problems if known else [
+            dataclasses.replace(problem, quote_source=False) for problem in builder.problems])
     return YamlDocument(name, text, data, builder.nodes, builder.keys)
 
 
