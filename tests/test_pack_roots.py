@@ -144,3 +144,18 @@ def test_the_cli_refuses_an_escaping_include_with_exit_2(tmp_path: Path,
         assert result.exit_code == 2, output
         assert "leads out of the pack's folder" in output
         assert SECRET not in output and "internal error" not in output
+
+
+def test_a_layout_naming_its_pack_by_a_path_out_of_its_folder_is_refused(
+        tmp_path: Path, outside: Path) -> None:
+    from lrsrules.batch.layouts import layouts_dir, load_layout
+
+    text = (layouts_dir() / "lrb-2a.yaml").read_text("utf-8")
+    layout = tmp_path / "layouts" / "mine.yaml"
+    write(layout, text.replace("pack: lrs-default", "pack: ../private/secret.yaml"))
+    with pytest.raises(PackError) as caught:
+        load_layout(layout)
+    [problem] = caught.value.problems
+    assert problem.message == (f"pack ../private/secret.yaml leads out of the layout's folder"
+                               f" {layout.parent}")
+    assert problem.location.line is not None and SECRET not in str(caught.value)

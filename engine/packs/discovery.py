@@ -56,17 +56,19 @@ def pack_root(path: str | os.PathLike[str], name: object) -> Path:
     return folder.parent if folder.name == name else folder
 
 
-def check_inside(path: str | os.PathLike[str], root: Path, written: str, what: str) -> None:
-    """Raise a ``PackError`` unless ``path`` (``written`` so in the pack) resolves inside
-    ``root``; ``what`` names the reference: "include", "list file"."""
+def check_inside(path: str | os.PathLike[str], root: Path, written: str, what: str, *,
+                 owner: str = "pack") -> None:
+    """Raise a ``PackError`` unless ``path`` (``written`` so in the ``owner``'s file)
+    resolves inside ``root``; ``what`` names the reference: "path", "list file"."""
     if Path(written).is_absolute():
         raise PackError(f"{what} {written} is an absolute path",
-                        hint="write a path relative to the pack file, inside the pack's"
-                        f" folder {root}")
+                        hint=f"write a path relative to the {owner} file, inside the"
+                        f" {owner}'s folder {root}")
     if not Path(path).resolve().is_relative_to(root.resolve()):
-        raise PackError(f"{what} {written} leads out of the pack's folder {root}",
-                        hint="keep every file a pack uses inside its folder; a symbolic"
-                        " link out of it is refused too")
+        raise PackError(f"{what} {written} leads out of the {owner}'s folder {root}",
+                        hint=f"keep every file a {owner} uses inside its folder (packs side"
+                        " by side include each other when each folder is named after its"
+                        " pack, as college/college.yaml); a symbolic link out is refused too")
 
 
 def find_pack(
