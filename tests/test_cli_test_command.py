@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 from lrsrules.cli.app import app
 
 FIXTURES = Path(__file__).parent / "packtests"
-GOOD = FIXTURES / "good"
-BAD = FIXTURES / "bad"
+GOOD = FIXTURES / "pt-good"
+BAD = FIXTURES / "pt-bad"
 runner = CliRunner()
 
 
@@ -58,7 +58,7 @@ def test_coverage_gaps_alone_exit_1(tmp_path: Path) -> None:
 
 
 def test_a_pack_and_its_include_are_each_tested_once() -> None:
-    code, out, err = invoke(GOOD, FIXTURES / "fields", BAD)
+    code, out, err = invoke(GOOD, FIXTURES / "pt-fields", BAD)
     assert code == 1, out + err
     assert out.count("pt-fields 1.0.0:") == 1
     assert out.splitlines()[-1] == "3 packs, 12 cases: 1 failed, 1 rule lacking coverage"

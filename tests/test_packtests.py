@@ -414,21 +414,21 @@ def test_a_failing_case_does_not_count_towards_coverage(tmp_path: Path) -> None:
 
 
 def test_a_fully_covered_pack_passes() -> None:
-    report = run_pack_tests(FIXTURES / "good")
+    report = run_pack_tests(FIXTURES / "pt-good")
     assert report.passed, [result.explain() for result in report.failures]
     assert [rule.rule for rule in report.coverage] == [
         "PT.ULN.01", "PT.ULN.02", "PT.GENDER.01", "PT.AGE.01"]
 
 
 def test_coverage_covers_only_the_rules_the_pack_defines() -> None:
-    report = run_pack_tests(FIXTURES / "bad")
+    report = run_pack_tests(FIXTURES / "pt-bad")
     assert "PT.NAME.01" not in [rule.rule for rule in report.coverage]
     assert [(rule.rule, rule.gaps) for rule in report.gaps] == [
         ("PT.SURNAME.02", ("no case where it fires",))]
 
 
 def test_tests_of_an_included_pack_see_only_that_packs_rules() -> None:
-    report = run_pack_tests(FIXTURES / "fields")
+    report = run_pack_tests(FIXTURES / "pt-fields")
     assert report.pack.name == "pt-fields"
     assert {rule.id for rule in report.pack.rules} == {"PT.NAME.01"}
     assert report.passed
@@ -451,8 +451,8 @@ def test_only_yaml_files_directly_in_the_tests_folder_are_case_files(tmp_path: P
 
 
 def test_run_cases_runs_a_case_file_on_a_compiled_pack() -> None:
-    pack = load_pack(FIXTURES / "good")
-    case_file = load_case_file(FIXTURES / "good" / "tests" / "people.yaml", pack)
+    pack = load_pack(FIXTURES / "pt-good")
+    case_file = load_case_file(FIXTURES / "pt-good" / "tests" / "people.yaml", pack)
     assert case_file.today is not None
     results = run_cases(compile_pack(pack, today=case_file.today), case_file.cases,
                         case_file.today)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -168,10 +169,10 @@ def test_shape_errors_are_worded_for_the_waiver_and_its_key(tmp_path: Path, pack
            "- {rule: REL.ULN.01, key: {field: uln}, reason: r, approved_by: a,\n" \
            "   expires: 2025-12-31}\n"
     found = problems(tmp_path, text, pack)
-    assert (2, "expires of waiver 1 must be a date written YYYY-MM-DD, like 2025-08-01,"
-               " not '31/12/2025'") in found
+    # Values are never quoted: a waiver file holds key values, personal data.
+    assert (2, "expires of waiver 1 must be a date written YYYY-MM-DD, like 2025-08-01") in found
     assert (3, "key of waiver 2 has no 'value'") in found
-    assert any(line == 2 and message.startswith("record of waiver 1") for line, message in found)
+    assert (2, "record of waiver 1 must be at least 1") in found
 
 
 def test_an_expiry_not_in_the_calendar_is_reported(tmp_path: Path, pack: Pack) -> None:
@@ -187,12 +188,13 @@ def test_a_finding_serialises_as_before_unless_it_is_waived() -> None:
 
 def test_a_waiver_for_a_rule_an_overlay_disabled_loads_and_waives_nothing(
         tmp_path: Path, pack: Pack) -> None:
-    write(tmp_path, "local.yaml", f"""
+    shutil.copytree(RELEASES, tmp_path / "releases")  # a base is inside the pack's folder
+    write(tmp_path, "local.yaml", """
         pack: local
         version: 1.0.0
-        extends: {RELEASES}@1.1.0
+        extends: releases@1.1.0
         overrides:
-          - {{rule: REL.ULN.01, disabled: true, reason: no ULNs here}}
+          - {rule: REL.ULN.01, disabled: true, reason: no ULNs here}
         """)
     local = load_pack(tmp_path / "local.yaml")
     found = waivers(tmp_path, entry(rule="REL.ULN.01"), local)

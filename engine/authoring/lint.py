@@ -136,7 +136,8 @@ class _Linter:
             if not isinstance(ref, str) or doc is None:
                 continue
             try:
-                found = self.pack_files.find(ref, base_dir=path.parent)
+                found = self.pack_files.find(ref, base_dir=path.parent,
+                                             root=self.pack_files.root_of(path))
             except PackError as error:
                 # As the loader words it (it does not get this far past a shape error).
                 self.add("pack", (problem if problem.location.line else

@@ -98,7 +98,8 @@ def build_pack_docs(ref: str | os.PathLike[str] | Pack | None = None) -> PackDoc
     pack = ref if isinstance(ref, Pack) else load_pack(ref)
     files = dict.fromkeys([pack.path, *(_file(rule, pack) for rule in pack.rules)])
     # Each pack file defining rules, loaded as itself: its name, version and test cases.
-    parts = {file: pack if file == pack.path else load_pack(Path(file)) for file in files}
+    parts = {file: pack if file == pack.path else load_pack(Path(file), root=pack.root)
+             for file in files}
     results = [result for part in parts.values() for result in run_pack_tests(part).results]
     examples = _Examples(pack, results)
     sections = []

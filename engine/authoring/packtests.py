@@ -147,7 +147,7 @@ def discover_test_files(pack: Pack) -> list[Path]:
 def load_case_file(path: str | os.PathLike[str], pack: Pack) -> CaseFile:
     """Read and check one file of cases against ``pack``; every problem in one ``PackError``."""
     try:
-        doc = load_yaml(path)
+        doc = load_yaml(path, kind="file of pack tests", key="cases")
     except PackError as error:
         raise _as_test_file_error(error) from None
     problems = check_shape(doc, schema_validator("packtests.schema.json"), _describe)

@@ -24,7 +24,7 @@ from typing import Any
 from lrsrules.errors import PackError, Problem
 from lrsrules.findings import Finding
 from lrsrules.lang.regexes import check_portable_regex
-from lrsrules.packs.discovery import bundled_dir
+from lrsrules.packs.discovery import bundled_dir, check_inside
 from lrsrules.packs.schema import check_shape, schema_validator
 from lrsrules.packs.yamlsource import YamlDocument, YamlPath, load_yaml
 
@@ -209,8 +209,9 @@ def find_layout(ref: str | os.PathLike[str]) -> Path:
 def load_layout(ref: str | os.PathLike[str] | None = None) -> Layout:
     """Load and check the layout ``ref`` names (``DEFAULT_LAYOUT`` when None)."""
     path = find_layout(DEFAULT_LAYOUT if ref is None else ref)
-    doc = load_yaml(path)
-    problems = check_shape(doc, schema_validator("layout.schema.json"), _describe)
+    doc = load_yaml(path, kind="layout", key="layout")
+    problems = check_shape(doc, schema_validator("layout.schema.json"), _describe,
+                           quote="layout" in doc.data)
     if problems:
         raise PackError(problems=problems)
     reader = _Reader(doc)
@@ -239,6 +240,7 @@ class _Reader:
         self._distinct(("learner",), [f for _, f in learner], "field")
         self._distinct(("header",), [f.heading for f in header], "heading")
         output = self._output(data.get("output"), learner)
+        self._pack_ref(data["pack"])
         for part, checks in _NEEDED.items():
             if part is None or part in data:
                 for check in checks:
@@ -264,6 +266,15 @@ class _Reader:
             seen.setdefault(rule.id, check)
             rules[check] = rule
         return rules
+
+    def _pack_ref(self, ref: str) -> None:
+        # A pack named by path stays in the layout's folder, as a pack's includes do.
+        if any(sep in ref for sep in "/" + os.sep) or ref.endswith(SUFFIXES):
+            folder = Path(self.doc.path).parent
+            try:
+                check_inside(folder / ref, folder, ref, "pack", owner="layout")
+            except PackError as error:
+                self.fail(error.problems[0].message, ("pack",), error.problems[0].hint)
 
     def _rule(self, at: YamlPath, check: str, spec: dict[str, Any]) -> LayoutRule:
         allowed = CHECKS[check]

@@ -3,6 +3,13 @@
 A pack reference is a path to a ``.yaml``/``.yml`` file, a path to a folder (its newest pack
 file), or the name of a bundled pack, optionally ``name@1.2`` or ``name@1.2.3``. Versions
 compare as semantic versions, a prerelease before its release.
+
+A pack's files stay in its root folder: the folder of the pack file given by path, or the
+folder above it when that folder is named after the pack (``college/college.yaml``), as
+the bundled packs' folders are, so that packs kept side by side include each other as the
+bundled ones do. Everything a pack reaches by path (includes, its base, list files, the
+pack files of a folder) must resolve, symlinks followed, inside that root, and is refused
+unread otherwise; a bundled pack reached by name has the bundled packs' folder as root.
 """
 
 from __future__ import annotations
@@ -43,19 +50,41 @@ def bundled_packs() -> list[str]:
     )
 
 
+def pack_root(path: str | os.PathLike[str], name: object) -> Path:
+    """The root folder of the pack file at ``path`` whose ``pack:`` is ``name`` (see above)."""
+    folder = Path(os.path.abspath(path)).parent
+    return folder.parent if folder.name == name else folder
+
+
+def check_inside(path: str | os.PathLike[str], root: Path, written: str, what: str, *,
+                 owner: str = "pack") -> None:
+    """Raise a ``PackError`` unless ``path`` (``written`` so in the ``owner``'s file)
+    resolves inside ``root``; ``what`` names the reference: "path", "list file"."""
+    if Path(written).is_absolute():
+        raise PackError(f"{what} {written} is an absolute path",
+                        hint=f"write a path relative to the {owner} file, inside the"
+                        f" {owner}'s folder {root}")
+    if not Path(path).resolve().is_relative_to(root.resolve()):
+        raise PackError(f"{what} {written} leads out of the {owner}'s folder {root}",
+                        hint=f"keep every file a {owner} uses inside its folder (packs side"
+                        " by side include each other when each folder is named after its"
+                        " pack, as college/college.yaml); a symbolic link out is refused too")
+
+
 def find_pack(
     ref: str | os.PathLike[str], *, base_dir: str | os.PathLike[str] | None = None,
-    read: Read = load_yaml,
+    root: Path | None = None, read: Read = load_yaml,
 ) -> Path:
     """The pack file ``ref`` names; relative paths are taken from ``base_dir`` (else cwd).
 
     A string with a path separator or a YAML suffix is a path; otherwise a bundled pack name
     wins over a folder of the same name (write ``./name`` for the folder). A folder's files
-    are read with ``read`` to compare their versions.
+    are read with ``read`` to compare their versions. With ``root`` (a reference inside a
+    pack), a path must lead to a file or folder inside it.
     """
     base = Path(base_dir) if base_dir is not None else None
     if isinstance(ref, os.PathLike):
-        return _find_path(Path(ref), base, read)
+        return _find_path(Path(ref), base, root, read)
     if not ref.strip():
         raise PackError("empty pack reference", hint="give a pack name or a path")
     looks_like_path = any(sep in ref for sep in "/" + os.sep) or ref.endswith(PACK_SUFFIXES)
@@ -63,7 +92,7 @@ def find_pack(
     if match and (bundled_dir() / match["name"]).is_dir():
         return _newest(bundled_dir() / match["name"], match["name"], match["version"], read)
     if match is None or _join(base, Path(match["name"])).exists():
-        return _find_path(Path(ref), base, read)
+        return _find_path(Path(ref), base, root, read)
     raise PackError(
         f"no bundled pack named {match['name']!r}, and no file or folder of that name",
         hint=f"bundled packs: {', '.join(bundled_packs()) or '(none)'}",
@@ -98,21 +127,30 @@ def _join(base: Path | None, path: Path) -> Path:
     return Path(os.path.normpath(joined))
 
 
-def _find_path(path: Path, base: Path | None, read: Read) -> Path:
+def _find_path(path: Path, base: Path | None, root: Path | None, read: Read) -> Path:
+    # ``folder@1.2``: a version selector on a folder path.
+    folder, at, selector = str(path).rpartition("@")
+    if not (at and _SELECTOR.match(selector)):
+        folder, selector = str(path), ""
     full = _join(base, path)
+    if root is not None:
+        # Before anything there is looked at, let alone read.
+        check_inside(_join(base, Path(folder)), root, str(path), "path")
     if full.is_file():
         return full
     if full.is_dir():
         return _newest(full, None, None, read)
-    # ``folder@1.2``: a version selector on a folder path.
-    folder, at, selector = str(path).rpartition("@")
-    if at and _SELECTOR.match(selector) and _join(base, Path(folder)).is_dir():
+    if selector and _join(base, Path(folder)).is_dir():
         return _newest(_join(base, Path(folder)), None, selector, read)
     raise PackError(f"no pack file or folder at {full}", hint="check the path and its spelling")
 
 
 def _yaml_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.suffix in PACK_SUFFIXES and p.is_file())
+    found = sorted(p for p in folder.iterdir() if p.suffix in PACK_SUFFIXES and p.is_file())
+    for path in found:
+        # A folder's pack files are read to compare versions: none may lead elsewhere.
+        check_inside(path, folder, path.name, "pack file")
+    return found
 
 
 def _newest(folder: Path, name: str | None, selector: str | None, read: Read) -> Path:

@@ -5,6 +5,9 @@ pack's name and version). Loading checks the shape of every file, resolves ``inc
 depth first (each file once, so a diamond is fine), reads list files, and collects every
 problem it can before raising one ``PackError`` with all of them. Loads that share a
 ``PackFiles`` read each pack file once between them.
+
+Every file a pack reaches by path stays inside its root folder (see ``discovery``); list
+files are ``.txt`` files. Sizes are bounded by ``lrsrules.limits``.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from lrsrules.errors import Location, PackError, Problem
+from lrsrules.limits import MAX_LIST_ENTRIES, MAX_LIST_FILE_BYTES, MAX_PACK_FILES, MAX_RULES
+from lrsrules.packs.discovery import check_inside
 from lrsrules.packs.model import FieldDef, ListDef, Pack, RuleDef, normalise_heading
 from lrsrules.packs.overlays import (
     Overlay,
@@ -27,13 +32,14 @@ from lrsrules.packs.overlays import (
 )
 from lrsrules.packs.packfiles import PackFiles
 from lrsrules.packs.versions import check_aliases, read_dates
-from lrsrules.packs.yamlsource import YamlDocument, YamlPath
+from lrsrules.packs.yamlsource import YamlDocument, YamlPath, read_limited
 
 DEFAULT_PACK = "lrs-default"
 # The expression language gives these names a meaning of their own.
 RESERVED_FIELDS = ("value", "field_name")
 
 _EXPR_EXTRAS = frozenset({"fix"})  # keys of ``RuleDef.extra`` holding an expression
+LIST_SUFFIX = ".txt"
 _RULE_KEYS = frozenset(
     {"id", "field", "severity", "when", "check", "unless", "message", "doc", "provenance", "tags"}
     | {"aliases", "since", "until"}
@@ -41,11 +47,20 @@ _RULE_KEYS = frozenset(
 
 
 def load_pack(ref: str | os.PathLike[str] | None = None, *,
-              files: PackFiles | None = None) -> Pack:
+              files: PackFiles | None = None, root: str | os.PathLike[str] | None = None,
+              ) -> Pack:
     """Load the pack ``ref`` names (``DEFAULT_PACK`` when None) with all it includes,
-    reading its files through ``files`` (by default, a reader of its own)."""
+    reading its files through ``files`` (by default, a reader of its own).
+
+    ``root``: for a file of a larger pack loaded on its own, that pack's ``root``; its
+    files then stay inside the same folder (when the file lies in it at all).
+    """
     files = files or PackFiles()
-    return _PackLoader(files).load(files.find(DEFAULT_PACK if ref is None else ref))
+    path = files.find(DEFAULT_PACK if ref is None else ref)
+    within = Path(root).resolve() if root is not None else None
+    if within is None or not path.resolve().is_relative_to(within):
+        within = files.root_of(path)
+    return _PackLoader(files).load(path, within)
 
 
 @dataclass
@@ -60,6 +75,7 @@ class _Part:
     rules: list[RuleDef] = field(default_factory=list)
     field_refs: list[tuple[str, Location]] = field(default_factory=list)  # rules' fields
     list_files: list[Path] = field(default_factory=list)
+    root: Path = Path()  # the folder every file it reaches must stay inside
     base: Path | None = None  # the pack file it extends
     reached: list[Path] = field(default_factory=list)  # the files it extends and includes
 
@@ -75,14 +91,19 @@ class _PackLoader:
         self.stack: list[tuple[Path, str]] = []
         self.alias_places: dict[tuple[str, str], Location] = {}  # (rule id, alias) -> place
 
-    def load(self, path: Path) -> Pack:
-        root = self._visit(path, None)
+    def load(self, path: Path, within: Path) -> Pack:
+        root = self._visit(path, None, within)
         if root is None or self.problems:
             self._raise()
         parts = [part for part in self.parts.values() if part is not None]
         fields = self._merge_fields(parts)
         lists = self._merge_lists(parts)
         rules = self._merge_rules(parts, fields)
+        if len(rules) > MAX_RULES:
+            self._problem(f"the pack and what it includes hold {len(rules):,} rules; the"
+                          f" most allowed is {MAX_RULES:,}", root.doc.location(("pack",)),
+                          "split the rules into packs that are loaded separately")
+            self._raise()
         self.problems += check_aliases(rules, self.alias_places)
         rules, disabled = self._apply_overlays(parts, rules)
         if self.problems:
@@ -106,6 +127,7 @@ class _PackLoader:
             description=data.get("description"),
             extends=self._name_at(root.base),
             disabled=disabled,
+            root=str(within),
         )
 
     def _raise(self) -> NoReturn:
@@ -115,7 +137,7 @@ class _PackLoader:
 
         raise PackError(problems=sorted(self.problems, key=order))
 
-    def _visit(self, path: Path, via: Location | None) -> _Part | None:
+    def _visit(self, path: Path, via: Location | None, root: Path) -> _Part | None:
         key = path.resolve()
         chain = [entry[0] for entry in self.stack]
         if key in chain:
@@ -125,6 +147,10 @@ class _PackLoader:
             return None
         if key in self.parts:
             return self.parts[key]  # reached before, e.g. both sides of a diamond
+        if len(self.parts) >= MAX_PACK_FILES:
+            self._problem(f"the pack reaches more than {MAX_PACK_FILES} pack files",
+                          via, "include fewer packs; merge small ones")
+            return None
         self.parts[key] = None  # until it loads cleanly
         try:
             doc = self.files.read(path)
@@ -145,21 +171,21 @@ class _PackLoader:
         self.stack.append((key, name))
         # The base of an overlay is reached first, like a first include.
         extends = doc.data.get("extends")
-        base = None if extends is None else self._include(doc, ("extends",), extends)
-        reached = [self._include(doc, ("include", index), ref)
+        base = None if extends is None else self._include(doc, ("extends",), extends, root)
+        reached = [self._include(doc, ("include", index), ref, root)
                    for index, ref in enumerate(doc.data.get("include", []))]
         self.stack.pop()
-        part = self._read(doc, name)
+        part = self._read(doc, name, root)
         part.base = base
         part.reached = [path for path in (base, *reached) if path is not None]
         del self.parts[key]  # re-insert so that includes come first in ``parts``
         self.parts[key] = part
         return part
 
-    def _include(self, doc: YamlDocument, at: YamlPath, ref: str) -> Path | None:
+    def _include(self, doc: YamlDocument, at: YamlPath, ref: str, root: Path) -> Path | None:
         where = doc.location(at)
         try:
-            path = self.files.find(ref, base_dir=Path(doc.path).parent)
+            path = self.files.find(ref, base_dir=Path(doc.path).parent, root=root)
         except PackError as error:
             # Errors about the reference itself have no place of their own: use the entry.
             for problem in error.problems:
@@ -167,17 +193,23 @@ class _PackLoader:
                     problem = Problem(problem.message, where, problem.hint)
                 self.problems.append(problem)
             return None
-        self._visit(path, where)
+        self._visit(path, where, self.files.root_of(path))
         return path.resolve()
 
-    def _read(self, doc: YamlDocument, name: str) -> _Part:
-        part = _Part(doc, name)
+    def _read(self, doc: YamlDocument, name: str, root: Path) -> _Part:
+        part = _Part(doc, name, root=root)
         data = doc.data
         for field_name, spec in data.get("fields", {}).items():
             self._read_field(part, field_name, spec or {})
         for list_name, spec in data.get("lists", {}).items():
             self._read_list(part, list_name, spec)
-        for index, spec in enumerate(data.get("rules", [])):
+        rules = data.get("rules", [])
+        if len(rules) > MAX_RULES:
+            self._problem(f"the file holds {len(rules):,} rules; the most a pack may hold is"
+                          f" {MAX_RULES:,}", doc.key_location(("rules",)),
+                          "split the rules into packs that are loaded separately")
+            rules = []
+        for index, spec in enumerate(rules):
             self._read_rule(part, index, spec)
         return part
 
@@ -200,15 +232,29 @@ class _PackLoader:
         doc = part.doc
         where = doc.key_location(("lists", name))
         if isinstance(spec, list):
+            if len(spec) > MAX_LIST_ENTRIES:
+                self._problem(_too_many(name, len(spec)), where, _LIST_HINT)
+                return
             # Entries are compared as text, exactly as written: 01 stays "01".
             entries = tuple(doc.raw(("lists", name, index)) for index in range(len(spec)))
             part.lists.append(ListDef(name, entries, where))
             return
-        path = Path(os.path.normpath(Path(doc.path).parent / spec["file"]))
+        written: str = spec["file"]
+        path = Path(os.path.normpath(Path(doc.path).parent / written))
         try:
-            entries = _read_list_file(path)
+            if not written.lower().endswith(LIST_SUFFIX):
+                raise PackError(f"list file {written} is not a .txt file",
+                                hint="a list file is text, one entry a line, named .txt")
+            check_inside(path, part.root, written, "list file")
+            entries = _read_list_file(path, written)
         except PackError as error:
-            self._problem(error.problems[0].message, doc.location(("lists", name, "file")))
+            problem = error.problems[0]
+            self._problem(problem.message, doc.location(("lists", name, "file")),
+                          problem.hint)
+            return
+        if len(entries) > MAX_LIST_ENTRIES:
+            self._problem(_too_many(name, len(entries)), doc.location(("lists", name, "file")),
+                          _LIST_HINT)
             return
         part.lists.append(ListDef(name, entries, where, str(path)))
         part.list_files.append(path)
@@ -360,19 +406,35 @@ def _unknown_field(name: str, fields: Iterable[str]) -> tuple[str, str | None]:
     return f"unknown field {name!r}", f"fields defined: {', '.join(known) or '(none)'}"
 
 
-def _read_list_file(path: Path) -> tuple[str, ...]:
-    """Entries of a list file: one a line, trimmed; blank lines and # comments skipped."""
+_LIST_HINT = "a list this long is no hand-written list; split it, or check the pack"
+
+
+def _too_many(name: str, count: int) -> str:
+    return f"list {name} has {count:,} entries; the most allowed is {MAX_LIST_ENTRIES:,}"
+
+
+def _read_list_file(path: Path, written: str) -> tuple[str, ...]:
+    """Entries of a list file: one a line, trimmed; blank lines and # comments skipped.
+
+    Errors name the file as the pack writes it and never quote its lines."""
     try:
-        content = path.read_bytes()
+        content = read_limited(path, MAX_LIST_FILE_BYTES)
     except FileNotFoundError:
-        raise PackError(f"list file not found: {path}") from None
+        raise PackError(f"list file not found: {written}",
+                        hint="the path is relative to the pack file") from None
     except OSError as error:
-        raise PackError(f"cannot read list file {path}: {error.strerror or error}") from None
+        raise PackError(f"cannot read list file {written}: {error.strerror or error}"
+                        ) from None
+    if len(content) > MAX_LIST_FILE_BYTES:
+        raise PackError(f"list file {written} is larger than"
+                        f" {MAX_LIST_FILE_BYTES // 1024 // 1024} MiB, the most allowed",
+                        hint=_LIST_HINT)
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = content.count(b"\n", 0, error.start) + 1
-        raise PackError(f"list file {path} is not UTF-8 text (line {line})") from None
+        raise PackError(f"list file {written} is not UTF-8 text (line {line})",
+                        hint="save it as UTF-8") from None
     lines = (line.strip() for line in text.splitlines())
     return tuple(line for line in lines if line and not line.startswith("#"))
 

@@ -104,3 +104,4 @@ class Pack:
     description: str | None = None
     extends: str | None = None  # name of the base pack, for an overlay
     disabled: Mapping[str, str] = field(default_factory=dict)  # rule id -> reason (overlays)
+    root: str = ""  # the folder its files stay inside (see ``discovery``)

@@ -3,6 +3,8 @@
 A tool that loads several packs of one include tree (``lrsrules check`` loads every pack
 file as a pack of its own) passes one ``PackFiles`` to each load, so a shared include is
 read once, not once per pack that reaches it. Documents are immutable, so sharing is safe.
+It also remembers the root folder each file was reached within (see ``discovery``), so
+that a file of a larger pack loaded on its own stays inside the same root.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import os
 from pathlib import Path
 
 from lrsrules.errors import PackError, Problem
-from lrsrules.packs.discovery import find_pack
+from lrsrules.packs.discovery import bundled_dir, find_pack, pack_root
 from lrsrules.packs.schema import check_pack_shape
 from lrsrules.packs.yamlsource import YamlDocument, load_yaml
 
@@ -22,6 +24,7 @@ class PackFiles:
     def __init__(self) -> None:
         self._read: dict[str, YamlDocument | tuple[Problem, ...]] = {}
         self._shapes: dict[str, tuple[Problem, ...]] = {}
+        self._roots: dict[Path, Path] = {}  # by resolved path
 
     def read(self, path: str | os.PathLike[str]) -> YamlDocument:
         """``load_yaml(path)``, read the first time; a file that failed fails alike again."""
@@ -45,6 +48,25 @@ class PackFiles:
         return found
 
     def find(self, ref: str | os.PathLike[str], *,
-             base_dir: str | os.PathLike[str] | None = None) -> Path:
-        """``find_pack``, reading a folder's files with ``read``."""
-        return find_pack(ref, base_dir=base_dir, read=self.read)
+             base_dir: str | os.PathLike[str] | None = None,
+             root: Path | None = None) -> Path:
+        """``find_pack``, reading a folder's files with ``read``; the file found inside
+        ``root`` keeps it as its own root (a bundled pack, the bundled packs' folder)."""
+        path = find_pack(ref, base_dir=base_dir, root=root, read=self.read)
+        if root is not None:
+            key = path.resolve()
+            bundled = bundled_dir().resolve()
+            self._roots.setdefault(key, bundled if key.is_relative_to(bundled) else root)
+        return path
+
+    def root_of(self, path: str | os.PathLike[str]) -> Path:
+        """The root folder the files ``path`` reaches must stay inside: the one it was
+        found within, or its own (``pack_root``) for a pack given directly."""
+        found = self._roots.get(Path(path).resolve())
+        if found is not None:
+            return found
+        try:
+            name = self.read(path).data.get("pack")
+        except PackError:
+            name = None  # reported when the file is loaded
+        return pack_root(path, name)

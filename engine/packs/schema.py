@@ -2,10 +2,15 @@
 
 jsonschema finds the errors; this module words each one for a pack author and points it
 at the offending YAML value (or key), so every problem in a file is reported at once.
+
+A file that may hold personal data (a waiver file's key values; or a file that is not what
+it should be at all, such as records given in a pack's place) is checked with
+``quote=False``: its problems then quote neither its lines nor its values, only its keys.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 from collections.abc import Callable, Iterator
@@ -46,21 +51,29 @@ Describe = Callable[[YamlDocument, YamlPath], str]
 
 
 def check_pack_shape(doc: YamlDocument) -> list[Problem]:
-    """Every shape problem in ``doc``, sorted by line and column (empty when it is fine)."""
-    return check_shape(doc, schema_validator("pack.schema.json"), _describe)
+    """Every shape problem in ``doc``, sorted by line and column (empty when it is fine).
+
+    A file without ``pack:`` is not known to be a pack, so its problems quote none of it.
+    """
+    return check_shape(doc, schema_validator("pack.schema.json"), _describe,
+                       quote="pack" in doc.data)
 
 
 def check_shape(
-    doc: YamlDocument, validator: Draft202012Validator, describe: Describe
+    doc: YamlDocument, validator: Draft202012Validator, describe: Describe, *,
+    quote: bool = True,
 ) -> list[Problem]:
     """Every problem ``validator`` finds in ``doc``, worded with ``describe``, sorted by place.
 
-    Other YAML files with a schema of their own (pack tests) share the wording here.
+    Other YAML files with a schema of their own (pack tests) share the wording here. With
+    ``quote`` false, no problem quotes a value or a line of the file.
     """
     problems: dict[tuple[str, Location], Problem] = {}
     for error in validator.iter_errors(doc.data):
-        for problem in _problems(doc, error, describe):
+        for problem in _problems(doc, error, describe, quote):
             # ``required`` reports each missing key once per error; keep one of each.
+            if not quote:
+                problem = dataclasses.replace(problem, quote_source=False)
             problems.setdefault((problem.message, problem.location), problem)
     return sorted(problems.values(), key=_position)
 
@@ -104,10 +117,12 @@ class _Error(NamedTuple):
     schema: dict[str, Any]
     message: str
     what: str  # the offending value, named for the author: "severity", "alias 2 of field x"
+    keyword: str  # the schema keyword that failed
+    quote: bool  # whether a message may show the offending value
 
 
 def _problems(
-    doc: YamlDocument, validation: ValidationError, describe: Describe
+    doc: YamlDocument, validation: ValidationError, describe: Describe, quote: bool
 ) -> Iterator[Problem]:
     error = _Error(
         tuple(validation.absolute_path),
@@ -116,6 +131,8 @@ def _problems(
         validation.schema if isinstance(validation.schema, dict) else {},
         validation.message,
         describe(doc, tuple(validation.absolute_path)),
+        str(validation.validator),
+        quote,
     )
     path = error.path
     if "propertyNames" in validation.schema_path:
@@ -159,7 +176,7 @@ def _type(doc: YamlDocument, error: _Error) -> Iterator[Problem]:
     if "string" in names and isinstance(error.instance, (bool, int, float)):
         hint = "quote it if YAML reads it as a number or true/false"
     yield Problem(
-        f"{error.what} must be {words}, not {_instance_words(error.instance)}",
+        f"{error.what} must be {words}, not {_instance_words(error.instance, error.quote)}",
         doc.location(error.path),
         hint,
     )
@@ -168,17 +185,13 @@ def _type(doc: YamlDocument, error: _Error) -> Iterator[Problem]:
 def _enum(doc: YamlDocument, error: _Error) -> Iterator[Problem]:
     choices = ", ".join(str(choice) for choice in error.expected)
     yield Problem(
-        f"{error.what} must be one of {choices}, not {_text(error.instance)!r}",
-        doc.location(error.path),
+        f"{error.what} must be one of {choices}{_not(error)}", doc.location(error.path)
     )
 
 
 def _pattern(doc: YamlDocument, error: _Error) -> Iterator[Problem]:
     words = _pattern_words().get(str(error.expected), "in the expected form")
-    yield Problem(
-        f"{error.what} must be {words}, not {error.instance!r}",
-        doc.location(error.path),
-    )
+    yield Problem(f"{error.what} must be {words}{_not(error)}", doc.location(error.path))
 
 
 def _empty(doc: YamlDocument, error: _Error) -> Iterator[Problem]:
@@ -190,15 +203,25 @@ def _unique(doc: YamlDocument, error: _Error) -> Iterator[Problem]:
     for index, item in enumerate(error.instance):
         key = (type(item).__name__, item)  # as JSON Schema sees it: true is not 1
         if key in seen:
-            yield Problem(
-                f"{error.what} lists {_text(item)!r} twice",
-                doc.location((*error.path, index)),
-            )
+            message = (f"{error.what} lists {_text(item)!r} twice" if error.quote
+                       else f"entry {index + 1} of {error.what} repeats an earlier one")
+            yield Problem(message, doc.location((*error.path, index)))
         seen.add(key)
 
 
+def _minimum(doc: YamlDocument, error: _Error) -> Iterator[Problem]:
+    yield Problem(f"{error.what} must be at least {error.expected}{_not(error)}",
+                  doc.location(error.path))
+
+
 def _other(doc: YamlDocument, error: _Error) -> Iterator[Problem]:
-    yield Problem(f"{error.what}: {error.message}", doc.location(error.path))
+    # jsonschema's own message shows the value.
+    message = error.message if error.quote else f"fails the schema's {error.keyword!r} check"
+    yield Problem(f"{error.what}: {message}", doc.location(error.path))
+
+
+def _not(error: _Error) -> str:
+    return f", not {_text(error.instance)!r}" if error.quote else ""
 
 
 _Handler = Callable[[YamlDocument, _Error], Iterator[Problem]]
@@ -211,6 +234,7 @@ _HANDLERS: dict[str, _Handler] = {
     "minLength": _empty,
     "minItems": _empty,
     "uniqueItems": _unique,
+    "minimum": _minimum,
 }
 
 
@@ -273,15 +297,15 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _instance_words(value: object) -> str:
+def _instance_words(value: object, quote: bool = True) -> str:
     if value is None:
         return "empty"
     if isinstance(value, bool):
         return _text(value)
     if isinstance(value, (int, float)):
-        return f"the number {value}"
+        return f"the number {value}" if quote else "a number"
     if isinstance(value, str):
-        return f"the text {value!r}"
+        return f"the text {value!r}" if quote else "text"
     if isinstance(value, list):
         return "a list"
     return "a mapping"

@@ -4,14 +4,17 @@ A waiver file (shape: ``schemas/waivers.schema.json``) lists entries of a rule, 
 it covers (a record number, or a key: a field and its value), a reason, who approved it and
 the last day it applies. ``load_waivers`` reads and checks one against a pack; the run
 applies it (``lrsrules.run.waiving``). Key values are personal data: they are compared,
-never printed.
+never printed, and so no error about a waiver file quotes its lines or its values; each
+names its place and the waiver ("key of waiver 2").
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,8 +63,12 @@ class WaiverSet:
 
 def load_waivers(path: str | os.PathLike[str], pack: Pack) -> WaiverSet:
     """Read and check a waiver file against ``pack``; every problem is raised at once."""
-    doc = load_yaml(path)
-    problems = check_shape(doc, schema_validator("waivers.schema.json"), _describe)
+    try:
+        doc = load_yaml(path, kind="waiver file", key="waivers")
+    except PackError as error:
+        raise _unquoted(error.problems) from None
+    problems = check_shape(doc, schema_validator("waivers.schema.json"), _describe,
+                           quote=False)
     if problems:
         raise PackError(problems=problems)
     reader = _Reader(doc, pack)
@@ -70,6 +77,11 @@ def load_waivers(path: str | os.PathLike[str], pack: Pack) -> WaiverSet:
     if reader.problems:
         raise PackError(problems=reader.problems)
     return WaiverSet(doc.path, tuple(w for w in waivers if w is not None))
+
+
+def _unquoted(problems: Iterable[Problem]) -> PackError:
+    return PackError(problems=[dataclasses.replace(problem, quote_source=False)
+                               for problem in problems])
 
 
 def trim_key(value: str | None) -> str | None:
@@ -132,7 +144,8 @@ class _Reader:
                           f"did you mean {close[0]!r}?" if close else None)
 
     def _problem(self, message: str, where: Location, hint: str | None = None) -> None:
-        self.problems.append(Problem(message, where, hint))
+        # The entry's line may hold its key value: name the place, quote nothing.
+        self.problems.append(Problem(message, where, hint, quote_source=False))
 
 
 def _describe(doc: YamlDocument, path: YamlPath) -> str:

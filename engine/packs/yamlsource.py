@@ -7,12 +7,20 @@ tuple of mapping keys and sequence indexes, e.g. ``("rules", 3, "check")``.
 
 Mapping keys are always ``str``: the key's text as written (``1:`` gives ``"1"`` and
 ``yes:`` gives ``"yes"``), because in a pack every key is a name.
+
+Reading is bounded (``lrsrules.limits``): the file's size, how deep collections nest, how
+many values it holds and how long one value is are checked while PyYAML composes, before
+anything large is built. Only ``.yaml``/``.yml`` files are read, so that a data file given
+in a pack's place is refused unread; and an error in a file that is not YAML at all (it
+does not parse, or is not a mapping) quotes none of its lines.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +28,16 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from lrsrules.errors import Location, PackError, Problem
+from lrsrules.limits import (
+    MAX_YAML_DEPTH,
+    MAX_YAML_FILE_BYTES,
+    MAX_YAML_NODES,
+    MAX_YAML_SCALAR_CHARS,
+)
 from lrsrules.packs.model import ExprSource
 
 YamlPath = tuple[str | int, ...]
+YAML_SUFFIXES = (".yaml", ".yml")
 
 _TAG = "tag:yaml.org,2002:"
 _TIMESTAMP = _TAG + "timestamp"
@@ -36,27 +51,45 @@ _ESCAPE_DIGITS = {"x": 2, "u": 4, "U": 8}
 
 
 class _Unsupported(Exception):
-    def __init__(self, message: str, line: int, column: int, hint: str) -> None:
+    def __init__(self, message: str, mark: yaml.Mark | None, hint: str) -> None:
         super().__init__(message)
-        self.message, self.line, self.column, self.hint = message, line, column, hint
+        self.message, self.mark, self.hint = message, mark, hint
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader without the timestamp resolver and without aliases."""
+    """SafeLoader without the timestamp resolver and without aliases, bounded."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+        self.count = 0
 
     def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        mark = event.start_mark
         # An alias would make two paths share one node (and one position), so packs
-        # spell every value out.
-        if self.check_event(yaml.AliasEvent):
-            event: yaml.AliasEvent = self.peek_event()  # type: ignore[no-untyped-call]
-            mark = event.start_mark
+        # spell every value out; refusing the first one also rules out alias bombs.
+        if isinstance(event, yaml.AliasEvent):
+            raise _Unsupported(f"YAML aliases (*{event.anchor}) are not supported in packs",
+                               mark, "write the value out in full where it is needed")
+        self.count += 1
+        if self.count > MAX_YAML_NODES:
+            raise _Unsupported(f"the file holds more than {MAX_YAML_NODES:,} YAML values",
+                               mark, "split it into packs that include each other")
+        if isinstance(event, yaml.ScalarEvent) and len(event.value) > MAX_YAML_SCALAR_CHARS:
             raise _Unsupported(
-                f"YAML aliases (*{event.anchor}) are not supported in packs",
-                mark.line + 1 if mark else 1,
-                mark.column + 1 if mark else 1,
-                "write the value out in full where it is needed",
-            )
-        return super().compose_node(parent, index)
+                f"this value is {len(event.value):,} characters long; the most allowed is"
+                f" {MAX_YAML_SCALAR_CHARS:,}", mark,
+                "shorten it; a long list of words belongs in a list file")
+        # The composer recurses once per level: stop long before Python's stack does.
+        self.depth += 1
+        try:
+            if self.depth > MAX_YAML_DEPTH:
+                raise _Unsupported(f"collections nest more than {MAX_YAML_DEPTH} deep here",
+                                   mark, "flatten the structure; packs nest a few levels")
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -136,23 +169,34 @@ class YamlDocument:
 # Finding a pack reads the version of each file in its folder, then loading reads the one
 # chosen, and a shared include is reached from several packs: a document parsed once is
 # reused while the file's text is the same. Documents are treated as immutable.
-_PARSED: dict[tuple[str, str], YamlDocument] = {}
+_PARSED: dict[tuple[str, str, str], YamlDocument] = {}
 _PARSED_LIMIT = 256
 
 
-def load_yaml(path: str | os.PathLike[str]) -> YamlDocument:
-    """Read a YAML file whose top level is a mapping; every failure is a ``PackError``."""
+def load_yaml(path: str | os.PathLike[str], *, kind: str = "pack",
+              key: str = "pack") -> YamlDocument:
+    """Read a YAML file whose top level is a mapping; every failure is a ``PackError``.
+
+    ``kind`` names what the file should be ("pack", "waiver file") in the error that
+    refuses a file without a YAML suffix. Errors quote the file's lines only when its top
+    level has ``key`` (``pack:``): then it is known to be a {kind}, not records.
+    """
     name = str(path)
+    if not name.lower().endswith(YAML_SUFFIXES) and not Path(path).is_dir():
+        raise PackError(
+            f"{name} is not a {kind}: a {kind} is a .yaml or .yml file", Location(name),
+            hint="check the order of the arguments: the records to check go first,"
+            " packs and waiver files after their options")
     text = _read_text(Path(path), name)
-    key = (name, text)
-    if key not in _PARSED:
+    cached = (name, text, key)
+    if cached not in _PARSED:
         if len(_PARSED) >= _PARSED_LIMIT:
             _PARSED.clear()
-        _PARSED[key] = _parse_yaml(name, text)
-    return _PARSED[key]
+        _PARSED[cached] = _parse_yaml(name, text, key)
+    return _PARSED[cached]
 
 
-def _parse_yaml(name: str, text: str) -> YamlDocument:
+def _parse_yaml(name: str, text: str, key: str) -> YamlDocument:
     loader: _Loader | None = None
     try:
         loader = _Loader(text)
@@ -162,29 +206,30 @@ def _parse_yaml(name: str, text: str) -> YamlDocument:
                 "the file is empty", Location(name, 1, 1), hint="a pack starts with `pack: name`"
             )
         if not isinstance(root, MappingNode):
-            raise PackError(
+            raise _unquoted(
                 f"the top level must be a mapping of keys (like `pack: name`), not {_kind(root)}",
                 _location(name, root.start_mark),
             )
         builder = _Builder(name, loader)
         data = builder.build(root, ())
     except _Unsupported as error:
-        location = Location(name, error.line, error.column)
-        raise PackError(error.message, location, hint=error.hint) from None
+        raise _unquoted(error.message, _location(name, error.mark), error.hint) from None
     except yaml.MarkedYAMLError as error:
         raise _syntax_error(name, error) from None
     except yaml.reader.ReaderError as error:
         line, column = _line_column(text, error.position)
-        raise PackError(
+        raise _unquoted(
             f"could not parse YAML: character U+{error.character:04X} is not allowed",
             Location(name, line, column),
-            hint="remove the control character",
+            "remove the control character",
         ) from None
     finally:
         if loader is not None:
             loader.dispose()
     if builder.problems:
-        raise PackError(problems=builder.problems)
+        known = any(isinstance(k, ScalarNode) and k.value == key for k, _ in root.value)
+        raise PackError(problems=builder.problems if known else [
+            dataclasses.replace(problem, quote_source=False) for problem in builder.problems])
     return YamlDocument(name, text, data, builder.nodes, builder.keys)
 
 
@@ -246,9 +291,28 @@ class _Builder:
         self.problems.append(Problem(message, _location(self.name, node.start_mark), hint))
 
 
+def _unquoted(message: str, location: Location, hint: str | None = None) -> PackError:
+    # The file may be no YAML at all (records given in a pack's place): quote none of it.
+    return PackError(problems=[Problem(message, location, hint, quote_source=False)])
+
+
+def read_limited(path: Path, limit: int) -> bytes:
+    """The bytes of the regular file at ``path``, at most ``limit + 1`` of them (one more
+    than allowed tells a file that is too large). ``OSError`` when it cannot be read: a
+    folder raises ``IsADirectoryError``; a device or a pipe, which might never end or
+    never open, is refused before it is opened."""
+    mode = path.stat().st_mode
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(21, "it is a folder")
+    if not stat.S_ISREG(mode):
+        raise OSError(22, "it is not a regular file")
+    with path.open("rb") as file:
+        return file.read(limit + 1)
+
+
 def _read_text(path: Path, name: str) -> str:
     try:
-        content = path.read_bytes()
+        content = read_limited(path, MAX_YAML_FILE_BYTES)
     except FileNotFoundError:
         raise PackError(
             f"file not found: {name}", Location(name), hint="check the path and its spelling"
@@ -263,6 +327,10 @@ def _read_text(path: Path, name: str) -> str:
             Location(name),
             hint="check that the file exists and you may read it",
         ) from None
+    if len(content) > MAX_YAML_FILE_BYTES:
+        raise PackError(f"{name} is larger than {MAX_YAML_FILE_BYTES // 1024 // 1024} MiB,"
+                        " the most a YAML file may be", Location(name),
+                        hint="split it into packs that include each other")
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -290,7 +358,7 @@ def _syntax_error(name: str, error: yaml.MarkedYAMLError) -> PackError:
         hint = "indent with spaces, not tabs"
     elif "mapping values are not allowed" in message:
         hint = "quote the value if it contains ': '"
-    return PackError(message, _location(name, mark), hint=hint)
+    return _unquoted(message, _location(name, mark), hint)
 
 
 def _location(name: str, mark: yaml.Mark | None) -> Location:
@@ -363,8 +431,9 @@ def _align(value: str, text: str, first: int, end: int, style: str | None) -> li
 def _next_char_or_escape(ch: str, text: str, i: int, end: int) -> int:
     """Skip escaped line breaks, then return where ``ch`` or the next escape comes first."""
     while True:
-        escape = text.find("\\", i, end)
         found = text.find(ch, i, end)
+        # Only up to ``found``: searching on to the end for every character was quadratic.
+        escape = text.find("\\", i, end if found < 0 else found)
         if escape < 0 or (0 <= found < escape):
             return i if found < 0 else found
         after = escape + 1
