@@ -81,13 +81,16 @@ def _compiled(pattern: str) -> Regex:
 class Regex:
     """A compiled pattern; offers only what packs and layouts use, with Python's meaning."""
 
-    __slots__ = ("_longest", "_match", "_re", "groupindex", "groups", "pattern")
+    __slots__ = ("_longest", "_match", "_re", "_test", "groupindex", "groups", "pattern")
 
     def __init__(self, pattern: str, translated: str) -> None:
         self.pattern = pattern
         self._re: Any = re2.compile(translated, _options())
         self._longest: Any = None
         self._match: Any = self._re._regexp.Match  # spans of each group, in bytes
+        tester = _options()
+        tester.never_capture = True  # a yes or no: no group spans to build (half the time)
+        self._test: Any = re2.compile(translated, tester)._regexp.Match
         self.groups: int = self._re.groups
         self.groupindex: dict[str, int] = dict(self._re.groupindex)
 
@@ -102,7 +105,7 @@ class Regex:
             data = text.encode()
         except UnicodeEncodeError:
             data = _encoded(text)[1]
-        return bool(self._match(_BOTH, data, 0, len(data))[0] != _NO_MATCH)
+        return self._test(_BOTH, data, 0, len(data))[0] != _NO_MATCH  # type: ignore[no-any-return]
 
     def replacer(self, replacement: str) -> Callable[[str], str]:
         """A function: the text with every match replaced, as ``re.sub`` does; in the
