@@ -22,8 +22,9 @@ MAX_YAML_DEPTH = 32
 # Values (scalars, lists and mappings) in one YAML file: each costs a node, its marks and
 # its place in the position table (about 1 KiB together), so this bounds memory.
 MAX_YAML_NODES = 100_000
-# Characters in one YAML value (an expression, a message, a doc text).
-MAX_YAML_SCALAR_CHARS = 64 * 1024
+# Characters in one YAML value (an expression, a message, a doc text): room for a code list
+# of 5,000 comparisons written out as one check.
+MAX_YAML_SCALAR_CHARS = 256 * 1024
 # Rules in one loaded pack, with everything it includes.
 MAX_RULES = 5_000
 # Entries in one list, written inline or read from a list file.
@@ -32,6 +33,26 @@ MAX_LIST_ENTRIES = 100_000
 MAX_PACK_FILES = 256
 
 # --- expressions (lang/) -----------------------------------------------------------------
+
+# Characters of one expression (a `when`, `check`, `unless` or `fix`): well above any rule
+# written by hand or generated from a code list, and a bound on parse and check time.
+EXPRESSION_CHARS = 256 * 1024
+# Nesting of one expression as a tree: brackets, calls, `not`, `-` and operators inside
+# each other. Chains of one operator (`a or b or ...`, `a and ...`, text `+`) count once,
+# so only real nesting is limited, never length. 40 leaves the generated Python well
+# inside CPython's own limits (200 nested brackets, its recursion depth).
+EXPRESSION_DEPTH = 40
+# Characters of one string literal in an expression (a long value to compare with, a
+# regex); longer lists of values belong in a pack's `lists`.
+STRING_LITERAL_CHARS = 100_000
+# Digits of one number literal: no code, date part or count has more; Python refuses to
+# turn more than 4,300 digits into text, which broke reports and generated code.
+NUMBER_LITERAL_DIGITS = 100
+# Entries of one list literal `[...]`: longer lists belong in a pack's `lists`.
+LIST_LITERAL_ENTRIES = 10_000
+# Groups nested inside each other in one regular expression: Python's regex parser
+# recurses on each level (500 levels crashed it).
+REGEX_NESTING = 50
 
 # --- inputs (inputs/, batch/) --------------------------------------------------------------
 

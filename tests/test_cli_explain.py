@@ -161,7 +161,7 @@ def test_code_of_the_default_pack_names_its_constants() -> None:
     code, out, err = invoke("--code", "CDD.ULN.02")
     assert code == 0, out + err
     assert "# f_uln: values[2], field uln" in out
-    assert "re.compile('[1-9][0-9]{9}').fullmatch" in out
+    assert "compile_regex('[1-9][0-9]{9}').fullmatches" in out
     assert "# _m<n>: computed at its first use in a record, then shared" in out
 
 

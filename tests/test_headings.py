@@ -40,9 +40,9 @@ def test_headings_match_fields_by_canonical_name_or_alias() -> None:
 def test_unmatched_headings_are_ignored_in_file_order_and_missing_fields_in_pack_order() -> None:
     found = match("Favourite colour", "uln", "Shoe size", "Given Name")
     assert found.columns == {"uln": 1, "given_name": 3}
-    # "Favourite colour" could be a learner's name: a heading that looks like data is never
-    # quoted, even among the ignored ones.
-    assert found.ignored == ("(column 1: looks like data, not shown)", "Shoe size")
+    assert found.ignored == ("Favourite colour", "Shoe size")
+    # A heading that looks like a learner's value is never quoted, even among the ignored.
+    assert match("Zebedee Quantock", "uln").ignored == ("(column 1: looks like data, not shown)",)
     assert found.missing == ("family_name", "date_of_birth")
 
 

@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 sys.path.insert(0, str(Path(__file__).parent / "hostile"))
-from generate import MAKERS, PERSONAL, SECRET  # noqa: E402
+from generate import MAKERS, PERSONAL, SECRET
 
 CATALOGUE = Path(__file__).parent / "hostile"
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,7 +89,7 @@ def test_hostile_case(case: dict[str, Any], tmp_path: Path) -> None:
     before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and not p.is_symlink()
               and p.stat().st_size < (1 << 20)}
     args = [str(a).replace("{ROOT}", str(ROOT)) for a in case["run"]]
-    code, out, err, seconds, memory = _run(args, tmp_path,
+    code, out, err, _seconds, memory = _run(args, tmp_path,
                                            case.get("stdin"))
     said = out + err
     assert code == case["exit"], f"exit {code}, expected {case['exit']}\n{said[-3000:]}"

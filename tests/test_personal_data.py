@@ -113,7 +113,7 @@ def test_error_paths_meeting_learner_data_do_not_quote_it(text: str, tmp_path: P
     path.write_text(text, "utf-8")
     for args in (("validate", path), ("diff", "lrs-cdd", "lrs-default", "--records", path),
                  ("explain", "CDD.ULN.02", "--record", f"{path}:1")):
-        code, said = invoke(tmp_path, *args)
+        _, said = invoke(tmp_path, *args)
         assert shown(said) == [], (args, said)
 
 

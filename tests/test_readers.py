@@ -59,7 +59,7 @@ def test_the_csv_fixture_reads_as_expected() -> None:
         records = list(source)
         assert (source.format, source.encoding, source.delimiter) == ("csv", "utf-8-sig", ",")
         assert source.headings[0] == "GivenName"  # the BOM is gone
-        assert source.match.ignored == ("(column 6: looks like data, not shown)",)
+        assert source.match.ignored == ("Favourite colour",)
     assert [(r.number, r.line, r.values, r.issue) for r in records] == [
         (1, 2, ("Ada", None, "1000000043"), None),
         (2, 3, ("  Alan ", "Two\r\nline note", None), None),

@@ -159,13 +159,17 @@ _HEADING_WORDS = frozenset({
 
 def looks_like_data(text: str) -> bool:
     """True when ``text`` looks like a learner's value: an e-mail, a date, a ULN, a phone
-    number, a postcode, or a name of two to four words none of them a heading's."""
+    number, a postcode, or a name: two to four words, each capitalised as names are
+    ("Zebedee Quantock", "ZEBEDEE QUANTOCK"), none of them a heading's ("Shoe size" and
+    "Favourite colour" are headings people write; "Given Name" has a heading word)."""
     if _PERSONAL.search(text) is not None:
         return True
     if _WORDS.fullmatch(text.strip()) is None:
         return False
-    words = re.split(r"[\s'’.-]+", text.strip().lower())
-    return not any(word in _HEADING_WORDS for word in words)
+    words = [word for word in re.split(r"[\s'’.-]+", text.strip()) if word]
+    if not all(word[0].isupper() for word in words):
+        return False
+    return not any(word.lower() in _HEADING_WORDS for word in words)
 
 
 def _quote_some(headings: Sequence[str], noun: str) -> str:

@@ -17,7 +17,7 @@ from lrsrules.errors import Location, PackError, Problem
 from lrsrules.lang import nodes as n
 from lrsrules.lang.functions import ANY, BOOL, DATE, FUNCTIONS, LIST, NUMBER, TEXT
 from lrsrules.lang.parser import parse_expression
-from lrsrules.lang.regexes import check_portable_regex
+from lrsrules.lang.regexes import Regex, check_portable_regex, compile_regex
 from lrsrules.packs.model import ExprSource, FieldDef, ListDef
 
 NULL = "null"  # the type of the literal null: fits any parameter
@@ -51,7 +51,7 @@ class CheckedExpr:
     root: n.Node
     source: ExprSource
     types: dict[int, Typed] = field(default_factory=dict)
-    regexes: dict[int, re.Pattern[str]] = field(default_factory=dict)
+    regexes: dict[int, Regex] = field(default_factory=dict)  # pattern literals, compiled
 
     def typed(self, node: n.Node) -> Typed:
         return self.types[id(node)]
@@ -133,7 +133,7 @@ class _Checker:
         for arg, typed, wanted in zip(node.args, args, spec.params, strict=True):
             self._expect(arg, typed, wanted, f"{node.function}()")
         if spec.regex_param is not None:
-            self._regex_arguments(node, spec.regex_param)
+            self._regex_arguments(node, spec.regex_param, out)
         nullable = not spec.takes_null and any(a.nullable for a in args)
         return Typed(spec.returns, nullable)
 
@@ -186,9 +186,9 @@ class _Checker:
         if error:
             self.fail(pattern, f"invalid regular expression: {error}")
             return
-        out.regexes[id(pattern)] = re.compile(pattern.value)
+        out.regexes[id(pattern)] = compile_regex(pattern.value)
 
-    def _regex_arguments(self, node: n.Call, index: int) -> None:
+    def _regex_arguments(self, node: n.Call, index: int, out: CheckedExpr) -> None:
         """A regex argument and the replacement after it: literals, portable, consistent."""
         pattern, replacement = node.args[index], node.args[index + 1]
         name = f"{node.function}()"
@@ -202,11 +202,12 @@ class _Checker:
         if not (isinstance(replacement, n.Literal) and isinstance(replacement.value, str)):
             self.fail(replacement, f"{name} needs the replacement written as a string literal")
             return
+        regex = out.regexes[id(pattern)] = compile_regex(pattern.value)
         if not _REPLACEMENT.fullmatch(replacement.value):
             self.fail(replacement, "a replacement may hold \\1 to \\9 for groups and \\\\ "
                       "for a backslash, and no other backslash")
             return
-        groups = re.compile(pattern.value).groups
+        groups = regex.groups
         pairs = re.findall(r"\\(.)", replacement.value, re.DOTALL)  # a doubled \\ is one pair
         used = max((int(d) for d in pairs if d.isdigit()), default=0)
         if used > groups:

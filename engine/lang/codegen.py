@@ -286,6 +286,14 @@ class ExprCode:
             return f"({self.var(args[0])} {test} None)"
         if node.function in ("is_date", "date") and self.checked.typed(args[0]).type == TEXT:
             return self.date_call(node, known)
+        if spec.regex_param is not None:  # the pattern and replacement: checked literals
+            regex = self.checked.regexes[id(args[spec.regex_param])]
+            replacement = args[spec.regex_param + 1]
+            assert isinstance(replacement, n.Literal) and isinstance(replacement.value, str)
+            replace = self.e.constant(regex.replacer(replacement.value),
+                                      ("replacer", (regex.pattern, replacement.value)))
+            return self.guarded(args[:spec.regex_param], known,
+                                lambda a: self.e.memo(f"{replace}({a})"))
         last = self.constant_list(args[-1]) if args and spec.params[-1] == LIST else None
         if last is not None and spec.specialise is not None:
             # e.g. contains_word(x, @list): the list is indexed once, at compile time.
@@ -345,9 +353,8 @@ class ExprCode:
             return self.guarded([node.left], known, lambda a: f"({a} {op} {container})")
         if op == "matches":  # the pattern is a checked string literal, compiled once
             regex = self.checked.regexes[id(node.right)]
-            fullmatch = self.e.constant(regex.fullmatch, ("regex", regex.pattern))
-            return self.guarded([node.left], known,
-                                lambda a: f"({self.e.memo(f'{fullmatch}({a})')} is not None)")
+            test = self.e.constant(regex.fullmatches, ("regex", regex.pattern))
+            return self.guarded([node.left], known, lambda a: self.e.memo(f"{test}({a})"))
         return self.guarded([node.left, node.right], known, lambda a, b: f"({a} {op} {b})")
 
     def logical_value(self, node: n.Binary, known: Known) -> str:

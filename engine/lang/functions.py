@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lrsrules.dates import ISO_DATE
+from lrsrules.lang.regexes import compile_regex
 
 # Value types of the language. "list" is a list of text or numbers; "any" accepts all.
 TEXT, NUMBER, BOOL, DATE, LIST, ANY = "text", "number", "bool", "date", "list", "any"
@@ -156,9 +157,9 @@ def replace(text: str, old: str, new: str) -> str:
 
 
 def regex_replace(text: str, pattern: str, replacement: str) -> str:
-    # The pattern and replacement are literals checked when the pack loads, and re caches
-    # their compiled forms, so a call per record costs one lookup.
-    return re.sub(pattern, replacement, text)
+    # Compiled code calls a replacer made once (codegen); this is for other callers. The
+    # pattern and replacement are literals checked when the pack loads.
+    return compile_regex(pattern).replacer(replacement)(text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,18 +6,33 @@ expression's ``ExprSource``, with a message in plain words.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 
-from lark import Lark, Token, Transformer, UnexpectedInput, v_args
+from lark import Lark, Token, Tree, UnexpectedInput
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
 from lark.tree import Meta
 
 from lrsrules.errors import PackError
 from lrsrules.lang import nodes as n
+from lrsrules.limits import (
+    EXPRESSION_CHARS,
+    EXPRESSION_DEPTH,
+    LIST_LITERAL_ENTRIES,
+    NUMBER_LITERAL_DIGITS,
+    STRING_LITERAL_CHARS,
+)
 from lrsrules.packs.model import ExprSource
 
 _ESCAPES = {"\\": "\\", "'": "'", '"': '"', "n": "\n", "t": "\t"}
+_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+# Brackets and string literals, to measure how deep brackets nest.
+_BRACKETS = re.compile(r"[()\[\]]|'[^'\\\n]*(?:\\.[^'\\\n]*)*'|\"[^\"\\\n]*(?:\\.[^\"\\\n]*)*\"")
+# Operators whose chains are built as balanced trees: associative, left to right, with
+# the same short cuts and nulls whichever way they are grouped ('+' only when no operand
+# can be a decimal, whose sums round differently when regrouped).
+_CHAINS = {"or_": "or", "and_": "and", "add": "+"}
 
 # Terminals matched by a pattern, in the words a pack author would use; the others are
 # literal text and are shown as written.
@@ -35,95 +50,163 @@ def _parser() -> Lark:
 def decode_string(token: str) -> str:
     """The value of a quoted string token; unknown escapes keep their backslash."""
     body = token[1:-1]
-    out: list[str] = []
-    i = 0
-    while i < len(body):
-        ch = body[i]
-        if ch == "\\" and i + 1 < len(body):
-            nxt = body[i + 1]
-            if nxt in _ESCAPES:
-                out.append(_ESCAPES[nxt])
-            else:
-                out.append(ch + nxt)
-            i += 2
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
+    if "\\" not in body:
+        return body
+    return _ESCAPE.sub(lambda m: _ESCAPES.get(m[1], m[0]), body)
 
 
 def _span(meta: Meta) -> n.Span:
     return n.Span(meta.start_pos, meta.end_pos)
 
 
-def _binary(op: str):  # type: ignore[no-untyped-def]
-    def build(self: _ToNodes, meta: Meta, children: list[n.Node]) -> n.Node:
-        left, right = children
-        return n.Binary(op, left, right, _span(meta))
-
-    return build
-
-
-@v_args(meta=True)
-class _ToNodes(Transformer[Token, n.Node]):
-    """Parse tree -> nodes. Never raises: meaning is checked later, by the checker."""
-
-    or_ = _binary("or")
-    and_ = _binary("and")
-    eq = _binary("==")
-    ne = _binary("!=")
-    lt = _binary("<")
-    le = _binary("<=")
-    gt = _binary(">")
-    ge = _binary(">=")
-    in_ = _binary("in")
-    not_in = _binary("not in")
-    matches = _binary("matches")
-    add = _binary("+")
-    sub = _binary("-")
-    mul = _binary("*")
-    div = _binary("/")
-    mod = _binary("%")
-
-    def not_(self, meta: Meta, children: list[n.Node]) -> n.Node:
-        return n.Unary("not", children[0], _span(meta))
-
-    def neg(self, meta: Meta, children: list[n.Node]) -> n.Node:
-        return n.Unary("neg", children[0], _span(meta))
-
-    def string(self, meta: Meta, children: list[Token]) -> n.Node:
-        return n.Literal(decode_string(str(children[0])), _span(meta))
-
-    def decimal(self, meta: Meta, children: list[Token]) -> n.Node:
-        return n.Literal(float(children[0]), _span(meta))
-
-    def integer(self, meta: Meta, children: list[Token]) -> n.Node:
-        return n.Literal(int(children[0]), _span(meta))
-
-    def true(self, meta: Meta, children: list[Token]) -> n.Node:
-        return n.Literal(True, _span(meta))
-
-    def false(self, meta: Meta, children: list[Token]) -> n.Node:
-        return n.Literal(False, _span(meta))
-
-    def null(self, meta: Meta, children: list[Token]) -> n.Node:
-        return n.Literal(None, _span(meta))
-
-    def list_(self, meta: Meta, children: list[n.Node]) -> n.Node:
-        return n.ListLiteral(tuple(children), _span(meta))
-
-    def list_ref(self, meta: Meta, children: list[Token]) -> n.Node:
-        return n.ListRef(str(children[0]), _span(meta))
-
-    def call(self, meta: Meta, children: list[Token | n.Node]) -> n.Node:
-        name, *args = children
-        return n.Call(str(name), tuple(args), _span(meta))  # type: ignore[arg-type]
-
-    def name(self, meta: Meta, children: list[Token]) -> n.Node:
-        return n.Name(str(children[0]), _span(meta))
+_BINARY = {"or_": "or", "and_": "and", "eq": "==", "ne": "!=", "lt": "<", "le": "<=",
+           "gt": ">", "ge": ">=", "in_": "in", "not_in": "not in", "matches": "matches",
+           "add": "+", "sub": "-", "mul": "*", "div": "/", "mod": "%"}
+_UNARY = {"not_": "not", "neg": "neg"}
+_CONSTANTS: dict[str, bool | None] = {"true": True, "false": False, "null": None}
+Part = n.Node | Token
 
 
-_TO_NODES = _ToNodes()
+def _leaf(data: str, meta: Meta, parts: list[Part]) -> n.Node:
+    """A node from its rule's alias and its children, already nodes (or tokens)."""
+    span = _span(meta)
+    if data in _BINARY:
+        left, right = parts
+        return n.Binary(_BINARY[data], left, right, span)  # type: ignore[arg-type]
+    if data in _UNARY:
+        return n.Unary(_UNARY[data], parts[0], span)  # type: ignore[arg-type]
+    if data in _CONSTANTS:
+        return n.Literal(_CONSTANTS[data], span)
+    first = str(parts[0]) if parts else ""
+    if data == "string":
+        return n.Literal(decode_string(first), span)
+    if data == "decimal":
+        return n.Literal(float(first), span)
+    if data == "integer":
+        return n.Literal(int(first), span)
+    if data == "list_":
+        return n.ListLiteral(tuple(parts), span)  # type: ignore[arg-type]
+    if data == "list_ref":
+        return n.ListRef(first, span)
+    if data == "call":
+        return n.Call(first, tuple(parts[1:]), span)  # type: ignore[arg-type]
+    return n.Name(first, span)
+
+
+class _Builder:
+    """Parse tree -> nodes without recursion (a tree may be thousands of nodes deep before
+    it is measured), enforcing the limits on literals and on depth.
+
+    Meaning is checked later, by the checker; only sizes are checked here, where the
+    literal's place is at hand.
+    """
+
+    def __init__(self, source: ExprSource) -> None:
+        self.source = source
+        self.depths: dict[int, int] = {}  # node id -> levels of the tree, counting itself
+
+    def fail(self, offset: int, message: str) -> PackError:
+        return PackError(message, self.source.location(offset))
+
+    def build(self, tree: Tree[Token]) -> n.Node:
+        # Each step is (tree, None) to expand, or (tree, operands) to build from the last
+        # len(operands) results.
+        steps: list[tuple[Tree[Token] | Token, list[Tree[Token] | Token] | None]] = [
+            (tree, None)]
+        results: list[Part] = []
+        while steps:
+            item, operands = steps.pop()
+            if isinstance(item, Token):
+                results.append(item)
+                continue
+            if operands is None:
+                operands = self.operands(item)
+                steps.append((item, operands))
+                steps.extend((operand, None) for operand in reversed(operands))
+                continue
+            parts = results[len(results) - len(operands):]
+            del results[len(results) - len(operands):]
+            results.append(self.node(item, parts))
+        root = results[0]
+        assert not isinstance(root, Token)
+        return root
+
+    def operands(self, tree: Tree[Token]) -> list[Tree[Token] | Token]:
+        if tree.data not in _CHAINS:
+            return list(tree.children)
+        data, chain = tree.data, []
+        while True:  # down the left side: a or b or c is ((a or b) or c)
+            left, right = tree.children
+            chain.append(right)
+            if not (isinstance(left, Tree) and left.data == data):
+                chain.append(left)
+                break
+            tree = left
+        chain.reverse()
+        return chain
+
+    def node(self, tree: Tree[Token], parts: list[Part]) -> n.Node:
+        data = str(tree.data)
+        self.check_literal(data, tree, parts)
+        if data in _CHAINS:
+            operands: list[n.Node] = parts  # type: ignore[assignment]
+            if data == "add" and any(_may_be_decimal(op) for op in operands):
+                node = operands[0]
+                for operand in operands[1:]:
+                    node = self.measured(n.Binary("+", node, operand,
+                                                  n.Span(node.span.start, operand.span.end)))
+                return node
+            return self.balanced(_CHAINS[data], operands)
+        return self.measured(_leaf(data, tree.meta, parts))
+
+    def balanced(self, op: str, operands: list[n.Node]) -> n.Node:
+        if len(operands) == 1:
+            return operands[0]
+        middle = len(operands) // 2
+        left = self.balanced(op, operands[:middle])  # recursion as deep as log2(length)
+        right = self.balanced(op, operands[middle:])
+        return self.measured(n.Binary(op, left, right, n.Span(left.span.start, right.span.end)))
+
+    def measured(self, node: n.Node) -> n.Node:
+        depth = 1 + max((self.depths.get(id(child), 1) for child in n.children(node)),
+                        default=0)
+        if depth > EXPRESSION_DEPTH:
+            raise self.fail(node.span.start, f"the expression nests more than "
+                            f"{EXPRESSION_DEPTH} levels deep here (EXPRESSION_DEPTH): split "
+                            "it into simpler conditions, or name a long list in 'lists'")
+        self.depths[id(node)] = depth
+        return node
+
+    def check_literal(self, data: str, tree: Tree[Token], parts: list[Part]) -> None:
+        start, token = tree.meta.start_pos, str(parts[0]) if parts else ""
+        if data == "string" and len(token) - 2 > STRING_LITERAL_CHARS:
+            raise self.fail(start, f"this string has {len(token) - 2:,} characters; at "
+                            f"most {STRING_LITERAL_CHARS:,} are allowed "
+                            "(STRING_LITERAL_CHARS): put long lists of values in 'lists'")
+        if data in ("integer", "decimal"):
+            digits = sum(char.isdigit() for char in token)
+            if digits > NUMBER_LITERAL_DIGITS:
+                raise self.fail(start, f"this number has {digits:,} digits; at most "
+                                f"{NUMBER_LITERAL_DIGITS} are allowed "
+                                "(NUMBER_LITERAL_DIGITS): write a shorter number, or "
+                                "compare the text ('123...')")
+        if data == "list_" and len(parts) > LIST_LITERAL_ENTRIES:
+            raise self.fail(start, f"this list has {len(parts):,} entries; at most "
+                            f"{LIST_LITERAL_ENTRIES:,} are allowed (LIST_LITERAL_ENTRIES): "
+                            "name a long list in the pack's 'lists' and write @name")
+
+
+def _may_be_decimal(node: n.Node) -> bool:
+    """Whether a decimal literal or a division is inside (a number that is not whole)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, n.Literal) and isinstance(current.value, float):
+            return True
+        if isinstance(current, n.Binary) and current.op == "/":
+            return True
+        stack.extend(n.children(current))
+    return False
 
 
 def parse_expression(source: ExprSource) -> n.Node:
@@ -132,15 +215,35 @@ def parse_expression(source: ExprSource) -> n.Node:
     if not text.strip():
         raise PackError("the expression is empty", source.location(0),
                         hint="write a condition, for example present(given_name)")
+    if len(text) > EXPRESSION_CHARS:
+        raise PackError(f"the expression has {len(text):,} characters; at most "
+                        f"{EXPRESSION_CHARS:,} are allowed (EXPRESSION_CHARS): split it into "
+                        "several rules, or name long lists of values in 'lists'",
+                        source.location(0))
     try:
-        tree = _parser().parse(text)
+        tree = _parser().parse(text)  # LALR: no recursion, however deep the nesting
     except UnexpectedInput as exc:
         offset, message = _describe(exc, text)
         raise PackError(message, source.location(offset)) from None
+    _check_brackets(source)  # after the parse: every string is closed
     if isinstance(tree, Token):  # a lone terminal cannot happen with this grammar
         raise PackError("not an expression", source.location(0))
-    node: n.Node = _TO_NODES.transform(tree)
-    return node
+    return _Builder(source).build(tree)
+
+
+def _check_brackets(source: ExprSource) -> None:
+    """Brackets nested too deep are an error, even where they add no level to the tree."""
+    depth = 0
+    for match in _BRACKETS.finditer(source.text):
+        bracket = match[0]
+        if bracket in "([":
+            depth += 1
+            if depth > EXPRESSION_DEPTH:
+                raise PackError(f"brackets nest more than {EXPRESSION_DEPTH} deep here "
+                                "(EXPRESSION_DEPTH): split the expression into simpler "
+                                "conditions", source.location(match.start()))
+        elif bracket in ")]":
+            depth -= 1
 
 
 def _describe(exc: UnexpectedInput, text: str) -> tuple[int, str]:

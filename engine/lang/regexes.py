@@ -1,14 +1,31 @@
-"""Regular expressions in packs: the syntax common to Python ``re`` and RE2.
+"""Regular expressions in packs and layouts: Python's meaning, run in linear time on RE2.
 
 Packs must run unchanged on the cluster engine, whose regex library is RE2-like, so
-features RE2 lacks (backreferences, lookaround, atomic groups, possessive repeats,
-conditionals) are rejected when the pack loads.
+syntax RE2 lacks (backreferences, lookaround, atomic groups, possessive repeats,
+conditionals, ``\\Z``, ``\\u``, verbose mode, ...) is rejected when the pack loads.
+
+What is accepted runs on RE2 too (``google-re2``), so no pattern can backtrack: a match
+costs time linear in the text, whatever the pattern. RE2 is not given the pattern as
+written but rebuilt from Python's own parse of it, so that it means what it means in
+Python: ``\\d``, ``\\w`` and ``\\s`` become the Unicode classes of Python's ``str``
+methods, ``{,n}`` becomes ``{0,n}``, every literal character is written ``\\x{...}``.
+Where the two cannot agree, the pattern is rejected: ``\\b`` and ``\\B`` (ASCII-only words
+in RE2), and flags other than ``i``, ``m`` and ``s``. One difference is left: ``$``
+(without ``m``) matches only at the very end of the text, as in RE2, not also before a
+final line break.
 """
 
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Callable, Iterable
+from functools import cache, lru_cache
 from typing import Any
+
+import re2  # type: ignore[import-untyped]
+
+from lrsrules.limits import REGEX_NESTING
 
 try:  # Python 3.11+
     import re._parser as _sre_parse  # type: ignore[import-not-found]
@@ -22,39 +39,322 @@ _UNPORTABLE = {
     "ASSERT_NOT": "lookahead/lookbehind is not allowed",
     "ATOMIC_GROUP": "atomic groups are not allowed",
     "POSSESSIVE_REPEAT": "possessive repeats are not allowed",
+    "AT_BOUNDARY": "word boundaries (\\b, \\B) are not allowed: RE2 knows only ASCII words",
+    "AT_NON_BOUNDARY": "word boundaries (\\b, \\B) are not allowed: RE2 knows only ASCII words",
 }
+_FLAGS = {re.IGNORECASE: "i", re.MULTILINE: "m", re.DOTALL: "s"}
+# Flags that change only how the pattern is read (verbose) or are always on (unicode).
+_NEUTRAL_FLAGS = re.VERBOSE | re.UNICODE
+_NO_MATCH = (-1, -1)
+_BOTH, _START, _ANYWHERE = (re2._Anchor.ANCHOR_BOTH, re2._Anchor.ANCHOR_START,
+                            re2._Anchor.UNANCHORED)
+_SURROGATE = re.compile(rb"\xed[\xa0-\xbf][\x80-\xbf]")  # a lone surrogate, surrogatepass
+_REPLACEMENT_CHAR = "\ufffd".encode()
+
+
+class _Unportable(Exception):
+    pass
 
 
 def check_portable_regex(pattern: str) -> str | None:
     """None when the pattern is valid and portable, else what is wrong with it."""
     try:
-        re.compile(pattern)
-    except re.error as exc:
+        _translate(pattern)
+    except _Unportable as exc:
         return str(exc)
-    try:
-        parsed = _sre_parse.parse(pattern)
-    except Exception:  # pragma: no cover - re.compile accepted it
-        return None
-    return _first_unportable(parsed)
-
-
-def _first_unportable(items: Any) -> str | None:
-    for op, arg in items:
-        reason = _UNPORTABLE.get(str(op))
-        if reason:
-            return reason
-        for sub in _subpatterns(arg):
-            found = _first_unportable(sub)
-            if found:
-                return found
     return None
 
 
-def _subpatterns(arg: Any) -> list[Any]:
-    found: list[Any] = []
-    if isinstance(arg, _sre_parse.SubPattern):
-        found.append(arg)
-    elif isinstance(arg, (list, tuple)):
-        for item in arg:
-            found.extend(_subpatterns(item))
-    return found
+def compile_regex(pattern: str) -> Regex:
+    """The pattern, checked by ``check_portable_regex``, ready to run; ValueError if not."""
+    try:
+        return _compiled(pattern)
+    except _Unportable as exc:
+        raise ValueError(str(exc)) from None
+
+
+@lru_cache(maxsize=256)
+def _compiled(pattern: str) -> Regex:
+    return Regex(pattern, _translate(pattern))
+
+
+class Regex:
+    """A compiled pattern; offers only what packs and layouts use, with Python's meaning."""
+
+    __slots__ = ("_longest", "_match", "_re", "_test", "groupindex", "groups", "pattern")
+
+    def __init__(self, pattern: str, translated: str) -> None:
+        self.pattern = pattern
+        self._re: Any = re2.compile(translated, _options())
+        self._longest: Any = None
+        self._match: Any = self._re._regexp.Match  # spans of each group, in bytes
+        tester = _options()
+        tester.never_capture = True  # a yes or no: no group spans to build (half the time)
+        self._test: Any = re2.compile(translated, tester)._regexp.Match
+        self.groups: int = self._re.groups
+        self.groupindex: dict[str, int] = dict(self._re.groupindex)
+
+    def fullmatch(self, text: str) -> Any:
+        """The match of the whole text (``m[group]``, ``m.span()``), else None."""
+        data, clean = _encoded(text)
+        return self._re.fullmatch(text if data is clean else clean.decode())
+
+    def fullmatches(self, text: str) -> bool:
+        """Whether the whole text matches (``matches``): the fast path, per record."""
+        try:
+            data = text.encode()
+        except UnicodeEncodeError:
+            data = _encoded(text)[1]
+        return self._test(_BOTH, data, 0, len(data))[0] != _NO_MATCH  # type: ignore[no-any-return]
+
+    def replacer(self, replacement: str) -> Callable[[str], str]:
+        """A function: the text with every match replaced, as ``re.sub`` does; in the
+        replacement, ``\\1`` .. ``\\9`` are groups and ``\\\\`` is a backslash."""
+        return _Replacer(self, replacement)
+
+    def _sub(self, pieces: tuple[bytes | int, ...], text: str) -> str:
+        data, clean = _encoded(text)
+        match, anywhere = self._match, _ANYWHERE
+        out: list[bytes] = []
+        end = pos = 0
+        empty_at = -1  # where the last match was empty
+        size = len(clean)
+        while pos <= size:
+            spans = match(anywhere, clean, pos, size)
+            start, stop = spans[0]
+            if start < 0:
+                break
+            if start == stop == empty_at:
+                # As Python's re (3.7+): no second empty match in one place; a longer one
+                # starting there, else the search goes on one character further.
+                spans = self._longer(clean, start, size)
+                if spans is None:
+                    pos = _next_char(clean, start)
+                    continue
+                stop = spans[0][1]
+            out.append(data[end:start])
+            out.extend(p if isinstance(p, bytes) else _group(data, spans, p) for p in pieces)
+            end = pos = stop
+            if start == stop:
+                empty_at = stop
+        out.append(data[end:])
+        return b"".join(out).decode("utf-8", "surrogatepass")
+
+    def _longer(self, clean: bytes, at: int, size: int) -> Any:
+        if self._longest is None:
+            options = _options()
+            options.longest_match = True
+            self._longest = re2.compile(self._re.pattern, options)
+        spans = self._longest._regexp.Match(_START, clean, at, size)
+        return spans if spans[0][1] > at else None
+
+
+class _Replacer:
+    """``regex.replacer(replacement)``: callable on a text, shown as made in generated code."""
+
+    __slots__ = ("_pieces", "_regex", "_replacement")
+
+    def __init__(self, regex: Regex, replacement: str) -> None:
+        self._regex, self._replacement = regex, replacement
+        self._pieces = _template(replacement)
+
+    def __call__(self, text: str) -> str:
+        return self._regex._sub(self._pieces, text)
+
+    def __repr__(self) -> str:
+        return (f"lrsrules.lang.regexes.compile_regex({self._regex.pattern!r})"
+                f".replacer({self._replacement!r})")
+
+
+def _group(data: bytes, spans: Any, index: int) -> bytes:
+    start, stop = spans[index]
+    return b"" if start < 0 else data[start:stop]  # a group that took no part: ''
+
+
+def _next_char(data: bytes, at: int) -> int:
+    at += 1
+    while at < len(data) and data[at] & 0xC0 == 0x80:  # UTF-8 continuation bytes
+        at += 1
+    return at
+
+
+def _encoded(text: str) -> tuple[bytes, bytes]:
+    """The text as bytes to slice, and as valid UTF-8 for RE2 (lone surrogates, which can
+    come from undecodable file names, read as U+FFFD: the same length in bytes)."""
+    try:
+        data = text.encode()
+        return data, data
+    except UnicodeEncodeError:
+        data = text.encode("utf-8", "surrogatepass")
+        return data, _SURROGATE.sub(_REPLACEMENT_CHAR, data)
+
+
+@cache
+def _template(replacement: str) -> tuple[bytes | int, ...]:
+    pieces: list[bytes | int] = []
+    for literal, escaped in re.findall(r"([^\\]+)|\\(.)", replacement, re.DOTALL):
+        if literal:
+            pieces.append(literal.encode("utf-8", "surrogatepass"))
+        elif escaped.isdigit():
+            pieces.append(int(escaped))
+        else:
+            pieces.append(escaped.encode())
+    return tuple(pieces)
+
+
+def _options() -> Any:
+    options = re2.Options()
+    options.log_errors = False  # RE2 would print its parse errors on stderr
+    return options
+
+
+# --- Python's parse -> RE2 syntax ------------------------------------------------------
+
+
+def _translate(pattern: str) -> str:
+    """The RE2 pattern meaning what ``pattern`` means in Python; _Unportable if none."""
+    depth = _nesting(pattern)
+    if depth > REGEX_NESTING:
+        raise _Unportable(f"groups are nested {depth} deep; at most {REGEX_NESTING} are "
+                          "allowed (REGEX_NESTING): write a flatter pattern")
+    try:
+        re.compile(pattern)
+        parsed = _sre_parse.parse(pattern)
+    except re.error as exc:
+        raise _Unportable(str(exc)) from None
+    flags = parsed.state.flags & ~_NEUTRAL_FLAGS
+    names = {index: name for name, index in parsed.state.groupdict.items()}
+    translated = _flags(flags, 0) + _items(parsed, names) + (")" if flags else "")
+    # The syntax must be RE2's too, as written: the cluster engine reads it so.
+    for text in (pattern, translated):
+        try:
+            re2.compile(text, _options())
+        except (re2.error, UnicodeEncodeError) as exc:
+            raise _Unportable(f"RE2 does not accept it ({_re2_message(exc)})") from None
+    return translated
+
+
+def _re2_message(exc: Exception) -> str:
+    if isinstance(exc, UnicodeEncodeError):
+        return "a lone surrogate"
+    text = exc.args[0] if exc.args else exc
+    return text.decode() if isinstance(text, bytes) else str(text)
+
+
+def _nesting(pattern: str) -> int:
+    """How deep groups nest, read from the text (Python's parser recurses per level)."""
+    deepest = depth = 0
+    i, in_class = 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 1
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            i += 2 if pattern[i + 1:i + 2] == "]" else 1  # ']' first is a member
+            i += 1 if pattern[i:i + 2] == "^]" else 0
+            continue
+        elif char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")":
+            depth -= 1
+        i += 1
+    return deepest
+
+
+def _flags(add: int, remove: int) -> str:
+    if (add | remove) & ~(_NEUTRAL_FLAGS | sum(_FLAGS)):
+        raise _Unportable("only the flags i, m and s are allowed")
+    on = "".join(letter for bit, letter in _FLAGS.items() if add & bit)
+    off = "".join(letter for bit, letter in _FLAGS.items() if remove & bit)
+    if not on and not off:
+        return ""
+    return f"(?{on}-{off}:" if off else f"(?{on}:"
+
+
+def _items(items: Iterable[Any], names: dict[int, str]) -> str:
+    return "".join(_item(str(op), arg, names) for op, arg in items)
+
+
+def _item(op: str, arg: Any, names: dict[int, str]) -> str:
+    if op in _UNPORTABLE:
+        raise _Unportable(_UNPORTABLE[op])
+    if op == "LITERAL":
+        return _char(arg)
+    if op == "NOT_LITERAL":
+        return f"[^{_char(arg)}]"
+    if op == "ANY":
+        return "."
+    if op == "IN":
+        return _class(arg)
+    if op == "BRANCH":
+        return "(?:" + "|".join(_items(branch, names) for branch in arg[1]) + ")"
+    if op == "SUBPATTERN":
+        group, add, remove, sub = arg
+        body = _items(sub, names)
+        if group is None:
+            flags = _flags(add, remove)
+            return f"{flags or '(?:'}{body})"
+        return f"(?P<{names[group]}>{body})" if group in names else f"({body})"
+    if op in ("MAX_REPEAT", "MIN_REPEAT"):
+        low, high, sub = arg
+        count = f"{{{low},}}" if high == _sre_parse.MAXREPEAT else f"{{{low},{high}}}"
+        return f"(?:{_items(sub, names)}){count}{'?' if op == 'MIN_REPEAT' else ''}"
+    if op == "AT":
+        at = str(arg)
+        if at in _UNPORTABLE:
+            raise _Unportable(_UNPORTABLE[at])
+        return {"AT_BEGINNING": "^", "AT_BEGINNING_STRING": r"\A", "AT_END": "$",
+                "AT_END_STRING": r"\z"}[at]
+    raise _Unportable(f"{op.lower()} is not allowed")  # pragma: no cover - none left
+
+
+def _char(code: int) -> str:
+    char = chr(code)
+    return char if char.isascii() and char.isalnum() else f"\\x{{{code:x}}}"
+
+
+def _class(items: list[tuple[Any, Any]]) -> str:
+    parts: list[str] = []
+    negate = False
+    for op, arg in items:
+        name = str(op)
+        if name == "NEGATE":
+            negate = True
+        elif name == "LITERAL":
+            parts.append(_char(arg))
+        elif name == "RANGE":
+            parts.append(f"{_char(arg[0])}-{_char(arg[1])}")
+        elif name == "CATEGORY":
+            parts.append(_category(str(arg)))
+        else:  # pragma: no cover - sre_parse puts nothing else in a class
+            raise _Unportable(f"{name.lower()} in a class is not allowed")
+    return f"[{'^' if negate else ''}{''.join(parts)}]"
+
+
+@cache
+def _category(name: str) -> str:
+    """A class of Python's: the ranges its ``str`` method accepts (the Unicode tables of the
+    running Python, which may differ from RE2's own \\p{...})."""
+    tests: dict[str, Callable[[str], bool]] = {
+        "DIGIT": str.isdecimal,
+        "SPACE": str.isspace,
+        "WORD": lambda char: char.isalnum() or char == "_",
+    }
+    negated = name.startswith("CATEGORY_NOT_")
+    test = tests[name.removeprefix("CATEGORY_NOT_").removeprefix("CATEGORY_")]
+    ranges: list[str] = []
+    start = None
+    for code in range(sys.maxunicode + 2):
+        inside = code <= sys.maxunicode and not 0xD800 <= code < 0xE000 \
+            and test(chr(code)) != negated
+        if inside and start is None:
+            start = code
+        elif not inside and start is not None:
+            last = code - 1
+            ranges.append(_char(start) if start == last else f"{_char(start)}-{_char(last)}")
+            start = None
+    return "".join(ranges)

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 
 from lrsrules.authoring.explain import NOT_EVALUATED, CodeExplanation, Step, TargetExplanation
+from lrsrules.lang.regexes import Regex
 from lrsrules.packs.model import Pack
 from lrsrules.run.runner import describe_failure
 
@@ -84,8 +85,9 @@ def format_code(explained: CodeExplanation) -> str:
 def describe_constant(value: object) -> str:
     """A constant of generated code as Python a reader can look up."""
     owner = getattr(value, "__self__", None)
-    if isinstance(owner, re.Pattern):
-        return f"re.compile({owner.pattern!r}).{getattr(value, '__name__', '?')}"
+    if owner is not None and _is_regex(value):
+        maker = "compile_regex" if isinstance(owner, Regex) else "re.compile"
+        return f"{maker}({owner.pattern!r}).{getattr(value, '__name__', '?')}"
     if isinstance(value, (frozenset, set, tuple)):
         items = list(value) if isinstance(value, tuple) else sorted(value, key=repr)
         return f"{type(value).__name__} of {len(value)}: {', '.join(map(repr, items))}"
@@ -96,7 +98,7 @@ def describe_constant(value: object) -> str:
 
 
 def _is_regex(value: object) -> bool:
-    return isinstance(getattr(value, "__self__", None), re.Pattern)
+    return isinstance(getattr(value, "__self__", None), (re.Pattern, Regex))
 
 
 def _cut(text: str, width: int = _MAX_SHOWN) -> str:
