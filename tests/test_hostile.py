@@ -100,6 +100,8 @@ def test_hostile_case(case: dict[str, Any], tmp_path: Path) -> None:
         if text not in allowed:
             assert text not in said, f"{text!r} printed:\n{said[-3000:]}"
     assert memory < MEMORY, f"peak memory {memory >> 20} MiB"
+    for name in case.get("creates_none") or []:  # what a hostile file tried to make happen
+        assert not (tmp_path / name).exists(), f"{name} was created"
     for path, content in before.items():  # input files are never modified
         if path.name not in (case.get("writes") or []):
             assert path.read_bytes() == content, f"{path.name} was modified"

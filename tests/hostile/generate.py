@@ -7,7 +7,6 @@ its other keys as arguments. The personal values are the catalogue's known ones
 
 from __future__ import annotations
 
-import io
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -31,6 +30,11 @@ def learners(path: Path, rows: int = 1000, quote_at: int | None = None) -> None:
             out.write(('"' if row == quote_at else "") + LEARNER + "\n")
 
 
+def utf16_learners(path: Path) -> None:
+    """Learners saved as UTF-16 (with its byte order mark), as some Windows tools do."""
+    path.write_text(f"{LEARNER_HEADINGS}\n{LEARNER}\n", "utf-16")
+
+
 def long_line(path: Path, size: int, header: bool = True) -> None:
     """A file whose last line has ``size`` characters and no newline."""
     with path.open("w", encoding="utf-8") as out:
@@ -45,6 +49,11 @@ def big_cell(path: Path, size: int) -> None:
     """One learner whose family name is ``size`` characters long."""
     path.write_text(f"{LEARNER_HEADINGS}\nZebedee,{'Q' * size},9876543210,1987-06-05,,\n",
                     "utf-8")
+
+
+def big_json_value(path: Path, size: int) -> None:
+    """A JSON Lines record whose family name is ``size`` characters long."""
+    path.write_text('{"GivenName": "Zebedee", "FamilyName": "' + "Q" * size + '"}\n', "utf-8")
 
 
 def deep_json(path: Path, depth: int) -> None:
@@ -136,27 +145,49 @@ def zip_bomb_xlsx(path: Path, megabytes: int) -> None:
 
 
 def shared_strings_xlsx(path: Path, count: int) -> None:
-    """A real workbook whose shared-strings table holds ``count`` strings."""
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(["GivenName", "FamilyName", "ULN"])
-    sheet.append(["Zebedee", "Quantock", "9876543210"])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    strings = "".join(f"<si><t>s{n}</t></si>" for n in range(count))
-    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, \
-            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
-        for item in source.infolist():
-            data = source.read(item.filename)
-            if item.filename == "xl/sharedStrings.xml":
-                data = (b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.'
-                        b'openxmlformats.org/spreadsheetml/2006/main">'
-                        + strings.encode() + data.split(b">", 2)[2].split(b"</sst>")[0]
-                        + b"</sst>")
-            target.writestr(item, data)
+    """A workbook of one learner whose shared-strings table holds ``count`` strings."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    kinds = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    cells = ["GivenName", "FamilyName", "Zebedee", "Quantock"]
+    rows = "".join(f'<row r="{r}"><c r="A{r}" t="s"><v>{2 * r - 2}</v></c>'
+                   f'<c r="B{r}" t="s"><v>{2 * r - 1}</v></c></row>' for r in (1, 2))
+    parts = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/'
+            '2006/content-types"><Default Extension="rels" ContentType="application/vnd.'
+            'openxmlformats-package.relationships+xml"/><Default Extension="xml" '
+            'ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
+            f'ContentType="{kinds}.sheet.main+xml"/><Override PartName="/xl/worksheets/'
+            f'sheet1.xml" ContentType="{kinds}.worksheet+xml"/><Override PartName="/xl/'
+            f'sharedStrings.xml" ContentType="{kinds}.sharedStrings+xml"/></Types>'),
+        "_rels/.rels": (
+            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+            f'package/2006/relationships"><Relationship Id="r1" Type="{rel}/officeDocument" '
+            'Target="xl/workbook.xml"/></Relationships>'),
+        "xl/workbook.xml": (
+            f'<?xml version="1.0"?><workbook xmlns="{main}" xmlns:r="{rel}"><sheets><sheet '
+            'name="Learners" sheetId="1" r:id="r1"/></sheets></workbook>'),
+        "xl/_rels/workbook.xml.rels": (
+            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+            f'package/2006/relationships"><Relationship Id="r1" Type="{rel}/worksheet" '
+            f'Target="worksheets/sheet1.xml"/><Relationship Id="r2" Type="{rel}/'
+            'sharedStrings" Target="sharedStrings.xml"/></Relationships>'),
+        "xl/worksheets/sheet1.xml": (
+            f'<?xml version="1.0"?><worksheet xmlns="{main}"><sheetData>{rows}</sheetData>'
+            "</worksheet>"),
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        for name, text in parts.items():
+            book.writestr(name, text)
+        with book.open("xl/sharedStrings.xml", "w") as table:
+            table.write(f'<?xml version="1.0"?><sst xmlns="{main}" count="{count}" '
+                        f'uniqueCount="{count}">'.encode())
+            table.write("".join(f"<si><t>{text}</t></si>" for text in cells).encode())
+            for start in range(len(cells), count, 10_000):
+                table.write("".join(f"<si><t>s{n}</t></si>"
+                                    for n in range(start, min(count, start + 10_000))).encode())
+            table.write(b"</sst>")
 
 
 def big_xml_attribute(path: Path, megabytes: int) -> None:
@@ -171,8 +202,9 @@ def big_xml_attribute(path: Path, megabytes: int) -> None:
 
 
 MAKERS: dict[str, Callable[..., None]] = {
-    "learners": learners, "long_line": long_line, "big_cell": big_cell,
-    "deep_json": deep_json, "big_literal_pack": big_literal_pack, "chain_pack": chain_pack,
+    "learners": learners, "utf16_learners": utf16_learners, "long_line": long_line,
+    "big_cell": big_cell, "big_json_value": big_json_value, "deep_json": deep_json,
+    "big_literal_pack": big_literal_pack, "chain_pack": chain_pack,
     "nested_pack": nested_pack, "plus_chain_pack": plus_chain_pack,
     "big_integer_pack": big_integer_pack, "many_rules_pack": many_rules_pack,
     "big_list_pack": big_list_pack, "deep_flow_yaml": deep_flow_yaml,
