@@ -234,3 +234,20 @@ def test_an_evil_file_name_pattern_returns_at_once(tmp_path: Path) -> None:
     name = "LRB_" + "1" * 10_000 + "X"
     found = finishes(lambda: check_file_name(name, layout.file_name, layout.rules))
     assert [f.rule for f in found] == ["BATCH.NAME.01"]
+
+
+def test_answers_kept_for_repeated_values_are_the_same_and_bounded() -> None:
+    from lrsrules.lang import regexes
+    from lrsrules.lang.regexes import compile_regex
+
+    pattern = compile_regex("[A-Z][a-z]+")
+    for _ in range(3):
+        assert pattern.fullmatches("Zoe") and not pattern.fullmatches("zoe")
+    for n in range(regexes._KNOWN_TEXTS + 100):
+        pattern.fullmatches(f"Name{n}")
+    assert len(pattern._known) == regexes._KNOWN_TEXTS
+    long = "Z" + "z" * regexes._KNOWN_CHARS
+    assert compile_regex("[A-Z][a-z]+").fullmatches(long)
+    fresh = compile_regex("[A-Z][a-z]+")
+    fresh.fullmatches(long)
+    assert long not in fresh._known  # long texts are never kept

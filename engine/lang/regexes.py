@@ -78,10 +78,15 @@ def _compiled(pattern: str) -> Regex:
     return Regex(pattern, _translate(pattern))
 
 
+_KNOWN_TEXTS = 4096  # answers a pattern keeps ...
+_KNOWN_CHARS = 64  # ... for texts no longer than this
+
+
 class Regex:
     """A compiled pattern; offers only what packs and layouts use, with Python's meaning."""
 
-    __slots__ = ("_longest", "_match", "_re", "_test", "groupindex", "groups", "pattern")
+    __slots__ = ("_known", "_longest", "_match", "_re", "_test", "groupindex", "groups",
+                 "pattern")
 
     def __init__(self, pattern: str, translated: str) -> None:
         self.pattern = pattern
@@ -93,6 +98,10 @@ class Regex:
         self._test: Any = re2.compile(translated, tester)._regexp.Match
         self.groups: int = self._re.groups
         self.groupindex: dict[str, int] = dict(self._re.groupindex)
+        # Answers for short texts already seen: values repeat (codes, names, postcodes)
+        # and a dict lookup costs a fraction of a call into RE2. Bounded in entries and
+        # in the length of the texts it keeps.
+        self._known: dict[str, bool] = {}
 
     def fullmatch(self, text: str) -> Any:
         """The match of the whole text (``m[group]``, ``m.span()``), else None."""
@@ -101,11 +110,17 @@ class Regex:
 
     def fullmatches(self, text: str) -> bool:
         """Whether the whole text matches (``matches``): the fast path, per record."""
+        known = self._known.get(text)
+        if known is not None:
+            return known
         try:
             data = text.encode()
         except UnicodeEncodeError:
             data = _encoded(text)[1]
-        return self._test(_BOTH, data, 0, len(data))[0] != _NO_MATCH  # type: ignore[no-any-return]
+        found: bool = self._test(_BOTH, data, 0, len(data))[0] != _NO_MATCH
+        if len(text) <= _KNOWN_CHARS and len(self._known) < _KNOWN_TEXTS:
+            self._known[text] = found
+        return found
 
     def replacer(self, replacement: str) -> Callable[[str], str]:
         """A function: the text with every match replaced, as ``re.sub`` does; in the
