@@ -10,7 +10,7 @@ import typer
 from lrsrules.authoring.lint import lint_packs
 from lrsrules.cli.exit_codes import ExitCode
 from lrsrules.cli.options import OutputOption
-from lrsrules.cli.output import report_stream
+from lrsrules.cli.output import report_stream, with_case_files
 from lrsrules.packs.loader import DEFAULT_PACK
 from lrsrules.report.diagnostics import write_sarif, write_text
 
@@ -56,7 +56,7 @@ def check(
     """Check packs: every schema, loading and expression error, and warnings about rules
     that never apply or never fire, unused lists and fields, and rules without tests."""
     report = lint_packs(packs or [DEFAULT_PACK])
-    with report_stream(output, inputs=report.files) as stream:
+    with report_stream(output, inputs=with_case_files(report.files)) as stream:
         if format is CheckFormat.sarif:
             write_sarif(stream, report)
         else:

@@ -10,7 +10,7 @@ import typer
 
 from lrsrules.authoring.packdocs import build_pack_docs
 from lrsrules.cli.options import output_option
-from lrsrules.cli.output import report_stream
+from lrsrules.cli.output import report_stream, with_case_files
 from lrsrules.packs.loader import DEFAULT_PACK
 from lrsrules.report.docpages import render_html, render_markdown
 
@@ -37,7 +37,7 @@ def docs(
     of included packs too, by pack; the fields and lists; the count of provisional rules."""
     built = build_pack_docs(pack)
     page = render_html(built) if format is DocsFormat.html else render_markdown(built)
-    with report_stream(output, inputs=built.pack.files) as stream:
+    with report_stream(output, inputs=with_case_files(built.pack.files)) as stream:
         stream.write(page)
 
 

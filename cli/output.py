@@ -158,6 +158,17 @@ def open_output(output: Path | None, *, inputs: Iterable[Path | str] = ()) -> Ou
     return _new_file(target, shown, found)
 
 
+def with_case_files(files: Iterable[Path | str]) -> tuple[Path, ...]:
+    """Pack files and the files of cases kept beside them (``tests/*.yaml``): every file a
+    command on packs reads, none of which an output may replace."""
+    found = [Path(name) for name in files]
+    for name in list(found):
+        folder = name.parent / "tests"
+        if folder.is_dir():
+            found += sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml"))
+    return tuple(dict.fromkeys(found))
+
+
 @contextmanager
 def pending_output(output: Path | None, *, inputs: Iterable[Path | str] = ()
                    ) -> Iterator[Output]:

@@ -12,7 +12,7 @@ import typer
 from lrsrules.authoring.packtests import PackTestReport, include_tree, run_pack_tests
 from lrsrules.cli.exit_codes import ExitCode
 from lrsrules.cli.options import OutputOption
-from lrsrules.cli.output import report_stream
+from lrsrules.cli.output import report_stream, with_case_files
 from lrsrules.errors import PackError, Problem
 from lrsrules.packs.loader import DEFAULT_PACK
 from lrsrules.report.packtests import junit_xml, write_text
@@ -49,7 +49,7 @@ def run_tests(
     """Run the regression cases of packs and check that every rule is covered."""
     files = _pack_files(packs or [DEFAULT_PACK])
     reports = _run(files)
-    with report_stream(output, inputs=files) as stream:
+    with report_stream(output, inputs=with_case_files(files)) as stream:
         if format is CaseReportFormat.junit:
             stream.write(junit_xml(reports))
         else:

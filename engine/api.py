@@ -49,6 +49,8 @@ def load_pack(pack: str | os.PathLike[str] = DEFAULT_PACK, *, as_of: DateLike = 
     ``today()`` means in expressions (default: the real date). Raises ``PackError``.
     """
     loaded = load_pack_file(pack)
+    if isinstance(overlays, (str, os.PathLike)):  # one overlay given alone
+        overlays = (overlays,)
     for overlay in overlays:
         loaded = _overlay(loaded, load_pack_file(overlay))
     on = _date(as_of, "as_of") or today or dt.date.today()

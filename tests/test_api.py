@@ -71,9 +71,17 @@ def test_mappings_are_matched_by_alias_and_their_values_read_as_text() -> None:
     assert run.summary.records == 3
 
 
+def test_values_from_pandas_read_as_a_file_would_hold_them() -> None:
+    rows = [{"GivenName": "Ann", "FamilyName": float("nan"), "ULN": 1026893096.0,
+             "DateOfBirth": dt.datetime(2008, 3, 14)}]
+    found = {(f.rule, f.field): f.value for f in lrsrules.validate(rows)}
+    assert ("CDD.FAMILYNAME.01", "family_name") in found  # NaN is missing, not "nan"
+    assert not any(field in ("uln", "date_of_birth") for _, field in found), found
+
+
 def test_mappings_that_cannot_be_checked_are_input_errors() -> None:
-    with pytest.raises(lrsrules.InputError, match="there are no records"):
-        lrsrules.validate([])
+    empty = lrsrules.validate([])  # no records, as a CSV file of headings alone
+    assert list(empty) == [] and empty.summary.records == 0 and not empty.failed()
     with pytest.raises(lrsrules.InputError) as caught:
         lrsrules.validate([{"Colour": "red"}])
     assert "Colour" in str(caught.value)
@@ -118,6 +126,7 @@ def test_an_overlay_must_extend_the_pack_it_is_laid_over(tmp_path: Path) -> None
     overlay.write_text("pack: college\nversion: 1.0.0\nextends: lrs-default\nrules: []\n",
                        "utf-8")
     assert lrsrules.load_pack("lrs-default", overlays=[overlay]).pack.name == "college"
+    assert lrsrules.load_pack("lrs-default", overlays=overlay).pack.name == "college"
     with pytest.raises(lrsrules.PackError, match="overlay college extends lrs-default, "
                        "not releases"):
         lrsrules.load_pack(RELEASES, overlays=[overlay])
@@ -158,3 +167,15 @@ def test_every_public_name_is_exported() -> None:
         assert getattr(lrsrules, name) is not None
     assert issubclass(lrsrules.PackError, lrsrules.EngineError)
     assert issubclass(lrsrules.InputError, lrsrules.EngineError)
+
+
+def test_totals_asked_for_after_a_partial_read_cover_the_whole_input() -> None:
+    run = lrsrules.validate(EXAMPLE)
+    first = next(iter(run))
+    assert first.severity == "warning"  # the example's first finding
+    assert run.failed() and run.worst() == "error" and run.summary.records == 9
+    with lrsrules.validate(EXAMPLE) as closed:
+        next(iter(closed))
+    assert closed.summary.records == 1  # closed: the totals of what was read
+    with pytest.raises(ValueError, match="not a severity"):
+        lrsrules.validate(EXAMPLE).failed("fatal")

@@ -90,10 +90,19 @@ def test_a_long_list_of_unmatched_headings_is_cut_short() -> None:
     assert message.endswith("found 'a', 'b', 'c', 'd', 'e' (and 3 more)")
 
 
-def test_a_long_unmatched_heading_is_cut_short() -> None:
+def test_a_heading_too_long_or_unprintable_to_be_one_is_not_quoted() -> None:
+    # A wrong encoding or delimiter reads whole lines of learners as one heading.
     with pytest.raises(InputError) as caught:
-        match("y" * 100)
-    assert f"found '{'y' * 39}…'" in caught.value.problems[0].message
+        match("y" * 100, "\x1b[31mred")
+    message = caught.value.problems[0].message
+    assert "y" * 10 not in message and "\x1b" not in message
+    assert "(column 1: too long for a heading, not shown)" in message
+    assert "(column 2: holds control characters, not shown)" in message
+    assert match("uln", "\x1b[31mred").ignored == ("(column 2: holds control characters, not shown)",)
+
+
+def test_invisible_format_characters_do_not_hide_a_heading() -> None:
+    assert match("\u200bULN", "Given\u00adName").columns == {"uln": 0, "given_name": 1}
 
 
 def test_no_headings_at_all_is_an_error() -> None:

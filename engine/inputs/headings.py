@@ -17,7 +17,7 @@ from lrsrules.packs.model import FieldDef, normalise_heading
 # How much of an unmatched header to quote in an error: when the delimiter is wrong the
 # whole header line is one heading, and a file without a header row shows its first record.
 _MAX_QUOTED_HEADINGS = 5
-_MAX_HEADING_CHARS = 40
+_MAX_HEADING_CHARS = 64  # longer is a line of data read as one heading, not a heading
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +56,26 @@ def blank_label(index: int | None = None) -> str:
 
 def ignored_label(heading: str, index: int | None = None) -> str:
     """How a heading (column ``index``) or key matching no field is named in ``ignored``:
-    as written, unless it looks like a learner's value."""
-    if not looks_like_data(heading):
+    as written, unless it looks like a learner's value or is no heading at all (long, or
+    with characters a terminal would act on)."""
+    why = unshown(heading)
+    if why is None:
         return heading
-    return ("(a key that looks like data, not shown)" if index is None
-            else f"(column {index + 1}: looks like data, not shown)")
+    return f"(a key that {why}, not shown)" if index is None \
+        else f"(column {index + 1}: {why}, not shown)"
+
+
+def unshown(heading: str) -> str | None:
+    """Why ``heading`` is not quoted in a message, if it is not: it looks like a learner's
+    value, is longer than any heading (a wrong encoding or delimiter reads whole lines of
+    data as one heading), or holds control characters."""
+    if len(heading) > _MAX_HEADING_CHARS:
+        return "too long for a heading"
+    if not heading.isprintable():
+        return "holds control characters"
+    if looks_like_data(heading):
+        return "looks like data"
+    return None
 
 
 def describe_clash(first: str, second: str, field: str, columns: tuple[int, int] | None) -> str:
@@ -177,11 +192,10 @@ def _quote_some(headings: Sequence[str], noun: str) -> str:
         return f"no {noun}"
     shown = []
     for index, heading in enumerate(headings[:_MAX_QUOTED_HEADINGS]):
-        if _PERSONAL.search(heading):
-            shown.append(f"(column {index + 1}: looks like data, not shown)")
+        why = unshown(heading)
+        if why is not None:
+            shown.append(f"(column {index + 1}: {why}, not shown)")
             continue
-        if len(heading) > _MAX_HEADING_CHARS:
-            heading = heading[: _MAX_HEADING_CHARS - 1] + "…"
         shown.append(repr(heading))
     more = len(headings) - len(shown)
     return ", ".join(shown) + (f" (and {more} more)" if more else "")

@@ -2,9 +2,10 @@
 
 Keys are matched to the pack's fields as headings are (case, spaces, underscores and
 hyphens ignored; aliases count), planned once per distinct tuple of keys. Values become
-the text a file would hold: text as given, numbers as ``str()`` writes them, ``True`` and
-``False`` as ``true`` and ``false``, dates as YYYY-MM-DD; ``None`` and blank text are
-null. Any other value (a list, a dict ...) is the record's ``issue``. Records are numbered
+the text a file would hold: text as given, numbers as ``str()`` writes them (a whole
+float as its integer, as a spreadsheet cell reads), ``True`` and ``False`` as ``true`` and
+``false``, dates (and date-times at midnight) as YYYY-MM-DD; ``None``, NaN and blank text
+are null. Any other value (a list, a dict ...) is the record's ``issue``. Records are numbered
 from 1 in the order given; ``line`` is that number too. Nothing here quotes a value.
 """
 
@@ -40,9 +41,10 @@ class MappingSource(RecordSource):
         self._wanted = tuple(wanted)
         items = iter(rows)
         first = next(items, None)
-        if first is None:
-            raise InputError("there are no records", Location(name),
-                             hint="give an iterable of mappings, one per learner")
+        self._keys: KeyMatch | None = None
+        self._none = HeadingMatch({}, (), tuple(fields))  # no records: every field missing
+        if first is None:  # no records, as a CSV file with headings alone: nothing to check
+            return
         if not isinstance(first, Mapping):
             raise InputError(f"record 1 is a {type(first).__name__}, not a mapping",
                              Location(name, 1), hint="give one mapping (a dict) per learner, "
@@ -52,13 +54,14 @@ class MappingSource(RecordSource):
 
     @property
     def headings(self) -> tuple[str, ...]:
-        return self._keys.headings
+        return () if self._keys is None else self._keys.headings
 
     @property
     def match(self) -> HeadingMatch:
-        return self._keys.match
+        return self._none if self._keys is None else self._keys.match
 
     def _iter_records(self, rows: Iterator[Any]) -> Iterator[Record]:
+        assert self._keys is not None
         wanted, plans, plan_of = self._wanted, self._keys.plans, self._keys.plan
         for number, row in enumerate(rows, start=1):
             if not isinstance(row, Mapping):
@@ -100,9 +103,17 @@ def as_text(value: object) -> str | None:
         return "true" if value else "false"
     if isinstance(value, str):
         return None if not value or value.isspace() else str(value)
-    if isinstance(value, (int, float, Decimal)):
+    if isinstance(value, float):
+        if value != value:  # NaN: how pandas and numpy say "missing"
+            return None
+        # A whole number as a spreadsheet or pandas gives it (1748529632.0) reads as the
+        # text of the number, as an Excel cell does.
+        return str(int(value)) if value.is_integer() else str(value)
+    if isinstance(value, (int, Decimal)):
         return str(value)
-    if isinstance(value, dt.datetime):
+    if isinstance(value, dt.datetime):  # pandas' Timestamp too
+        if value.time() == dt.time(0) and value.tzinfo is None:
+            return value.date().isoformat()
         return value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()

@@ -10,7 +10,10 @@ from lrsrules.errors import Location
 
 # Separators people put between words of a heading; a BOM can reach the first heading when
 # a file is read with an encoding that does not strip it (e.g. --encoding utf-8).
-_DROP = str.maketrans("", "", " _-\t\ufeff\u00a0")
+# Invisible format characters (zero-width spaces and joiners, bidi marks, soft hyphens)
+# go too: a heading typed or pasted with one still names its field.
+_DROP = str.maketrans("", "", " _-\t\ufeff\u00a0\u00ad\u200b\u200c\u200d\u200e\u200f"
+                      "\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064")
 
 
 def normalise_heading(text: str) -> str:

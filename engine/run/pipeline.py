@@ -11,7 +11,7 @@ the run's own, never pieced together by a caller.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from itertools import chain
 from operator import attrgetter
 from types import TracebackType
@@ -67,6 +67,8 @@ class Run:
         self.source = opener(self.wanted)
         self._tally = Tally()
         self._started = False
+        self._finished = False
+        self._reading: Generator[Checked, None, None] | None = None  # records being read
 
     @property
     def info(self) -> RunInfo:
@@ -79,14 +81,16 @@ class Run:
 
     def __iter__(self) -> Iterator[Finding]:
         # chain and map run in C: no Python frame between the run and its reader.
-        return chain.from_iterable(map(_FINDINGS, self._results(clean=False)))
+        self._reading = self._results(clean=False)
+        return chain.from_iterable(map(_FINDINGS, self._reading))
 
     def results(self) -> Iterator[Checked]:
         """Each record with its findings, and the findings about the input as a whole
         (expired waivers and the input's own first, what only its end tells last)."""
-        return self._results(clean=True)
+        self._reading = self._results(clean=True)
+        return self._reading
 
-    def _results(self, *, clean: bool) -> Iterator[Checked]:
+    def _results(self, *, clean: bool) -> Generator[Checked, None, None]:
         # clean=False leaves out the records without findings: iterating findings needs
         # nothing of them, and most records of a real file are clean.
         if self._started:
@@ -120,6 +124,7 @@ class Run:
             end = self.source.end_findings()
             if end:
                 yield Checked(None, self._whole(end), [])
+            self._finished = True
         finally:
             self.source.close()
 
@@ -129,16 +134,20 @@ class Run:
         self._tally.count(found, record=False)
         return found
 
-    def _run_unless_started(self) -> None:
-        # Totals asked for before the findings were: run the records, keeping no finding.
+    def _run_to_the_end(self) -> None:
+        # Totals asked for before every finding was read: read the rest of the records
+        # (from where iterating stopped), keeping no finding.
         if not self._started:
-            for _ in self._results(clean=False):
+            self._reading = self._results(clean=False)
+        if not self._finished and self._reading is not None:
+            for _ in self._reading:
                 pass
 
     @property
     def summary(self) -> Summary:
-        """The totals (of the records read so far, while the run is being iterated)."""
-        self._run_unless_started()
+        """The totals of the whole input: asked for before the findings were all read, the
+        rest of the records are run first (their findings are not kept)."""
+        self._run_to_the_end()
         source, tally = self.source, self._tally
         extra, notes = source.summary_extra()
         return Summary(tally.records, tally.findings, dict(tally.by_severity),
@@ -148,8 +157,9 @@ class Run:
                        extra=extra, notes=notes)
 
     def worst(self) -> str | None:
-        """The worst severity among findings no waiver covers (None: no such finding)."""
-        self._run_unless_started()
+        """The worst severity among findings no waiver covers (None: no such finding), in
+        the whole input (see ``summary``)."""
+        self._run_to_the_end()
         counts = dict(self._tally.by_severity)
         if self._waiving is not None:
             for severity, waived in self._waiving.waived_by_severity.items():
@@ -158,11 +168,19 @@ class Run:
         return max(present, key=SEVERITY_RANK.__getitem__, default=None)
 
     def failed(self, fail_on: str = "error") -> bool:
-        """Whether a finding no waiver covers is at ``fail_on`` or worse."""
+        """Whether a finding no waiver covers is at ``fail_on`` or worse, in the whole
+        input (see ``summary``)."""
+        if fail_on not in SEVERITY_RANK:
+            raise ValueError(f"fail_on {fail_on!r} is not a severity: give one of "
+                             f"{', '.join(SEVERITY_RANK)}")
         worst = self.worst()
         return worst is not None and SEVERITY_RANK[worst] >= SEVERITY_RANK[fail_on]
 
     def close(self) -> None:
+        """Close the source; the totals are then those of the records read before."""
+        if self._reading is not None:
+            self._reading.close()
+        self._finished = True
         self.source.close()
 
     def __enter__(self) -> Run:
