@@ -98,7 +98,8 @@ def test_a_heading_too_long_or_unprintable_to_be_one_is_not_quoted() -> None:
     assert "y" * 10 not in message and "\x1b" not in message
     assert "(column 1: too long for a heading, not shown)" in message
     assert "(column 2: holds control characters, not shown)" in message
-    assert match("uln", "\x1b[31mred").ignored == ("(column 2: holds control characters, not shown)",)
+    assert match("uln", "\x1b[31mred").ignored == (
+        "(column 2: holds control characters, not shown)",)
 
 
 def test_invisible_format_characters_do_not_hide_a_heading() -> None:
