@@ -69,8 +69,10 @@ def validate(source: Source, pack: PackRef = DEFAULT_PACK, *,
     or an iterable of mappings (keys matched to fields as headings are). ``pack``: a name,
     a path, or a pack from ``load_pack`` (then ``as_of`` must be given there). ``waivers``:
     a waiver file (or a loaded ``WaiverSet``). The reader options are those of the
-    command line. Raises ``PackError`` or ``InputError`` before the first record is read
-    when the pack or the input cannot be used.
+    command line. Raises ``PackError``, or ``InputError`` when the head of the input (its
+    format, encoding, headings) cannot be used, before the first record is read; a fault
+    further into a file (a byte that does not decode) is an ``InputError`` where the
+    records reach it.
     """
     compiled = _prepared(pack, as_of, today)
     waiver_set = _waivers(waivers, compiled)
