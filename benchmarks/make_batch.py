@@ -1,8 +1,10 @@
 """Generate an LRB 2A batch file of synthetic learners (CSV, XML or XLSX) for benchmarks.
 
 The learners are ``make_learners``' rows (about one in five faulty) placed under the 26
-learner headings of the bundled layout, after the header record, as
-``examples/LRB_10012345_290920261030.CSV`` is laid out. The format follows the extension.
+learner headings of the bundled layout, as ``examples/LRB_10012345_290920261030.CSV`` is
+laid out: one heading row (the header headings, then the learner headings), the header
+values leading the first learner row, four empty cells leading each later one. The format
+follows the extension.
 
     python benchmarks/make_batch.py 100000 /tmp/LRB_10012345_290920261030.CSV
 """
@@ -21,8 +23,19 @@ from make_learners import make_row, syllables
 
 from lrsrules.batch.layouts import load_layout
 
-HEADER = ["FileVersion", "FileName", "UKPRN", "OrgRef"]
-HEADER_VALUES = ["2A", "REG-BENCH", "10012345", "ORG-BENCH"]
+HEADER = ["FileVersion", "FileName", "UKPRN", "LearnerRecordCount"]
+
+
+def header_values(count: int) -> list[str]:
+    return ["2A", "REG-BENCH", "10012345", str(count)]
+
+
+def rows(count: int) -> Iterator[list[str]]:
+    """The heading row, then each learner row with the header cells before it."""
+    yield [*HEADER, *load_layout().headings]
+    blank = [""] * len(HEADER)
+    for number, row in enumerate(learners(count)):
+        yield [*(header_values(count) if number == 0 else blank), *row]
 
 
 def learners(count: int, seed: int = 2026) -> Iterator[list[str]]:
@@ -41,15 +54,14 @@ def learners(count: int, seed: int = 2026) -> Iterator[list[str]]:
 def write_csv(path: Path, count: int) -> None:
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerows([HEADER, HEADER_VALUES, list(load_layout().headings)])
-        writer.writerows(learners(count))
+        writer.writerows(rows(count))
 
 
 def write_xml(path: Path, count: int) -> None:
     headings = load_layout().headings
     with path.open("w", encoding="utf-8", newline="\n") as out:
         out.write('<?xml version="1.0" encoding="UTF-8"?>\n<LRBBatch>\n  <Header>\n')
-        out.writelines(f"    <{h}>{v}</{h}>\n" for h, v in zip(HEADER, HEADER_VALUES,
+        out.writelines(f"    <{h}>{v}</{h}>\n" for h, v in zip(HEADER, header_values(count),
                                                                strict=True))
         out.write("  </Header>\n  <Learners>\n")
         for row in learners(count):
@@ -65,9 +77,7 @@ def write_xlsx(path: Path, count: int) -> None:
 
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet()
-    for row in [HEADER, HEADER_VALUES, list(load_layout().headings)]:
-        sheet.append(row)
-    for row in learners(count):
+    for row in rows(count):
         sheet.append(row)
     book.save(path)
 

@@ -137,7 +137,7 @@ def fix(
         entries = outputs.enter_context(ErrorReport(
             report_format.value, show_values=show_values, folder=spool))
         for entry in fix_batch(run, fixes, fixed.stream, out_name=output.name, fmt=fmt,
-                               totals=totals):
+                               totals=totals, folder=fixed.folder):
             try:
                 entries.add(entry)
             except OSError as exc:

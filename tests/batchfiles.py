@@ -10,8 +10,8 @@ from lrsrules.batch.layouts import load_layout
 
 LRB = load_layout()
 HEADINGS = list(LRB.headings)
-HEADER = ["FileVersion", "FileName", "UKPRN", "OrgRef"]
-HEADER_VALUES = ["2A", "REG-1", "10012345", "ORG-1"]
+HEADER = ["FileVersion", "FileName", "UKPRN", "LearnerRecordCount"]
+HEADER_VALUES = ["2A", "REG-1", "10012345"]  # the count follows: the number of learners
 GOOD_NAME = "LRB_10012345_290920261030.CSV"
 
 
@@ -31,10 +31,22 @@ def csv_text(rows: list[list[str]]) -> str:
     return buffer.getvalue()
 
 
+def header_values(count: int) -> list[str]:
+    return [*HEADER_VALUES, str(count)]
+
+
 def batch_rows(*learners: list[str], headings: list[str] | None = None,
                header: list[list[str]] | None = None) -> list[list[str]]:
-    head = [HEADER, HEADER_VALUES] if header is None else header
-    return [*head, headings or HEADINGS, *learners]
+    """The rows of a batch file laid out as the layout says: one heading row (the header
+    headings, then the learner headings), the header values leading the first learner row,
+    blank cells in their place on later rows. ``header``: [headings, values] ([] for none);
+    by default the right ones, the count that of ``learners``."""
+    names, values = [HEADER, header_values(len(learners))] if header is None else (
+        header or [[], []])
+    rows = [[*names, *(headings or HEADINGS)]]
+    blank = [""] * len(names)
+    rows += [[*(values if i == 0 else blank), *row] for i, row in enumerate(learners)]
+    return rows
 
 
 def write_batch(folder: Path, *learners: list[str], name: str = GOOD_NAME,

@@ -13,7 +13,9 @@ from batchfiles import (
     HEADER_VALUES,
     HEADINGS,
     LRB,
+    batch_rows,
     csv_text,
+    header_values,
     learner,
     mini_layout,
     write_batch,
@@ -64,7 +66,7 @@ def test_a_good_batch_has_no_findings(tmp_path: Path) -> None:
     found, batch = check(write_batch(tmp_path, learner(), learner(GivenName="Amelia")))
     assert found == []
     assert batch.records == 2 and not batch.is_output
-    assert batch.header == dict(zip(HEADER, HEADER_VALUES, strict=True))
+    assert batch.header == dict(zip(HEADER, header_values(2), strict=True))
 
 
 def test_the_bundled_good_examples_have_no_errors_or_warnings() -> None:
@@ -92,26 +94,26 @@ def test_a_missing_header_is_one_finding_and_learners_are_still_checked(tmp_path
     assert found[1].line == 3 and batch.records == 2
 
 
-def test_missing_header_values_are_each_reported(tmp_path: Path) -> None:
-    path = write_batch(tmp_path, learner(), header=[HEADER])
+def test_blank_header_values_are_each_reported(tmp_path: Path) -> None:
+    path = write_batch(tmp_path, learner(), header=[HEADER, ["", "", "", ""]])
     found = file_level(check(path)[0])
     assert [f.rule for f in found] == ["BATCH.HEADER.10", "BATCH.HEADER.11",
-                                      "BATCH.HEADER.12", "BATCH.HEADER.13"]
+                                      "BATCH.HEADER.12", "BATCH.HEADER.14"]
 
 
 def test_wrong_header_values_are_each_reported_with_their_value(tmp_path: Path) -> None:
     path = write_batch(tmp_path, learner(),
-                       header=[HEADER, ["2B", " ", "20012345", ""]])
+                       header=[HEADER, ["2B", " ", "20012345", "one"]])
     found = file_level(check(path)[0])
     assert [(f.rule, f.line, f.value) for f in found] == [
         ("BATCH.HEADER.10", 2, "2B"), ("BATCH.HEADER.11", 2, None),
-        ("BATCH.HEADER.12", 2, "20012345"), ("BATCH.HEADER.13", 2, None)]
+        ("BATCH.HEADER.12", 2, "20012345"), ("BATCH.HEADER.14", 2, "one")]
 
 
 def test_a_misspelt_header_heading_is_one_finding_and_its_value_still_counts(
         tmp_path: Path) -> None:
     path = write_batch(tmp_path, learner(), header=[
-        ["FileVersion", "FileName", "Ukprn", "OrgRef"], HEADER_VALUES])
+        ["FileVersion", "FileName", "Ukprn", "LearnerRecordCount"], header_values(1)])
     found, batch = check(path)
     assert [(f.rule, f.line) for f in found] == [("BATCH.HEADER.04", 1)]
     assert "'Ukprn' must be written UKPRN" in found[0].message
@@ -119,12 +121,15 @@ def test_a_misspelt_header_heading_is_one_finding_and_its_value_still_counts(
 
 
 @pytest.mark.parametrize(("header", "expected"), [
-    ([["FileVersion", "FileName", "UKPRN"], ["2A", "REG-1", "10012345"]],
+    ([HEADER[:3], HEADER_VALUES],
      [("BATCH.HEADER.02",
-       "Header heading OrgRef is missing from row 1 (it belongs in column 4).")]),
-    ([[*HEADER, "Batch"], [*HEADER_VALUES, "x"]],
-     [("BATCH.HEADER.03", "Row 1, column 5: 'Batch' is not a header heading.")]),
-    ([[*HEADER, "UKPRN"], [*HEADER_VALUES, "10012345"]],
+       "Header heading LearnerRecordCount is missing from row 1 (it belongs in column 4).")]),
+    ([[*HEADER[:3], ""], header_values(1)],
+     [("BATCH.HEADER.02",
+       "Header heading LearnerRecordCount is missing from row 1 (it belongs in column 4).")]),
+    ([[*HEADER[:3], "Batch", HEADER[3]], [*HEADER_VALUES, "x", "1"]],
+     [("BATCH.HEADER.03", "Row 1, column 4: 'Batch' is not a header heading.")]),
+    ([[*HEADER, "UKPRN"], [*header_values(1), "10012345"]],
      [("BATCH.HEADER.06", "Row 1, column 5: header heading UKPRN appears a second time.")]),
 ])
 def test_each_header_heading_mistake_is_one_finding(
@@ -135,10 +140,70 @@ def test_each_header_heading_mistake_is_one_finding(
 
 def test_header_columns_in_another_order_are_read_by_heading(tmp_path: Path) -> None:
     path = write_batch(tmp_path, learner(), header=[
-        ["FileName", "FileVersion", "UKPRN", "OrgRef"], ["REG-1", "2A", "10012345", "ORG-1"]])
+        ["FileName", "FileVersion", "UKPRN", "LearnerRecordCount"],
+        ["REG-1", "2A", "10012345", "1"]])
     found, batch = check(path)
     assert [f.rule for f in found] == ["BATCH.HEADER.05"]
     assert batch.header["FileVersion"] == "2A"
+
+
+@pytest.mark.parametrize(("declared", "expected"), [
+    ("2", [("BATCH.HEADER.15", "error")]), ("3", []), ("03", []),
+    ("", [("BATCH.HEADER.14", "error")]), ("three", [("BATCH.HEADER.14", "error")]),
+])
+def test_the_learner_count_must_be_the_learner_rows(
+        tmp_path: Path, declared: str, expected: list[tuple[str, str]]) -> None:
+    path = write_batch(tmp_path, learner(), learner(), learner(),
+                       header=[HEADER, [*HEADER_VALUES, declared]])
+    found = check(path)[0]
+    assert [(f.rule, f.severity) for f in found] == expected
+    if expected and expected[0][0] == "BATCH.HEADER.15":
+        assert found[0].message == ("LearnerRecordCount (row 2, column 4) is 2 but the file "
+                                    "holds 3 learner rows: they must be equal.")
+        assert found[0].line == 2
+
+
+def test_more_learners_than_the_portal_guidance_is_a_warning(tmp_path: Path) -> None:
+    many = [learner()] * 5001
+    found = check(write_batch(tmp_path, *many))[0]
+    assert [(f.rule, f.severity) for f in found] == [("BATCH.HEADER.16", "warning")]
+    assert "at most 5000" in found[0].message
+
+
+def test_header_values_on_later_rows_are_one_warning(tmp_path: Path) -> None:
+    path = tmp_path / GOOD_NAME
+    rows = batch_rows(learner(), learner(), learner())
+    rows[2][:4] = rows[1][:4]
+    rows[3][:4] = rows[1][:4]
+    path.write_text(csv_text(rows), "utf-8")
+    found = check(path)[0]
+    assert [(f.rule, f.severity, f.line) for f in found] == [("BATCH.HEADER.08", "warning", 3)]
+    assert found[0].message.startswith("2 learner rows after the first")
+
+
+def test_the_old_header_on_rows_of_its_own_is_one_finding_and_its_values_are_read(
+        tmp_path: Path) -> None:
+    path = tmp_path / GOOD_NAME
+    path.write_text(csv_text([["FileVersion", "FileName", "UKPRN", "OrgRef"],
+                              ["2A", "REG-1", "10099999", "ORG-1"], HEADINGS, learner()]))
+    found, batch = check(path)
+    assert [(f.rule, f.line) for f in found] == [("BATCH.NAME.05", None),
+                                                ("BATCH.HEADER.07", 1)]
+    assert batch.header == {"FileVersion": "2A", "FileName": "REG-1", "UKPRN": "10099999"}
+    assert batch.records == 1
+
+
+@pytest.mark.parametrize("spelling", ["FamilyNameAt16", "LastKnownAddressCountyorCity"])
+def test_the_other_spelling_of_a_disputed_heading_is_a_warning_and_read(
+        tmp_path: Path, spelling: str) -> None:
+    usual = LRB.variants[spelling]
+    headings = [spelling if h == usual else h for h in HEADINGS]
+    path = write_batch(tmp_path, learner(), headings=headings)
+    found, batch = check(path)
+    assert [(f.rule, f.severity) for f in found] == [("BATCH.HEADINGS.07", "warning")]
+    assert f"'{spelling}' is accepted, but the LRS schema writes it {usual}" in found[0].message
+    field = dict(LRB.learner)[usual]
+    assert batch.columns[field] == len(HEADER) + HEADINGS.index(usual)
 
 
 def test_the_name_is_checked_against_the_header(tmp_path: Path) -> None:
@@ -160,27 +225,28 @@ def test_a_missing_heading_is_one_finding(tmp_path: Path) -> None:
     headings = HEADINGS[:at] + HEADINGS[at + 1:]
     path = write_batch(tmp_path, learner()[:at] + learner()[at + 1:], headings=headings)
     found = check(path)[0]
-    assert [(f.rule, f.line) for f in found] == [("BATCH.HEADINGS.01", 3)]
-    assert "Title is missing (it belongs in column 5)" in found[0].message
+    assert [(f.rule, f.line) for f in found] == [("BATCH.HEADINGS.01", 1)]
+    assert "Title is missing (it belongs in column 7)" in found[0].message
 
 
 def test_an_unexpected_heading_is_one_finding(tmp_path: Path) -> None:
     path = write_batch(tmp_path, [*learner(), "Maths"], headings=[*HEADINGS, "Course"])
     found, batch = check(path)
     assert [f.rule for f in found] == ["BATCH.HEADINGS.02"]
-    assert "Column 27: 'Course'" in found[0].message
+    assert "Column 31: 'Course'" in found[0].message
     assert batch.run.summary  # type: ignore[attr-defined].ignored_headings == ("'Course'",)
 
 
 def test_swapped_columns_are_one_finding_and_learners_are_checked_by_heading(
         tmp_path: Path) -> None:
-    headings = ["FamilyName", "GivenName", *HEADINGS[2:]]
-    row = learner(GivenName="Ann2", FamilyName="Smith")
-    swapped = [row[1], row[0], *row[2:]]
+    title, given = HEADINGS.index("Title"), HEADINGS.index("GivenName")
+    headings, swapped = list(HEADINGS), learner(GivenName="Ann2", Title="Ms")
+    for row in (headings, swapped):
+        row[title], row[given] = row[given], row[title]
     found = check(write_batch(tmp_path, swapped, headings=headings))[0]
     assert [(f.rule, f.field, f.value) for f in found] == [
         ("BATCH.HEADINGS.04", None, None), ("CDD.NAMES.01", "given_name", "Ann2")]
-    assert "FamilyName is in column 1; it belongs in column 2" in found[0].message
+    assert "GivenName is in column 7; it belongs in column 8" in found[0].message
 
 
 def test_a_misspelt_heading_is_one_finding_and_its_values_are_checked(tmp_path: Path) -> None:
@@ -198,7 +264,7 @@ def test_a_repeated_heading_is_one_finding(tmp_path: Path) -> None:
 
 def test_a_heading_row_of_data_is_one_finding_quoting_nothing(tmp_path: Path) -> None:
     path = tmp_path / GOOD_NAME
-    path.write_text(csv_text([HEADER, HEADER_VALUES, learner(), learner()]), "utf-8")
+    path.write_text(csv_text([learner(), learner()]), "utf-8")
     found, batch = check(path)
     assert [f.rule for f in found] == ["BATCH.HEADINGS.06"]
     assert "Sample" not in found[0].message and "1026893096" not in found[0].message
@@ -207,8 +273,10 @@ def test_a_heading_row_of_data_is_one_finding_quoting_nothing(tmp_path: Path) ->
 
 def test_headings_with_trailing_empty_cells_are_fine(tmp_path: Path) -> None:
     pad = ["", "", ""]
-    path = write_batch(tmp_path, learner() + pad, headings=HEADINGS + pad,
-                       header=[HEADER + pad * 8, HEADER_VALUES + pad * 8])
+    rows = batch_rows(learner(), learner())
+    rows = [rows[0] + pad, rows[1] + pad * 8, rows[2]]
+    path = tmp_path / GOOD_NAME
+    path.write_text(csv_text(rows), "utf-8")
     assert rules(path) == []
 
 
@@ -224,27 +292,28 @@ def test_a_row_with_the_wrong_number_of_columns_is_one_finding_not_checked_furth
     short = learner(Gender="7")[:-1]
     found, batch = check(write_batch(tmp_path, learner(), short, [*learner(), "x"]))
     assert [(f.rule, f.record, f.line, f.field) for f in found] == [
-        ("BATCH.RECORD.01", 2, 5, None), ("BATCH.RECORD.01", 3, 6, None)]
-    assert "25 values but there are 26 headings" in found[0].message
+        ("BATCH.RECORD.01", 2, 3, None), ("BATCH.RECORD.01", 3, 4, None)]
+    assert "29 values but there are 30 headings" in found[0].message
     tally = batch.run.summary  # type: ignore[attr-defined]
     assert (tally.records, tally.records_with_findings, tally.findings) == (3, 2, 2)
 
 
 def test_lines_are_physical_lines_across_blank_lines_and_multi_line_values(
         tmp_path: Path) -> None:
-    text = csv_text([HEADER, HEADER_VALUES, HEADINGS, learner(Notes="two\nlines")])
-    text += "\r\n" + csv_text([learner(Gender="7")])
+    text = csv_text(batch_rows(learner(Notes="two\nlines"),
+                               header=[HEADER, header_values(2)]))
+    text += "\r\n" + csv_text([["", "", "", "", *learner(Gender="7")]])
     path = tmp_path / GOOD_NAME
     path.write_text(text, "utf-8", newline="")
     found = check(path)[0]
-    assert [(f.rule, f.record, f.line) for f in found] == [("CDD.GENDER.01", 2, 7)]
+    assert [(f.rule, f.record, f.line) for f in found] == [("CDD.GENDER.01", 2, 5)]
 
 
 def test_a_file_in_a_windows_encoding_is_an_input_error_unless_given(tmp_path: Path) -> None:
     path = write_batch(tmp_path, learner(GivenName="Zoë"), encoding="cp1252")
     with pytest.raises(InputError) as caught:
         open_batch(path, LRB, now=NOW)
-    assert "--encoding cp1252" in str(caught.value) and ":4:" in str(caught.value)
+    assert "--encoding cp1252" in str(caught.value) and ":2:" in str(caught.value)
     assert check(path, encoding="cp1252")[0] == []
 
 
@@ -269,8 +338,8 @@ def test_an_output_file_is_recognised_and_summarised_by_return_code(tmp_path: Pa
     assert "WSEC0136: supplied ULN is invalid" in found[1].message
     summary = batch.run.summary  # type: ignore[attr-defined]
     codes = summary.to_dict()["batch"]["return_codes"]
-    assert codes["WSRC0004"] == {"meaning": "exact match", "count": 2}
-    assert codes["WSRC0099"] == {"meaning": None, "count": 1}
+    assert codes["WSRC0004"] == {"meaning": "exact match", "action": None, "count": 2}
+    assert codes["WSRC0099"] == {"meaning": None, "action": None, "count": 1}
     assert summary.to_dict()["batch"]["unknown_return_codes"] == 1
     assert any("WSRC0004" in note and "2" in note and "exact match" in note
                for note in summary.notes)
@@ -278,7 +347,8 @@ def test_an_output_file_is_recognised_and_summarised_by_return_code(tmp_path: Pa
 
 def test_the_bundled_output_example_is_an_output_file() -> None:
     _, batch = check(EXAMPLES / "output" / "LRB_10012345_290920261030.CSV")
-    assert batch.is_output and sum(batch.return_codes.values()) == 5
+    assert batch.is_output and sum(batch.return_codes.values()) == 7
+    assert {"RC006", "RC013"} <= set(batch.return_codes)
 
 
 # --- XML ------------------------------------------------------------------------------------
@@ -288,7 +358,8 @@ def xml_batch(learners: list[dict[str, str]], header: bool = True,
     parts = [prolog, "<LRBBatch>\n"]
     if header:
         parts.append("  <Header>" + "".join(f"<{h}>{v}</{h}>" for h, v in
-                                            zip(HEADER, HEADER_VALUES, strict=True))
+                                            zip(HEADER, header_values(len(learners)),
+                                                strict=True))
                      + "</Header>\n")
     parts.append("  <Learners>\n")
     for values in learners:
@@ -383,11 +454,12 @@ def test_a_workbook_is_read_with_numbers_and_dates_as_text(tmp_path: Path) -> No
     bad: list[object] = list(learner(Gender="7"))
     bad[HEADINGS.index("Notes")] = None
     path = write_xlsx(tmp_path / "learners.xlsx",
-                      [HEADER, [2.0, "REG-1", 10012345, "ORG-1"], HEADINGS, row, [], bad])
+                      [[*HEADER, *HEADINGS], [2.0, "REG-1", 10012345, 2, *row], [],
+                       [None] * 4 + bad])
     found, batch = check(path)
     # No file-name rule for a workbook; numbers read as CSV would hold them.
     assert [(f.rule, f.record, f.line) for f in found] == [("BATCH.HEADER.10", None, 2),
-                                                          ("CDD.GENDER.01", 2, 6)]
+                                                          ("CDD.GENDER.01", 2, 4)]
     assert batch.header["UKPRN"] == "10012345" and batch.header["FileVersion"] == "2"
 
 

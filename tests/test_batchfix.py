@@ -15,7 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from batchfiles import GOOD_NAME, HEADER, HEADER_VALUES, HEADINGS, LRB, csv_text, learner
+from batchfiles import (
+    GOOD_NAME,
+    LRB,
+    batch_rows,
+    csv_text,
+    learner,
+)
 
 import lrsrules
 from lrsrules.batch import fix as batchfix
@@ -83,7 +89,7 @@ def test_fix_memory_stays_flat_however_many_learners(
     path = tmp_path / GOOD_NAME
     rows = [learner(MISIdentifier=f"MIS{n}", LastKnownPostCode="cv49ee", Notes="z" * 6000)
             for n in range(count)]
-    path.write_text(csv_text([HEADER, HEADER_VALUES, HEADINGS, *rows]), "utf-8")
+    path.write_text(csv_text(batch_rows(*rows)), "utf-8")
     del rows
     today = dt.date(2026, 11, 29)
     compiled = compile_pack(load_pack(find_pack(LRB.pack, base_dir=LRB.pack_base)), today=today)
@@ -121,8 +127,8 @@ def test_fix_checks_a_row_once_and_again_only_when_a_fix_changed_it(tmp_path: Pa
     clean = [learner(MISIdentifier=f"MIS{n}") for n in range(50)]
     needs_person = [learner(MISIdentifier=f"MIS{n}", Gender="7") for n in range(20)]
     path = tmp_path / GOOD_NAME
-    path.write_text(csv_text([HEADER, HEADER_VALUES, HEADINGS, *fixable, *clean,
-                              *needs_person]), "utf-8")
+    path.write_text(csv_text(batch_rows(*fixable, *clean,
+                              *needs_person)), "utf-8")
     run = lrsrules.check_batch(path, pack=compiled, extra_fields=fix_fields(LRB), today=today)
     totals = FixTotals()
     with run, open(os.devnull, "w", encoding="utf-8") as sink:

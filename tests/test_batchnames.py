@@ -11,7 +11,8 @@ from lrsrules.batch.names import check_file_name
 
 LAYOUT = load_layout()
 NOW = dt.datetime(2026, 11, 29, 8, 0)
-HEADER = {"FileVersion": "2A", "FileName": "REF", "UKPRN": "10012345", "OrgRef": "ORG"}
+HEADER = {"FileVersion": "2A", "FileName": "REF", "UKPRN": "10012345",
+          "LearnerRecordCount": "1"}
 
 
 def rules_of(name: str, header: dict[str, str | None] | None = None) -> list[str]:

@@ -9,7 +9,17 @@ import shutil
 from pathlib import Path
 
 import pytest
-from batchfiles import GOOD_NAME, HEADINGS, csv_text, learner, mini_layout, write_batch
+from batchfiles import (
+    GOOD_NAME,
+    HEADER,
+    HEADER_VALUES,
+    HEADINGS,
+    batch_rows,
+    csv_text,
+    learner,
+    mini_layout,
+    write_batch,
+)
 from typer.testing import CliRunner
 
 from lrsrules.cli.app import app
@@ -44,6 +54,101 @@ def test_the_good_example_passes() -> None:
     assert "5 records checked" in out and "layout lrb-2a" in out and "provisional" in out
 
 
+# --- a file laid out as the LRS schema and a production MIS lay it out ---------------------
+
+def mis_file(folder: Path, rows: list[list[str]] | None = None) -> Path:
+    """Two learners under one heading row, the header values leading the first learner."""
+    path = folder / GOOD_NAME
+    rows = rows or batch_rows(learner(), learner(GivenName="Amelia", ULN="1748529632"))
+    path.write_text(csv_text(rows), "utf-8", newline="")
+    return path
+
+
+def findings_of(path: Path) -> tuple[int, list[dict[str, object]]]:
+    code, out, err = invoke("batch", "check", path, "--format", "jsonl")
+    assert code in (0, 1), out + err
+    return code, [json.loads(line) for line in out.splitlines()]
+
+
+def test_a_file_laid_out_as_the_schema_says_passes(tmp_path: Path) -> None:
+    path = mis_file(tmp_path)
+    assert path.read_text("utf-8").splitlines()[0].startswith(
+        "FileVersion,FileName,UKPRN,LearnerRecordCount,ULN,MISIdentifier,Title,GivenName,")
+    code, found = findings_of(path)
+    assert (code, found) == (0, [])
+
+
+def test_a_wrong_learner_record_count_is_one_finding(tmp_path: Path) -> None:
+    rows = batch_rows(learner(), learner(), header=[HEADER, [*HEADER_VALUES, "3"]])
+    code, found = findings_of(mis_file(tmp_path, rows))
+    assert code == 1
+    assert [(f["rule"], f["line"], f["severity"]) for f in found] == [
+        ("BATCH.HEADER.15", 2, "error")]
+    assert "is 3 but the file holds 2 learner rows" in str(found[0]["message"])
+
+
+def test_a_heading_out_of_order_is_one_finding(tmp_path: Path) -> None:
+    headings = list(HEADINGS)
+    at = headings.index("DateOfBirth")
+    headings[at], headings[at + 1] = headings[at + 1], headings[at]
+    values = learner()
+    values[at], values[at + 1] = values[at + 1], values[at]
+    code, found = findings_of(mis_file(tmp_path, batch_rows(values, headings=headings)))
+    assert code == 1
+    assert [(f["rule"], f["line"]) for f in found] == [("BATCH.HEADINGS.04", 1)]
+
+
+@pytest.mark.parametrize(("header", "rule"), [
+    ([HEADER[:3], [*HEADER_VALUES, "1"]], "BATCH.HEADER.02"),  # a heading cell short
+    ([[*HEADER[:3], ""], [*HEADER_VALUES, "1"]], "BATCH.HEADER.02"),  # a blank heading cell
+    ([HEADER, [*HEADER_VALUES, ""]], "BATCH.HEADER.14"),  # a blank value cell
+    ([HEADER, ["", *HEADER_VALUES[1:], "1"]], "BATCH.HEADER.10"),
+])
+def test_a_missing_header_cell_is_one_finding(
+        tmp_path: Path, header: list[list[str]], rule: str) -> None:
+    rows = batch_rows(learner(), header=header)
+    if len(header[0]) == 3:  # the value row is one cell short too
+        rows[1] = [*HEADER_VALUES, *learner()]
+    code, found = findings_of(mis_file(tmp_path, rows))
+    assert code == 1
+    assert [f["rule"] for f in found] == [rule], found
+
+
+def test_the_disputed_spellings_of_a_production_mis_are_warnings(tmp_path: Path) -> None:
+    headings = ["FamilyNameAt16" if h == "FamilyNameAtAge16" else
+                "LastKnownAddressCountyorCity" if h == "LastKnownAddressCountyOrCity" else h
+                for h in HEADINGS]
+    code, found = findings_of(mis_file(tmp_path, batch_rows(learner(), headings=headings)))
+    assert code == 0
+    assert [(f["rule"], f["severity"]) for f in found] == [("BATCH.HEADINGS.07", "warning")] * 2
+
+
+def test_the_old_three_row_layout_is_one_error_and_fix_writes_the_new_one(
+        tmp_path: Path) -> None:
+    old = [["FileVersion", "FileName", "UKPRN", "OrgRef"], ["2A", "REG-1", "10012345", "ORG"],
+           HEADINGS, learner()]
+    path = mis_file(tmp_path, old)
+    code, found = findings_of(path)
+    assert [f["rule"] for f in found] == ["BATCH.HEADER.07"] and code == 1
+    target = tmp_path / "LRB_10012345_290920261031.CSV"
+    code, out, err = invoke("batch", "fix", path, "-o", target)
+    assert code == 0, out + err
+    assert {(r["rule"], r["status"]) for r in report_rows(out)} == {("BATCH.HEADER.07", "fixed")}
+    rows = list(csv.reader(io.StringIO(target.read_text("utf-8"))))
+    assert rows == batch_rows(learner(), header=[HEADER, [*HEADER_VALUES[:1], "REG-1",
+                                                          "10012345", "1"]])
+    assert findings_of(target) == (0, [])
+
+
+def test_fix_writes_the_learner_count_it_wrote(tmp_path: Path) -> None:
+    rows = batch_rows(learner(), learner(), header=[HEADER, [*HEADER_VALUES, "7"]])
+    target = tmp_path / "LRB_10012345_290920261031.CSV"
+    code, out, err = invoke("batch", "fix", mis_file(tmp_path, rows), "-o", target)
+    assert code == 0, out + err
+    assert [(r["rule"], r["status"]) for r in report_rows(out)] == [("BATCH.HEADER.15", "fixed")]
+    assert list(csv.reader(io.StringIO(target.read_text("utf-8"))))[1][3] == "2"
+
+
 def test_fail_on_counts_the_severities_as_validate_does() -> None:
     assert invoke("batch", "check", GOOD, "--fail-on", "info")[0] == 1
     code, out, err = invoke("batch", "check", BAD_RECORDS)
@@ -65,13 +170,21 @@ def test_the_json_report_has_the_batch_summary() -> None:
     assert document["input"]["format"] == "csv"
     batch = document["summary"]["batch"]
     assert batch["layout"] == "lrb-2a" and batch["kind"] == "output" and batch["provisional"]
-    assert batch["return_codes"]["WSRC0004"] == {"meaning": "exact match", "count": 1}
+    assert batch["return_codes"]["WSRC0004"] == {"meaning": "exact match", "action": None,
+                                                 "count": 1}
+    assert batch["return_codes"]["RC013"]["meaning"] == "Learner(s) outside of permitted age range"
+    assert "aged 13 to 110" in batch["return_codes"]["RC013"]["action"]
     assert code == 1
 
 
 def test_the_text_report_lists_the_return_codes() -> None:
     _, out, _ = invoke("batch", "check", EXAMPLES / "output" / GOOD.name)
-    assert "Return codes:" in out and "WSRC0099" in out and "not a known code" in out
+    assert "Return codes:" in out and "RC099" in out and "not a known code" in out
+    codes = out[out.index("Return codes:"):].splitlines()[1:]
+    # RC codes are known, listed among the others with what to do.
+    rc006 = next(line for line in codes if line.split()[0] == "RC006")
+    assert "Insufficient data to create a ULN: add what registering needs" in rc006
+    assert [line.split()[0] for line in codes] == sorted(line.split()[0] for line in codes)
 
 
 def test_the_csv_report_has_file_level_findings_with_blank_record_and_field() -> None:
@@ -79,7 +192,7 @@ def test_the_csv_report_has_file_level_findings_with_blank_record_and_field() ->
     assert code == 1
     rows = list(csv.DictReader(io.StringIO(out)))
     moved = next(row for row in rows if row["rule"] == "BATCH.HEADINGS.04")
-    assert (moved["record"], moved["field"], moved["line"]) == ("", "", "3")
+    assert (moved["record"], moved["field"], moved["line"]) == ("", "", "1")
 
 
 def test_output_is_written_whole_and_never_over_the_input(tmp_path: Path) -> None:
@@ -162,9 +275,10 @@ def test_fix_puts_columns_in_the_official_order_with_the_official_headings(
     code, out, err = invoke("batch", "fix", BAD_HEADINGS, "-o", target)
     assert code == 0, out + err
     rows = list(csv.reader(io.StringIO(target.read_text("utf-8"))))
-    assert rows[2] == HEADINGS
-    assert rows[3][:3] == ["Sample", "Testname", "1026893096"]
-    assert rows[3][HEADINGS.index("DateOfBirth")] == "1976-08-16"
+    assert rows[0] == [*HEADER, *HEADINGS]
+    assert rows[1][:5] == ["2A", "REG-2026-09-A", "10012345", "3", "1026893096"]
+    assert rows[1][4 + HEADINGS.index("DateOfBirth")] == "1976-08-16"
+    assert rows[2][:4] == ["", "", "", ""] and len(rows) == 4
     statuses = {r["rule"]: r["status"] for r in report_rows(out)}
     assert statuses["BATCH.HEADINGS.04"] == "fixed" and statuses["BATCH.HEADINGS.02"] == "fixed"
     assert invoke("batch", "check", target)[0] == 0
@@ -186,7 +300,7 @@ def test_fix_of_an_output_file_keeps_the_return_codes(tmp_path: Path) -> None:
     target = tmp_path / "LRB_10012345_290920261031.CSV"
     code, out, _ = invoke("batch", "fix", EXAMPLES / "output" / GOOD.name, "-o", target)
     rows = list(csv.reader(io.StringIO(target.read_text("utf-8"))))
-    assert rows[2] == [*HEADINGS, "ReturnCode"] and rows[3][-1] == "WSRC0004"
+    assert rows[0] == [*HEADER, *HEADINGS, "ReturnCode"] and rows[1][-1] == "WSRC0004"
     statuses = {(r["rule"], r["status"]) for r in report_rows(out)}
     assert ("BATCH.RETURNCODE.02", "needs a person") in statuses and code == 1
 

@@ -29,11 +29,18 @@ def problems(path: Path) -> list[str]:
 def test_the_bundled_2a_layout_is_provisional_and_follows_the_facts_file() -> None:
     layout = load_layout(DEFAULT_LAYOUT)
     assert layout.name == "lrb-2a" and layout.provisional
-    assert [f.heading for f in layout.header] == ["FileVersion", "FileName", "UKPRN", "OrgRef"]
-    assert layout.headings[:3] == ("GivenName", "FamilyName", "ULN")
+    assert [f.heading for f in layout.header] == [
+        "FileVersion", "FileName", "UKPRN", "LearnerRecordCount"]
+    assert layout.headings[:4] == ("ULN", "MISIdentifier", "Title", "GivenName")
+    assert layout.variants == {"FamilyNameAt16": "FamilyNameAtAge16",
+                               "LastKnownAddressCountyorCity": "LastKnownAddressCountyOrCity"}
+    assert layout.header[-1].count == (1, 5000)
+    assert layout.provisional is not None and "FamilyNameAt16" in layout.provisional
     assert layout.headings[-1] == "Notes" and len(layout.headings) == 26
     assert layout.file_name is not None and layout.file_name.extensions == ("CSV", "XML")
     assert layout.output is not None and "WSRC0004" in layout.output.codes
+    assert {"RC006", "RC011", "RC013"} <= set(layout.output.codes)
+    assert all(code.action for code in layout.output.codes.values() if code.severity)
 
 
 def test_every_learner_heading_maps_to_a_field_of_the_default_pack() -> None:

@@ -28,7 +28,7 @@ from lrsrules.batch.headingdiff import HeadingAlignment, HeadingIssue, align_hea
 from lrsrules.batch.layouts import Layout
 from lrsrules.batch.names import check_file_name
 from lrsrules.batch.parts import BatchParts, Row
-from lrsrules.batch.reader import read_batch, trim_cells
+from lrsrules.batch.reader import is_blank, read_batch, trim_cells
 from lrsrules.errors import PackError, Problem
 from lrsrules.findings import Finding
 from lrsrules.inputs.headings import HeadingMatch, looks_like_data
@@ -71,15 +71,20 @@ class BatchFile:
         self.name = os.path.basename(parts.path)
         self.header: dict[str, str | None] = {}  # header heading -> value
         self.header_present = False
+        self.header_line: int | None = None  # of the header values
+        self.header_columns: dict[str, int] = {}  # header heading -> column, in learner rows
         self.is_output = False
         self.expected: tuple[str, ...] = layout.headings
-        self.alignment: HeadingAlignment | None = None  # learner headings
+        self.alignment: HeadingAlignment | None = None  # the heading row
         self.width = 0
         self.records = 0
+        self.later_header = (0, 0)  # learner rows after the first with header values; first line
         self.return_codes: Counter[str] = Counter()
         self.unknown_codes = 0
         self.trailer: Row | None = None
         self.columns: dict[str, int] = {}  # pack field or output heading -> column
+        # The first learner row holds the header values: read it now, hand it on later.
+        self._first = next(parts.records, None)
         self.file_findings = self._check_file()  # name, header, headings
 
     def close(self) -> None:
@@ -95,34 +100,95 @@ class BatchFile:
     # --- the file as a whole -----------------------------------------------------------------
 
     def _check_file(self) -> list[Finding]:
-        parts, rules = self.parts, self.layout.rules
+        parts, layout, rules = self.parts, self.layout, self.layout.rules
         if parts.empty:
             return [rules["file.empty"].finding()]
-        found = self._check_header()
-        found[:0] = self.name_findings(self.name)
         headings = parts.headings
         if headings is None:
-            return found
-        cells = trim_cells(headings.cells)
-        output = self.layout.output
+            return self.name_findings(self.name)
+        cells, variants = _usual_spellings(trim_cells(headings.cells), layout.variants)
+        output = layout.output
         if output is not None:
             marks = {normalise_heading(h) for h in output.headings}
             self.is_output = any(normalise_heading(cell) in marks for cell in cells)
             if self.is_output:
-                self.expected = self.layout.headings + output.headings
+                self.expected = layout.headings + output.headings
+        own = [field.heading for field in layout.header]
         self.width = len(cells)
-        self.alignment = align_headings(self.expected, cells)
+        self.alignment = align_headings((*own, *self.expected), cells)
         where = self.alignment.columns
-        self.columns = {name: where[heading] for heading, name in self.layout.learner
+        self.columns = {name: where[heading] for heading, name in layout.learner
                         if heading in where}
         self.columns.update({heading: where[heading] for heading in self.expected
                              if heading in where and heading not in self.columns})
-        if not self.alignment.recognised:
+        learner_found = any(h in where for h in self.expected)
+        header, values = self._check_header(headings.line, learner_found)
+        found = self.name_findings(self.name) + header
+        if not learner_found:
             found.append(rules["headings.none"].finding(line=headings.line, row=headings.line))
-            return found
-        found += [self._heading_finding("headings", issue, headings.line)
-                  for issue in self.alignment.issues]
-        return found
+            return found + values
+        issues = [(issue.column, self._heading_finding(issue, headings.line))
+                  for issue in self.alignment.issues
+                  if self.header_columns or issue.expected not in own]
+        variant_findings = [(column, rules["headings.variant"].finding(
+            line=headings.line, heading=usual, found=shown_heading(spelling),
+            column=column + 1, expected_column=where[usual] + 1))
+            for column, spelling, usual in variants]
+        # In file order: the heading row, then the header values on the row after it.
+        return found + _merge(issues, variant_findings) + values
+
+    def _check_header(self, line: int, learner_found: bool
+                      ) -> tuple[list[Finding], list[Finding]]:
+        """The header's findings before the heading row's, and those of its values (the
+        first learner row's, or those of a header record on rows of its own)."""
+        layout, parts, rules = self.layout, self.parts, self.layout.rules
+        if not layout.header:
+            return [], []
+        own = [field.heading for field in layout.header]
+        where = self.alignment.columns if self.alignment else {}
+        self.header_columns = {h: where[h] for h in own if h in where}
+        if parts.leading:
+            return self._own_rows(line)
+        if not learner_found:  # not a heading row at all: headings.none says so
+            return [], []
+        if not self.header_columns:
+            return [rules["header.missing"].finding(line=line)], []
+        self.header_present = True
+        first = self._first
+        cells = first.cells if first else ()
+        for heading, column in self.header_columns.items():
+            value = cells[column] if column < len(cells) else ""
+            self.header[heading] = None if not value or value.isspace() else value
+        if first is None:  # no learner row: records.none says so, not each header value
+            return [], []
+        self.header_line = first.line
+        # A field whose heading is missing has its own finding; its value is not also blank.
+        return [], self.header_findings(first.line, frozenset(own) - set(self.header_columns))
+
+    def _own_rows(self, line: int) -> tuple[list[Finding], list[Finding]]:
+        """Rows before the heading row: one finding; their values are read when they are a
+        header record (headings, then values), so that ``batch fix`` can carry them over."""
+        leading, layout = self.parts.leading, self.layout
+        self.header_columns = {}
+        found = [layout.rules["header.own_rows"].finding(
+            line=leading[0].line, first=leading[0].line, last=leading[-1].line, row=line)]
+        if len(leading) < 2:
+            return found, []
+        alignment = align_headings([f.heading for f in layout.header],
+                                   trim_cells(leading[0].cells))
+        if not alignment.recognised:
+            return found, []
+        self.header_present = True
+        self.header_line = leading[1].line
+        cells, names = leading[1].cells, leading[0].cells
+        # Only headings spelt right: this is another layout, whose fields differ.
+        exact = {heading: column for heading, column in alignment.columns.items()
+                 if names[column] == heading}
+        for heading, column in exact.items():
+            value = cells[column] if column < len(cells) else ""
+            self.header[heading] = None if not value or value.isspace() else value
+        absent = frozenset(f.heading for f in layout.header) - set(exact)
+        return found, self.header_findings(leading[1].line, absent)
 
     def name_findings(self, name: str) -> list[Finding]:
         """Findings of the file-name rule on ``name``, against this file's header."""
@@ -133,62 +199,53 @@ class BatchFile:
                                header=self.header if self.header_present else None,
                                header_fields=self.layout.header, now=self.now)
 
-    def _check_header(self) -> list[Finding]:
-        layout, parts = self.layout, self.parts
-        if not layout.header:
-            return []
-        missing = [layout.rules["header.missing"].finding(line=1)]
-        if parts.header is None:
-            return missing
-        expected = [field.heading for field in layout.header]
-        alignment = align_headings(expected, trim_cells(parts.header.cells))
-        if not alignment.recognised:
-            return missing
-        self.header_present = True
-        found = [self._heading_finding("header", issue, parts.header.line, "heading_")
-                 for issue in alignment.issues]
-        row = parts.header_values
-        cells = row.cells if row else ()
-        for field in layout.header:
-            column = alignment.columns.get(field.heading)
-            value = cells[column] if column is not None and column < len(cells) else ""
-            self.header[field.heading] = None if not value or value.isspace() else value
-        # A field whose heading is missing has its own finding; its value is not also blank.
-        absent = frozenset(expected) - set(alignment.columns)
-        return found + self.header_findings(row.line if row else parts.header.line + 1, absent)
-
     def header_findings(self, line: int | None = None,
-                        skip: frozenset[str] = frozenset()) -> list[Finding]:
-        """The header value rules on this file's header values (but those in ``skip``)."""
-        return [field.rule.finding(line=line, value=self.header.get(field.heading),
+                        skip: frozenset[str] = frozenset(),
+                        header: Mapping[str, str | None] | None = None) -> list[Finding]:
+        """The header value rules on ``header`` (this file's header values unless given),
+        but on those in ``skip``."""
+        values = self.header if header is None else header
+        return [field.rule.finding(line=line, value=values.get(field.heading),
                                    heading=field.heading)
                 for field in self.layout.header
-                if field.heading not in skip and not field.accepts(self.header.get(field.heading))]
+                if field.heading not in skip and not field.accepts(values.get(field.heading))]
 
-    def _heading_finding(self, section: str, issue: HeadingIssue, line: int,
-                         prefix: str = "") -> Finding:
-        rule = self.layout.rules[f"{section}.{prefix}{issue.kind}"]
-        return rule.finding(
+    def _heading_finding(self, issue: HeadingIssue, line: int) -> Finding:
+        own = {field.heading for field in self.layout.header}
+        in_header = issue.expected in own if issue.expected is not None else (
+            issue.column is not None and issue.column < len(own) and bool(self.header_columns))
+        check = f"header.heading_{issue.kind}" if in_header else f"headings.{issue.kind}"
+        return self.layout.rules[check].finding(
             line=line, heading=issue.expected or "", found=shown_heading(issue.found),
             column="" if issue.column is None else issue.column + 1,
             expected_column="" if issue.position is None else issue.position + 1)
 
     # --- learner rows ------------------------------------------------------------------------
 
+    def _learner_rows(self) -> Iterator[Row]:
+        if self._first is not None:
+            yield self._first
+        yield from self.parts.records
+
     def rows(self) -> Iterator[LearnerRow]:
         """Every learner row, placed by the file's own headings (read once)."""
         parts, layout = self.parts, self.layout
+        header_columns = tuple(self.header_columns.values())
         placed = self.alignment is not None and self.alignment.recognised
         marker = layout.trailer.marker if layout.trailer else None
         width = self.width
         pad = parts.format == "xlsx"  # a workbook has no "missing" cells, only blank ones
-        for row in parts.records:
+        for row in self._learner_rows():
             cells = row.cells
             if marker is not None and cells and cells[0] == marker:
                 self.trailer = row
                 continue
             self.records += 1
             number = self.records
+            if number > 1 and header_columns and not is_blank(
+                    cells[c] for c in header_columns if c < len(cells)):
+                count, line = self.later_header
+                self.later_header = (count + 1, line or row.line)
             if row.issue is not None:
                 problem = layout.rules["record.elements"].finding(number, row.line)
                 yield LearnerRow(number, row.line, None, problem)
@@ -251,7 +308,8 @@ class BatchFile:
         if known.severity is None:
             return []
         reported = rules["return_code.reported"].finding(
-            row.number, row.line, value=code, code=code, meaning=known.meaning)
+            row.number, row.line, value=code, code=code, meaning=known.meaning,
+            action=known.action or "see the LRS guidance on this code")
         return [_with_severity(reported, known.severity)]
 
     def end_findings(self) -> list[Finding]:
@@ -261,6 +319,11 @@ class BatchFile:
         rules, found = self.layout.rules, []
         if self.records == 0:
             found.append(rules["records.none"].finding())
+        found += self._count_findings()
+        later, line = self.later_header
+        if later:
+            found.append(rules["header.later_values"].finding(
+                line=line, headings=", ".join(self.header_columns), count=later, row=line))
         trailer = self.layout.trailer
         if trailer is not None:
             if self.trailer is None:
@@ -273,6 +336,28 @@ class BatchFile:
                     found.append(rules["trailer.count"].finding(
                         line=self.trailer.line, declared=declared or "(blank)",
                         count=self.records))
+        return found
+
+    def _count_findings(self) -> list[Finding]:
+        """The header's learner count against the learner rows."""
+        if not self.header_present or self.records == 0:
+            return []
+        rules, found = self.layout.rules, []
+        for field in self.layout.header:
+            if field.count is None:
+                continue
+            declared = self.header.get(field.heading)
+            if declared is not None and field.accepts(declared) \
+                    and int(declared) != self.records:
+                found.append(rules["header.count"].finding(
+                    line=self.header_line, value=declared, declared=declared,
+                    count=self.records))
+            low, high = field.count
+            if (low is not None and self.records < low) or (
+                    high is not None and self.records > high):
+                found.append(rules["header.count_range"].finding(
+                    count=self.records, min="" if low is None else low,
+                    max="" if high is None else high))
         return found
 
     def as_source(self, wanted: Sequence[str]) -> BatchRecords:
@@ -349,14 +434,18 @@ class BatchRecords(RecordSource):
             counted = sorted(file.return_codes.items())
             about["return_codes"] = {
                 code: {"meaning": codes[code].meaning if code in codes else None,
+                       "action": codes[code].action if code in codes else None,
                        "count": count}
                 for code, count in counted}
             about["unknown_return_codes"] = file.unknown_codes
             notes.append("Return codes:" if counted else "Return codes: none")
             width = max((len(code) for code, _ in counted), default=0)
             for code, count in counted:
-                meaning = codes[code].meaning if code in codes else "not a known code"
-                notes.append(f"  {code:<{width}}  {count:>6}  {meaning}")
+                known = codes.get(code)
+                meaning = known.meaning if known else "not a known code"
+                action = known.action if known and known.severity else None
+                notes.append(f"  {code:<{width}}  {count:>6}  {meaning}"
+                             + (f": {action}" if action else ""))
         return {"batch": about}, tuple(notes)
 
     def close(self) -> None:
@@ -391,6 +480,30 @@ def shown_heading(text: str | None) -> str:
     if looks_like_data(text):
         return "(a value that looks like personal data; not shown)"
     return repr(text)
+
+
+def _usual_spellings(cells: tuple[str, ...], variants: Mapping[str, str]
+                     ) -> tuple[tuple[str, ...], list[tuple[int, str, str]]]:
+    """``cells`` with each accepted other spelling of a heading written the usual way, and
+    where each was: (column, spelling, usual heading)."""
+    found = [(column, cell, variants[cell]) for column, cell in enumerate(cells)
+             if cell in variants]
+    if not found:
+        return cells, []
+    return tuple(variants.get(cell, cell) for cell in cells), found
+
+
+def _merge(issues: list[tuple[int | None, Finding]],
+           others: list[tuple[int, Finding]]) -> list[Finding]:
+    """``issues`` (in file order, a missing heading without a column) with ``others``
+    put in before the first issue in a later column."""
+    merged: list[Finding] = []
+    pending = sorted(others, key=lambda item: item[0])
+    for column, finding in issues:
+        while pending and column is not None and pending[0][0] < column:
+            merged.append(pending.pop(0)[1])
+        merged.append(finding)
+    return merged + [finding for _, finding in pending]
 
 
 def _with_severity(finding: Finding, severity: str) -> Finding:

@@ -106,8 +106,12 @@ def fix_fields(layout: Layout) -> tuple[str, ...]:
 
 
 def fix_batch(run: Run, fixes: FixProgram, stream: TextIO, *, out_name: str, fmt: str,
-              totals: FixTotals) -> Iterator[FixEntry]:
+              totals: FixTotals, folder: str | None = None) -> Iterator[FixEntry]:
     """Write the corrected file to ``stream`` as ``fmt``; yield the report's entries.
+
+    The header (whose learner count is known only at the end) comes first in the file, so
+    the learners are spooled until then: in memory up to ``REPORT_SPOOL_BYTES``, then in an
+    unnamed temporary file in ``folder`` (default: the system's).
 
     ``run`` is a batch run (``lrsrules.check_batch``) whose records carry ``fix_fields``:
     each learner row is checked once by the run and, when a fix changed it, once more.
@@ -128,13 +132,14 @@ def fix_batch(run: Run, fixes: FixProgram, stream: TextIO, *, out_name: str, fmt
                          hint="run lrsrules batch check for the details")
     layout = batch.layout
     headings = batch.expected
-    writer = _XmlWriter(stream, layout) if fmt == "xml" else _CsvWriter(stream, layout)
-    header = [batch.header.get(f.heading) or "" for f in layout.header]
-    writer.start(header, headings)
-    before = list(batch.file_findings)  # the end of the file is checked again, as written
+    writer = (_XmlWriter if fmt == "xml" else _CsvWriter)(stream, layout, headings, folder)
+    # The input's file-level findings; the corrected file's are worked out again, as written.
+    before = list(batch.file_findings)
     rows = _RowFixer(run, fixes, batch)
     for checked in run.results():
         if checked.record is None:
+            if totals.records:  # the end of the file: the learner count, header cells
+                before += [f for f in checked.findings if f.record is None]
             continue
         totals.records += 1
         entries, values = rows.fix(checked, totals)
@@ -143,8 +148,10 @@ def fix_batch(run: Run, fixes: FixProgram, stream: TextIO, *, out_name: str, fmt
         if values is not None:
             writer.learner([values.get(h) or "" for h in headings])
             totals.written += 1
-    writer.finish(totals.written)
-    after = _file_findings_of_output(batch, out_name, totals.written)
+    header = written_header(batch, totals.written)
+    with writer:
+        writer.finish([header[f.heading] or "" for f in layout.header])
+    after = _file_findings_of_output(batch, out_name, header, totals.written)
     remaining = {finding.rule for finding in after}
     for finding in before:
         if finding.rule not in remaining:
@@ -206,11 +213,22 @@ class _RowFixer:
         return entries, by_heading
 
 
-def _file_findings_of_output(batch: BatchFile, out_name: str, written: int) -> list[Finding]:
+def written_header(batch: BatchFile, written: int) -> dict[str, str | None]:
+    """The header values of the corrected file: the input's, each learner count the number
+    of learners written."""
+    header = {field.heading: batch.header.get(field.heading) for field in batch.layout.header}
+    header.update({field.heading: str(written) for field in batch.layout.header
+                   if field.count is not None})
+    return header
+
+
+def _file_findings_of_output(batch: BatchFile, out_name: str, header: dict[str, str | None],
+                             written: int) -> list[Finding]:
     """File-level findings the corrected file still has: its name and its header values
     (as written), and having no learners."""
     found = batch.name_findings(out_name) if batch.layout.file_name else []
-    found += batch.header_findings(2 if batch.layout.header else None)
+    if written:  # the header values ride on the first learner row
+        found += batch.header_findings(2 if batch.layout.header else None, header=header)
     if written == 0:
         found.append(batch.layout.rules["records.none"].finding())
     return found
@@ -225,45 +243,95 @@ def _entry(finding: Finding, status: str) -> FixEntry:
 
 # --- the corrected file ---------------------------------------------------------------------
 
-class _CsvWriter:
-    def __init__(self, stream: TextIO, layout: Layout) -> None:
-        # CRLF, as RFC 4180 and the spreadsheets providers use write CSV.
-        self.writer = csv.writer(stream, delimiter=layout.delimiter, lineterminator="\r\n")
-        self.layout = layout
+class _Writer:
+    """The corrected file, its header first: learners are spooled until ``finish`` is given
+    the header values (a learner count among them). Use it as a context manager."""
 
-    def start(self, header: Sequence[str], headings: Sequence[str]) -> None:
-        if self.layout.header:
-            self.writer.writerow([f.heading for f in self.layout.header])
-            self.writer.writerow(header)
-        self.writer.writerow(headings)
+    def __init__(self, stream: TextIO, layout: Layout, headings: Sequence[str],
+                 folder: str | None) -> None:
+        self.stream = stream
+        self.layout = layout
+        self.headings = headings
+        # surrogatepass: a lone surrogate in a value comes back out as it went in.
+        self.spool = tempfile.SpooledTemporaryFile(  # noqa: SIM115 (closed by close)
+            max_size=REPORT_SPOOL_BYTES, mode="w+", encoding="utf-8",
+            errors="surrogatepass", newline="", dir=folder)
+        self.count = 0
 
     def learner(self, values: Sequence[str]) -> None:
-        self.writer.writerow(values)
+        self.count += 1
+        self.write_learner(values)
 
-    def finish(self, count: int) -> None:
+    def write_learner(self, values: Sequence[str]) -> None:
+        raise NotImplementedError
+
+    def finish(self, header: Sequence[str]) -> None:
+        raise NotImplementedError
+
+    def copy_spool(self) -> None:
+        self.spool.seek(0)
+        shutil.copyfileobj(self.spool, self.stream)
+
+    def __enter__(self) -> _Writer:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.spool.close()
+
+
+class _CsvWriter(_Writer):
+    """One heading row (header headings, then learner headings); the header values lead
+    the first learner row, and later rows leave their cells empty."""
+
+    def __init__(self, stream: TextIO, layout: Layout, headings: Sequence[str],
+                 folder: str | None) -> None:
+        super().__init__(stream, layout, headings, folder)
+        # CRLF, as RFC 4180 and the spreadsheets providers use write CSV.
+        self.writer = csv.writer(stream, delimiter=layout.delimiter, lineterminator="\r\n")
+        self.rows = csv.writer(self.spool, delimiter=layout.delimiter, lineterminator="\r\n")
+        self.blank = [""] * len(layout.header)
+        self.first: list[str] | None = None
+
+    def write_learner(self, values: Sequence[str]) -> None:
+        if self.first is None:
+            self.first = list(values)
+        else:
+            self.rows.writerow([*self.blank, *values])
+
+    def finish(self, header: Sequence[str]) -> None:
+        self.writer.writerow([*(f.heading for f in self.layout.header), *self.headings])
+        if self.first is not None:
+            self.writer.writerow([*header, *self.first])
+        self.copy_spool()
         trailer = self.layout.trailer
         if trailer is not None:
             row = [trailer.marker] + [""] * ((trailer.count_column or 1) - 1)
             if trailer.count_column:
-                row[trailer.count_column - 1] = str(count)
+                row[trailer.count_column - 1] = str(self.count)
             self.writer.writerow(row)
 
 
-class _XmlWriter:
-    """The layout's XML form, written as it goes; characters XML cannot hold are dropped."""
+class _XmlWriter(_Writer):
+    """The layout's XML form; characters XML cannot hold are dropped."""
 
-    def __init__(self, stream: TextIO, layout: Layout) -> None:
+    def __init__(self, stream: TextIO, layout: Layout, headings: Sequence[str],
+                 folder: str | None) -> None:
         if layout.xml is None:
             raise InputError(f"layout {layout.name} has no XML form",
                              hint="name the corrected file .CSV")
-        self.stream = stream
-        self.layout = layout
+        super().__init__(stream, layout, headings, folder)
         self.xml = layout.xml
-        self.headings: Sequence[str] = ()
         *self.wrappers, self.element = self.xml.learner.split("/")
 
-    def start(self, header: Sequence[str], headings: Sequence[str]) -> None:
-        self.headings = headings
+    def write_learner(self, values: Sequence[str]) -> None:
+        pad = "  " * (len(self.wrappers) + 1)
+        parts = [f"{pad}<{self.element}>\n"]
+        parts += [f"{pad}  {_element(h, v)}\n" for h, v in zip(self.headings, values, strict=True)]
+        parts.append(f"{pad}</{self.element}>\n")
+        self.spool.write("".join(parts))
+
+    def finish(self, header: Sequence[str]) -> None:
         write = self.stream.write
         write(f'<?xml version="1.0" encoding="UTF-8"?>\n<{self.xml.root}>\n')
         if self.xml.header and self.layout.header:
@@ -273,18 +341,10 @@ class _XmlWriter:
             write(f"  </{self.xml.header}>\n")
         for depth, name in enumerate(self.wrappers, start=1):
             write(f"{'  ' * depth}<{name}>\n")
-
-    def learner(self, values: Sequence[str]) -> None:
-        pad = "  " * (len(self.wrappers) + 1)
-        parts = [f"{pad}<{self.element}>\n"]
-        parts += [f"{pad}  {_element(h, v)}\n" for h, v in zip(self.headings, values, strict=True)]
-        parts.append(f"{pad}</{self.element}>\n")
-        self.stream.write("".join(parts))
-
-    def finish(self, count: int) -> None:
+        self.copy_spool()
         for depth, name in reversed(list(enumerate(self.wrappers, start=1))):
-            self.stream.write(f"{'  ' * depth}</{name}>\n")
-        self.stream.write(f"</{self.xml.root}>\n")
+            write(f"{'  ' * depth}</{name}>\n")
+        write(f"</{self.xml.root}>\n")
 
 
 def _element(name: str, value: str) -> str:

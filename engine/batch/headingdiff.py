@@ -89,12 +89,18 @@ def align_headings(expected: Sequence[str], found: Sequence[str], *,
     if not recognised:
         return HeadingAlignment({}, (), False)
     # One heading standing alone where one prescribed heading is missing is that heading,
-    # however it is spelt ("DOB" where DateOfBirth belongs).
+    # however it is spelt ("DOB" where DateOfBirth belongs); a blank cell there is the
+    # heading missing from its own column, whose values are still read.
     for e_range, f_range in replaced:
         es = [e for e in e_range if e in left]
-        fs = [f for f in f_range if f in spare and found[f].strip()]
+        fs = [f for f in f_range if f in spare]
         if len(es) == 1 and len(fs) == 1 and len(e_range) == len(f_range) == 1:
-            _misspelt(expected, found, es[0], fs[0], columns, issues, left, spare)
+            if found[fs[0]].strip():
+                _misspelt(expected, found, es[0], fs[0], columns, issues, left, spare)
+            else:
+                issues.append(HeadingIssue(MISSING, expected[es[0]], None, fs[0], es[0]))
+                columns[expected[es[0]]] = fs[0]
+                del left[es[0]], spare[fs[0]]
     issues += [HeadingIssue(MISSING, expected[e], None, None, e) for e in left]
     issues += [HeadingIssue(UNEXPECTED, None, found[f], f, None) for f in spare]
     order = _file_order(expected, columns, len(found))

@@ -18,6 +18,7 @@ import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import Any
 
@@ -49,12 +50,17 @@ CHECKS: Mapping[str, tuple[str, ...]] = {
     "header.heading_misspelt": _HEADING,
     "header.heading_moved": _HEADING,
     "header.heading_duplicate": _HEADING,
+    "header.own_rows": ("first", "last", "row"),
+    "header.later_values": ("headings", "count", "row"),
+    "header.count": ("declared", "count"),
+    "header.count_range": ("count", "min", "max"),
     "headings.none": ("row",),
     "headings.missing": _HEADING,
     "headings.unexpected": _HEADING,
     "headings.misspelt": _HEADING,
     "headings.moved": _HEADING,
     "headings.duplicate": _HEADING,
+    "headings.variant": _HEADING,
     "records.none": (),
     "record.columns": ("count", "width"),
     "record.elements": (),
@@ -62,7 +68,7 @@ CHECKS: Mapping[str, tuple[str, ...]] = {
     "trailer.count": ("declared", "count"),
     "return_code.missing": ("heading",),
     "return_code.unknown": ("code", "heading"),
-    "return_code.reported": ("code", "meaning"),
+    "return_code.reported": ("code", "meaning", "action"),
 }
 # Which checks a layout must give rules for, by the part of the layout they check.
 _NEEDED = {
@@ -72,11 +78,15 @@ _NEEDED = {
     "file_name": ("name.form", "name.extension_case", "name.timestamp", "name.future",
                   "name.header"),
     "header": ("header.missing", "header.heading_missing", "header.heading_unexpected",
-               "header.heading_misspelt", "header.heading_moved", "header.heading_duplicate"),
+               "header.heading_misspelt", "header.heading_moved", "header.heading_duplicate",
+               "header.own_rows", "header.later_values"),
     "xml": ("record.elements",),
     "trailer": ("trailer.missing", "trailer.count"),
     "output": ("return_code.missing", "return_code.unknown", "return_code.reported"),
 }
+# Checks needed only when some header field or learner heading uses the feature.
+_NEEDED_BY_COUNT = ("header.count", "header.count_range")
+_NEEDED_BY_VARIANT = ("headings.variant",)
 _NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -103,6 +113,7 @@ class HeaderField:
     required: bool = True
     values: tuple[str, ...] = ()
     pattern: Regex | None = None
+    count: tuple[int | None, int | None] | None = None  # (min, max): the learner rows
 
     def accepts(self, value: str | None) -> bool:
         """Whether ``value`` (None when blank or absent) is a right value for the field."""
@@ -127,6 +138,7 @@ class ReturnCode:
     code: str
     meaning: str
     severity: str | None = None  # a finding of this severity for a learner given the code
+    action: str | None = None  # what the provider does about it
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +178,7 @@ class Layout:
     output: OutputSpec | None = None
     delimiter: str = ","
     provisional: str | None = None
+    variants: Mapping[str, str] = dataclass_field(default_factory=dict)  # spelling -> heading
 
     @property
     def headings(self) -> tuple[str, ...]:
@@ -239,13 +252,16 @@ class _Reader:
         self._distinct(("learner",), [h for h, _ in learner], "heading")
         self._distinct(("learner",), [f for _, f in learner], "field")
         self._distinct(("header",), [f.heading for f in header], "heading")
+        variants = self._variants(data["learner"], header)
         output = self._output(data.get("output"), learner)
         self._pack_ref(data["pack"])
-        for part, checks in _NEEDED.items():
-            if part is None or part in data:
-                for check in checks:
-                    if check not in rules:
-                        self.fail(f"rules has no rule for check {check!r}", ("rules",), key=True)
+        needed = [check for part, checks in _NEEDED.items() if part is None or part in data
+                  for check in checks]
+        needed += _NEEDED_BY_COUNT if any(f.count for f in header) else ()
+        needed += _NEEDED_BY_VARIANT if variants else ()
+        for check in needed:
+            if check not in rules:
+                self.fail(f"rules has no rule for check {check!r}", ("rules",), key=True)
         return Layout(
             name=data["layout"], version=data["version"], title=data["title"],
             path=self.doc.path, pack=data["pack"], learner=learner, rules=rules,
@@ -253,6 +269,7 @@ class _Reader:
             header=header, file_name=self._file_name(data.get("file_name"), header),
             trailer=_trailer(data.get("trailer")), xml=_xml(data.get("xml")), output=output,
             delimiter=data.get("delimiter", ","), provisional=data.get("provisional"),
+            variants=variants,
         )
 
     def _rules(self, specs: dict[str, Any]) -> dict[str, LayoutRule]:
@@ -294,8 +311,24 @@ class _Reader:
         at: YamlPath = ("header", index)
         rule = self._rule((*at, "rule"), "header.value", spec["rule"])
         pattern = self._regex(spec.get("pattern"), (*at, "pattern"))
+        count = spec.get("count")
+        bounds = None if count is None else (count.get("min"), count.get("max"))
+        if count and count.get("min", 0) > count.get("max", count.get("min", 0)):
+            self.fail("count min is more than its max", (*at, "count"))
         return HeaderField(spec["heading"], rule, spec.get("required", True),
-                           tuple(spec.get("values", ())), pattern)
+                           tuple(spec.get("values", ())), pattern, bounds)
+
+    def _variants(self, specs: list[dict[str, Any]],
+                  header: tuple[HeaderField, ...]) -> dict[str, str]:
+        taken = {spec["heading"] for spec in specs} | {field.heading for field in header}
+        variants: dict[str, str] = {}
+        for index, spec in enumerate(specs):
+            for other, spelling in enumerate(spec.get("also", ())):
+                if spelling in taken or spelling in variants:
+                    self.fail(f"{spelling!r} is already a heading or another spelling",
+                              ("learner", index, "also", other))
+                variants[spelling] = spec["heading"]
+        return variants
 
     def _file_name(self, spec: dict[str, Any] | None,
                    header: tuple[HeaderField, ...]) -> FileNameRule | None:
@@ -337,7 +370,8 @@ class _Reader:
         if spec["return_code"] not in headings:
             self.fail(f"{spec['return_code']!r} is not one of the output headings",
                       ("output", "return_code"))
-        codes = {code: ReturnCode(code, entry["meaning"], entry.get("severity"))
+        codes = {code: ReturnCode(code, entry["meaning"], entry.get("severity"),
+                                  entry.get("action"))
                  for code, entry in spec["codes"].items()}
         return OutputSpec(headings, spec["return_code"], codes)
 

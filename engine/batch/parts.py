@@ -30,10 +30,12 @@ class Row:
 class BatchParts:
     """The parts of a batch file, in file order; ``records`` is read once, lazily.
 
-    ``header`` holds the header headings and ``header_values`` their values (either None
-    when absent); ``headings`` is the learner heading row (None when the file ends before
-    it); ``heading_line`` is where it is or should be. The file stays open until
-    ``records`` is read to its end or ``close`` is called.
+    ``headings`` is the heading row (None when the file ends before it, or an XML file has
+    no learner): a layout's header headings first, then the learner headings; the first of
+    ``records`` starts with the header values. ``leading`` holds the rows found before
+    the heading row (a header record on rows of its own). ``heading_line`` is where the
+    heading row is or should be. The file stays open until ``records`` is read to its end
+    or ``close`` is called.
     """
 
     path: str
@@ -41,8 +43,7 @@ class BatchParts:
     encoding: str | None
     delimiter: str | None
     empty: bool
-    header: Row | None
-    header_values: Row | None
+    leading: tuple[Row, ...]
     headings: Row | None
     heading_line: int
     records: Rows

@@ -98,22 +98,19 @@ def trim_cells(cells: tuple[str, ...]) -> tuple[str, ...]:
 
 def _split(name: str, fmt: str, encoding: str | None, delimiter: str | None,
            rows: Rows, layout: Layout) -> BatchParts:
-    head = list(islice(rows, 3))
-    known = {normalise_heading(h) for h in layout.headings + _output_headings(layout)}
-    at = next((i for i, row in enumerate(head) if _looks_like_headings(row, known)), None)
-    if layout.header:
-        # Row 1 the header headings, row 2 their values, row 3 the learner headings; a
-        # heading row found earlier means the header (or its values) is missing.
-        expected = 2 if at is None or at > 2 else at
-        header = head[0] if expected >= 1 and head else None
-        values = head[1] if expected == 2 and len(head) > 1 else None
-    else:
-        expected, header, values = 0 if at is None else at, None, None
-    headings = head[expected] if len(head) > expected else None
-    before = head[expected - 1].line if 0 < expected <= len(head) else 0
-    records = _chained(head[expected + 1:], rows)
-    return BatchParts(name, fmt, encoding, delimiter, not head, header, values, headings,
-                      headings.line if headings else before + 1, records)
+    # The heading row is row 1; it is recognised by its learner headings, so a header
+    # record on rows of its own before it is two rows, not the headings being wrong.
+    head = list(islice(rows, _LOOK_AHEAD))
+    known = {normalise_heading(h)
+             for h in (*layout.headings, *layout.variants, *_output_headings(layout))}
+    at = next((i for i, row in enumerate(head) if _looks_like_headings(row, known)), 0)
+    headings = head[at] if head else None
+    records = _chained(head[at + 1:], rows)
+    return BatchParts(name, fmt, encoding, delimiter, not head, tuple(head[:at]), headings,
+                      headings.line if headings else 1, records)
+
+
+_LOOK_AHEAD = 3  # rows looked at for the heading row
 
 
 def _chained(first: list[Row], rest: Rows) -> Rows:

@@ -28,7 +28,7 @@ def read_xml(name: str, layout: Layout) -> BatchParts:
             raise InputError(f"layout {layout.name} has no XML form", Location(name),
                              hint="give the file as CSV")
         if _is_blank(file):
-            return BatchParts(name, "xml", None, None, True, None, None, None, 1, _no_rows())
+            return BatchParts(name, "xml", None, None, True, (), None, 1, _no_rows())
         file.seek(0)
         # The whole file is parsed here (so a malformed end stops it before any finding),
         # element by element only until the header and the first learner are read.
@@ -41,13 +41,14 @@ def read_xml(name: str, layout: Layout) -> BatchParts:
         raise InputError(f"the root element is <{root}>; a {layout.title} has <{spec.root}>",
                          Location(name, root_line),
                          hint="check that this is a batch file of this layout (--layout)")
-    header, header_values = head.header or (None, None)
     if not head.learners:
-        return BatchParts(name, "xml", None, None, False, header, header_values, None,
-                          root_line, _no_rows())
-    headings = Row(head.learners[0].line, head.first_tags or ())
-    return BatchParts(name, "xml", None, None, False, header, header_values, headings,
-                      headings.line, _xml_learners(name, spec))
+        return BatchParts(name, "xml", None, None, False, (), None, root_line, _no_rows())
+    # As the CSV form has it: the header's elements lead the heading row, and their values
+    # the first learner's cells.
+    tags, values = head.header or ((), ())
+    headings = Row(head.learners[0].line, tags + (head.first_tags or ()))
+    return BatchParts(name, "xml", None, None, False, (), headings, headings.line,
+                      _xml_learners(name, spec, values))
 
 
 def _is_blank(file: BinaryIO) -> bool:
@@ -58,12 +59,15 @@ def _no_rows() -> Rows:
     yield from ()
 
 
-def _xml_learners(name: str, spec: XmlSpec) -> Rows:
+def _xml_learners(name: str, spec: XmlSpec, header: tuple[str, ...]) -> Rows:
+    prefix, blank = header, ("",) * len(header)
     with open_bytes(name) as file:
         rows = _XmlRows(spec, header=False)
         for _ in rows.parse(name, file):
             ready, rows.learners = rows.learners, []
-            yield from ready
+            for row in ready:
+                yield Row(row.line, prefix + row.cells, row.issue)
+                prefix = blank
 
 
 class _XmlRows:
@@ -86,7 +90,7 @@ class _XmlRows:
         self.learner_path = spec.learner.split("/")
         self.header_path = spec.header.split("/") if header and spec.header else None
         self.root: tuple[str, int] = ("", 0)
-        self.header: tuple[Row, Row] | None = None
+        self.header: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # tags, values
         self.header_read = self.header_path is None
         self.every_learner = not header  # else only the first
         self.first_tags: tuple[str, ...] | None = None
@@ -191,7 +195,7 @@ class _XmlRows:
     def _finish(self) -> None:
         tags, cells = tuple(self._tags), tuple(self._cells)
         if self._reading == "header":
-            self.header = (Row(self._line, tags), Row(self._line, cells))
+            self.header = (tags, cells)
             self.header_read = True
         else:
             if self.first_tags is None:
