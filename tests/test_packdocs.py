@@ -53,6 +53,7 @@ rules:
     message: Name is too long
     doc: "- Names hold at most five characters & no `backticks`."
     provenance: Schema, section 2
+    enforced_by: lrs
     tags: [names]
 """
 
@@ -129,8 +130,10 @@ def test_markdown_page_has_a_summary_table_and_an_entry_per_rule(docs: PackDocs)
     page = render_markdown(docs)
     assert page.startswith("# top 1.0.0: Top \\<pack\\>\n")
     assert "- 2 rules (1 error, 1 warning); 1 provisional" in page
-    assert (f"| [T.NAME.01](#{anchor('T.NAME.01')}) | error | `name` | Name is too long |"
+    assert (f"| [T.NAME.01](#{anchor('T.NAME.01')}) | error | lrs | `name` | Name is too long |"
             in page)
+    assert "- **Enforced by:** LRS: the LRS rejects the record (or treats it so)" in page
+    assert "- **Enforced by:** not stated" in page  # B.CODE.01 does not say
     # Pack text never makes markup: pipes, tags and stars are escaped.
     assert ("| Code must be 1 or 2 \\| \\<b\\>not\\</b\\> \\*bold\\* |" in page)
     assert '<a id="rule-t-name-01"></a>\n\n### T.NAME.01' in page
@@ -150,6 +153,7 @@ def test_html_page_escapes_everything_and_is_well_formed(docs: PackDocs) -> None
     assert "<b>" not in page
     assert f'<h3 id="{anchor("B.CODE.01")}">B.CODE.01</h3>' in page
     assert '<span class="provisional">provisional</span>' in page
+    assert "<dt>Enforced by</dt><dd>LRS: the LRS rejects the record (or treats it so)</dd>" in page
     checker = _Balance()
     checker.feed(page)
     assert checker.open == []
@@ -161,6 +165,8 @@ def test_bundled_default_pack_documents_every_rule_it_runs() -> None:
         "lrs-default", "lrs-cdd", "lrs-identity", "lrs-prohibited", "lrs-privacy"]
     assert len(docs.rules) == len(docs.pack.rules)
     assert all(r.fires and r.passes for r in docs.rules)  # every bundled rule is tested
+    # A data manager can tell an LRS rejection from an ILR rule and from advice.
+    assert {r.rule.id: r.rule.enforced_by for r in docs.rules if r.rule.enforced_by is None} == {}
     assert docs.provisional > 0
 
 

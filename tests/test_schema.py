@@ -113,7 +113,8 @@ def test_unknown_rule_key_is_reported_at_the_key_with_a_suggestion(tmp_path: Pat
             10,
             5,
             "unknown key 'chekc' in rule EX.NAME.01; expected one of: aliases, check, doc,"
-            " field, fix, id, message, provenance, severity, since, tags, unless, until, when",
+            " enforced_by, field, fix, id, message, provenance, severity, since, tags, unless,"
+            " until, when",
         )
     ]
     assert problems[0].hint == "did you mean 'check'?"
@@ -296,3 +297,19 @@ def test_all_problems_are_reported_sorted_by_line(tmp_path: Path) -> None:
     )
     assert [p.location.line for p in problems] == [2, 4, 5, 5]
     assert len({p.message for p in problems}) == 4
+
+
+def test_enforced_by_is_one_of_lrs_ilr_quality(tmp_path: Path) -> None:
+    rule = """
+        rules:
+          - id: EX.NAME.01
+            field: name
+            severity: error
+            check: present(name)
+            message: m
+            enforced_by: {by}
+        """
+    assert check(tmp_path, rule.format(by="lrs")) == []
+    problems = check(tmp_path, rule.format(by="ofsted"))
+    assert [(line, "enforced_by" in text or "lrs" in text) for line, _, text in found(problems)] \
+        == [(11, True)]

@@ -25,6 +25,12 @@ from lrsrules.packs.loader import load_pack
 from lrsrules.packs.model import Pack, RuleDef
 
 MAX_EXAMPLES = 3  # of each kind per rule; the rest are counted
+# What a rule's ``enforced_by`` means, in words a data manager reads.
+ENFORCERS = {
+    "lrs": "LRS: the LRS rejects the record (or treats it so)",
+    "ilr": "ILR: an ILR rule, applied here",
+    "quality": "good practice: advice, nothing rejects the record",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +55,12 @@ class RuleDoc:
     @property
     def provisional(self) -> bool:
         return is_provisional(self.rule)
+
+    @property
+    def enforced_by(self) -> str:
+        """The rule's ``enforced_by`` in words; "not stated" when it has none."""
+        value = self.rule.enforced_by
+        return ENFORCERS.get(value, value) if value else "not stated"
 
     @property
     def in_force(self) -> tuple[tuple[str, str], ...]:

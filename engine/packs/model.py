@@ -88,6 +88,12 @@ class RuleDef:
         return fix if isinstance(fix, ExprSource) else None
 
     @property
+    def enforced_by(self) -> str | None:
+        """What enforces the rule: ``lrs``, ``ilr`` or ``quality`` (kept in ``extra``)."""
+        value = self.extra.get("enforced_by")
+        return value if isinstance(value, str) else None
+
+    @property
     def multi_field(self) -> bool:
         return len(self.fields) > 1
 

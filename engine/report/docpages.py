@@ -105,12 +105,13 @@ class _Markdown:
         yield f"- {_counts(docs)}"
         yield ""
         if docs.rules:
-            yield "| Rule | Severity | Field | Message |"
-            yield "|---|---|---|---|"
+            yield "| Rule | Severity | Enforced by | Field | Message |"
+            yield "|---|---|---|---|---|"
             for rule in docs.rules:
                 flag = " (provisional)" if rule.provisional else ""
                 yield (f"| [{_md(rule.rule.id)}](#{anchor(rule.rule.id)}){flag} | "
-                       f"{rule.rule.severity} | {', '.join(map(_code, rule.rule.fields))} | "
+                       f"{rule.rule.severity} | {rule.rule.enforced_by or ''} | "
+                       f"{', '.join(map(_code, rule.rule.fields))} | "
                        f"{_cell(rule.rule.message)} |")
             yield ""
         for section in docs.sections:
@@ -144,6 +145,7 @@ class _Markdown:
         yield _para(doc.description)
         yield ""
         yield f"- **Severity:** {rule.severity}"
+        yield f"- **Enforced by:** {_md(doc.enforced_by)}"
         yield f"- **Field:** {', '.join(_code(name) for name in rule.fields)}"
         if rule.doc:
             yield f"- **Message:** {_md(rule.message)}"
@@ -220,13 +222,15 @@ class _Html:
         yield f"<dt>Rules</dt><dd>{_h(_counts(docs))}</dd>"
         yield "</dl>"
         if docs.rules:
-            yield "<table><tr><th>Rule</th><th>Severity</th><th>Field</th><th>Message</th></tr>"
+            yield ("<table><tr><th>Rule</th><th>Severity</th><th>Enforced by</th><th>Field</th>"
+                   "<th>Message</th></tr>")
             for rule in docs.rules:
                 flag = ' <span class="provisional">provisional</span>' \
                     if rule.provisional else ""
                 yield (f'<tr><td><a href="#{anchor(rule.rule.id)}">{_h(rule.rule.id)}</a>'
                        f"{flag}</td><td class=\"sev-{rule.rule.severity}\">"
-                       f"{rule.rule.severity}</td><td>{_h(', '.join(rule.rule.fields))}</td>"
+                       f"{rule.rule.severity}</td><td>{_h(rule.rule.enforced_by or '')}</td>"
+                       f"<td>{_h(', '.join(rule.rule.fields))}</td>"
                        f"<td>{_h(rule.rule.message)}</td></tr>")
             yield "</table>"
         for section in docs.sections:
@@ -256,6 +260,7 @@ class _Html:
         yield f"<p>{_h(doc.description.strip())}</p>"
         yield "<dl>"
         yield (f'<dt>Severity</dt><dd class="sev-{rule.severity}">{rule.severity}</dd>')
+        yield f"<dt>Enforced by</dt><dd>{_h(doc.enforced_by)}</dd>"
         yield f"<dt>Field</dt><dd><code>{_h(', '.join(rule.fields))}</code></dd>"
         if rule.doc:
             yield f"<dt>Message</dt><dd>{_h(rule.message)}</dd>"

@@ -12,23 +12,27 @@ from lrsrules.packs.model import Pack, RuleDef
 
 
 def text_lines(pack: Pack, in_force_on: str | None = None) -> Iterator[str]:
-    """A heading, a line per rule (id, severity, fields, message), one per disabled rule."""
+    """A heading, a line per rule (id, severity, what enforces it when said, fields,
+    message), one per disabled rule."""
     in_force = f" in force on {in_force_on}" if in_force_on else ""
     yield f"{pack.name} {pack.version}: {len(pack.rules)} rules{in_force}"
     width = max((len(rule.id) for rule in pack.rules), default=0)
     for rule in pack.rules:
         fields = ", ".join(rule.fields)
-        yield f"{rule.id:<{width}}  {rule.severity:<7}  {fields}: {rule.message}"
+        by = f"[{rule.enforced_by}]  " if rule.enforced_by else ""
+        yield f"{rule.id:<{width}}  {rule.severity:<7}  {by}{fields}: {rule.message}"
     for rule_id, reason in pack.disabled.items():
         yield f"{rule_id:<{width}}  disabled by {pack.name}: {reason}"
 
 
 def json_lines(pack: Pack) -> Iterator[str]:
-    """One JSON object per rule: id, fields, severity, message, pack, provenance, history."""
+    """One JSON object per rule: id, fields, severity, message, pack, provenance,
+    enforced_by (null when not said), history."""
     for rule in pack.rules:
         yield json.dumps({"id": rule.id, "fields": list(rule.fields),
                           "severity": rule.severity, "message": rule.message,
-                          "pack": rule.pack, "provenance": rule.provenance} | _history(rule))
+                          "pack": rule.pack, "provenance": rule.provenance,
+                          "enforced_by": rule.enforced_by} | _history(rule))
 
 
 def _history(rule: RuleDef) -> dict[str, object]:
