@@ -171,9 +171,8 @@ def test_every_public_name_is_exported() -> None:
 
 def test_totals_asked_for_after_a_partial_read_cover_the_whole_input() -> None:
     run = lrsrules.validate(EXAMPLE)
-    first = next(iter(run))
-    assert first.severity == "warning"  # the example's first finding
-    assert run.failed() and run.worst() == "error" and run.summary.records == 9
+    next(iter(run))  # one finding read, of the example's first record with findings
+    assert run.summary.records == 9 and run.failed() and run.worst() == "error"
     with lrsrules.validate(EXAMPLE) as closed:
         next(iter(closed))
     assert closed.summary.records == 1  # closed: the totals of what was read
