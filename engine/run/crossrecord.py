@@ -108,10 +108,12 @@ class CrossRecords:
         self.targets = tuple(targets)
         self.keys = tuple(UniqueKeys() for _ in self.targets)
 
-    def findings(self, record: Record) -> list[Finding]:
-        """The record's findings of the cross-record rules, in rule order."""
+    def findings(self, record: Record, values: Sequence[str | None] | None = None
+                 ) -> list[Finding]:
+        """The record's findings of the cross-record rules, in rule order; ``values``
+        are its values in ``CompiledPack.fields`` order (by default, ``record.values``)."""
         found: list[Finding] = []
-        values = record.values
+        values = record.values if values is None else values
         for target, keys in zip(self.targets, self.keys, strict=True):
             key = target.key_of(values)
             if key is None:
@@ -138,8 +140,11 @@ def repeat_finding(record: Record, target: CrossTarget, first: First,
                    target.rule.severity, message, " | ".join(key))
 
 
+COULD_NOT = "rule could not be evaluated on this record"  # opens the message of a failure
+
+
 def _failed(record: Record, target: CrossTarget, error: BaseException) -> Finding:
-    message = (f"rule could not be evaluated on this record ({describe_failure(error)}); "
+    message = (f"{COULD_NOT} ({describe_failure(error)}); "
                f"the rule's own check: {target.rule.message}")
     return Finding(record.number, record.line, target.field, target.rule.id, "error",
                    message, record.values[target.value_index])

@@ -111,9 +111,10 @@ class Run:
                 if record.issue is not None:
                     hits, found = [], list(record.notes)
                 else:
-                    raw = check(record.values[:width] if trim else record.values)
+                    values = record.values[:width] if trim else record.values
+                    raw = check(values)
                     if across is not None:
-                        repeats = across(record)
+                        repeats = across(record, values)
                     if not raw and not record.notes and not repeats:  # the common case
                         tally.records += 1
                         if clean:
