@@ -173,3 +173,81 @@ def test_when_and_unless_of_a_unique_rule_are_type_checked(tmp_path: Path) -> No
     with pytest.raises(PackError) as caught:
         compile_pack(load_pack(pack_at(tmp_path, text)))
     assert "unless" in caught.value.problems[0].message
+
+
+# The tools: validate, explain, rules, docs, diff, test.
+
+def cli(*args: str | Path) -> tuple[int, str]:
+    from typer.testing import CliRunner
+
+    from lrsrules.cli.app import app
+
+    result = CliRunner().invoke(app, [str(arg) for arg in args])
+    return result.exit_code, result.stdout + result.stderr
+
+
+def test_validate_reports_repeats_and_shows_the_key_only_when_asked(tmp_path: Path) -> None:
+    data = tmp_path / "d.csv"
+    data.write_text("ULN,Ref\n1000000004,a\n1000000004,b\n", "utf-8")
+    code, out = cli("validate", "--pack", pack_at(tmp_path), data)
+    assert code == 1, out
+    assert "record 2, uln: error P.ULN.09: ULN repeats (first seen at record 1, line 2)" in out
+    assert "1000000004" not in out
+    code, out = cli("validate", "--pack", pack_at(tmp_path), data, "--show-values",
+                    "--format", "json")
+    assert '"value": "1000000004"' in out, out
+
+
+def test_explain_says_what_a_unique_rule_does_and_its_verdict(tmp_path: Path) -> None:
+    data = tmp_path / "d.csv"
+    data.write_text("ULN,Ref\n1000000004,a\n1000000004,b\n9999999999,c\n", "utf-8")
+    pack = pack_at(tmp_path)
+    code, out = cli("explain", "P.ULN.09", "--pack", pack, "--record", f"{data}:2")
+    assert code == 0, out
+    assert "compares the records of a file: reports every record whose uln" in out
+    assert "field uln: fires: an earlier record has its key (first seen at record 1" in out
+    code, out = cli("explain", "P.ULN.09", "--pack", pack, "--record", f"{data}:1")
+    assert "field uln: passes: no earlier record in the file has its key" in out, out
+    code, out = cli("explain", "P.ULN.09", "--pack", pack, "--record", f"{data}:3")
+    assert "field uln: skipped: its unless is true" in out, out
+    code, out = cli("explain", "P.ULN.09", "--pack", pack, "--code")
+    assert code == 0 and "no generated check: it compares the records" in out, out
+
+
+def test_rules_and_docs_name_the_key(tmp_path: Path) -> None:
+    pack = pack_at(tmp_path)
+    code, out = cli("rules", "--pack", pack)
+    assert "ref (unique in the file: ref, ignoring case): ref repeats" in out, out
+    code, out = cli("docs", pack)
+    assert code == 0, out
+    assert "**Across records:** compares the records of a file" in out
+    assert "unique: [name, dob]\nwhen: dob != ''" in out
+
+
+def test_diff_reports_a_changed_key_or_casefold(tmp_path: Path) -> None:
+    old = tmp_path / "old" / "p.yaml"
+    new = tmp_path / "new" / "p.yaml"
+    for path, text in ((old, PACK), (new, PACK.replace("unique: [ref], casefold: true",
+                                                       "unique: [ref, uln]"))):
+        path.parent.mkdir()
+        path.write_text(text, "utf-8")
+    code, out = cli("diff", old, new)
+    assert "changed  P.REF.09\n    unique:\n      - ref\n      + ref, uln\n" in out, out
+    assert "    casefold:\n      - true\n      + false\n" in out
+
+
+def test_pack_tests_run_records_before_the_case(tmp_path: Path) -> None:
+    pack = pack_at(tmp_path)
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "cases.yaml").write_text("""\
+cases:
+  - name: repeat
+    before: [{ULN: "1000000004"}, {Name: Bo}]
+    record: {ULN: "1000000004", Name: Bo}
+    expect: [P.ULN.09]
+  - name: alone
+    record: {ULN: "1000000004", Ref: a}
+    expect: []
+""", "utf-8")
+    code, out = cli("test", pack)
+    assert "2 cases, 2 passed" in out, out

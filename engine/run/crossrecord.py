@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from lrsrules.findings import Finding
 from lrsrules.inputs.records import Record
+from lrsrules.packs.model import RuleDef
 from lrsrules.run.program import CrossTarget
 from lrsrules.run.runner import describe_failure
 
@@ -128,6 +129,20 @@ class CrossRecords:
             if first is not None:
                 found.append(repeat_finding(record, target, first, key))
         return found
+
+
+def describe_unique(rule: RuleDef) -> str:
+    """What a rule that compares records does, in words (for explain and docs)."""
+    key = " and ".join(rule.unique)
+    takes_part = {(False, False): "", (True, False): "; only records where its when holds",
+                  (False, True): "; records where its unless holds are left out",
+                  (True, True): "; only records where its when holds and its unless does"
+                                " not"}[(rule.when is not None, rule.unless is not None)]
+    return (f"compares the records of a file: reports every record whose {key} an earlier"
+            f" record had (naming the first), compared"
+            f" {'ignoring case' if rule.casefold else 'as written'}; a record with a blank"
+            f" {'one' if len(rule.unique) == 1 else 'field of the key'} takes no part"
+            f"{takes_part}")
 
 
 def repeat_finding(record: Record, target: CrossTarget, first: First,
