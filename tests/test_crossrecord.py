@@ -216,7 +216,7 @@ def test_explain_says_what_a_unique_rule_does_and_its_verdict(tmp_path: Path) ->
 
 def test_rules_and_docs_name_the_key(tmp_path: Path) -> None:
     pack = pack_at(tmp_path)
-    code, out = cli("rules", "--pack", pack)
+    _, out = cli("rules", "--pack", pack)
     assert "ref (unique in the file: ref, ignoring case): ref repeats" in out, out
     code, out = cli("docs", pack)
     assert code == 0, out
@@ -231,7 +231,7 @@ def test_diff_reports_a_changed_key_or_casefold(tmp_path: Path) -> None:
                                                        "unique: [ref, uln]"))):
         path.parent.mkdir()
         path.write_text(text, "utf-8")
-    code, out = cli("diff", old, new)
+    _, out = cli("diff", old, new)
     assert "changed  P.REF.09\n    unique:\n      - ref\n      + ref, uln\n" in out, out
     assert "    casefold:\n      - true\n      + false\n" in out
 
@@ -249,5 +249,5 @@ cases:
     record: {ULN: "1000000004", Ref: a}
     expect: []
 """, "utf-8")
-    code, out = cli("test", pack)
+    _, out = cli("test", pack)
     assert "2 cases, 2 passed" in out, out
