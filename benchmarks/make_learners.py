@@ -2,9 +2,10 @@
 
 Values vary as in real files: ULNs and e-mail addresses are unique, postcodes nearly so,
 family names and dates of birth come from thousands of values, given names from hundreds,
-codes from a handful. About one record in five has a fault.
+codes from a handful. About one record in five has a fault. With a third argument, that
+share of the records takes the ULN of an earlier record (a duplicate, for R59).
 
-    python benchmarks/make_learners.py 200000 benchmarks/data/learners-200k.csv
+    python benchmarks/make_learners.py 200000 benchmarks/data/learners-200k.csv [0.01]
 """
 
 from __future__ import annotations
@@ -68,17 +69,25 @@ def make_row(rng: random.Random, given: list[str], family: list[str]) -> list[st
             rng.choice("0121111111"), "free text note " * rng.randint(0, 3)]
 
 
-def main(count: int, path: Path, seed: int = 2026) -> None:
+def main(count: int, path: Path, seed: int = 2026, duplicates: float = 0.0) -> None:
     rng = random.Random(seed)
     given = [syllables(rng, rng.randint(1, 3)) for _ in range(400)]
     family = [syllables(rng, rng.randint(2, 3)) for _ in range(8000)]
     path.parent.mkdir(parents=True, exist_ok=True)
+    ulns: list[str] = []  # those written so far, for the duplicates
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(HEADINGS)
         for _ in range(count):
-            writer.writerow(make_row(rng, given, family))
+            row = make_row(rng, given, family)
+            if duplicates:
+                if ulns and rng.random() < duplicates:
+                    row[2] = rng.choice(ulns)
+                else:
+                    ulns.append(row[2])
+            writer.writerow(row)
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]), Path(sys.argv[2]))
+    main(int(sys.argv[1]), Path(sys.argv[2]),
+         duplicates=float(sys.argv[3]) if len(sys.argv) > 3 else 0.0)

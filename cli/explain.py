@@ -13,7 +13,13 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 import lrsrules
-from lrsrules.authoring.explain import explain_code, explain_rule, find_targets
+from lrsrules.authoring.explain import (
+    explain_code,
+    explain_rule,
+    explain_unique,
+    find_cross,
+    find_targets,
+)
 from lrsrules.cli.exit_codes import ExitCode
 from lrsrules.cli.options import (
     DelimiterOption,
@@ -22,10 +28,12 @@ from lrsrules.cli.options import (
     PackOption,
 )
 from lrsrules.errors import InputError, Location
+from lrsrules.findings import Finding
 from lrsrules.inputs.headings import describe_clash, field_lookup
 from lrsrules.packs.loader import load_pack
 from lrsrules.packs.model import FieldDef, normalise_heading
 from lrsrules.report.explanation import format_code, format_explanation, format_heading
+from lrsrules.run.crossrecord import describe_unique
 from lrsrules.run.program import CompiledPack, compile_pack
 
 EXPLAIN_EXIT_CODES_HELP = (
@@ -87,12 +95,21 @@ def explain(
     today = dt.date.today()
     compiled = compile_pack(load_pack(pack), today=today)
     find_targets(compiled, rule)  # an unknown rule is reported before the input is read
+    found: list[Finding] | None = None
     if record is not None:
-        where, values = _read_record(record, compiled, encoding, delimiter,
-                                     input_format.value if input_format else None)
+        where, values, found = _read_record(record, compiled, encoding, delimiter,
+                                            input_format.value if input_format else None)
     else:
         where = "the record given with --json"
         values = _typed_record(json_record or "", compiled.pack.fields, compiled.fields)
+    cross = find_cross(compiled, rule)
+    if cross is not None:  # compares records: its verdict comes from the run of the file
+        verdict, reason = explain_unique(cross, values, found)
+        typer.echo(format_heading(compiled.pack, where)
+                   + f"rule {rule} ({cross.rule.severity}): {cross.rule.message}\n"
+                   + f"  {describe_unique(cross.rule)}\n"
+                   + f"field {cross.field}: {verdict}: {reason}\n", nl=False)
+        return
     explained = explain_rule(compiled, rule, values, today=today)
     typer.echo(format_heading(compiled.pack, where)
                + format_explanation(explained, show_values=show_values), nl=False)
@@ -100,6 +117,11 @@ def explain(
 
 def _show_code(rule: str | None, pack: str | None) -> None:
     compiled = compile_pack(load_pack(pack))
+    cross = None if rule is None else find_cross(compiled, rule)
+    if cross is not None:
+        typer.echo(format_heading(compiled.pack, f"rule {rule}")
+                   + f"no generated check: it {describe_unique(cross.rule)}\n", nl=False)
+        return
     explained = explain_code(compiled, rule)
     count = sum(1 for target in compiled.targets if rule is None or target.rule.id == rule)
     what = f"rule {rule}" if rule is not None else "the whole pack"
@@ -110,7 +132,8 @@ def _show_code(rule: str | None, pack: str | None) -> None:
 
 def _read_record(ref: str, compiled: CompiledPack, encoding: str | None,
                  delimiter: str | None,
-                 input_format: str | None) -> tuple[str, tuple[str | None, ...]]:
+                 input_format: str | None
+                 ) -> tuple[str, tuple[str | None, ...], list[Finding]]:
     match = _RECORD_REF.match(ref)
     if match is None or int(match["number"]) < 1:
         _usage_error(f"--record {ref!r}: expected FILE:N, e.g. learners.csv:3")
@@ -129,7 +152,8 @@ def _read_record(ref: str, compiled: CompiledPack, encoding: str | None,
             if found.issue is not None:
                 raise InputError(f"record {number} cannot be checked: {found.issue}",
                                  Location(str(path), found.line))
-            return f"record {number} (line {found.line}) of {path}", found.values
+            return (f"record {number} (line {found.line}) of {path}", found.values,
+                    list(checked.findings))
     raise InputError(f"there is no record {number}: the file has {count} record"
                      f"{'' if count == 1 else 's'}", Location(str(path)))
 

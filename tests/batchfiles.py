@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
+from itertools import count
 from pathlib import Path
 
 from lrsrules.batch.layouts import load_layout
@@ -15,10 +17,24 @@ HEADER_VALUES = ["2A", "REG-1", "10012345"]  # the count follows: the number of 
 GOOD_NAME = "LRB_10012345_290920261030.CSV"
 
 
+def _ulns() -> Iterator[str]:
+    """Valid ULNs, 1026893096 first: weights 10..1 leave remainder 10 mod 11."""
+    yield "1026893096"
+    for stem in count(102689310):
+        for last in "0123456789":
+            uln = f"{stem}{last}"
+            if sum(int(d) * w for d, w in zip(uln, range(10, 0, -1), strict=True)) % 11 == 10:
+                yield uln
+
+
+_ULN = _ulns()
+
+
 def learner(**values: str) -> list[str]:
-    """A learner row in the prescribed order: the sample LRS learner, changed by ``values``."""
+    """A learner row in the prescribed order: the sample LRS learner, changed by ``values``.
+    Each learner has a ULN of its own (the default pack reports a repeated one)."""
     row = dict.fromkeys(HEADINGS, "")
-    row.update(GivenName="Sample", FamilyName="Testname", ULN="1026893096",
+    row.update(GivenName="Sample", FamilyName="Testname", ULN=next(_ULN),
                LastKnownPostCode="CV4 9EE", DateOfBirth="1976-08-16", Gender="2",
                AbilityToShare="1", VerificationType="1")
     row.update(values)

@@ -164,7 +164,7 @@ def test_the_learner_count_must_be_the_learner_rows(
 
 
 def test_more_learners_than_the_portal_guidance_is_a_warning(tmp_path: Path) -> None:
-    many = [learner()] * 5001
+    many = [learner() for _ in range(5001)]
     found = check(write_batch(tmp_path, *many))[0]
     assert [(f.rule, f.severity) for f in found] == [("BATCH.HEADER.16", "warning")]
     assert "at most 5000" in found[0].message

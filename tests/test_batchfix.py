@@ -124,8 +124,8 @@ def test_fix_checks_a_row_once_and_again_only_when_a_fix_changed_it(tmp_path: Pa
 
     compiled = dataclasses.replace(base, check=counting)
     fixable = [learner(MISIdentifier=f"MIS{n}", LastKnownPostCode="cv49ee") for n in range(30)]
-    clean = [learner(MISIdentifier=f"MIS{n}") for n in range(50)]
-    needs_person = [learner(MISIdentifier=f"MIS{n}", Gender="7") for n in range(20)]
+    clean = [learner(MISIdentifier=f"MIS{n}") for n in range(30, 80)]
+    needs_person = [learner(MISIdentifier=f"MIS{n}", Gender="7") for n in range(80, 100)]
     path = tmp_path / GOOD_NAME
     path.write_text(csv_text(batch_rows(*fixable, *clean,
                               *needs_person)), "utf-8")

@@ -125,8 +125,9 @@ def test_the_disputed_spellings_of_a_production_mis_are_warnings(tmp_path: Path)
 
 def test_the_old_three_row_layout_is_one_error_and_fix_writes_the_new_one(
         tmp_path: Path) -> None:
+    one = learner()
     old = [["FileVersion", "FileName", "UKPRN", "OrgRef"], ["2A", "REG-1", "10012345", "ORG"],
-           HEADINGS, learner()]
+           HEADINGS, one]
     path = mis_file(tmp_path, old)
     code, found = findings_of(path)
     assert [f["rule"] for f in found] == ["BATCH.HEADER.07"] and code == 1
@@ -135,8 +136,8 @@ def test_the_old_three_row_layout_is_one_error_and_fix_writes_the_new_one(
     assert code == 0, out + err
     assert {(r["rule"], r["status"]) for r in report_rows(out)} == {("BATCH.HEADER.07", "fixed")}
     rows = list(csv.reader(io.StringIO(target.read_text("utf-8"))))
-    assert rows == batch_rows(learner(), header=[HEADER, [*HEADER_VALUES[:1], "REG-1",
-                                                          "10012345", "1"]])
+    assert rows == batch_rows(one, header=[HEADER, [*HEADER_VALUES[:1], "REG-1",
+                                                    "10012345", "1"]])
     assert findings_of(target) == (0, [])
 
 

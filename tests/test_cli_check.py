@@ -76,7 +76,7 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_the_bundled_default_pack_is_clean_and_exits_0() -> None:
     code, out, err = invoke()
     assert code == 0, out + err
-    assert out == "checked 6 pack files: 0 errors, 0 warnings\n"
+    assert out == "checked 7 pack files: 0 errors, 0 warnings\n"
 
 
 def count_calls(monkeypatch: pytest.MonkeyPatch, function: Callable[..., Any],

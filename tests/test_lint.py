@@ -77,7 +77,7 @@ def test_a_clean_pack_and_its_include_give_no_diagnostics(packs: Path) -> None:
 def test_the_bundled_packs_are_clean() -> None:
     report = lint_packs(["lrs-default"])
     assert [d.format() for d in report.diagnostics] == []
-    assert len(report.files) == 6
+    assert len(report.files) == 7
 
 
 def test_schema_errors_and_expression_errors_of_valid_rules_are_reported_together(

@@ -162,7 +162,7 @@ def test_html_page_escapes_everything_and_is_well_formed(docs: PackDocs) -> None
 def test_bundled_default_pack_documents_every_rule_it_runs() -> None:
     docs = build_pack_docs("lrs-default")
     assert [s.pack for s in docs.sections] == [
-        "lrs-default", "lrs-cdd", "lrs-identity", "lrs-prohibited", "lrs-privacy"]
+        "lrs-default", "lrs-cdd", "lrs-identity", "lrs-prohibited", "lrs-privacy", "lrs-file"]
     assert len(docs.rules) == len(docs.pack.rules)
     assert all(r.fires and r.passes for r in docs.rules)  # every bundled rule is tested
     # A data manager can tell an LRS rejection from an ILR rule and from advice.

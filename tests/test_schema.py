@@ -112,9 +112,9 @@ def test_unknown_rule_key_is_reported_at_the_key_with_a_suggestion(tmp_path: Pat
         (
             10,
             5,
-            "unknown key 'chekc' in rule EX.NAME.01; expected one of: aliases, check, doc,"
-            " enforced_by, field, fix, id, message, provenance, severity, since, tags, unless,"
-            " until, when",
+            "unknown key 'chekc' in rule EX.NAME.01; expected one of: aliases, casefold,"
+            " check, doc, enforced_by, field, fix, id, message, provenance, severity, since,"
+            " tags, unique, unless, until, when",
         )
     ]
     assert problems[0].hint == "did you mean 'check'?"

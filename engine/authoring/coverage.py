@@ -55,11 +55,14 @@ class EvaluatedRules:
 
     def __call__(self, values: Sequence[str | None]) -> frozenset[str]:
         targets = self.compiled.targets
+        # A rule that compares records is evaluated on a record with a key that takes part.
+        across = {target.rule.id for target in self.compiled.cross
+                  if target.key_of(values) is not None and target.applies(values) is True}
         return frozenset(
             target.rule.id
             for index, target in enumerate(targets)
             if self._evaluated(index, values)
-        )
+        ) | across
 
     def _evaluated(self, index: int, values: Sequence[str | None]) -> bool:
         target = self.compiled.targets[index]

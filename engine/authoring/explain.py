@@ -22,12 +22,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from lrsrules.errors import EngineError
+from lrsrules.findings import Finding
 from lrsrules.lang import nodes as n
 from lrsrules.lang.checker import CheckedExpr
 from lrsrules.lang.codegen import MEMO_SLOT
 from lrsrules.lang.compiler import constants_of, field_variables, target_blocks
 from lrsrules.lang.subexpr import evaluate, reads_record
-from lrsrules.run.program import CompiledPack, Hit, Target, lists_of
+from lrsrules.run.program import CompiledPack, CrossTarget, Hit, Target, lists_of
 from lrsrules.run.runner import describe_failure
 
 _LINE_BREAK = re.compile(r"\s*\n\s*")
@@ -105,15 +106,44 @@ def _name_order(name: str) -> tuple[str, int]:
 
 
 def find_targets(compiled: CompiledPack, rule_id: str) -> list[Target]:
-    """The targets of ``rule_id`` in pack order; an ``EngineError`` naming close ids if none."""
+    """The targets of ``rule_id`` in pack order; an ``EngineError`` naming close ids if none.
+    A rule that compares records (see ``find_cross``) has none."""
     found = [target for target in compiled.targets if target.rule.id == rule_id]
-    if found:
+    if found or find_cross(compiled, rule_id) is not None:
         return found
-    ids = list(dict.fromkeys(target.rule.id for target in compiled.targets))
+    ids = list(dict.fromkeys([*(target.rule.id for target in compiled.targets),
+                              *(target.rule.id for target in compiled.cross)]))
     close = difflib.get_close_matches(rule_id, ids, n=1)
     raise EngineError(f"pack {compiled.pack.name} has no rule {rule_id!r}"
                       + (f"; did you mean {close[0]!r}?" if close else ""),
                       hint=None if close else "list the rules with: lrsrules rules --pack ...")
+
+
+def find_cross(compiled: CompiledPack, rule_id: str) -> CrossTarget | None:
+    """The rule ``rule_id`` if it compares records (``unique``)."""
+    return next((target for target in compiled.cross if target.rule.id == rule_id), None)
+
+
+def explain_unique(target: CrossTarget, values: Sequence[str | None],
+                   found: Sequence[Finding] | None) -> tuple[str, str]:
+    """The verdict and its reason for a rule that compares records, on one record: from
+    ``found``, the record's findings in its file, or without them (a record alone)."""
+    if target.key_of(values) is None:
+        return "skipped", "its key has a blank field"
+    applies = target.applies(values)
+    if isinstance(applies, BaseException):
+        return "error", f"could not be evaluated ({describe_failure(applies)})"
+    if not applies:
+        words = {(True, False): "its when is not true", (False, True): "its unless is true"}
+        when, unless = target.rule.when is not None, target.rule.unless is not None
+        return "skipped", words.get((when, unless), "its when is not true or its unless is true")
+    if found is None:
+        return "passes", "a record alone repeats no earlier record (read the file: --record)"
+    mine = [finding for finding in found if finding.rule == target.rule.id]
+    if mine:
+        first = mine[0].message.rpartition("(")[2].rstrip(")")  # "first seen at record n"
+        return "fires", f"an earlier record has its key ({first})"
+    return "passes", "no earlier record in the file has its key"
 
 
 def explain_rule(compiled: CompiledPack, rule_id: str, values: Sequence[str | None], *,

@@ -1,10 +1,11 @@
 """What changed between two versions of a pack, rule by rule.
 
 Rules are paired by id, then a NEW rule whose ``aliases`` hold an unpaired OLD id is that
-rule renamed. A paired rule has changed when its severity, fields, dates in force, message
-or expressions differ, or the entries of a list its expressions name (``@name``). Expressions
-are compared as syntax trees, so spacing, line breaks and redundant parentheses are not
-changes. Both packs are expected to have compiled (their expressions parse).
+rule renamed. A paired rule has changed when its severity, fields, dates in force, message,
+expressions, ``unique`` key or ``casefold`` differ, or the entries of a list its expressions
+name (``@name``). Expressions are compared as syntax trees, so spacing, line breaks and
+redundant parentheses are not changes. Both packs are expected to have compiled (their
+expressions parse).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ EXPRESSIONS = ("when", "check", "unless")
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    aspect: str  # severity, fields, since, until, message, when, check or unless
+    aspect: str  # severity, fields, since, until, message, unique, casefold, when, check, unless
     old: str | None
     new: str | None
 
@@ -130,7 +131,8 @@ def lists_used(rule: RuleDef) -> set[str]:
 
 def _compare(old: RuleDef, new: RuleDef, old_pack: Pack, new_pack: Pack) -> RuleDiff:
     changes: list[Change] = []
-    for aspect in ("severity", "fields", "since", "until", "message"):
+    # A unique rule's key and casefold decide which records repeat: changes too.
+    for aspect in ("severity", "fields", "since", "until", "message", "unique", "casefold"):
         before, after = _text(getattr(old, aspect)), _text(getattr(new, aspect))
         if before != after:
             changes.append(Change(aspect, before, after))
@@ -185,6 +187,8 @@ def _spaced(source: ExprSource | None) -> str | None:
 def _text(value: object) -> str | None:
     if value is None:
         return None
+    if isinstance(value, bool):  # casefold, written as YAML writes it
+        return "true" if value else "false"
     if isinstance(value, tuple):
         return ", ".join(str(item) for item in value)
     return str(value)

@@ -1,7 +1,8 @@
 """Regression cases kept beside a pack: load them, run them, and measure rule coverage.
 
 A pack's ``tests/`` folder (beside its pack file) holds YAML files of cases, each a record
-and the exact set of rule ids expected to fire on it (``schemas/packtests.schema.json``).
+and the exact set of rule ids expected to fire on it (``schemas/packtests.schema.json``);
+``before`` lists records the file holds ahead of it, for rules that compare records.
 Record keys are input headings, matched to fields as in an input file; values are the text
 as written (``01`` stays "01"), blank or null values are blank.
 
@@ -25,12 +26,15 @@ from typing import Any
 from lrsrules.authoring.coverage import EvaluatedRules, RuleCoverage, measure_coverage
 from lrsrules.errors import Location, PackError, Problem
 from lrsrules.inputs.headings import describe_clash, field_lookup
+from lrsrules.inputs.records import Record
 from lrsrules.lang.checker import CheckedExpr
 from lrsrules.packs.discovery import PACK_SUFFIXES, find_pack
 from lrsrules.packs.loader import DEFAULT_PACK, load_pack
 from lrsrules.packs.model import ExprSource, Pack, normalise_heading
 from lrsrules.packs.schema import check_shape, item_name, nth, schema_validator
 from lrsrules.packs.yamlsource import YamlDocument, YamlPath, load_yaml
+from lrsrules.run.crossrecord import COULD_NOT as _COULD_NOT
+from lrsrules.run.crossrecord import CrossRecords
 from lrsrules.run.program import CompiledPack, check_pack, compile_pack
 from lrsrules.run.runner import describe_failure
 
@@ -48,6 +52,7 @@ class Case:
     location: Location  # where the case starts in its file
     values: Mapping[str, str | None]  # by canonical field, base merged in; blank is None
     expect: tuple[str, ...]  # as written
+    before: tuple[Mapping[str, str | None], ...] = ()  # records read ahead of it, in order
 
     @property
     def expected(self) -> frozenset[str]:
@@ -188,6 +193,19 @@ class CaseRunner:
                 errors.append(RuleError(target.rule.id, target.field, _failure(hit.error)))
             else:
                 found.add(target.rule.id)
+        if compiled.cross:
+            # The records before pass through the rules that compare records; only the
+            # case's own record is asserted. Record n sits on line n + 1, below a heading.
+            cross, findings = CrossRecords(compiled.cross), []
+            for number, before in enumerate((*case.before, case.values), start=1):
+                record = Record(number, number + 1,
+                                tuple(before.get(name) for name in compiled.fields))
+                findings = cross.findings(record)
+            for finding in findings:
+                if finding.message.startswith(_COULD_NOT):
+                    errors.append(RuleError(finding.rule, finding.field or "", finding.message))
+                else:
+                    found.add(finding.rule)
         return CaseResult(case, frozenset(found), self.evaluated(values), tuple(errors))
 
 
@@ -275,10 +293,12 @@ class _CaseReader:
                               where, "case names are unique within a file")
             seen.setdefault(name, where)
             record = self._record((*at, "record"), spec.get("record", {}))
+            before = tuple({**base, **self._record((*at, "before", i), earlier)}
+                           for i, earlier in enumerate(spec.get("before", [])))
             for i, rule_id in enumerate(spec["expect"]):
                 self._check_rule_id(rule_id, (*at, "expect", i))
             cases.append(Case(name, self.doc.location(at), {**base, **record},
-                              tuple(spec["expect"])))
+                              tuple(spec["expect"]), before))
         if self.problems:
             raise PackError(problems=self.problems)
         return CaseFile(self.doc.path, today, tuple(cases))
@@ -379,4 +399,6 @@ def _describe(doc: YamlDocument, path: YamlPath) -> str:
         return f"{rest[1]} of {label}"
     if rest[1] == "record":
         return f"value of {rest[2]} in {label}"
+    if rest[1] == "before" and len(rest) > 3:
+        return f"value of {rest[3]} in record {nth(rest[2])} before {label}"
     return f"{rest[1]} entry {nth(rest[2])} of {label}"

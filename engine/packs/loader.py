@@ -268,6 +268,7 @@ class _PackLoader:
         else:
             for i, ref in enumerate(names):
                 part.field_refs.append((ref, doc.location((*at, "field", i))))
+        self._check_unique(part, at, spec)
         since, until, problems = read_dates(doc, at, spec)
         self.problems += problems
         aliases = tuple(spec.get("aliases", ()))
@@ -278,7 +279,7 @@ class _PackLoader:
                 id=spec["id"],
                 fields=(names,) if isinstance(names, str) else tuple(names),
                 severity=spec["severity"],
-                check=doc.expr_source((*at, "check")),
+                check=doc.expr_source((*at, "check")) if "check" in spec else None,
                 message=spec["message"],
                 when=doc.expr_source((*at, "when")) if "when" in spec else None,
                 unless=doc.expr_source((*at, "unless")) if "unless" in spec else None,
@@ -295,6 +296,34 @@ class _PackLoader:
                        for key, value in spec.items() if key not in _RULE_KEYS},
             )
         )
+
+    def _check_unique(self, part: _Part, at: YamlPath, spec: dict[str, Any]) -> None:
+        """A rule has a check (each record alone) or a unique key (across records), not
+        both; the key's fields are field references like ``field``'s."""
+        doc, rule = part.doc, spec["id"]
+        if "unique" not in spec:  # the shape check asks for its check
+            if "casefold" in spec:
+                self._problem(f"casefold of rule {rule} applies only to a unique key",
+                              doc.key_location((*at, "casefold")),
+                              "remove it, or add unique: the fields of the key")
+            return
+        if "check" in spec:
+            self._problem(f"rule {rule} has both a check and a unique key",
+                          doc.key_location((*at, "check")),
+                          "a rule checks each record, or compares records: split it in two")
+        if "fix" in spec:
+            self._problem(f"rule {rule} compares records: it has no fix",
+                          doc.key_location((*at, "fix")), "remove the fix")
+        if isinstance(spec["field"], list) and len(spec["field"]) > 1:
+            self._problem(f"rule {rule} compares records: its findings point at one field",
+                          doc.location((*at, "field")),
+                          "name one field (the key may have several: unique: [a, b])")
+        key = spec["unique"]
+        if isinstance(key, str):
+            part.field_refs.append((key, doc.location((*at, "unique"))))
+        else:
+            for i, ref in enumerate(key):
+                part.field_refs.append((ref, doc.location((*at, "unique", i))))
 
     def _merge_fields(self, parts: Sequence[_Part]) -> dict[str, FieldDef]:
         fields: dict[str, FieldDef] = {}

@@ -66,7 +66,7 @@ class RuleDef:
     id: str
     fields: tuple[str, ...]
     severity: str
-    check: ExprSource
+    check: ExprSource | None  # None for a cross-record rule (``unique``)
     message: str
     when: ExprSource | None = None
     unless: ExprSource | None = None
@@ -92,6 +92,21 @@ class RuleDef:
         """What enforces the rule: ``lrs``, ``ilr`` or ``quality`` (kept in ``extra``)."""
         value = self.extra.get("enforced_by")
         return value if isinstance(value, str) else None
+
+    @property
+    def unique(self) -> tuple[str, ...]:
+        """The key fields of a cross-record rule (``unique:``; kept in ``extra`` by the
+        loader): a record whose key an earlier record had is reported. Empty for a rule
+        checked on each record alone."""
+        key = self.extra.get("unique")
+        if isinstance(key, str):
+            return (key,)
+        return tuple(str(name) for name in key) if isinstance(key, list | tuple) else ()
+
+    @property
+    def casefold(self) -> bool:
+        """Whether a ``unique`` key is compared ignoring case."""
+        return self.extra.get("casefold") is True
 
     @property
     def multi_field(self) -> bool:

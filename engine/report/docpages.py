@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 
 from lrsrules.authoring.diagnostics import shown_path
 from lrsrules.authoring.packdocs import Example, PackDocs, RuleDoc, Section
+from lrsrules.run.crossrecord import describe_unique
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~&])")
 _MD_LINE_START = re.compile(r"^(?:([-+=])|([0-9]+)([.)]))")  # would start a list or heading
@@ -67,6 +68,10 @@ def _counts(docs: PackDocs) -> str:
 
 
 def _expressions(rule: RuleDoc) -> Iterator[tuple[str, str]]:
+    if rule.rule.unique:  # a rule that compares records: its key, as the pack writes it
+        yield "unique", f"[{', '.join(rule.rule.unique)}]"
+        if rule.rule.casefold:
+            yield "casefold", "true"
     for role in ("when", "check", "unless"):
         source = getattr(rule.rule, role)
         if source is not None:
@@ -149,6 +154,8 @@ class _Markdown:
         yield f"- **Field:** {', '.join(_code(name) for name in rule.fields)}"
         if rule.doc:
             yield f"- **Message:** {_md(rule.message)}"
+        if rule.unique:
+            yield f"- **Across records:** {_md(describe_unique(rule))}"
         if rule.provenance:
             yield f"- **Provenance:** {_md(rule.provenance.strip())}"
         for key, value in doc.in_force:
@@ -264,6 +271,8 @@ class _Html:
         yield f"<dt>Field</dt><dd><code>{_h(', '.join(rule.fields))}</code></dd>"
         if rule.doc:
             yield f"<dt>Message</dt><dd>{_h(rule.message)}</dd>"
+        if rule.unique:
+            yield f"<dt>Across records</dt><dd>{_h(describe_unique(rule))}</dd>"
         if rule.provenance:
             style = ' class="provisional"' if doc.provisional else ""
             yield f"<dt>Provenance</dt><dd><span{style}>{_h(rule.provenance.strip())}</span></dd>"

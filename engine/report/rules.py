@@ -19,6 +19,9 @@ def text_lines(pack: Pack, in_force_on: str | None = None) -> Iterator[str]:
     width = max((len(rule.id) for rule in pack.rules), default=0)
     for rule in pack.rules:
         fields = ", ".join(rule.fields)
+        if rule.unique:  # compares records: say on which key
+            fields += f" (unique in the file: {', '.join(rule.unique)}" + (
+                ", ignoring case)" if rule.casefold else ")")
         by = f"[{rule.enforced_by}]  " if rule.enforced_by else ""
         yield f"{rule.id:<{width}}  {rule.severity:<7}  {by}{fields}: {rule.message}"
     for rule_id, reason in pack.disabled.items():
@@ -40,4 +43,6 @@ def _history(rule: RuleDef) -> dict[str, object]:
     found: dict[str, object] = {"aliases": list(rule.aliases)} if rule.aliases else {}
     found |= {key: str(day) for key in ("since", "until")
               if (day := getattr(rule, key)) is not None}
+    if rule.unique:
+        found |= {"unique": list(rule.unique), "casefold": rule.casefold}
     return found

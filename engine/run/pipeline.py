@@ -4,7 +4,8 @@ Every way of checking records goes through ``Run``: ``lrsrules.validate`` and th
 ``validate`` command over files and mappings, ``batch check`` and ``batch fix`` over batch
 files, ``diff --records``. A run opens its source with the values it needs (the pack's
 fields, then the key fields of waivers and what the caller asks for), checks each record
-once, applies the waivers to that record's findings, and keeps the totals; the summary is
+once, passes it through the state of the rules that compare records (``crossrecord``),
+applies the waivers to that record's findings, and keeps the totals; the summary is
 the run's own, never pieced together by a caller.
 """
 
@@ -20,6 +21,7 @@ from typing import NamedTuple
 from lrsrules.findings import SEVERITY_RANK, Finding
 from lrsrules.inputs.records import Record, RecordSource
 from lrsrules.packs.waivers import WaiverSet
+from lrsrules.run.crossrecord import CrossRecords
 from lrsrules.run.findings import RunInfo, Summary
 from lrsrules.run.program import CompiledPack, Hit
 from lrsrules.run.runner import Tally, record_findings_of
@@ -104,19 +106,28 @@ class Run:
             if head:
                 yield Checked(None, self._whole(head), [])
             check, decode = compiled.check, compiled.decode
+            # Rules across records see each record after its own check (a repeat's finding
+            # follows the record's others); their state lives as long as the run.
+            across = CrossRecords(compiled.cross).findings if compiled.cross else None
+            repeats: list[Finding] = []
             new = tuple.__new__  # one Checked a record: skip the named tuple's Python __new__
             for record in self.source:
                 if record.issue is not None:
                     hits, found = [], list(record.notes)
                 else:
-                    raw = check(record.values[:width] if trim else record.values)
-                    if not raw and not record.notes:  # the common case, kept lean
+                    values = record.values[:width] if trim else record.values
+                    raw = check(values)
+                    if across is not None:
+                        repeats = across(record, values)
+                    if not raw and not record.notes and not repeats:  # the common case
                         tally.records += 1
                         if clean:
                             yield new(Checked, (record, _NONE, _NONE))
                         continue
                     hits = decode(raw)
                     found = record_findings_of(record, hits)
+                    if repeats:
+                        found = [*found, *repeats]
                 if waiving is not None and found:
                     found = waiving.apply(record, found)
                 tally.count(found)

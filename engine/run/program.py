@@ -25,6 +25,39 @@ class Target:
     code: RuleCode  # its checked when/check/unless, for tools that evaluate them one by one
 
 
+@dataclass(frozen=True, slots=True)
+class CrossTarget:
+    """A rule that compares records (``unique``), made ready to run on the values tuple
+    of ``CompiledPack``; ``crossrecord`` keeps its state."""
+
+    rule: RuleDef
+    field: str  # the field its findings point at
+    value_index: int
+    key_indexes: tuple[int, ...]
+    casefold: bool
+    # The rule's when and unless (with a check of false): [0] when the record takes part,
+    # [(0, exc)] when they could not be evaluated. None: every record takes part.
+    takes_part: CheckFunction | None
+    code: RuleCode | None
+
+    def key_of(self, values: Sequence[str | None]) -> list[str] | None:
+        """The record's key; None when a field of it is blank (the record takes no part)."""
+        parts = [values[i] for i in self.key_indexes]
+        for part in parts:
+            if part is None or not part.strip():
+                return None
+        return parts  # type: ignore[return-value]
+
+    def applies(self, values: Sequence[str | None]) -> bool | BaseException:
+        """Whether the record takes part (its key aside), or why that is unknown."""
+        if self.takes_part is None:
+            return True
+        raw = self.takes_part(values)
+        if not raw:
+            return False
+        return True if raw[0].__class__ is int else raw[0][1]
+
+
 class Hit(NamedTuple):
     """A target that fired on a record: its rule failed, or could not be evaluated."""
 
@@ -46,6 +79,7 @@ class CompiledPack:
     source: str  # the generated Python, kept for debugging and tests
     loaded_pack: Pack | None = None  # see ``loaded``
     fixes: Mapping[str, CheckedExpr] = dataclass_field(default_factory=dict)  # rule id -> its fix
+    cross: tuple[CrossTarget, ...] = ()  # the rules that compare records (``unique``)
 
     @property
     def loaded(self) -> Pack:
@@ -75,7 +109,7 @@ def check_pack(pack: Pack, known: Mapping[ExprSource, CheckedExpr] | None = None
     problems: list[Problem] = []
     for rule in pack.rules:
         scope = Scope(pack.fields, pack.lists, rule.fields)
-        for role in ("when", "check", "unless", "fix"):
+        for role in ("when", "check", "unless", "fix"):  # a unique rule has no check
             source: ExprSource | None = getattr(rule, role)
             if source is None:
                 continue
@@ -105,13 +139,23 @@ def compile_pack(pack: Pack, *, today: dt.date | None = None,
     targets_of: list[tuple[RuleDef, str]] = []
     used: set[str] = set()
     fixes: dict[str, CheckedExpr] = {}
+    unique: list[tuple[RuleDef, RuleCode | None]] = []
     for rule in pack.rules:
         # Fixes were checked too; only the tools that apply them compile them.
         if rule.fix is not None:
             fixes[rule.id] = checked[rule.fix]
-        main = checked[rule.check]
         when = None if rule.when is None else checked[rule.when]
         unless = None if rule.unless is None else checked[rule.unless]
+        if rule.check is None:  # compares records: a cross-record target, of its own
+            used |= {*rule.fields, *rule.unique}
+            for expr in (when, unless):
+                if expr is not None:
+                    used |= n.names_in(expr.root)
+            part = (None if when is None and unless is None
+                    else RuleCode(_NEVER, when, unless, rule.fields[0], rule.id))
+            unique.append((rule, part))
+            continue
+        main = checked[rule.check]
         for expr in (when, main, unless):
             if expr is not None:
                 used |= n.names_in(expr.root)
@@ -125,7 +169,26 @@ def compile_pack(pack: Pack, *, today: dt.date | None = None,
                                 label=f"<pack {pack.name}>")
     targets = tuple(Target(rule, field, index[field], code)
                     for (rule, field), code in zip(targets_of, codes, strict=True))
-    return CompiledPack(pack, fields, targets, check, code, loaded, fixes)
+    cross = tuple(
+        CrossTarget(rule, rule.fields[0], index[rule.fields[0]],
+                    tuple(index[name] for name in rule.unique), rule.casefold,
+                    None if part is None else compile_rules(
+                        [part], fields, lists, today=today or dt.date.today(),
+                        label=f"<pack {pack.name} {rule.id}>")[0], part)
+        for rule, part in unique)
+    return CompiledPack(pack, fields, targets, check, code, loaded, fixes, cross)
+
+
+# The check compiled with a cross-record rule's `when` and `unless`: false, so that the
+# function reports each record that takes part.
+def _never() -> CheckedExpr:
+    checked, problems = parse_and_check(ExprSource.inline("false"), Scope({}, {}), "check")
+    if checked is None or problems:
+        raise RuntimeError("the expression false does not check")
+    return checked
+
+
+_NEVER = _never()
 
 
 def _problem_order(problem: Problem) -> tuple[str, int, int]:
