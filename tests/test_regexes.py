@@ -251,3 +251,20 @@ def test_answers_kept_for_repeated_values_are_the_same_and_bounded() -> None:
     fresh = compile_regex("[A-Z][a-z]+")
     fresh.fullmatches(long)
     assert long not in fresh._known  # long texts are never kept
+
+
+def test_python_classes_become_ranges_that_match_exactly_what_python_matches() -> None:
+    import re
+    import sys
+
+    import re2
+
+    from lrsrules.lang.regexes import _CATEGORY_RUNS, _category
+
+    sample = [chr(c) for c in range(0, sys.maxunicode + 1, 37) if not 0xD800 <= c < 0xE000]
+    sample += ["_", "٣", "\u00a0", "\u2028", "ß", "Ⅻ", "²"]
+    for name, python in _CATEGORY_RUNS.items():
+        ours = re2.compile(f"[{_category(name)}]")
+        theirs = re.compile(python[:-1])
+        for char in sample:
+            assert bool(ours.fullmatch(char)) == bool(theirs.fullmatch(char)), (name, char)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import sys
+from array import array
 from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
 from typing import Any
@@ -352,24 +353,30 @@ def _class(items: list[tuple[Any, Any]]) -> str:
 
 @cache
 def _category(name: str) -> str:
-    """A class of Python's: the ranges its ``str`` method accepts (the Unicode tables of the
-    running Python, which may differ from RE2's own \\p{...})."""
-    tests: dict[str, Callable[[str], bool]] = {
-        "DIGIT": str.isdecimal,
-        "SPACE": str.isspace,
-        "WORD": lambda char: char.isalnum() or char == "_",
-    }
-    negated = name.startswith("CATEGORY_NOT_")
-    test = tests[name.removeprefix("CATEGORY_NOT_").removeprefix("CATEGORY_")]
+    """A class of Python's: the ranges of code points its ``re`` (\\d, \\s, \\w and their
+    negations) matches, from the Unicode tables of the running Python, which may differ
+    from RE2's own \\p{...}. Found by Python's ``re`` itself over every code point, in two
+    stretches either side of the surrogates (which no text holds)."""
+    runs = re.compile(_CATEGORY_RUNS[name])
     ranges: list[str] = []
-    start = None
-    for code in range(sys.maxunicode + 2):
-        inside = code <= sys.maxunicode and not 0xD800 <= code < 0xE000 \
-            and test(chr(code)) != negated
-        if inside and start is None:
-            start = code
-        elif not inside and start is not None:
-            last = code - 1
+    for first, text in _code_points():
+        for run in runs.finditer(text):
+            start, last = first + run.start(), first + run.end() - 1
             ranges.append(_char(start) if start == last else f"{_char(start)}-{_char(last)}")
-            start = None
     return "".join(ranges)
+
+
+_CATEGORY_RUNS = {
+    "CATEGORY_DIGIT": r"\d+", "CATEGORY_NOT_DIGIT": r"\D+",
+    "CATEGORY_SPACE": r"\s+", "CATEGORY_NOT_SPACE": r"\S+",
+    "CATEGORY_WORD": r"\w+", "CATEGORY_NOT_WORD": r"\W+",
+}
+
+
+@cache
+def _code_points() -> tuple[tuple[int, str], ...]:
+    """Every code point as text, in the stretches below and above the surrogates."""
+    # Through UTF-32, which decodes in C: three times faster than joining chr()s.
+    codec = "utf-32-le" if sys.byteorder == "little" else "utf-32-be"
+    return tuple((start, array("I", range(start, stop)).tobytes().decode(codec))
+                 for start, stop in ((0, 0xD800), (0xE000, sys.maxunicode + 1)))
