@@ -83,11 +83,32 @@ _KNOWN_TEXTS = 4096  # answers a pattern keeps ...
 _KNOWN_CHARS = 64  # ... for texts no longer than this
 
 
+class _Answers(dict[str, bool]):
+    """Whether each text fully matches one pattern: a text not yet known is run by RE2
+    (``test``: the compiled pattern's Match) and kept when short, while there is room."""
+
+    __slots__ = ("test",)
+
+    def __init__(self, test: Any) -> None:
+        super().__init__()
+        self.test = test
+
+    def __missing__(self, text: str) -> bool:
+        try:
+            data = text.encode()
+        except UnicodeEncodeError:
+            data = _encoded(text)[1]
+        found: bool = self.test(_BOTH, data, 0, len(data))[0] != _NO_MATCH
+        if len(text) <= _KNOWN_CHARS and len(self) < _KNOWN_TEXTS:
+            self[text] = found
+        return found
+
+
 class Regex:
     """A compiled pattern; offers only what packs and layouts use, with Python's meaning."""
 
-    __slots__ = ("_known", "_longest", "_match", "_re", "_test", "groupindex", "groups",
-                 "pattern")
+    __slots__ = ("_known", "_longest", "_match", "_re", "_test", "fullmatches", "groupindex",
+                 "groups", "pattern")
 
     def __init__(self, pattern: str, translated: str) -> None:
         self.pattern = pattern
@@ -102,26 +123,15 @@ class Regex:
         # Answers for short texts already seen: values repeat (codes, names, postcodes)
         # and a dict lookup costs a fraction of a call into RE2. Bounded in entries and
         # in the length of the texts it keeps.
-        self._known: dict[str, bool] = {}
+        self._known = _Answers(self._test)
+        # Whether the whole text matches (``matches``): the fast path, per record. A known
+        # answer is the dict's own lookup, in C; an unknown one runs ``_answer``.
+        self.fullmatches: Callable[[str], bool] = self._known.__getitem__
 
     def fullmatch(self, text: str) -> Any:
         """The match of the whole text (``m[group]``, ``m.span()``), else None."""
         data, clean = _encoded(text)
         return self._re.fullmatch(text if data is clean else clean.decode())
-
-    def fullmatches(self, text: str) -> bool:
-        """Whether the whole text matches (``matches``): the fast path, per record."""
-        known = self._known.get(text)
-        if known is not None:
-            return known
-        try:
-            data = text.encode()
-        except UnicodeEncodeError:
-            data = _encoded(text)[1]
-        found: bool = self._test(_BOTH, data, 0, len(data))[0] != _NO_MATCH
-        if len(text) <= _KNOWN_CHARS and len(self._known) < _KNOWN_TEXTS:
-            self._known[text] = found
-        return found
 
     def replacer(self, replacement: str) -> Callable[[str], str]:
         """A function: the text with every match replaced, as ``re.sub`` does; in the
