@@ -137,3 +137,21 @@ def test_the_library_reports_a_file_of_headings_alone(tmp_path: Path) -> None:
     run = lrsrules.validate(write(tmp_path, "learners.csv", "ULN,GivenName\n"))
     assert [(f.rule, f.record) for f in run] == [("INPUT.EMPTY", None)]
     assert run.summary.records == 0 and run.failed("warning") and not run.failed()
+
+
+def test_version_names_lrsrules_and_every_bundled_pack_with_its_version() -> None:
+    from lrsrules.packs.discovery import bundled_packs
+
+    code, out = invoke("--version")
+    assert code == 0, out
+    assert out.startswith("lrsrules "), out
+    for name in bundled_packs():
+        assert f"  {name} " in out and f"{name} (cannot" not in out, out
+
+
+@pytest.mark.parametrize("command", [[], ["validate"], ["batch"], ["batch", "check"],
+                                     ["rules"], ["explain"], ["diff"]])
+def test_dash_h_is_help_on_every_command(command: list[str]) -> None:
+    code, out = invoke(*command, "-h")
+    assert code == 0, out
+    assert out.startswith("Usage: lrsrules") and "-h, --help" in out, out
