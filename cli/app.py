@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from types import FrameType
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -25,6 +25,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},  # subcommands inherit it
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -107,6 +108,42 @@ def _stopping_signals() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def version_text() -> str:
+    """lrsrules's version and the bundled packs' (each's default version)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from lrsrules.packs.discovery import bundled_packs
+    from lrsrules.packs.loader import load_pack
+
+    try:
+        lines = [f"lrsrules {version('lrsrules')}"]
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        lines = ["lrsrules (version unknown: not installed)"]
+    lines.append("bundled packs:")
+    for name in bundled_packs():
+        try:
+            lines.append(f"  {name} {load_pack(name).version}")
+        except EngineError as exc:  # one broken pack must not hide the others' versions
+            lines.append(f"  {name} (cannot be loaded: {type(exc).__name__})")
+    return "\n".join(lines)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(version_text())
+        raise typer.Exit(ExitCode.OK)
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_show_version, is_eager=True,
+        help="Show the version of lrsrules and of the bundled packs, and exit.")] = False,
+) -> None:
+    # The app's help is the Typer's (with the exit codes); this only adds --version.
+    return
 
 
 def _register() -> None:

@@ -13,6 +13,10 @@ from typing import Any
 
 # The id of findings about a record that could not be read (waivers may name it).
 INPUT_RULE = "INPUT.RECORD"
+# Findings about the input as a whole: a heading that is probably a misspelt field, and a
+# file with headings but no records (warnings: the file was read, but may not be as meant).
+HEADING_RULE = "INPUT.HEADING"
+EMPTY_RULE = "INPUT.EMPTY"
 
 SEVERITIES = ("info", "warning", "error")
 SEVERITY_RANK: Mapping[str, int] = {name: rank for rank, name in enumerate(SEVERITIES)}

@@ -26,12 +26,29 @@ class HeadingMatch:
 
     ``columns`` maps a field name to its 0-based column index; ``ignored`` lists headings
     matching no field (file order, each once); ``missing`` lists the pack's fields without
-    a column (pack order).
+    a column (pack order); ``near`` holds a ``NearMiss`` for each ignored heading that is
+    probably a misspelt missing field.
     """
 
     columns: dict[str, int]
     ignored: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()
+    near: tuple[NearMiss, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class NearMiss:
+    """A heading (``label``, as ``ignored`` names it) that matches no field but is close to
+    ``field`` (as the pack writes it, ``written``: its name or one of its aliases)."""
+
+    label: str
+    field: str
+    written: str
+
+    def message(self) -> str:
+        shown = self.label if self.label.startswith("(") else repr(self.label)
+        also = "" if self.written == self.field else f" ({self.written})"
+        return f"heading {shown} matches no field; did you mean {self.field}{also}?"
 
 
 def field_lookup(fields: Mapping[str, FieldDef]) -> dict[str, str]:
@@ -144,7 +161,70 @@ def match_headings(
             ),
         )
     missing = tuple(name for name in fields if name not in columns)
-    return HeadingMatch(columns, tuple(ignored), missing)
+    near = tuple(
+        NearMiss(ignored_label(heading, None if keys else index), *guess)
+        for index, heading in enumerate(headings)
+        if (guess := guess_field(heading, fields, missing)) is not None
+    )
+    return HeadingMatch(columns, tuple(ignored), missing, near)
+
+
+# How far a heading may be from a field's name or alias, normalised, to be taken for a
+# misspelling of it: Damerau-Levenshtein (optimal string alignment) distance, so that a
+# swapped pair ("DateOfBrith") counts as one slip, not two as difflib's ratio counts it.
+# Short names sit close together (uln, sex, dob), so they need a longer heading to guess.
+_NEAR_BY_LENGTH = ((6, 2), (4, 1))  # (at least this many characters, at most this distance)
+
+
+def guess_field(heading: str, fields: Mapping[str, FieldDef],
+                candidates: Sequence[str]) -> tuple[str, str] | None:
+    """The field among ``candidates`` (names in ``fields``) that ``heading`` probably
+    misspells, and the name or alias it is closest to; None when no field is close, when
+    the heading already matches one, or when two fields are equally close."""
+    key = normalise_heading(heading)
+    allowed = next((most for least, most in _NEAR_BY_LENGTH if len(key) >= least), 0)
+    if not allowed or key in field_lookup(fields):
+        return None
+    best: tuple[int, str, str] | None = None
+    tied = False
+    for name in candidates:
+        for written in (name, *fields[name].aliases):
+            target = normalise_heading(written)
+            if len(target) < _NEAR_BY_LENGTH[-1][0]:
+                continue
+            distance = edit_distance(key, target, allowed)
+            if distance > allowed:
+                continue
+            if best is None or distance < best[0]:
+                best, tied = (distance, name, written), False
+            elif distance == best[0] and name != best[1]:
+                tied = True
+            elif distance == best[0] and best[2] == name:
+                # As close to an alias as to the name: the alias is how files write it.
+                best = (distance, name, written)
+    if best is None or tied:
+        return None
+    return best[1], best[2]
+
+
+def edit_distance(first: str, second: str, most: int) -> int:
+    """The optimal-string-alignment distance between the two texts (adjacent swaps count
+    one); any answer above ``most`` is ``most + 1``."""
+    if abs(len(first) - len(second)) > most:
+        return most + 1
+    before: list[int] | None = None
+    row = list(range(len(second) + 1))
+    for i, a in enumerate(first, 1):
+        current = [i] + [0] * len(second)
+        for j, b in enumerate(second, 1):
+            current[j] = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (a != b))
+            if (before is not None and j > 1 and a == second[j - 2]
+                    and first[i - 2] == b):
+                current[j] = min(current[j], before[j - 2] + 1)
+        before, row = row, current
+        if min(row) > most:
+            return most + 1
+    return min(row[-1], most + 1)
 
 
 # A file without a header row offers its first record as headings. Values that look like

@@ -14,10 +14,11 @@ from itertools import chain
 from typing import Any
 
 from lrsrules.errors import InputError, Location
+from lrsrules.findings import Finding
 from lrsrules.inputs.bounds import cell_too_long
 from lrsrules.inputs.headings import HeadingMatch, looks_like_data
 from lrsrules.inputs.keys import KeyMatch
-from lrsrules.inputs.records import Opened, Record, RecordSource, unreadable
+from lrsrules.inputs.records import Opened, Record, RecordSource, heading_findings, unreadable
 from lrsrules.limits import MAX_CELL_CHARS, MAX_JSON_DEPTH
 from lrsrules.packs.model import FieldDef
 
@@ -53,6 +54,7 @@ class JsonLinesSource(RecordSource):
                 hint="each line must be one JSON object",
             )
         self._keys = KeyMatch(list(first), fields, wanted, source=self.path, line=line)
+        self._first = (line, self._keys.match)  # the keys a run hears of before the records
         self._records = self._iter_records(chain(((line, text),), numbered))
 
     @property
@@ -62,6 +64,9 @@ class JsonLinesSource(RecordSource):
     @property
     def match(self) -> HeadingMatch:
         return self._keys.match
+
+    def head_findings(self) -> list[Finding]:
+        return heading_findings(self._first[1], self._first[0])
 
     def _parse(self, text: str, line: int) -> Any:
         """The line's JSON value, or ``TOO_DEEP``; invalid JSON is an ``InputError``."""

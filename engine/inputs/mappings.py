@@ -18,10 +18,11 @@ from itertools import chain
 from typing import Any
 
 from lrsrules.errors import InputError, Location
+from lrsrules.findings import Finding
 from lrsrules.inputs.bounds import cell_too_long
 from lrsrules.inputs.headings import HeadingMatch
 from lrsrules.inputs.keys import KeyMatch
-from lrsrules.inputs.records import Record, RecordSource, unreadable
+from lrsrules.inputs.records import Record, RecordSource, heading_findings, unreadable
 from lrsrules.limits import MAX_CELL_CHARS
 from lrsrules.packs.model import FieldDef
 
@@ -59,6 +60,10 @@ class MappingSource(RecordSource):
     @property
     def match(self) -> HeadingMatch:
         return self._none if self._keys is None else self._keys.match
+
+    def head_findings(self) -> list[Finding]:
+        # Mappings have no heading line: the finding's line is None, as its record is.
+        return [] if self._keys is None else heading_findings(self._keys.match, None)
 
     def _iter_records(self, rows: Iterator[Any]) -> Iterator[Record]:
         assert self._keys is not None

@@ -18,11 +18,20 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import IO, Any
 
 from lrsrules.errors import InputError, Location
+from lrsrules.findings import Finding
 from lrsrules.inputs.bounds import BoundedLines, allow_cells, check_span, csv_error
 from lrsrules.inputs.decoding import codec_for
 from lrsrules.inputs.headings import HeadingMatch, match_headings
 from lrsrules.inputs.jsonlines import JsonLinesSource
-from lrsrules.inputs.records import Opened, Record, RecordSource, find_decode_error, unreadable
+from lrsrules.inputs.records import (
+    Opened,
+    Record,
+    RecordSource,
+    empty_finding,
+    find_decode_error,
+    heading_findings,
+    unreadable,
+)
 from lrsrules.packs.model import FieldDef
 
 FORMATS = ("csv", "jsonl")
@@ -100,7 +109,9 @@ class _CsvSource(RecordSource):
         self._reader = csv.reader(opened.lines, delimiter=delimiter)
         header, line = self._read_header()
         self._headings = tuple(header)
+        self._header_line = line
         self._match = match_headings(header, fields, source=self.path, line=line)
+        self._read: int | None = None  # records read, once the last one is
         self._records = self._iter_records(tuple(wanted))
 
     @property
@@ -110,6 +121,12 @@ class _CsvSource(RecordSource):
     @property
     def match(self) -> HeadingMatch:
         return self._match
+
+    def head_findings(self) -> list[Finding]:
+        return heading_findings(self._match, self._header_line)
+
+    def end_findings(self) -> list[Finding]:
+        return [empty_finding(self._header_line)] if self._read == 0 else []
 
     def _read_header(self) -> tuple[list[str], int]:
         reader, previous = self._reader, self._offset
@@ -152,6 +169,7 @@ class _CsvSource(RecordSource):
                     line,
                     tuple([None if not (v := row[i]) or v.isspace() else v for i in indices]),
                 )
+            self._read = number
         except csv.Error as exc:
             raise self._csv_error(exc, previous + 1) from None
         except UnicodeError:

@@ -18,7 +18,7 @@ from types import TracebackType
 from typing import IO, Any, NamedTuple
 
 from lrsrules.errors import InputError
-from lrsrules.findings import INPUT_RULE, Finding
+from lrsrules.findings import EMPTY_RULE, HEADING_RULE, INPUT_RULE, Finding
 from lrsrules.inputs.bounds import BoundedLines
 from lrsrules.inputs.decoding import DEFAULT_ENCODING, decode_error
 from lrsrules.inputs.headings import HeadingMatch
@@ -48,6 +48,19 @@ def unreadable(number: int, line: int, width: int, issue: str) -> Record:
     """A record that cannot be checked: reported as an ``INPUT.RECORD`` error saying why."""
     return Record(number, line, (None,) * width, issue,
                   (Finding(number, line, None, INPUT_RULE, "error", issue),))
+
+
+def heading_findings(match: HeadingMatch, line: int | None) -> list[Finding]:
+    """An ``INPUT.HEADING`` warning for each heading (on ``line``) that is probably a
+    misspelt field: unread, that field would pass every rule unseen."""
+    return [Finding(None, line, near.field, HEADING_RULE, "warning", near.message())
+            for near in match.near]
+
+
+def empty_finding(line: int | None) -> Finding:
+    """The ``INPUT.EMPTY`` warning for a file with headings (on ``line``) but no records."""
+    return Finding(None, line, None, EMPTY_RULE, "warning",
+                   "the file has headings but no records")
 
 
 @dataclass(frozen=True, slots=True)
