@@ -83,14 +83,15 @@ _KNOWN_TEXTS = 4096  # answers a pattern keeps ...
 _KNOWN_CHARS = 64  # ... for texts no longer than this
 
 
-class _Answers(dict[str, bool]):
+class Answers(dict[str, bool]):
     """Whether each text fully matches one pattern: a text not yet known is run by RE2
     (``test``: the compiled pattern's Match) and kept when short, while there is room."""
 
-    __slots__ = ("test",)
+    __slots__ = ("pattern", "test")
 
-    def __init__(self, test: Any) -> None:
+    def __init__(self, pattern: str, test: Any) -> None:
         super().__init__()
+        self.pattern = pattern  # as the pack wrote it, for explain --code
         self.test = test
 
     def __missing__(self, text: str) -> bool:
@@ -123,7 +124,7 @@ class Regex:
         # Answers for short texts already seen: values repeat (codes, names, postcodes)
         # and a dict lookup costs a fraction of a call into RE2. Bounded in entries and
         # in the length of the texts it keeps.
-        self._known = _Answers(self._test)
+        self._known = Answers(pattern, self._test)
         # Whether the whole text matches (``matches``): the fast path, per record. A known
         # answer is the dict's own lookup, in C; an unknown one runs ``_answer``.
         self.fullmatches: Callable[[str], bool] = self._known.__getitem__

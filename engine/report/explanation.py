@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 
 from lrsrules.authoring.explain import NOT_EVALUATED, CodeExplanation, Step, TargetExplanation
-from lrsrules.lang.regexes import Regex
+from lrsrules.lang.regexes import Answers, Regex
 from lrsrules.packs.model import Pack
 from lrsrules.run.runner import describe_failure
 
@@ -85,6 +85,8 @@ def format_code(explained: CodeExplanation) -> str:
 def describe_constant(value: object) -> str:
     """A constant of generated code as Python a reader can look up."""
     owner = getattr(value, "__self__", None)
+    if isinstance(owner, Answers):  # Regex.fullmatches: its answers' lookup
+        return f"compile_regex({owner.pattern!r}).fullmatches"
     if owner is not None and _is_regex(value):
         maker = "compile_regex" if isinstance(owner, Regex) else "re.compile"
         return f"{maker}({owner.pattern!r}).{getattr(value, '__name__', '?')}"
