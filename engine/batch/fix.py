@@ -15,12 +15,14 @@ import json
 import re
 import shutil
 import tempfile
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import IO, Any, TextIO
+from typing import Any, TextIO
 from xml.sax.saxutils import escape
 
+from lrsrules import spreadsheets
 from lrsrules.batch.check import BatchFile, BatchRecords
 from lrsrules.batch.layouts import Layout
 from lrsrules.errors import InputError, Location
@@ -30,6 +32,7 @@ from lrsrules.limits import REPORT_SPOOL_BYTES
 from lrsrules.run.fixes import FixProgram, apply_fixes
 from lrsrules.run.pipeline import Checked, Run
 from lrsrules.run.runner import record_findings
+from lrsrules.spreadsheets import safe_cell
 
 FIXED, CHANGED, NEEDS_PERSON, LEFT_OUT, NOTED = (
     "fixed", "changed", "needs a person", "left out", "noted")
@@ -243,7 +246,7 @@ def _entry(finding: Finding, status: str) -> FixEntry:
 
 # --- the corrected file ---------------------------------------------------------------------
 
-class _Writer:
+class _Writer(ABC):
     """The corrected file, its header first: learners are spooled until ``finish`` is given
     the header values (a learner count among them). Use it as a context manager."""
 
@@ -262,11 +265,13 @@ class _Writer:
         self.count += 1
         self.write_learner(values)
 
+    @abstractmethod
     def write_learner(self, values: Sequence[str]) -> None:
-        raise NotImplementedError
+        """Write one learner's values, in the layout's heading order."""
 
+    @abstractmethod
     def finish(self, header: Sequence[str]) -> None:
-        raise NotImplementedError
+        """Write the file out: its head (with the header values) and the spooled rows."""
 
     def copy_spool(self) -> None:
         self.spool.seek(0)
@@ -356,7 +361,6 @@ def _element(name: str, value: str) -> str:
 # --- the error report -----------------------------------------------------------------------
 
 REPORT_FORMATS = ("csv", "json")
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _CSV_HEADER = ["record", "line", "field", "rule", "severity", "status", "message"]
 
 
@@ -379,7 +383,7 @@ class ErrorReport:
         self._spool = tempfile.SpooledTemporaryFile(  # noqa: SIM115 (closed by close)
             max_size=REPORT_SPOOL_BYTES, mode="w+", encoding="utf-8",
             errors="surrogatepass", newline="", dir=folder)
-        self._rows = csv.writer(_LfRows(self._spool), lineterminator="\r\n")
+        self._rows = spreadsheets.writer(self._spool)
 
     def add(self, entry: FixEntry) -> None:
         if self.fmt == "json":
@@ -390,10 +394,10 @@ class ErrorReport:
         else:
             row = ["" if entry.record is None else entry.record,
                    "" if entry.line is None else entry.line,
-                   _cell(entry.field), _cell(entry.rule), entry.severity, entry.status,
-                   _cell(entry.message)]
+                   safe_cell(entry.field), safe_cell(entry.rule), entry.severity, entry.status,
+                   safe_cell(entry.message)]
             if self.show_values:
-                row += [_cell(entry.old), _cell(entry.new)]
+                row += [safe_cell(entry.old), safe_cell(entry.new)]
             self._rows.writerow(row)
         self.entries += 1
 
@@ -411,7 +415,7 @@ class ErrorReport:
             self._copy(stream)
             stream.write("\n  ]\n}\n")
             return
-        csv.writer(_LfRows(stream), lineterminator="\r\n").writerow(
+        spreadsheets.writer(stream).writerow(
             _CSV_HEADER + (["old", "new"] if self.show_values else []))
         self._copy(stream)
 
@@ -428,22 +432,3 @@ class ErrorReport:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
-
-
-class _LfRows:
-    """Where a csv.writer told CRLF puts its rows: ended by "\n". Told CRLF, the writer
-    quotes a field holding a bare CR, at which a spreadsheet would start a new row (whose
-    first cell could be a formula); as reporters.CsvReporter does."""
-
-    def __init__(self, stream: IO[str]) -> None:
-        self._write = stream.write
-
-    def write(self, row: str) -> int:
-        return self._write(row[:-2] + "\n")  # one call per row, ending in "\r\n"
-
-
-def _cell(text: str | None) -> str:
-    # A spreadsheet would run a cell starting like a formula: prefix it with '.
-    if not text:
-        return ""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text

@@ -9,7 +9,6 @@ written only when ``show_values`` is true.
 
 from __future__ import annotations
 
-import csv
 import json
 import shutil
 import tempfile
@@ -17,9 +16,11 @@ from abc import ABC, abstractmethod
 from types import TracebackType
 from typing import TextIO
 
+from lrsrules import spreadsheets
 from lrsrules.findings import SEVERITIES, Finding
 from lrsrules.limits import REPORT_SPOOL_BYTES
 from lrsrules.run.findings import RunInfo, Summary
+from lrsrules.spreadsheets import safe_cell
 
 _VALUE_CHARS = 100  # longer values are cut short in text output; other formats keep all
 
@@ -221,31 +222,6 @@ def _list_item(data: dict[str, object]) -> str:
     return "\n    " + item.replace("\n", "\n    ")
 
 
-# Spreadsheet programs run a cell starting with one of these as a formula (OWASP "CSV
-# injection"); values come from learner records and messages may quote them, so such
-# cells get a leading apostrophe, which spreadsheets show as text and do not evaluate.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(text: str | None) -> str:
-    if not text:
-        return ""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
-class _LfRows:
-    """Where a csv.writer writing CRLF rows puts them: ended by "\n" instead (a text
-    stream turns it into the platform's line ending). The writer quotes a field only for
-    the characters of its line terminator, and a spreadsheet starts a new row at a bare
-    CR outside quotes, whose first cell could be a formula: so the writer is told CRLF."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self._write = stream.write
-
-    def write(self, row: str) -> int:
-        return self._write(row[:-2] + "\n")  # one call per row, ending in "\r\n"
-
-
 class CsvReporter(Reporter):
     """One row per finding, streamed, under a header row; safe to open in a spreadsheet."""
 
@@ -255,7 +231,7 @@ class CsvReporter(Reporter):
                  spool_dir: str | None = None) -> None:
         super().__init__(stream, show_values=show_values, source_name=source_name,
                          spool_dir=spool_dir)
-        self._writer = csv.writer(_LfRows(stream), lineterminator="\r\n")
+        self._writer = spreadsheets.writer(stream)
         self._waivers = False
 
     def start(self, info: RunInfo) -> None:
@@ -269,15 +245,15 @@ class CsvReporter(Reporter):
         row = [
             "" if finding.record is None else finding.record,
             "" if finding.line is None else finding.line,
-            _cell(finding.field),
-            _cell(finding.rule),
+            safe_cell(finding.field),
+            safe_cell(finding.rule),
             finding.severity,
-            _cell(finding.message),
+            safe_cell(finding.message),
         ]
         if self.show_values:
-            row.append(_cell(finding.value))
+            row.append(safe_cell(finding.value))
         if self._waivers:
-            row.append(_cell(finding.waived))
+            row.append(safe_cell(finding.waived))
         self._writer.writerow(row)
 
 
