@@ -30,6 +30,7 @@ from lrsrules.cli.options import (
     ReportFormat,
     Severity,
     ShowValuesOption,
+    StatisticsOption,
     WaiversOption,
     as_of_date,
 )
@@ -90,13 +91,15 @@ def check(
     encoding: EncodingOption = None,
     as_of: AsOfOption = None,
     waivers: WaiversOption = None,
+    statistics: StatisticsOption = False,
 ) -> None:
     """Check a batch file: file name, header, headings, and every learner record through
     the layout's pack (the rules in force today, or on the --as-of date); for an output
     file, each learner's return code."""
     run = lrsrules.check_batch(file, layout=layout, pack=pack, waivers=waivers,
                                as_of=as_of_date(as_of), encoding=encoding)
-    write_report(run, format, output, show_values=show_values, inputs=(file,))
+    write_report(run, format, output, show_values=show_values, inputs=(file,),
+                 statistics=statistics)
     if run.failed(fail_on.value):
         raise typer.Exit(ExitCode.FINDINGS)
 

@@ -63,6 +63,11 @@ DelimiterOption = Annotated[
     str | None,
     typer.Option("--delimiter", help="CSV delimiter: , ; tab or | (default: detected)."),
 ]
+StatisticsOption = Annotated[
+    bool,
+    typer.Option("--statistics", help="Print only the counts of findings (and records) by "
+                 "rule and by field: a text table, or JSON with --format json."),
+]
 InputFormatOption = Annotated[
     InputFormat | None,
     typer.Option("--input-format", help="Input format (default: from the file name)."),

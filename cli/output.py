@@ -26,9 +26,11 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+import typer
+
 from lrsrules.batch.check import BatchRecords
 from lrsrules.errors import EngineError, Location
-from lrsrules.report.reporters import REPORTERS
+from lrsrules.report.reporters import REPORTERS, Reporter, StatisticsReporter
 from lrsrules.run.pipeline import Run
 
 if TYPE_CHECKING:
@@ -190,12 +192,20 @@ def report_stream(output: Path | None, *, inputs: Iterable[Path | str] = ()
 
 
 def write_report(run: Run, format: Enum, output: Path | None, *, show_values: bool,
-                 inputs: tuple[Path, ...]) -> None:
-    """Write ``run``'s findings and summary as ``format`` to ``output`` (or stdout)."""
+                 inputs: tuple[Path, ...], statistics: bool = False) -> None:
+    """Write ``run``'s findings and summary as ``format`` to ``output`` (or stdout); with
+    ``statistics``, only the counts by rule and field (text, or json)."""
+    name = str(format.value)
+    if statistics and name not in ("text", "json"):
+        raise typer.BadParameter(f"--statistics prints text or json, not {name}",
+                                 param_hint="'--format'")
     with run, pending_output(output, inputs=(*inputs, *run_inputs(run))) as opened:
-        reporter = REPORTERS[str(format.value)](opened.stream, show_values=show_values,
-                                                source_name=str(inputs[0]),
-                                                spool_dir=opened.folder)
+        reporter: Reporter
+        if statistics:
+            reporter = StatisticsReporter(opened.stream, as_json=name == "json")
+        else:
+            reporter = REPORTERS[name](opened.stream, show_values=show_values,
+                                       source_name=str(inputs[0]), spool_dir=opened.folder)
         with reporter:
             reporter.start(dataclasses.replace(run.info, show_values=show_values))
             add = reporter.add

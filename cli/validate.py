@@ -21,6 +21,7 @@ from lrsrules.cli.options import (
     ReportFormat,
     Severity,
     ShowValuesOption,
+    StatisticsOption,
     WaiversOption,
     as_of_date,
 )
@@ -40,13 +41,15 @@ def validate(
     input_format: InputFormatOption = None,
     as_of: AsOfOption = None,
     waivers: WaiversOption = None,
+    statistics: StatisticsOption = False,
 ) -> None:
     """Check every record of FILE against the rules of a pack (those in force today, or
     on the --as-of date)."""
     run = lrsrules.validate(file, pack or DEFAULT_PACK, waivers=waivers,
                             as_of=as_of_date(as_of), encoding=encoding, delimiter=delimiter,
                             input_format=input_format.value if input_format else None)
-    write_report(run, format, output, show_values=show_values, inputs=(file,))
+    write_report(run, format, output, show_values=show_values, inputs=(file,),
+                 statistics=statistics)
     if run.failed(fail_on.value):
         raise typer.Exit(ExitCode.FINDINGS)
 

@@ -13,6 +13,7 @@ import pytest
 from lrsrules.findings import Finding
 from lrsrules.report import reporters
 from lrsrules.report.reporters import REPORTERS, Reporter
+from lrsrules.report.statistics import Statistics
 from lrsrules.run.findings import RunInfo, Summary
 
 INFO = RunInfo(
@@ -141,6 +142,13 @@ def test_jsonl_with_values_adds_the_value_key_even_when_blank() -> None:
 # --- json --------------------------------------------------------------------------------
 
 
+def statistics_of(findings: Sequence[Finding]) -> dict[str, object]:
+    stats = Statistics()
+    for finding in findings:
+        stats.add(finding)
+    return stats.to_dict()
+
+
 def test_json_writes_one_indented_document_at_the_end() -> None:
     out = report("json", FINDINGS[:1])
     assert out.startswith('{\n  "pack": {\n    "name": "lrs-default",')
@@ -152,7 +160,7 @@ def test_json_writes_one_indented_document_at_the_end() -> None:
             "encoding": "utf-8-sig",
             "delimiter": ",",
         },
-        "summary": SUMMARY.to_dict(),
+        "summary": SUMMARY.to_dict() | {"statistics": statistics_of(FINDINGS[:1])},
         "findings": [
             {
                 "record": 3,
@@ -182,7 +190,8 @@ def test_json_is_the_document_json_dumps_would_write_whatever_the_spool_holds(
         reporter.finish(SUMMARY)
     document = {"pack": info.pack_dict(), "input": {
         "path": info.input_path, "format": info.input_format, "encoding": info.encoding,
-        "delimiter": info.delimiter}, "summary": SUMMARY.to_dict(),
+        "delimiter": info.delimiter},
+        "summary": SUMMARY.to_dict() | {"statistics": statistics_of(findings)},
         "findings": [f.to_dict(show_values) for f in findings],
         "waivers": {"path": "waivers.yaml"}}
     assert stream.getvalue() == json.dumps(document, indent=2, ensure_ascii=False) + "\n"

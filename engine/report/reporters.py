@@ -19,6 +19,7 @@ from typing import TextIO
 from lrsrules import spreadsheets
 from lrsrules.findings import SEVERITIES, Finding
 from lrsrules.limits import REPORT_SPOOL_BYTES
+from lrsrules.report.statistics import Statistics
 from lrsrules.run.findings import RunInfo, Summary
 from lrsrules.spreadsheets import safe_cell
 
@@ -172,11 +173,13 @@ class JsonReporter(Reporter):
             max_size=REPORT_SPOOL_BYTES, mode="w+", encoding="utf-8", errors="surrogatepass",
             newline="", dir=spool_dir)
         self._findings = 0
+        self._statistics = Statistics()
 
     def add(self, finding: Finding) -> None:
         self._spool.write(("," if self._findings else "") + _list_item(
             finding.to_dict(self.show_values)))
         self._findings += 1
+        self._statistics.add(finding)
 
     def finish(self, summary: Summary) -> None:
         info = self._run_info()
@@ -188,7 +191,7 @@ class JsonReporter(Reporter):
                 "encoding": info.encoding,
                 "delimiter": info.delimiter,
             },
-            "summary": summary.to_dict(),
+            "summary": summary.to_dict() | {"statistics": self._statistics.to_dict()},
             "findings": [],
         }
         if info.waivers is not None:
@@ -255,6 +258,31 @@ class CsvReporter(Reporter):
         if self._waivers:
             row.append(safe_cell(finding.waived))
         self._writer.writerow(row)
+
+
+class StatisticsReporter(Reporter):
+    """``--statistics``: only the counts of findings by rule and by field, as a text table
+    (``as_json``: the JSON summary's ``statistics`` object)."""
+
+    def __init__(self, stream: TextIO, *, show_values: bool = False, source_name: str = "",
+                 spool_dir: str | None = None, as_json: bool = False) -> None:
+        super().__init__(stream, show_values=show_values, source_name=source_name,
+                         spool_dir=spool_dir)
+        self.as_json = as_json
+        self._statistics = Statistics()
+
+    def add(self, finding: Finding) -> None:
+        self._statistics.add(finding)
+
+    def finish(self, summary: Summary) -> None:
+        if self.as_json:
+            self.stream.write(json.dumps(self._statistics.to_dict(), indent=2,
+                                         ensure_ascii=False) + "\n")
+        else:
+            waived = self._run_info().waivers is not None
+            self.stream.writelines(line + "\n" for line in
+                                   self._statistics.text_lines(waived=waived))
+        super().finish(summary)
 
 
 REPORTERS: dict[str, type[Reporter]] = {
