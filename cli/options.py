@@ -17,6 +17,7 @@ class ReportFormat(str, Enum):
     json = "json"
     jsonl = "jsonl"
     csv = "csv"
+    html = "html"
 
 
 class Severity(str, Enum):

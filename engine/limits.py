@@ -94,3 +94,8 @@ MAX_XLSX_SHARED_STRINGS = 1_000_000
 # JSON report (whose summary comes first but is known last) and batch fix's error report
 # take the same memory for any number of records.
 REPORT_SPOOL_BYTES = 1 << 20
+
+# Findings written as rows of an HTML report's table (--format html): the counts, charts and
+# top rules cover every finding, but a page holding two million rows would not open. The
+# page says when rows were left out, and how many.
+MAX_HTML_FINDINGS = 20_000

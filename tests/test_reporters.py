@@ -57,8 +57,8 @@ def report(
     return stream.getvalue()
 
 
-def test_the_registry_offers_four_interchangeable_reporters() -> None:
-    assert set(REPORTERS) == {"text", "json", "jsonl", "csv"}
+def test_the_registry_offers_five_interchangeable_reporters() -> None:
+    assert set(REPORTERS) == {"text", "json", "jsonl", "csv", "html"}
     assert all(issubclass(cls, Reporter) for cls in REPORTERS.values())
 
 

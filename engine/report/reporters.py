@@ -9,6 +9,7 @@ written only when ``show_values`` is true.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import tempfile
@@ -18,7 +19,8 @@ from typing import TextIO
 
 from lrsrules import spreadsheets
 from lrsrules.findings import SEVERITIES, Finding
-from lrsrules.limits import REPORT_SPOOL_BYTES
+from lrsrules.limits import MAX_HTML_FINDINGS, REPORT_SPOOL_BYTES
+from lrsrules.report import htmlpage
 from lrsrules.report.statistics import Statistics
 from lrsrules.run.findings import RunInfo, Summary
 from lrsrules.spreadsheets import safe_cell
@@ -285,9 +287,44 @@ class StatisticsReporter(Reporter):
         super().finish(summary)
 
 
+class HtmlReporter(Reporter):
+    """One self-contained HTML page for people (see ``htmlpage``; needs the html extra).
+
+    Every finding is counted; the first ``MAX_HTML_FINDINGS`` are kept as the rows of its
+    table, and the page says when there were more."""
+
+    def __init__(self, stream: TextIO, *, show_values: bool = False, source_name: str = "",
+                 spool_dir: str | None = None) -> None:
+        htmlpage.require_jinja()  # before the run: a missing extra is an error, not a crash
+        super().__init__(stream, show_values=show_values, source_name=source_name,
+                         spool_dir=spool_dir)
+        self._statistics = Statistics()
+        self._rows: list[Finding] = []
+        self._input_sha256: str | None = None
+
+    def start(self, info: RunInfo) -> None:
+        super().start(info)
+        self._input_sha256 = htmlpage.file_sha256(info.input_path)
+
+    def add(self, finding: Finding) -> None:
+        self._statistics.add(finding)
+        if len(self._rows) < MAX_HTML_FINDINGS:
+            self._rows.append(finding)
+
+    def finish(self, summary: Summary) -> None:
+        info = self._run_info()
+        model = htmlpage.page_model(
+            info, summary, self._statistics, self._rows, show_values=self.show_values,
+            input_name=self.source_name or info.input_path, input_sha256=self._input_sha256,
+            generated=dt.datetime.now(dt.timezone.utc))
+        htmlpage.render(self.stream, model)
+        super().finish(summary)
+
+
 REPORTERS: dict[str, type[Reporter]] = {
     "text": TextReporter,
     "json": JsonReporter,
     "jsonl": JsonLinesReporter,
     "csv": CsvReporter,
+    "html": HtmlReporter,
 }

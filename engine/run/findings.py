@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from lrsrules.packs.model import Pack
+
 
 @dataclass(frozen=True, slots=True)
 class RunInfo:
@@ -22,6 +24,9 @@ class RunInfo:
     show_values: bool = False
     as_of: str | None = None  # --as-of: the date whose rules ran (None: the run date)
     waivers: str | None = None  # the waiver file applied, if any
+    # The pack itself, for reports that describe its rules (the HTML page); None when a
+    # reporter is driven without a run (tests).
+    pack: Pack | None = field(default=None, repr=False, compare=False)
 
     def pack_dict(self) -> dict[str, Any]:
         data = {"name": self.pack_name, "version": self.pack_version, "sha256": self.pack_sha256}

@@ -79,7 +79,8 @@ class Run:
         return RunInfo(pack.name, pack.version, pack.sha256, pack.path, source.path,
                        source.format, source.encoding, source.delimiter,
                        as_of=None if self.as_of is None else self.as_of.isoformat(),
-                       waivers=None if self.waivers is None else self.waivers.path)
+                       waivers=None if self.waivers is None else self.waivers.path,
+                       pack=pack)
 
     def __iter__(self) -> Iterator[Finding]:
         # chain and map run in C: no Python frame between the run and its reader.
