@@ -92,6 +92,7 @@ def page_model(info: RunInfo, summary: Summary, statistics: Statistics,
     return {
         "title": f"lrsrules report: {Path(input_name).name}",
         "input_name": input_name,
+        "input_file": Path(input_name).name,
         "verdict": _verdict(summary, statistics, unwaived),
         "provenance": _provenance(info, summary, input_name, input_sha256, generated),
         "totals": _totals(summary, statistics),

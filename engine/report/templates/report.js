@@ -8,7 +8,8 @@
   if (!source || !table) { return; }
   var data = JSON.parse(source.textContent);
   var rank = {};
-  data.severity_order.forEach(function (name, index) { rank[name] = index; });
+  // severity_order is most severe first; the rank grows with severity.
+  data.severity_order.forEach(function (name, index) { rank[name] = data.severity_order.length - index; });
   var rows = data.rows.map(function (row, index) {
     var item = { index: index, record: row[0], line: row[1], field: row[2], rule: row[3],
                  severity: row[4], message: data.messages[row[5]] };
