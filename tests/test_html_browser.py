@@ -79,7 +79,10 @@ class Opened:
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
         self.page.on("request", lambda request: self.requests.append(request.url))
         self.page.goto(path.as_uri())
-        self.page.wait_for_selector("#findings tbody tr")
+        try:
+            self.page.wait_for_selector("#findings tbody tr", timeout=10_000)
+        except Exception as exc:  # the page's own errors say why its table stayed empty
+            raise AssertionError(f"the table was not filled: {self.errors}") from exc
 
     def column(self, number: int) -> list[str]:
         cells: list[str] = self.page.eval_on_selector_all(

@@ -93,6 +93,7 @@ def page_model(info: RunInfo, summary: Summary, statistics: Statistics,
         "title": f"lrsrules report: {Path(input_name).name}",
         "input_name": input_name,
         "input_file": Path(input_name).name,
+        "version": lrsrules_version(),
         "verdict": _verdict(summary, statistics, unwaived),
         "provenance": _provenance(info, summary, input_name, input_sha256, generated),
         "totals": _totals(summary, statistics),
@@ -124,7 +125,9 @@ def render(stream: TextIO, model: Mapping[str, Any]) -> None:
                              undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True)
     env.filters["thousands"] = "{:,}".format
-    env.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": True}
+    # tojson escapes <, >, & and ' as \u003c ...: no value can close the data's <script>.
+    env.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": True,
+                                         "separators": (",", ":")}
     for piece in env.get_template("report.html.j2").generate(model):
         stream.write(piece)
 
@@ -167,7 +170,7 @@ def _provenance(info: RunInfo, summary: Summary, input_name: str, input_sha256: 
         items.append((key.replace("_", " ").capitalize(), shown))
     items += [
         ("Generated", generated.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")),
-        ("By", f"lrsrules {lrsrules_version()}"),
+        ("Made by", f"lrsrules {lrsrules_version()}"),
     ]
     return items
 
@@ -284,6 +287,8 @@ def _table_data(rows: Sequence[Finding], statistics: Statistics, *, show_values:
         "rule_totals": {rule: counts.findings for rule, counts in statistics.by_rule.items()},
         "field_totals": {"" if name is None else name: counts.findings
                          for name, counts in statistics.by_field.items()},
+        "severity_totals": {name: statistics.by_severity[name].findings
+                            for name in SEVERITY_ORDER if name in statistics.by_severity},
         "severity_order": list(SEVERITY_ORDER),
     }
 

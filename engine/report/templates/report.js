@@ -36,11 +36,6 @@
       select.appendChild(option);
     });
   }
-  function distinct(key) {
-    var seen = {};
-    rows.forEach(function (row) { seen[row[key] === null ? "" : row[key]] = true; });
-    return Object.keys(seen);
-  }
   function plural(count, noun) { return count.toLocaleString("en-GB") + " " + noun + (count === 1 ? "" : "s"); }
 
   // Every rule and field with findings in the run, also those whose rows were left out.
@@ -50,8 +45,8 @@
   fill(selects.field, Object.keys(data.field_totals).sort(), function (field) {
     return (field || "(no single field)") + " (" + (data.field_totals[field] || 0).toLocaleString("en-GB") + ")";
   });
-  fill(selects.severity, distinct("severity").sort(function (a, b) { return rank[b] - rank[a]; }),
-       function (name) { return name; });
+  fill(selects.severity, data.severity_order.filter(function (name) { return data.severity_totals[name]; }),
+       function (name) { return name + " (" + data.severity_totals[name].toLocaleString("en-GB") + ")"; });
 
   function compare(a, b) {
     var x = a[state.key], y = b[state.key];
