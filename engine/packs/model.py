@@ -51,6 +51,7 @@ class FieldDef:
     aliases: tuple[str, ...] = ()
     description: str | None = None
     location: Location = Location()
+    format: str | None = None  # "date": the field holds dates written YYYY-MM-DD
 
 
 @dataclass(frozen=True, slots=True)
