@@ -14,6 +14,7 @@ from lrsrules.cli.exit_codes import ExitCode
 from lrsrules.cli.options import OutputOption
 from lrsrules.cli.output import report_stream, with_case_files
 from lrsrules.errors import PackError, Problem
+from lrsrules.packs.discovery import find_pack_versions
 from lrsrules.packs.loader import DEFAULT_PACK
 from lrsrules.report.packtests import junit_xml, write_text
 
@@ -35,7 +36,8 @@ def run_tests(
         typer.Argument(
             metavar="PACK",
             help=f"Packs to test: bundled names or paths to pack files or folders (default "
-            f"{DEFAULT_PACK}). Each is tested with every pack in its include tree, each pack "
+            f"{DEFAULT_PACK}). A folder or name is tested in every version it holds (name@1.2 "
+            "for one). Each is tested with every pack in its include tree, each pack "
             "once, on the cases in the tests/ folder beside its own pack file.",
             show_default=False,
         ),
@@ -61,8 +63,9 @@ def run_tests(
 def _pack_files(refs: Iterable[str]) -> list[Path]:
     files: dict[Path, Path] = {}
     for ref in refs:
-        for path in include_tree(ref):
-            files.setdefault(path.resolve(), path)
+        for version in find_pack_versions(ref):  # every version of a folder, oldest first
+            for path in include_tree(version):
+                files.setdefault(path.resolve(), path)
     return list(files.values())
 
 

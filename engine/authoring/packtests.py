@@ -32,6 +32,7 @@ from lrsrules.packs.discovery import PACK_SUFFIXES, find_pack
 from lrsrules.packs.loader import DEFAULT_PACK, load_pack
 from lrsrules.packs.model import ExprSource, Pack, normalise_heading
 from lrsrules.packs.schema import check_shape, item_name, nth, schema_validator
+from lrsrules.packs.versions import current_ids, in_version_range, version_range_problem
 from lrsrules.packs.yamlsource import YamlDocument, YamlPath, load_yaml
 from lrsrules.run.crossrecord import COULD_NOT as _COULD_NOT
 from lrsrules.run.crossrecord import CrossRecords
@@ -53,10 +54,11 @@ class Case:
     values: Mapping[str, str | None]  # by canonical field, base merged in; blank is None
     expect: tuple[str, ...]  # as written
     before: tuple[Mapping[str, str | None], ...] = ()  # records read ahead of it, in order
+    ids: tuple[str, ...] | None = None  # ``expect`` with former ids (aliases) made current
 
     @property
     def expected(self) -> frozenset[str]:
-        return frozenset(self.expect)
+        return frozenset(self.expect if self.ids is None else self.ids)
 
     @property
     def label(self) -> str:
@@ -68,7 +70,8 @@ class Case:
 class CaseFile:
     path: str
     today: dt.date | None  # None: the real date
-    cases: tuple[Case, ...]
+    cases: tuple[Case, ...]  # those for the pack's version
+    skipped: int = 0  # cases scoped (``versions:``) to other versions of the pack
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,6 +279,7 @@ class _CaseReader:
         self.pack = pack
         self.lookup = field_lookup(pack.fields)
         self.rule_ids = [rule.id for rule in pack.rules]
+        self.current = current_ids(pack.rules)  # ids and former ids, to the id now
         self.problems: list[Problem] = []
 
     def read(self) -> CaseFile:
@@ -284,6 +288,8 @@ class _CaseReader:
         base = self._record(("base",), data.get("base", {}))
         cases: list[Case] = []
         seen: dict[str, Location] = {}
+        whole_file = self._for_this_version(("versions",), data.get("versions"))
+        skipped = 0
         for index, spec in enumerate(data["cases"]):
             at: YamlPath = ("cases", index)
             name = spec["name"]
@@ -292,16 +298,32 @@ class _CaseReader:
                 self._problem(f"duplicate case name {name!r} (first at line {seen[name].line})",
                               where, "case names are unique within a file")
             seen.setdefault(name, where)
+            if not (self._for_this_version((*at, "versions"), spec.get("versions"))
+                    and whole_file):
+                skipped += 1  # written for other versions: its rule ids may not exist here
+                continue
             record = self._record((*at, "record"), spec.get("record", {}))
             before = tuple({**base, **self._record((*at, "before", i), earlier)}
                            for i, earlier in enumerate(spec.get("before", [])))
             for i, rule_id in enumerate(spec["expect"]):
                 self._check_rule_id(rule_id, (*at, "expect", i))
+            ids = tuple(self.current.get(rule_id, rule_id) for rule_id in spec["expect"])
             cases.append(Case(name, self.doc.location(at), {**base, **record},
-                              tuple(spec["expect"]), before))
+                              tuple(spec["expect"]), before, ids))
         if self.problems:
             raise PackError(problems=self.problems)
-        return CaseFile(self.doc.path, today, tuple(cases))
+        return CaseFile(self.doc.path, today, tuple(cases), skipped)
+
+    def _for_this_version(self, at: YamlPath, spec: str | None) -> bool:
+        """Whether cases scoped with ``versions: spec`` apply to the pack's version."""
+        if spec is None:
+            return True
+        problem = version_range_problem(spec)
+        if problem is not None:
+            self._problem(problem, self.doc.location(at),
+                          "versions scopes cases to pack versions, e.g. versions: '>=1.1'")
+            return False
+        return in_version_range(self.pack.version, spec)
 
     def _today(self) -> dt.date | None:
         text: str = self.doc.data["today"]
@@ -343,8 +365,8 @@ class _CaseReader:
         return message, "keys are input headings: a field's name or one of its aliases"
 
     def _check_rule_id(self, rule_id: str, at: YamlPath) -> None:
-        if rule_id in self.rule_ids:
-            return
+        if rule_id in self.current:
+            return  # an id, or a former id of a renamed rule
         message = f"unknown rule id {rule_id!r}"
         close = difflib.get_close_matches(rule_id, self.rule_ids, n=1)
         if close:

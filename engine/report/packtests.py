@@ -47,6 +47,9 @@ def summary_line(report: PackTestReport) -> str:
         head += f"{_count(len(report.results), 'case')}, {passed} passed"
         if report.failures:
             head += f", {len(report.failures)} failed"
+        skipped = sum(file.skipped for file in report.files)
+        if skipped:
+            head += f" ({_count(skipped, 'case')} for other versions)"
     else:
         head += f"no tests (no folder {_shown(report.tests_dir)})"
     if not report.coverage:
