@@ -36,7 +36,8 @@ from lrsrules.packs.versions import current_ids, in_version_range, version_range
 from lrsrules.packs.yamlsource import YamlDocument, YamlPath, load_yaml
 from lrsrules.run.crossrecord import COULD_NOT as _COULD_NOT
 from lrsrules.run.crossrecord import CrossRecords
-from lrsrules.run.program import CompiledPack, check_pack, compile_pack
+from lrsrules.run.fixes import FixProgram, apply_fixes, compile_fixes
+from lrsrules.run.program import CompiledPack, Hit, check_pack, compile_pack
 from lrsrules.run.runner import describe_failure
 
 TESTS_FOLDER = "tests"
@@ -55,6 +56,7 @@ class Case:
     expect: tuple[str, ...]  # as written
     before: tuple[Mapping[str, str | None], ...] = ()  # records read ahead of it, in order
     ids: tuple[str, ...] | None = None  # ``expect`` with former ids (aliases) made current
+    fixed: Mapping[str, str | None] | None = None  # by field: what the fixes must give
 
     @property
     def expected(self) -> frozenset[str]:
@@ -89,6 +91,9 @@ class CaseResult:
     found: frozenset[str]  # rules with a finding on the record
     evaluated: frozenset[str]  # rules evaluated on it: `when` held and a field not blank
     errors: tuple[RuleError, ...] = ()
+    # (field, stated, given) for each field whose fixed value differs from ``fixed:``
+    fix_mismatches: tuple[tuple[str, str | None, str | None], ...] = ()
+    fixed_by: frozenset[str] = frozenset()  # rules whose fix gave a stated value
 
     @property
     def missing(self) -> frozenset[str]:
@@ -100,7 +105,7 @@ class CaseResult:
 
     @property
     def passed(self) -> bool:
-        return not (self.missing or self.unexpected or self.errors)
+        return not (self.missing or self.unexpected or self.errors or self.fix_mismatches)
 
     def explain(self) -> list[str]:
         """What went wrong, one line each (test records are synthetic: values are shown)."""
@@ -112,6 +117,9 @@ class CaseResult:
         for error in self.errors:
             lines.append(f"error:      {error.rule} could not be evaluated on {error.field}"
                          f" ({error.message})")
+        for name, stated, given in self.fix_mismatches:
+            lines.append(f"fixed:      {name} should be {stated!r} after fixing, but is "
+                         f"{given!r}")
         values = ", ".join(f"{name}={value!r}" for name, value in self.case.values.items())
         lines.append(f"record:     {values or '(empty)'}")
         return lines
@@ -183,14 +191,17 @@ class CaseRunner:
 
     def __init__(self, compiled: CompiledPack, today: dt.date | None = None) -> None:
         self.compiled = compiled
+        self.today = today
         self.evaluated = EvaluatedRules(compiled, today)
+        self._fixes: FixProgram | None = None  # compiled for the first case with fixed:
 
     def run(self, case: Case) -> CaseResult:
         compiled = self.compiled
         values = tuple(case.values.get(name) for name in compiled.fields)
         found: set[str] = set()
         errors: list[RuleError] = []
-        for hit in compiled.hits(values):
+        hits = list(compiled.hits(values))
+        for hit in hits:
             target = hit.target
             if hit.error is not None:
                 errors.append(RuleError(target.rule.id, target.field, _failure(hit.error)))
@@ -209,7 +220,24 @@ class CaseRunner:
                     errors.append(RuleError(finding.rule, finding.field or "", finding.message))
                 else:
                     found.add(finding.rule)
-        return CaseResult(case, frozenset(found), self.evaluated(values), tuple(errors))
+        mismatches, fixed_by = self._check_fixes(case, hits)
+        return CaseResult(case, frozenset(found), self.evaluated(values), tuple(errors),
+                          mismatches, fixed_by)
+
+    def _check_fixes(self, case: Case, hits: list[Hit]
+                     ) -> tuple[tuple[tuple[str, str | None, str | None], ...], frozenset[str]]:
+        """Apply the fixes of the rules that fired, as ``batch fix`` does, and compare."""
+        if case.fixed is None:
+            return (), frozenset()
+        if self._fixes is None:
+            self._fixes = compile_fixes(self.compiled, today=self.today)
+        fixed, changes = apply_fixes(self._fixes, hits, case.values)
+        mismatches = tuple((name, stated, fixed.get(name)) for name, stated in
+                           case.fixed.items() if fixed.get(name) != stated)
+        by = frozenset(rule for change in changes if change.field in case.fixed
+                       and fixed.get(change.field) == case.fixed[change.field]
+                       for rule in change.rules)
+        return mismatches, by
 
 
 def run_cases(compiled: CompiledPack, cases: Iterable[Case],
@@ -308,8 +336,9 @@ class _CaseReader:
             for i, rule_id in enumerate(spec["expect"]):
                 self._check_rule_id(rule_id, (*at, "expect", i))
             ids = tuple(self.current.get(rule_id, rule_id) for rule_id in spec["expect"])
+            fixed = self._record((*at, "fixed"), spec["fixed"]) if "fixed" in spec else None
             cases.append(Case(name, self.doc.location(at), {**base, **record},
-                              tuple(spec["expect"]), before, ids))
+                              tuple(spec["expect"]), before, ids, fixed))
         if self.problems:
             raise PackError(problems=self.problems)
         return CaseFile(self.doc.path, today, tuple(cases), skipped)

@@ -55,7 +55,12 @@ def summary_line(report: PackTestReport) -> str:
     if not report.coverage:
         return f"{head}; coverage: no rules of its own"
     covered = len(report.coverage) - len(report.gaps)
-    return f"{head}; coverage: {covered}/{len(report.coverage)} rules fire and pass"
+    line = f"{head}; coverage: {covered}/{len(report.coverage)} rules fire and pass"
+    fixes = [rule for rule in report.coverage if rule.has_fix]
+    if fixes:
+        line += f", {sum(rule.fix_tested for rule in fixes)}/{len(fixes)} fixes give what " \
+                "their cases state"
+    return line
 
 
 def junit_xml(reports: Sequence[PackTestReport]) -> str:
@@ -90,6 +95,8 @@ def _case_element(suite: ET.Element, pack: str, result: CaseResult) -> None:
         message = f"expected {', '.join(case.expect) or 'none'}; found {found}"
         if result.errors:
             message += f"; {_count(len(result.errors), 'rule')} could not be evaluated"
+        if result.fix_mismatches:
+            message += f"; {_count(len(result.fix_mismatches), 'field')} not fixed as stated"
         _failure(element, "case", message, result.explain())
 
 
