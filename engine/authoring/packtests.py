@@ -133,6 +133,7 @@ class PackTestReport:
     files: tuple[CaseFile, ...]
     results: tuple[CaseResult, ...]
     coverage: tuple[RuleCoverage, ...]  # the rules the pack itself defines
+    keyword: str | None = None  # the cases were selected by it (-k): coverage not measured
 
     @property
     def failures(self) -> tuple[CaseResult, ...]:
@@ -248,11 +249,14 @@ def run_cases(compiled: CompiledPack, cases: Iterable[Case],
 
 
 def run_pack_tests(ref: str | os.PathLike[str] | Pack | None = None, *,
-                   checked: Mapping[ExprSource, CheckedExpr] | None = None) -> PackTestReport:
+                   checked: Mapping[ExprSource, CheckedExpr] | None = None,
+                   keyword: str | None = None) -> PackTestReport:
     """Load the pack ``ref`` names (default ``DEFAULT_PACK``) and run its own cases.
 
     ``checked`` holds expressions already checked in the pack's scope, as ``compile_pack``
-    takes them. The pack is checked once, however many dates its cases are run for.
+    takes them. The pack is checked once, however many dates its cases are run for. With
+    ``keyword``, only the cases whose name or expected rule ids contain it (ignoring case)
+    run, and coverage is not measured (a selection cannot cover the pack).
     """
     pack = ref if isinstance(ref, Pack) else load_pack(ref)
     files = load_case_files(pack)
@@ -260,16 +264,26 @@ def run_pack_tests(ref: str | os.PathLike[str] | Pack | None = None, *,
     runners: dict[dt.date, CaseRunner] = {}
     real_today = dt.date.today()  # once, so a run that passes midnight stays consistent
     for file in files:
+        cases = [case for case in file.cases if keyword is None or selected(case, keyword)]
+        if not cases:
+            continue
         today = file.today or real_today
         runner = runners.get(today)
         if runner is None:
             checked = check_pack(pack, checked)  # for the first date; the others reuse it
             compiled = compile_pack(pack, today=today, checked=checked)
             runner = runners[today] = CaseRunner(compiled, today)
-        results.extend(runner.run(case) for case in file.cases)
+        results.extend(runner.run(case) for case in cases)
     folder = tests_dir(pack)
+    coverage = () if keyword is not None else measure_coverage(pack, results)
     return PackTestReport(pack, str(folder), folder.is_dir(), files, tuple(results),
-                          measure_coverage(pack, results))
+                          coverage, keyword)
+
+
+def selected(case: Case, keyword: str) -> bool:
+    """Whether ``keyword`` (``-k``) is in the case's name or its expected ids, ignoring case."""
+    folded = keyword.casefold()
+    return any(folded in text.casefold() for text in (case.name, *case.expect, *case.expected))
 
 
 def include_tree(ref: str | os.PathLike[str] | None = None) -> list[Path]:
