@@ -162,6 +162,6 @@ def test_v_lists_every_case_with_its_verdict() -> None:
 
 
 def test_k_that_matches_no_case_is_a_usage_error() -> None:
-    code, out, err = invoke(GOOD, "-k", "no-such-case-anywhere")
+    code, _, err = invoke(GOOD, "-k", "no-such-case-anywhere")
     assert code == 2
     assert "no case matches -k 'no-such-case-anywhere'" in err
