@@ -57,6 +57,7 @@ class Case:
     before: tuple[Mapping[str, str | None], ...] = ()  # records read ahead of it, in order
     ids: tuple[str, ...] | None = None  # ``expect`` with former ids (aliases) made current
     fixed: Mapping[str, str | None] | None = None  # by field: what the fixes must give
+    own_fields: tuple[str, ...] = ()  # fields the case's own record sets (base left out)
 
     @property
     def expected(self) -> frozenset[str]:
@@ -352,7 +353,7 @@ class _CaseReader:
             ids = tuple(self.current.get(rule_id, rule_id) for rule_id in spec["expect"])
             fixed = self._record((*at, "fixed"), spec["fixed"]) if "fixed" in spec else None
             cases.append(Case(name, self.doc.location(at), {**base, **record},
-                              tuple(spec["expect"]), before, ids, fixed))
+                              tuple(spec["expect"]), before, ids, fixed, tuple(record)))
         if self.problems:
             raise PackError(problems=self.problems)
         return CaseFile(self.doc.path, today, tuple(cases), skipped)
