@@ -37,7 +37,8 @@ def check(
         typer.Argument(
             metavar="PACK",
             help=f"Packs to check: bundled names or paths to pack files or folders (default "
-            f"{DEFAULT_PACK}). Every pack they include is checked too, each file once.",
+            f"{DEFAULT_PACK}). A folder or name is checked in every version it holds (name@1.2 "
+            "for one). Every pack they include is checked too, each file once.",
             show_default=False,
         ),
     ] = None,

@@ -26,13 +26,15 @@ from lrsrules.cli.output import report_stream
 from lrsrules.packs.loader import load_pack
 from lrsrules.packs.model import Pack
 from lrsrules.packs.versions import rules_in_force
-from lrsrules.report.packdiff import write_impacts, write_json, write_text
+from lrsrules.report.packdiff import version_warning, write_impacts, write_json, write_text
 from lrsrules.run.program import CompiledPack, compile_pack
 
 DIFF_EXIT_CODES_HELP = (
-    f"Exit codes: {ExitCode.OK.value} nothing differs; {ExitCode.FINDINGS.value} a rule "
-    f"differs (or, with --records, a record's findings do); {ExitCode.ERROR.value} usage, "
-    "pack or input error."
+    f"Exit codes: {ExitCode.OK.value} nothing differs that can change findings; "
+    f"{ExitCode.FINDINGS.value} a rule, field, heading, list, include or override differs "
+    f"so that findings can change (or, with --records, a record's findings do); "
+    f"{ExitCode.ERROR.value} usage, pack or input error, or with --strict a pack whose "
+    "content changed but whose version did not."
 )
 
 
@@ -53,6 +55,12 @@ def diff(
         "--records", metavar="FILE", help="Also run both packs over this CSV or JSON Lines "
         "file and list the records whose findings (rule, field, severity) differ.")] = None,
     as_of: AsOfOption = None,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="A changed content hash with an unchanged version is an error "
+        "(exit 2), not a warning.")] = False,
+    exit_zero: Annotated[bool, typer.Option(
+        "--exit-zero", help="Exit 0 when the packs differ (errors, and --strict, still "
+        "exit 2): for a pre-commit hook that only guards versions.")] = False,
     output: OutputOption = None,
     encoding: EncodingOption = None,
     delimiter: DelimiterOption = None,
@@ -63,7 +71,7 @@ def diff(
     before, after = (_pack(ref, on) for ref in (old, new))
     compiled = compile_pack(before), compile_pack(after)  # both must be sound
     result = diff_packs(before, after)
-    differs = result.differs
+    differs = result.affects_findings
     inputs = (*before.files, *after.files, *((records,) if records else ()))
     with report_stream(output, inputs=inputs) as stream:
         impacts: Iterable[RecordImpact] | None = None
@@ -81,11 +89,16 @@ def diff(
         if format is DiffFormat.json:
             count = write_json(stream, result, impacts, str(records), impact)
         else:
-            write_text(stream, result)
+            write_text(stream, result, strict=strict)
             count = (0 if impacts is None or impact is None
                      else write_impacts(stream, impacts, str(records), impact))
         differs = differs or count > 0
-    if differs:
+    if result.version_unchanged:
+        if format is DiffFormat.json:  # the text report says it in its own lines
+            typer.echo(version_warning(result, strict=strict), err=True)
+        if strict:
+            raise typer.Exit(ExitCode.ERROR)
+    if differs and not exit_zero:
         raise typer.Exit(ExitCode.FINDINGS)
 
 

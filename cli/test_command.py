@@ -14,6 +14,7 @@ from lrsrules.cli.exit_codes import ExitCode
 from lrsrules.cli.options import OutputOption
 from lrsrules.cli.output import report_stream, with_case_files
 from lrsrules.errors import PackError, Problem
+from lrsrules.packs.discovery import find_pack_versions
 from lrsrules.packs.loader import DEFAULT_PACK
 from lrsrules.report.packtests import junit_xml, write_text
 
@@ -35,7 +36,8 @@ def run_tests(
         typer.Argument(
             metavar="PACK",
             help=f"Packs to test: bundled names or paths to pack files or folders (default "
-            f"{DEFAULT_PACK}). Each is tested with every pack in its include tree, each pack "
+            f"{DEFAULT_PACK}). A folder or name is tested in every version it holds (name@1.2 "
+            "for one). Each is tested with every pack in its include tree, each pack "
             "once, on the cases in the tests/ folder beside its own pack file.",
             show_default=False,
         ),
@@ -44,16 +46,27 @@ def run_tests(
         CaseReportFormat,
         typer.Option("--format", "-f", help="Report format: text, or JUnit XML for CI."),
     ] = CaseReportFormat.text,
+    keyword: Annotated[str | None, typer.Option(
+        "-k", metavar="PATTERN", help="Run only the cases whose name or expected rule ids "
+        "contain PATTERN (ignoring case), e.g. -k CDD.ULN or -k postcode; coverage is not "
+        "measured.")] = None,
+    verbose: Annotated[bool, typer.Option(
+        "--verbose", "-v", help="List every case run with PASS or FAIL, not only the "
+        "failures.")] = False,
     output: OutputOption = None,
 ) -> None:
     """Run the regression cases of packs and check that every rule is covered."""
     files = _pack_files(packs or [DEFAULT_PACK])
-    reports = _run(files)
+    reports = _run(files, keyword)
     with report_stream(output, inputs=with_case_files(files)) as stream:
         if format is CaseReportFormat.junit:
             stream.write(junit_xml(reports))
         else:
-            write_text(stream, reports)
+            write_text(stream, reports, verbose=verbose)
+    if keyword is not None and not any(report.results for report in reports):
+        typer.echo(f"no case matches -k {keyword!r}: give part of a case name or rule id",
+                   err=True)
+        raise typer.Exit(ExitCode.ERROR)
     if not all(report.passed for report in reports):
         raise typer.Exit(ExitCode.FINDINGS)
 
@@ -61,18 +74,19 @@ def run_tests(
 def _pack_files(refs: Iterable[str]) -> list[Path]:
     files: dict[Path, Path] = {}
     for ref in refs:
-        for path in include_tree(ref):
-            files.setdefault(path.resolve(), path)
+        for version in find_pack_versions(ref):  # every version of a folder, oldest first
+            for path in include_tree(version):
+                files.setdefault(path.resolve(), path)
     return list(files.values())
 
 
-def _run(paths: Sequence[Path]) -> list[PackTestReport]:
+def _run(paths: Sequence[Path], keyword: str | None = None) -> list[PackTestReport]:
     # Every broken test file of every pack is reported, not only the first one's.
     reports: list[PackTestReport] = []
     problems: list[Problem] = []
     for path in paths:
         try:
-            reports.append(run_pack_tests(path))
+            reports.append(run_pack_tests(path, keyword=keyword))
         except PackError as error:
             problems.extend(error.problems)
     if problems:

@@ -74,14 +74,26 @@ def test_every_bundled_pack_names_the_published_schema_for_editors(name: str) ->
 def test_pre_commit_hooks_run_lrsrules_check_and_test_on_whole_packs() -> None:
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text("utf-8"))
     by_id = {hook["id"]: hook for hook in hooks}
-    assert set(by_id) == {"lrsrules-check", "lrsrules-test"}
+    assert set(by_id) == {"lrsrules-check", "lrsrules-test", "lrsrules-diff"}
     assert by_id["lrsrules-check"]["entry"] == "lrsrules check --fail-on error"
     assert by_id["lrsrules-test"]["entry"] == "lrsrules test"
+    assert by_id["lrsrules-diff"]["entry"] == "lrsrules diff --strict --exit-zero"
     for hook in hooks:
         assert {"id", "name", "entry", "language"} <= set(hook)
         assert hook["language"] == "python"
         assert hook["pass_filenames"] is False
         program, *args = shlex.split(hook["entry"])
         assert program == "lrsrules"
+        if hook["id"] == "lrsrules-diff":  # needs OLD and NEW as args: two releases here
+            renamed = ROOT / "tests" / "packs" / "renamed"
+            args += [f"{renamed}@1.0.0", f"{renamed}@1.1.0"]
         code, out, err = invoke(*args)  # as pre-commit runs it, without args: the default
         assert code == 0, out + err
+
+
+@pytest.mark.parametrize(("kind", "file"), [("waivers", "waivers.schema.json"),
+                                            ("layout", "layout.schema.json")])
+def test_schema_prints_the_schema_of_waiver_files_and_layouts(kind: str, file: str) -> None:
+    code, out, err = invoke("schema", kind)
+    assert code == 0, err
+    assert json.loads(out) == load_schema(file)

@@ -143,3 +143,25 @@ def test_help_documents_the_exit_codes() -> None:
     text = " ".join(result.stdout.split())
     assert "Exit codes: 0 every case passed" in text
     assert "2 usage, pack or test-file error" in text
+
+
+def test_k_runs_only_the_matching_cases_and_skips_coverage() -> None:
+    code, out, err = invoke(GOOD, "-k", "check digit")
+    assert code == 0, out + err
+    assert "pt-good 2.0.0: 1 case, 1 passed matching -k 'check digit'; coverage: not " \
+           "measured with -k" in out
+    code, verbose, _ = invoke(GOOD, "-k", "ULN", "-v")
+    assert [line.split(": PASS ")[1] for line in verbose.splitlines() if ": PASS " in line] \
+        == ["valid ULN", "wrong check digit", "leading zero"]
+
+
+def test_v_lists_every_case_with_its_verdict() -> None:
+    code, out, _ = invoke(GOOD, "-v")
+    assert code == 0
+    assert sum(": PASS " in line for line in out.splitlines()) == 9
+
+
+def test_k_that_matches_no_case_is_a_usage_error() -> None:
+    code, _, err = invoke(GOOD, "-k", "no-such-case-anywhere")
+    assert code == 2
+    assert "no case matches -k 'no-such-case-anywhere'" in err

@@ -225,7 +225,10 @@ def test_diff_of_two_versions_lists_each_kind_of_change_and_exits_1() -> None:
     assert "renamed  REL.NAME.01 -> REL.NAME.02" in lines
     assert "    severity: warning -> error" in lines
     assert "    list @kinds: 1 added (c)" in lines
-    assert lines[-1] == "Rules: 1 added, 1 removed, 1 renamed, 2 changed"
+    assert "pack     list @kinds: 1 entry added, 0 entries removed [can change findings]" in lines
+    assert "pack     pack title changed [no effect on findings]" in lines
+    assert lines[-2:] == ["Rules: 1 added, 1 removed, 1 renamed, 2 changed",
+                          "Other changes: 2 (1 can change findings)"]
 
 
 def test_diff_shows_a_changed_message_as_before_and_after() -> None:

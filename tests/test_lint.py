@@ -144,7 +144,7 @@ def test_rules_are_checked_against_readable_fields_when_an_include_is_broken(
     report = lint_packs([packs / "clean"])
     assert found(report) == [
         ("schema", "fields.yaml", 6, 11,
-         "unknown key 'colour' in field spare; expected one of: aliases, description"),
+         "unknown key 'colour' in field spare; expected one of: aliases, description, format"),
     ]  # len(name) is still checked, and name is known: no knock-on error
 
 

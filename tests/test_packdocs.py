@@ -140,7 +140,10 @@ def test_markdown_page_has_a_summary_table_and_an_entry_per_rule(docs: PackDocs)
     assert "\\- Names hold at most five characters \\& no \\`backticks\\`." in page
     assert "```text\nwhen: present(name)\ncheck: len(name) <= 5\n```" in page
     assert "Fires on:\n\n- long name (`" in page
-    assert "/top/tests/cases.yaml`): name = `'Alexander'`\n" in page
+    assert "- long name (`top/tests/cases.yaml`): name = `'Alexander'`\n" in page
+    assert "- **In words:** applies when name is given; passes when name has at most 5 " \
+           "characters" in page
+    assert str(Path(docs.pack.root)) not in page  # paths are relative to the pack root
     assert "## base 2.0.0: Base rules" in page
     assert "| `@codes` | 2: 1, 2 | inline |" in page
     assert "| `name` | Name | The learner's name |" in page

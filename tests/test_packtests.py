@@ -289,10 +289,10 @@ def test_unknown_keys_are_errors_with_a_suggestion(tmp_path: Path) -> None:
              for p in caught.value.problems]
     assert found == [
         (1, 1, "unknown key 'todya' in the test file; expected one of: base, cases,"
-         " description, today", "did you mean 'today'?"),
+         " description, today, versions", "did you mean 'today'?"),
         (3, 5, "case 'a' has no 'expect'", None),
-        (3, 15, "unknown key 'expected' in case 'a'; expected one of: before, doc, expect,"
-         " name, record", "did you mean 'expect'?"),
+        (3, 15, "unknown key 'expected' in case 'a'; expected one of: before, doc, expect, fixed,"
+         " name, record, versions", "did you mean 'expect'?"),
     ]
 
 

@@ -123,7 +123,7 @@ def test_unknown_rule_key_is_reported_at_the_key_with_a_suggestion(tmp_path: Pat
 def test_unknown_top_level_and_field_keys_are_each_reported(tmp_path: Path) -> None:
     problems = check(tmp_path, "rule: []\nlist: {}\n", head=HEAD + "  kind: {alias: [Kind]}\n")
     assert found(problems) == [
-        (5, 10, "unknown key 'alias' in field kind; expected one of: aliases, description"),
+        (5, 10, "unknown key 'alias' in field kind; expected one of: aliases, description, format"),
         (
             6,
             1,

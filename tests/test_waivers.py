@@ -200,3 +200,23 @@ def test_a_waiver_for_a_rule_an_overlay_disabled_loads_and_waives_nothing(
     found = waivers(tmp_path, entry(rule="REL.ULN.01"), local)
     results, summary = run(tmp_path, local, found)
     assert summary.waived == 0 and all(f.rule != "REL.ULN.01" for f in results)
+
+
+def test_a_waiver_that_matches_nothing_is_a_warning_in_the_summary(tmp_path: Path,
+                                                                   pack: Pack) -> None:
+    found = waivers(tmp_path, entry() + entry(pick="record: 3") + entry(
+        pick=f'key: {{field: uln, value: "{SECRET}x"}}'), pack)
+    _, summary = run(tmp_path, pack, found)
+    assert summary.waived == 1
+    assert [place.split(":")[-2:] for place in summary.unmatched_waivers] == [
+        ["3", "5 (rule REL.NAME.02)"], ["4", "5 (rule REL.NAME.02)"]]
+    [note] = [n for n in summary.notes if "matched no finding" in n]
+    assert note.startswith("Warning: 2 waivers matched no finding")
+    assert SECRET not in note  # the key value is never shown
+    assert summary.to_dict()["unmatched_waivers"] == list(summary.unmatched_waivers)
+
+
+def test_every_waiver_matching_leaves_the_summary_as_it_was(tmp_path: Path,
+                                                            pack: Pack) -> None:
+    _, summary = run(tmp_path, pack, waivers(tmp_path, entry(), pack))
+    assert summary.unmatched_waivers == () and summary.notes == ()

@@ -115,9 +115,9 @@ def test_every_duplicate_key_is_reported(tmp_path: Path) -> None:
     ("text", "line", "column", "message"),
     [
         ("a: [1, 2\nb: 3\n", 2, 2, "expected ',' or ']', but got ':'"),
-        ("pack: x\nrules:\n  - id: X\n   bad: 1\n", 4, 4, "expected <block end>"),
-        ("check: a: b\n", 1, 9, "mapping values are not allowed here"),
-        ('a: "unterminated\n', 2, 1, "found unexpected end of stream"),
+        ("pack: x\nrules:\n  - id: X\n   bad: 1\n", 4, 4, "this line is indented 3 spaces"),
+        ("check: a: b\n", 1, 9, "': ' inside a value that is not in quotes"),
+        ('a: "unterminated\n', 1, 4, "the quote opened here is not closed"),
         ("a: 1\n---\nb: 2\n", 2, 1, "expected a single document in the stream"),
     ],
 )
@@ -134,7 +134,7 @@ def test_syntax_errors_give_line_column_and_a_readable_message(
 def test_tab_indentation_gets_a_hint(tmp_path: Path) -> None:
     error = failure(tmp_path, "pack: x\n\tversion: 1\n")
     assert where(error) == (2, 1)
-    assert error.problems[0].hint == "indent with spaces, not tabs"
+    assert error.problems[0].hint == "indent with spaces, not tabs (YAML does not allow tabs there)"
 
 
 def test_a_control_character_is_reported_where_it_is(tmp_path: Path) -> None:

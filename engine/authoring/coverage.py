@@ -29,6 +29,8 @@ class RuleCoverage:
     location: Location  # of the rule in its pack file
     fires: bool  # some case expects it and it fires
     passes: bool  # some case evaluates it, does not expect it, and it does not fire
+    has_fix: bool = False  # the rule has a ``fix``
+    fix_tested: bool = False  # some case states what its fix gives, and it does
 
     @property
     def gaps(self) -> tuple[str, ...]:
@@ -38,6 +40,8 @@ class RuleCoverage:
             found.append("no case where it fires")
         if not self.passes:
             found.append("no case where it is evaluated and passes")
+        if self.has_fix and not self.fix_tested:
+            found.append("no case states what its fix gives (fixed:)")
         return tuple(found)
 
 
@@ -86,12 +90,16 @@ def measure_coverage(pack: Pack, results: Iterable[CaseResult]) -> tuple[RuleCov
     """Coverage of each rule ``pack`` itself defines (not its includes'), in pack order."""
     fires: set[str] = set()
     passes: set[str] = set()
+    fixed: set[str] = set()
     for result in results:
         fires |= result.case.expected & result.found
         broken = {error.rule for error in result.errors}
         passes |= result.evaluated - result.found - result.case.expected - broken
+        if result.passed:
+            fixed |= result.fixed_by
     return tuple(
-        RuleCoverage(rule.id, rule.location, rule.id in fires, rule.id in passes)
+        RuleCoverage(rule.id, rule.location, rule.id in fires, rule.id in passes,
+                     rule.fix is not None, rule.id in fixed)
         for rule in pack.rules
         if rule.pack == pack.name
     )

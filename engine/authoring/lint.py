@@ -88,14 +88,15 @@ def lint_packs(refs: Iterable[str | os.PathLike[str]]) -> LintReport:
     linter = _Linter()
     for ref in refs:
         try:
-            path = linter.pack_files.find(ref)
+            paths = linter.pack_files.find_versions(ref)  # every version of a folder
         except PackError as error:
             # A folder is searched by reading its YAML files: a broken one is a finding.
             if not all(problem.location.line for problem in error.problems):
                 raise
             linter.add("yaml", error.problems)
             continue
-        linter.visit(path)
+        for path in paths:
+            linter.visit(path)
     for path in linter.files:
         linter.lint_file(path)
     found = {d.key(): d for d in reversed(linter.found)}  # the first route wins

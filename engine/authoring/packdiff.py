@@ -6,6 +6,12 @@ expressions, ``unique`` key or ``casefold`` differ, or the entries of a list its
 name (``@name``). Expressions are compared as syntax trees, so spacing, line breaks and
 redundant parentheses are not changes. Both packs are expected to have compiled (their
 expressions parse).
+
+Beside the rules, the rest of the pack is compared (``PartChange``): fields and their
+headings, lists, includes, the base of an overlay, overrides (disabled rules and their
+reasons, reasons for changed severities), title and description. Each change says whether
+it can change findings: a heading removed can (a column no longer matches its field); a
+description cannot. A changed content hash with an unchanged version is flagged too.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from typing import Any
 
 from lrsrules.lang import nodes as n
 from lrsrules.lang.parser import parse_expression
-from lrsrules.packs.model import ExprSource, Pack, RuleDef
+from lrsrules.packs.model import ExprSource, Pack, RuleDef, normalise_heading
 
 EXPRESSIONS = ("when", "check", "unless")
 
@@ -34,6 +40,20 @@ class ListChange:
     name: str  # a list some expression of the rule names
     added: tuple[str, ...]  # entries only NEW has (all of them, for a list NEW alone has)
     removed: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PartChange:
+    """A change outside the rules: a field, heading, list, include, override or the like."""
+
+    part: str  # field, heading, list, include, extends, override, pack
+    name: str  # what it is a change to: the field, list, include or rule id
+    what: str  # in words: "heading 'Surname' removed from field family_name"
+    affects_findings: bool  # whether it can change the findings of some record
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"part": self.part, "name": self.name, "what": self.what,
+                "affects_findings": self.affects_findings}
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +79,19 @@ class PackDiff:
     added: tuple[RuleDef, ...]  # in NEW order
     removed: tuple[RuleDef, ...]  # in OLD order
     paired: tuple[RuleDiff, ...]  # every rule in both, in NEW order
+    parts: tuple[PartChange, ...] = ()  # changes outside the rules
+
+    @property
+    def version_unchanged(self) -> bool:
+        """The content changed but the version did not: a release was edited in place."""
+        return (self.old.name == self.new.name and self.old.version == self.new.version
+                and self.old.sha256 != self.new.sha256)
+
+    @property
+    def affects_findings(self) -> bool:
+        """Whether some change can alter findings: any rule change, or such a part change."""
+        rules = bool(self.added or self.removed or self.renamed or self.changed)
+        return rules or any(part.affects_findings for part in self.parts)
 
     @property
     def renamed(self) -> tuple[RuleDiff, ...]:
@@ -70,7 +103,7 @@ class PackDiff:
 
     @property
     def differs(self) -> bool:
-        return bool(self.added or self.removed or self.renamed or self.changed)
+        return bool(self.added or self.removed or self.renamed or self.changed or self.parts)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -81,6 +114,9 @@ class PackDiff:
             "removed": [_rule_dict(rule) | _disabled(rule, self.new) for rule in self.removed],
             "renamed": [{"old": pair.old.id, "new": pair.new.id} for pair in self.renamed],
             "changed": [_pair_dict(pair) for pair in self.changed],
+            "parts": [part.to_dict() for part in self.parts],
+            "affects_findings": self.affects_findings,
+            "version_unchanged": self.version_unchanged,
         }
 
 
@@ -108,7 +144,104 @@ def diff_packs(old: Pack, new: Pack) -> PackDiff:
         added=tuple(rule for rule in new.rules if rule.id not in partner),
         removed=tuple(rule for rule in old.rules if rule.id not in taken),
         paired=paired,
+        parts=tuple(diff_parts(old, new, paired)),
     )
+
+
+def diff_parts(old: Pack, new: Pack, paired: Iterable[RuleDiff] = ()) -> Iterable[PartChange]:
+    """Changes outside the rules, each saying whether it can change findings."""
+    yield from _fields(old, new)
+    yield from _lists(old, new)
+    for name in _missing_from(new.includes, old.includes):
+        yield PartChange("include", name, f"pack {name} now included: its fields, lists and "
+                         "rules join", True)
+    for name in _missing_from(old.includes, new.includes):
+        yield PartChange("include", name, f"pack {name} no longer included: its fields, "
+                         "lists and rules leave", True)
+    if old.extends != new.extends:
+        yield PartChange("extends", new.extends or old.extends or "",
+                         f"base pack {old.extends or '(none)'} -> {new.extends or '(none)'}",
+                         True)
+    yield from _overrides(old, new, paired)
+    for aspect in ("title", "description"):
+        if getattr(old, aspect) != getattr(new, aspect):
+            yield PartChange("pack", aspect, f"pack {aspect} changed", False)
+
+
+def _fields(old: Pack, new: Pack) -> Iterable[PartChange]:
+    for name in [*old.fields, *(f for f in new.fields if f not in old.fields)]:
+        before, after = old.fields.get(name), new.fields.get(name)
+        if after is None:
+            yield PartChange("field", name, f"field {name} removed: its columns are no "
+                             "longer read", True)
+            continue
+        if before is None:
+            headings = ", ".join(repr(h) for h in (name, *after.aliases))
+            yield PartChange("field", name, f"field {name} added (headings {headings})", True)
+            continue
+        # Headings match ignoring case, spaces, underscores and hyphens: only a change in
+        # what matches can change findings.
+        had = {normalise_heading(a): a for a in before.aliases}
+        has = {normalise_heading(a): a for a in after.aliases}
+        for key in (k for k in had if k not in has):
+            yield PartChange("heading", name, f"heading {had[key]!r} removed from field "
+                             f"{name}: a column so headed is no longer read as {name}", True)
+        for key in (k for k in has if k not in had):
+            yield PartChange("heading", name, f"heading {has[key]!r} added to field {name}",
+                             True)
+        respelled = [has[k] for k in has if k in had and has[k] != had[k]]
+        if respelled:
+            yield PartChange("heading", name, f"headings of field {name} respelled "
+                             f"({', '.join(map(repr, respelled))}); they match the same "
+                             "columns", False)
+        if before.description != after.description:
+            yield PartChange("field", name, f"description of field {name} changed", False)
+        if before.format != after.format:
+            yield PartChange("field", name, f"format of field {name}: "
+                             f"{before.format or '(none)'} -> {after.format or '(none)'} "
+                             "(checked when the pack loads)", False)
+
+
+def _lists(old: Pack, new: Pack) -> Iterable[PartChange]:
+    used = {name for rule in (*old.rules, *new.rules) for name in lists_used(rule)}
+    for name in [*old.lists, *(k for k in new.lists if k not in old.lists)]:
+        had = old.lists[name].entries if name in old.lists else None
+        has = new.lists[name].entries if name in new.lists else None
+        if had == has:
+            continue
+        affects = name in used
+        if has is None:
+            what = f"list @{name} removed"
+        elif had is None:
+            what = f"list @{name} added ({_entries(has)})"
+        else:
+            added, removed = _missing_from(has, had), _missing_from(had, has)
+            what = f"list @{name}: {_entries(added)} added, {_entries(removed)} removed"
+            if not (added or removed):
+                what, affects = f"list @{name} reordered", False
+        yield PartChange("list", name, what + ("" if affects else " (no rule uses it)"),
+                         affects)
+
+
+def _entries(entries: tuple[str, ...]) -> str:
+    return f"{len(entries)} {'entry' if len(entries) == 1 else 'entries'}"
+
+
+def _overrides(old: Pack, new: Pack, paired: Iterable[RuleDiff]) -> Iterable[PartChange]:
+    for rule_id, reason in new.disabled.items():
+        before = old.disabled.get(rule_id)
+        if before is not None and before != reason:
+            yield PartChange("override", rule_id, f"reason for disabling {rule_id} changed",
+                             False)
+    for rule_id in old.disabled:
+        if rule_id not in new.disabled:
+            yield PartChange("override", rule_id, f"rule {rule_id} no longer disabled "
+                             f"(was: {old.disabled[rule_id]})", True)
+    for pair in paired:
+        if pair.old.override_reason != pair.new.override_reason and \
+                pair.old.severity == pair.new.severity:
+            yield PartChange("override", pair.new.id, f"reason for the severity of "
+                             f"{pair.new.id} changed", False)
 
 
 def pack_dict(pack: Pack) -> dict[str, Any]:

@@ -5,7 +5,10 @@ that defines them (the pack's own first, then each included pack in load order, 
 of a composition such as lrs-default documents every rule it runs), then its fields and
 lists. Each rule carries examples: the test cases, from the ``tests/`` folders of the pack
 and of every pack defining rules, on which the rule fires (as expected) or is evaluated and
-passes. Only what a case asserts and the run confirms is used.
+passes. Only what a case asserts and the run confirms is used, and only the rule's own
+cases: one that expects it, or whose record sets one of its fields (not a case about
+another field that merely passes through). Each condition is also told in words
+(``words.describe``), and an overlay's changes to its base are listed with their reasons.
 
 ``render_markdown`` and ``render_html`` (in ``lrsrules.report.docpages``) turn a ``PackDocs``
 into a page.
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lrsrules.authoring.packtests import CaseResult, run_pack_tests
+from lrsrules.authoring.words import describe
 from lrsrules.lang import nodes as n
 from lrsrules.lang.parser import parse_expression
 from lrsrules.packs.loader import load_pack
@@ -47,6 +51,26 @@ class RuleDoc:
     passes: tuple[Example, ...]
     more_fires: int = 0  # examples left out
     more_passes: int = 0
+
+    @property
+    def in_words(self) -> tuple[tuple[str, str], ...]:
+        """(role, the condition in words) for each of when/check/unless that has words."""
+        found = []
+        for role in ("when", "check", "unless"):
+            source = getattr(self.rule, role)
+            words = describe(source) if source is not None else None
+            if words is not None:
+                found.append((role, words))
+        return tuple(found)
+
+    @property
+    def override(self) -> str | None:
+        """How an overlay changed the rule's severity, and why: None when it did not."""
+        rule = self.rule
+        if rule.base_severity is None:
+            return None
+        reason = f": {rule.override_reason}" if rule.override_reason else ""
+        return f"changed from {rule.base_severity} by the overlay{reason}"
 
     @property
     def description(self) -> str:
@@ -146,6 +170,9 @@ class _Examples:
             if key in seen:
                 continue
             broken = any(error.rule == rule.id for error in result.errors)
+            own = rule.id in case.expected or bool(set(rule.fields) & set(case.own_fields))
+            if not own:
+                continue  # a case about something else, which the rule merely passes
             if rule.id in case.expected and rule.id in result.found and not broken:
                 fires.append(self._example(result, rule))
             elif (rule.id in result.evaluated and rule.id not in result.found

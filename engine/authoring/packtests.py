@@ -32,10 +32,12 @@ from lrsrules.packs.discovery import PACK_SUFFIXES, find_pack
 from lrsrules.packs.loader import DEFAULT_PACK, load_pack
 from lrsrules.packs.model import ExprSource, Pack, normalise_heading
 from lrsrules.packs.schema import check_shape, item_name, nth, schema_validator
+from lrsrules.packs.versions import current_ids, in_version_range, version_range_problem
 from lrsrules.packs.yamlsource import YamlDocument, YamlPath, load_yaml
 from lrsrules.run.crossrecord import COULD_NOT as _COULD_NOT
 from lrsrules.run.crossrecord import CrossRecords
-from lrsrules.run.program import CompiledPack, check_pack, compile_pack
+from lrsrules.run.fixes import FixProgram, apply_fixes, compile_fixes
+from lrsrules.run.program import CompiledPack, Hit, check_pack, compile_pack
 from lrsrules.run.runner import describe_failure
 
 TESTS_FOLDER = "tests"
@@ -53,10 +55,13 @@ class Case:
     values: Mapping[str, str | None]  # by canonical field, base merged in; blank is None
     expect: tuple[str, ...]  # as written
     before: tuple[Mapping[str, str | None], ...] = ()  # records read ahead of it, in order
+    ids: tuple[str, ...] | None = None  # ``expect`` with former ids (aliases) made current
+    fixed: Mapping[str, str | None] | None = None  # by field: what the fixes must give
+    own_fields: tuple[str, ...] = ()  # fields the case's own record sets (base left out)
 
     @property
     def expected(self) -> frozenset[str]:
-        return frozenset(self.expect)
+        return frozenset(self.expect if self.ids is None else self.ids)
 
     @property
     def label(self) -> str:
@@ -68,7 +73,8 @@ class Case:
 class CaseFile:
     path: str
     today: dt.date | None  # None: the real date
-    cases: tuple[Case, ...]
+    cases: tuple[Case, ...]  # those for the pack's version
+    skipped: int = 0  # cases scoped (``versions:``) to other versions of the pack
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +92,9 @@ class CaseResult:
     found: frozenset[str]  # rules with a finding on the record
     evaluated: frozenset[str]  # rules evaluated on it: `when` held and a field not blank
     errors: tuple[RuleError, ...] = ()
+    # (field, stated, given) for each field whose fixed value differs from ``fixed:``
+    fix_mismatches: tuple[tuple[str, str | None, str | None], ...] = ()
+    fixed_by: frozenset[str] = frozenset()  # rules whose fix gave a stated value
 
     @property
     def missing(self) -> frozenset[str]:
@@ -97,7 +106,7 @@ class CaseResult:
 
     @property
     def passed(self) -> bool:
-        return not (self.missing or self.unexpected or self.errors)
+        return not (self.missing or self.unexpected or self.errors or self.fix_mismatches)
 
     def explain(self) -> list[str]:
         """What went wrong, one line each (test records are synthetic: values are shown)."""
@@ -109,6 +118,9 @@ class CaseResult:
         for error in self.errors:
             lines.append(f"error:      {error.rule} could not be evaluated on {error.field}"
                          f" ({error.message})")
+        for name, stated, given in self.fix_mismatches:
+            lines.append(f"fixed:      {name} should be {stated!r} after fixing, but is "
+                         f"{given!r}")
         values = ", ".join(f"{name}={value!r}" for name, value in self.case.values.items())
         lines.append(f"record:     {values or '(empty)'}")
         return lines
@@ -122,6 +134,7 @@ class PackTestReport:
     files: tuple[CaseFile, ...]
     results: tuple[CaseResult, ...]
     coverage: tuple[RuleCoverage, ...]  # the rules the pack itself defines
+    keyword: str | None = None  # the cases were selected by it (-k): coverage not measured
 
     @property
     def failures(self) -> tuple[CaseResult, ...]:
@@ -180,14 +193,17 @@ class CaseRunner:
 
     def __init__(self, compiled: CompiledPack, today: dt.date | None = None) -> None:
         self.compiled = compiled
+        self.today = today
         self.evaluated = EvaluatedRules(compiled, today)
+        self._fixes: FixProgram | None = None  # compiled for the first case with fixed:
 
     def run(self, case: Case) -> CaseResult:
         compiled = self.compiled
         values = tuple(case.values.get(name) for name in compiled.fields)
         found: set[str] = set()
         errors: list[RuleError] = []
-        for hit in compiled.hits(values):
+        hits = list(compiled.hits(values))
+        for hit in hits:
             target = hit.target
             if hit.error is not None:
                 errors.append(RuleError(target.rule.id, target.field, _failure(hit.error)))
@@ -206,7 +222,24 @@ class CaseRunner:
                     errors.append(RuleError(finding.rule, finding.field or "", finding.message))
                 else:
                     found.add(finding.rule)
-        return CaseResult(case, frozenset(found), self.evaluated(values), tuple(errors))
+        mismatches, fixed_by = self._check_fixes(case, hits)
+        return CaseResult(case, frozenset(found), self.evaluated(values), tuple(errors),
+                          mismatches, fixed_by)
+
+    def _check_fixes(self, case: Case, hits: list[Hit]
+                     ) -> tuple[tuple[tuple[str, str | None, str | None], ...], frozenset[str]]:
+        """Apply the fixes of the rules that fired, as ``batch fix`` does, and compare."""
+        if case.fixed is None:
+            return (), frozenset()
+        if self._fixes is None:
+            self._fixes = compile_fixes(self.compiled, today=self.today)
+        fixed, changes = apply_fixes(self._fixes, hits, case.values)
+        mismatches = tuple((name, stated, fixed.get(name)) for name, stated in
+                           case.fixed.items() if fixed.get(name) != stated)
+        by = frozenset(rule for change in changes if change.field in case.fixed
+                       and fixed.get(change.field) == case.fixed[change.field]
+                       for rule in change.rules)
+        return mismatches, by
 
 
 def run_cases(compiled: CompiledPack, cases: Iterable[Case],
@@ -217,11 +250,14 @@ def run_cases(compiled: CompiledPack, cases: Iterable[Case],
 
 
 def run_pack_tests(ref: str | os.PathLike[str] | Pack | None = None, *,
-                   checked: Mapping[ExprSource, CheckedExpr] | None = None) -> PackTestReport:
+                   checked: Mapping[ExprSource, CheckedExpr] | None = None,
+                   keyword: str | None = None) -> PackTestReport:
     """Load the pack ``ref`` names (default ``DEFAULT_PACK``) and run its own cases.
 
     ``checked`` holds expressions already checked in the pack's scope, as ``compile_pack``
-    takes them. The pack is checked once, however many dates its cases are run for.
+    takes them. The pack is checked once, however many dates its cases are run for. With
+    ``keyword``, only the cases whose name or expected rule ids contain it (ignoring case)
+    run, and coverage is not measured (a selection cannot cover the pack).
     """
     pack = ref if isinstance(ref, Pack) else load_pack(ref)
     files = load_case_files(pack)
@@ -229,16 +265,26 @@ def run_pack_tests(ref: str | os.PathLike[str] | Pack | None = None, *,
     runners: dict[dt.date, CaseRunner] = {}
     real_today = dt.date.today()  # once, so a run that passes midnight stays consistent
     for file in files:
+        cases = [case for case in file.cases if keyword is None or selected(case, keyword)]
+        if not cases:
+            continue
         today = file.today or real_today
         runner = runners.get(today)
         if runner is None:
             checked = check_pack(pack, checked)  # for the first date; the others reuse it
             compiled = compile_pack(pack, today=today, checked=checked)
             runner = runners[today] = CaseRunner(compiled, today)
-        results.extend(runner.run(case) for case in file.cases)
+        results.extend(runner.run(case) for case in cases)
     folder = tests_dir(pack)
+    coverage = () if keyword is not None else measure_coverage(pack, results)
     return PackTestReport(pack, str(folder), folder.is_dir(), files, tuple(results),
-                          measure_coverage(pack, results))
+                          coverage, keyword)
+
+
+def selected(case: Case, keyword: str) -> bool:
+    """Whether ``keyword`` (``-k``) is in the case's name or its expected ids, ignoring case."""
+    folded = keyword.casefold()
+    return any(folded in text.casefold() for text in (case.name, *case.expect, *case.expected))
 
 
 def include_tree(ref: str | os.PathLike[str] | None = None) -> list[Path]:
@@ -276,6 +322,7 @@ class _CaseReader:
         self.pack = pack
         self.lookup = field_lookup(pack.fields)
         self.rule_ids = [rule.id for rule in pack.rules]
+        self.current = current_ids(pack.rules)  # ids and former ids, to the id now
         self.problems: list[Problem] = []
 
     def read(self) -> CaseFile:
@@ -284,6 +331,8 @@ class _CaseReader:
         base = self._record(("base",), data.get("base", {}))
         cases: list[Case] = []
         seen: dict[str, Location] = {}
+        whole_file = self._for_this_version(("versions",), data.get("versions"))
+        skipped = 0
         for index, spec in enumerate(data["cases"]):
             at: YamlPath = ("cases", index)
             name = spec["name"]
@@ -292,16 +341,33 @@ class _CaseReader:
                 self._problem(f"duplicate case name {name!r} (first at line {seen[name].line})",
                               where, "case names are unique within a file")
             seen.setdefault(name, where)
+            if not (self._for_this_version((*at, "versions"), spec.get("versions"))
+                    and whole_file):
+                skipped += 1  # written for other versions: its rule ids may not exist here
+                continue
             record = self._record((*at, "record"), spec.get("record", {}))
             before = tuple({**base, **self._record((*at, "before", i), earlier)}
                            for i, earlier in enumerate(spec.get("before", [])))
             for i, rule_id in enumerate(spec["expect"]):
                 self._check_rule_id(rule_id, (*at, "expect", i))
+            ids = tuple(self.current.get(rule_id, rule_id) for rule_id in spec["expect"])
+            fixed = self._record((*at, "fixed"), spec["fixed"]) if "fixed" in spec else None
             cases.append(Case(name, self.doc.location(at), {**base, **record},
-                              tuple(spec["expect"]), before))
+                              tuple(spec["expect"]), before, ids, fixed, tuple(record)))
         if self.problems:
             raise PackError(problems=self.problems)
-        return CaseFile(self.doc.path, today, tuple(cases))
+        return CaseFile(self.doc.path, today, tuple(cases), skipped)
+
+    def _for_this_version(self, at: YamlPath, spec: str | None) -> bool:
+        """Whether cases scoped with ``versions: spec`` apply to the pack's version."""
+        if spec is None:
+            return True
+        problem = version_range_problem(spec)
+        if problem is not None:
+            self._problem(problem, self.doc.location(at),
+                          "versions scopes cases to pack versions, e.g. versions: '>=1.1'")
+            return False
+        return in_version_range(self.pack.version, spec)
 
     def _today(self) -> dt.date | None:
         text: str = self.doc.data["today"]
@@ -343,8 +409,8 @@ class _CaseReader:
         return message, "keys are input headings: a field's name or one of its aliases"
 
     def _check_rule_id(self, rule_id: str, at: YamlPath) -> None:
-        if rule_id in self.rule_ids:
-            return
+        if rule_id in self.current:
+            return  # an id, or a former id of a renamed rule
         message = f"unknown rule id {rule_id!r}"
         close = difflib.get_close_matches(rule_id, self.rule_ids, n=1)
         if close:

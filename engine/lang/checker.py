@@ -13,9 +13,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from lrsrules.dates import parse_iso_date
 from lrsrules.errors import Location, PackError, Problem
 from lrsrules.lang import nodes as n
 from lrsrules.lang.functions import ANY, BOOL, DATE, FUNCTIONS, LIST, NUMBER, TEXT
+from lrsrules.lang.hints import Hints
 from lrsrules.lang.parser import parse_expression
 from lrsrules.lang.regexes import Regex, check_portable_regex, compile_regex
 from lrsrules.packs.model import ExprSource, FieldDef, ListDef
@@ -58,11 +60,11 @@ class CheckedExpr:
 
 
 class _Checker:
-    def __init__(self, source: ExprSource, scope: Scope) -> None:
+    def __init__(self, source: ExprSource, scope: Scope, out: CheckedExpr) -> None:
         self.scope = scope
-        self.result: CheckedExpr | None = None
         self.source = source
         self.problems: list[Problem] = []
+        self.hints = Hints(source.text, lambda node: out.typed(node).type)
 
     def fail(self, node: n.Node, message: str, hint: str | None = None) -> None:
         self.problems.append(Problem(message, self._where(node), hint))
@@ -153,8 +155,10 @@ class _Checker:
             return Typed(BOOL, either_null)
         if op in ("<", "<=", ">", ">="):
             if left.type not in (NULL, ANY) and left.type not in _ORDERED:
-                self.fail(node.left, f"'{op}' compares numbers, text or dates, not "
+                self.fail(node.left, f"'{op}' compares numbers or dates, not "
                           f"{_WORDS[left.type]}")
+            elif left.type == TEXT and right.type == TEXT:
+                self._text_ordering(node)
             else:
                 self._same_type(node, left, right)
             return Typed(BOOL, either_null)
@@ -180,7 +184,7 @@ class _Checker:
         pattern = node.right
         if not (isinstance(pattern, n.Literal) and isinstance(pattern.value, str)):
             self.fail(pattern, "'matches' needs the pattern written as a string literal",
-                      hint="for example: postcode matches '[A-Z]{1,2}[0-9].*'")
+                      hint=self.hints.pattern_literal(node))
             return
         error = check_portable_regex(pattern.value)
         if error:
@@ -221,7 +225,25 @@ class _Checker:
         if any(isinstance(item, n.Literal) and isinstance(item.value, (int, float))
                and not isinstance(item.value, bool) for item in right.items):
             self.fail(right, "this list holds numbers but values are text, so they never "
-                      "match", hint="write the codes as text: ['0', '1', '2']")
+                      "match", hint=self.hints.text_list(node))
+
+    def _text_ordering(self, node: n.Binary) -> None:
+        """Text orders letter by letter ('9' after '10'), right only for ISO dates."""
+        dated = (self._holds_iso_dates(node.left), self._holds_iso_dates(node.right))
+        if all(dated):
+            return
+        self.fail(node, f"'{node.op}' compares text with text, which orders it letter by "
+                  "letter ('9' comes after '10')", self.hints.text_ordering(node, dated))
+
+    def _holds_iso_dates(self, node: n.Node) -> bool:
+        """A date literal YYYY-MM-DD, or a field (or ``value`` of fields) of format date."""
+        if isinstance(node, n.Literal):
+            return isinstance(node.value, str) and parse_iso_date(node.value) is not None
+        if not isinstance(node, n.Name):
+            return False
+        names = self.scope.rule_fields if node.name == "value" else (node.name,)
+        fields = [self.scope.fields.get(name) for name in names]
+        return bool(fields) and all(f is not None and f.format == "date" for f in fields)
 
     def _same_type(self, node: n.Binary, left: Typed, right: Typed) -> None:
         if NULL in (left.type, right.type) or ANY in (left.type, right.type):
@@ -229,9 +251,9 @@ class _Checker:
         if left.type != right.type:
             hint = None
             if {left.type, right.type} == {TEXT, NUMBER}:
-                hint = "field values are text: compare with '1', or convert with int(x)"
+                hint = self.hints.text_and_number(node)
             elif DATE in (left.type, right.type):
-                hint = "convert text to a date with date(x)"
+                hint = self.hints.date_and_other(node)
             self.fail(node, f"'{node.op}' compares {_WORDS[left.type]} with "
                       f"{_WORDS[right.type]}", hint)
 
@@ -239,12 +261,10 @@ class _Checker:
         if wanted == ANY or typed.type in (wanted, NULL, ANY):
             return
         hint = None
-        if wanted == BOOL and typed.type == TEXT:
-            hint = "test a field with present(x) or blank(x)"
-        elif wanted == NUMBER and typed.type == TEXT:
-            hint = "convert text to a number with int(x)"
-        elif wanted == DATE and typed.type == TEXT:
-            hint = "convert text to a date with date(x)"
+        if wanted == BOOL:
+            hint = self.hints.condition(node, typed.type)
+        elif typed.type == TEXT:
+            hint = self.hints.convert(node, wanted)
         self.fail(node, f"{where} expects {_WORDS[wanted]}, but this is "
                   f"{_WORDS[typed.type]}", hint)
 
@@ -263,18 +283,16 @@ def check_expression(root: n.Node, source: ExprSource, scope: Scope,
                      *, role: str | None = "check") -> tuple[CheckedExpr, list[Problem]]:
     """Type-check one expression of a rule in its ``role``: a condition ('when', 'check',
     'unless') must be true/false, a 'fix' must give text; role None accepts any type."""
-    checker = _Checker(source, scope)
     out = CheckedExpr(root, source)
+    checker = _Checker(source, scope, out)
     typed = checker.visit(root, out)
     if role == "fix":
         if typed.type not in (TEXT, ANY):
             checker.fail(root, f"a 'fix' must give text, but this is {_WORDS[typed.type]}",
-                         hint="for example trim(value) or upper(value)")
+                         hint=checker.hints.fix(root))
     elif role is not None and typed.type not in (BOOL, NULL, ANY):
         checker.fail(root, f"a '{role}' must be true or false, but this is "
-                     f"{_WORDS[typed.type]}",
-                     hint="compare it, for example len(x) <= 35" if typed.type == NUMBER
-                     else "test it, for example present(x)")
+                     f"{_WORDS[typed.type]}", hint=checker.hints.condition(root, typed.type))
     return out, checker.problems
 
 

@@ -99,6 +99,25 @@ def find_pack(
     )
 
 
+def find_pack_versions(ref: str | os.PathLike[str], *, read: Read = load_yaml) -> list[Path]:
+    """Every version file of the pack ``ref`` names, oldest first, for ``check`` and ``test``.
+
+    A folder (or bundled name) without ``@version`` gives each of its pack files; a file,
+    or a reference with ``@version``, gives the one ``find_pack`` finds.
+    """
+    newest = find_pack(ref, read=read)
+    text = os.fspath(ref)
+    looks_like_path = any(sep in text for sep in "/" + os.sep) or text.endswith(PACK_SUFFIXES)
+    match = None if looks_like_path else _NAME_REF.match(text)
+    folder: Path | None = None
+    name = None
+    if match and match["version"] is None and (bundled_dir() / match["name"]).is_dir():
+        folder, name = bundled_dir() / match["name"], match["name"]
+    elif not (match and (bundled_dir() / match["name"]).is_dir()) and Path(text).is_dir():
+        folder = Path(text)
+    if folder is None:
+        return [newest]  # a file, or one version named with @
+    return [path for _, path in _versions(folder, name, None, read)]
 
 def version_key(version: str) -> tuple[Any, ...]:
     """Sort key of a semantic version; prereleases sort before their release."""
@@ -154,7 +173,13 @@ def _yaml_files(folder: Path) -> list[Path]:
 
 
 def _newest(folder: Path, name: str | None, selector: str | None, read: Read) -> Path:
-    """The pack file in ``folder`` with the highest version matching ``selector``.
+    """The pack file in ``folder`` with the highest version matching ``selector``."""
+    return _versions(folder, name, selector, read)[-1][1]
+
+
+def _versions(folder: Path, name: str | None, selector: str | None,
+              read: Read) -> list[tuple[str, Path]]:
+    """(version, file) of the pack files in ``folder`` matching ``selector``, oldest first.
 
     Only top-level files count (subfolders hold tests and word lists), and of those only
     the ones whose ``pack:`` is the folder's name when any is (always, for bundled packs).
@@ -183,4 +208,5 @@ def _newest(folder: Path, name: str | None, selector: str | None, read: Read) ->
         raise PackError(
             f"pack {packs[0]} has no version {selector}", hint=f"versions available: {versions}"
         )
-    return max(matching, key=lambda entry: version_key(entry[1]))[2]
+    matching.sort(key=lambda entry: version_key(entry[1]))
+    return [(version, path) for _, version, path in matching]

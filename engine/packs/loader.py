@@ -223,7 +223,8 @@ class _PackLoader:
                 "rename the field (its input headings can stay as aliases)",
             )
         aliases = tuple(spec.get("aliases", ()))
-        part.fields.append(FieldDef(name, aliases, spec.get("description"), where))
+        part.fields.append(FieldDef(name, aliases, spec.get("description"), where,
+                                    spec.get("format")))
         part.headings.append((name, name, where))
         for index, alias in enumerate(aliases):
             part.headings.append((name, alias, doc.location(("fields", name, "aliases", index))))

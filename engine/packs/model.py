@@ -51,6 +51,7 @@ class FieldDef:
     aliases: tuple[str, ...] = ()
     description: str | None = None
     location: Location = Location()
+    format: str | None = None  # "date": the field holds dates written YYYY-MM-DD
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +79,9 @@ class RuleDef:
     aliases: tuple[str, ...] = ()  # former ids (renames)
     since: dt.date | None = None  # first day in force
     until: dt.date | None = None  # first day no longer in force (exclusive)
+    # Set by an overlay's override of the severity: the base's severity, and the reason given.
+    base_severity: str | None = None
+    override_reason: str | None = None
     # Keys later issues add (fix, since, until, aliases ...) are kept here untouched.
     extra: Mapping[str, object] = field(default_factory=dict)
 

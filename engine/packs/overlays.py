@@ -85,8 +85,10 @@ def apply_overrides(
             if spec.get("disabled"):
                 disabled[rule_id] = (spec["reason"], overlay.name)
             elif spec["severity"] != current[rule_id].severity:
-                current[rule_id] = dataclasses.replace(current[rule_id],
-                                                       severity=spec["severity"])
+                rule = current[rule_id]
+                current[rule_id] = dataclasses.replace(
+                    rule, severity=spec["severity"], override_reason=spec.get("reason"),
+                    base_severity=rule.base_severity or rule.severity)
     kept = tuple(current[rule.id] for rule in rules if rule.id not in disabled)
     return kept, {rule_id: reason for rule_id, (reason, _) in disabled.items()}, problems
 

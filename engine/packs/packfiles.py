@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 from lrsrules.errors import PackError, Problem
-from lrsrules.packs.discovery import bundled_dir, find_pack, pack_root
+from lrsrules.packs.discovery import bundled_dir, find_pack, find_pack_versions, pack_root
 from lrsrules.packs.schema import check_pack_shape
 from lrsrules.packs.yamlsource import YamlDocument, load_yaml
 
@@ -58,6 +58,10 @@ class PackFiles:
             bundled = bundled_dir().resolve()
             self._roots.setdefault(key, bundled if key.is_relative_to(bundled) else root)
         return path
+
+    def find_versions(self, ref: str | os.PathLike[str]) -> list[Path]:
+        """``find_pack_versions``: every version file of a folder, or the one named."""
+        return find_pack_versions(ref, read=self.read)
 
     def root_of(self, path: str | os.PathLike[str]) -> Path:
         """The root folder the files ``path`` reaches must stay inside: the one it was

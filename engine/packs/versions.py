@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -88,3 +89,42 @@ def check_aliases(rules: Iterable[RuleDef], alias_places: Mapping[tuple[str, str
                     f"former id {alias} is claimed by rules {first.id} and {rule.id}", where,
                     "a former id belongs to the one rule that replaced it"))
     return problems
+
+
+# A clause of a version range: ``>=1.1``, ``<2``, ``==1.0.0`` or a bare ``1.1`` (1.1.x).
+_CLAUSE = re.compile(r"^(?P<op>>=|<=|==|>|<)?\s*(?P<version>\d+(?:\.\d+){0,2})$")
+
+
+def version_range_problem(spec: str) -> str | None:
+    """Why ``spec`` is not a version range (``>=1.1``, ``>=1.0, <2``, ``1.1``), or None."""
+    for clause in spec.split(","):
+        if not _CLAUSE.match(clause.strip()):
+            return (f"{clause.strip()!r} is not a version clause: write >=1.1, <2.0, "
+                    "==1.0.0, or 1.1 for every 1.1.x, joined by commas")
+    return None
+
+
+def in_version_range(version: str, spec: str) -> bool:
+    """True when the pack ``version`` satisfies every clause of ``spec`` (checked first with
+    ``version_range_problem``); a prerelease counts as its release."""
+    have = _numbers(version.split("-")[0])
+    for clause in spec.split(","):
+        match = _CLAUSE.match(clause.strip())
+        if match is None:
+            return False
+        written = match["version"]
+        op = match["op"]
+        if op is None:
+            if have[: written.count(".") + 1] != _numbers(written)[: written.count(".") + 1]:
+                return False
+            continue
+        want = _numbers(written)
+        if not {">=": have >= want, "<=": have <= want, "==": have == want,
+                ">": have > want, "<": have < want}[op]:
+            return False
+    return True
+
+
+def _numbers(version: str) -> tuple[int, ...]:
+    parts = [int(p) for p in version.split(".") if p.isdigit()]
+    return tuple([*parts, 0, 0, 0][:3])

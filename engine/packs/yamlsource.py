@@ -35,6 +35,7 @@ from lrsrules.limits import (
     MAX_YAML_SCALAR_CHARS,
 )
 from lrsrules.packs.model import ExprSource
+from lrsrules.packs.yamlslips import find_slip
 
 YamlPath = tuple[str | int, ...]
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -215,7 +216,7 @@ def _parse_yaml(name: str, text: str, key: str) -> YamlDocument:
     except _Unsupported as error:
         raise _unquoted(error.message, _location(name, error.mark), error.hint) from None
     except yaml.MarkedYAMLError as error:
-        raise _syntax_error(name, error) from None
+        raise _syntax_error(name, error, text, key) from None
     except yaml.reader.ReaderError as error:
         line, column = _line_column(text, error.position)
         raise _unquoted(
@@ -343,9 +344,19 @@ def _read_text(path: Path, name: str) -> str:
         raise PackError(problems=[problem]) from None
 
 
-def _syntax_error(name: str, error: yaml.MarkedYAMLError) -> PackError:
+def _syntax_error(name: str, error: yaml.MarkedYAMLError, text: str, key: str) -> PackError:
     mark = error.problem_mark or error.context_mark
     problem, context = error.problem or "invalid syntax", error.context
+    # A file whose top level names its kind (``pack:``) is no data file: quote its lines.
+    known = re.search(rf"(?m)^{re.escape(key)}[ \t]*:", text) is not None
+    if mark is not None:
+        slip = find_slip(text, mark.line + 1, mark.column + 1, problem)
+        if slip is not None:
+            return PackError(problems=[Problem(
+                f"could not parse YAML: {slip.message}", Location(name, slip.line, slip.column),
+                slip.hint, quote_source=known)])
+    if context == "while scanning a quoted scalar" and error.context_mark is not None:
+        mark = error.context_mark  # where the quote opened, not the end of the file
     if context and problem.startswith("but "):
         message = f"could not parse YAML: {context}, {problem}"
     elif context and error.context_mark:
@@ -358,7 +369,8 @@ def _syntax_error(name: str, error: yaml.MarkedYAMLError) -> PackError:
         hint = "indent with spaces, not tabs"
     elif "mapping values are not allowed" in message:
         hint = "quote the value if it contains ': '"
-    return _unquoted(message, _location(name, mark), hint)
+    return PackError(problems=[Problem(message, _location(name, mark), hint,
+                                       quote_source=known)])
 
 
 def _location(name: str, mark: yaml.Mark | None) -> Location:

@@ -8,11 +8,11 @@ enough for any backticks they hold; in HTML every text goes through ``html.escap
 from __future__ import annotations
 
 import html
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 
-from lrsrules.authoring.diagnostics import shown_path
 from lrsrules.authoring.packdocs import Example, PackDocs, RuleDoc, Section
 from lrsrules.run.crossrecord import describe_unique
 
@@ -55,6 +55,32 @@ def anchor(rule_id: str) -> str:
 def pack_anchor(name: str) -> str:
     """The fragment id of a pack's section: ``pack-lrs-cdd``."""
     return f"pack-{name}"  # pack names are already lower-case words and hyphens
+
+
+def relative(path: str | None, docs: PackDocs) -> str:
+    """``path`` relative to the pack's root folder: the page names no folder of the machine
+    it was built on."""
+    if not path:
+        return ""
+    root = docs.pack.root or os.path.dirname(docs.pack.path)
+    try:
+        shown = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    except ValueError:  # another drive
+        return os.path.basename(path)
+    return os.path.basename(path) if shown.startswith("..") else shown.replace(os.sep, "/")
+
+
+_ROLE_WORDS = {"when": "applies when", "check": "passes when", "unless": "no finding when"}
+
+
+def _in_words(doc: RuleDoc) -> str:
+    """``applies when x is given; passes when ...``: the conditions told in words."""
+    return "; ".join(f"{_ROLE_WORDS[role]} {words}" for role, words in doc.in_words)
+
+
+def _severity(doc: RuleDoc) -> str:
+    override = doc.override
+    return doc.rule.severity + (f" ({override})" if override else "")
 
 
 def _counts(docs: PackDocs) -> str:
@@ -103,7 +129,9 @@ class _Markdown:
         if pack.description:
             yield _para(pack.description)
             yield ""
-        yield f"- Pack file: {_code(shown_path(pack.path) or pack.path)}"
+        yield f"- Pack file: {_code(relative(pack.path, docs))}"
+        if pack.extends:
+            yield f"- Extends: {self.pack_link(pack.extends)}"
         yield f"- sha256: {_code(pack.sha256)}"
         if pack.includes:
             yield f"- Includes: {', '.join(self.pack_link(name) for name in pack.includes)}"
@@ -119,9 +147,22 @@ class _Markdown:
                        f"{', '.join(map(_code, rule.rule.fields))} | "
                        f"{_cell(rule.rule.message)} |")
             yield ""
+        yield from self.disabled()
         for section in docs.sections:
             yield from self.section(section)
         yield from self.fields()
+
+    def disabled(self) -> Iterator[str]:
+        pack = self.docs.pack
+        if not pack.disabled:
+            return
+        yield "## Rules this overlay disables"
+        yield ""
+        yield "| Rule | Reason |"
+        yield "|---|---|"
+        for rule_id, reason in pack.disabled.items():
+            yield f"| {_md(rule_id)} | {_cell(reason)} |"
+        yield ""
 
     def pack_link(self, name: str) -> str:
         documented = any(section.pack == name and section.rules for section in self.docs.sections)
@@ -149,8 +190,10 @@ class _Markdown:
         yield ""
         yield _para(doc.description)
         yield ""
-        yield f"- **Severity:** {rule.severity}"
+        yield f"- **Severity:** {_md(_severity(doc))}"
         yield f"- **Enforced by:** {_md(doc.enforced_by)}"
+        if doc.in_words:
+            yield f"- **In words:** {_md(_in_words(doc))}"
         yield f"- **Field:** {', '.join(_code(name) for name in rule.fields)}"
         if rule.doc:
             yield f"- **Message:** {_md(rule.message)}"
@@ -176,7 +219,7 @@ class _Markdown:
         yield f"{label}:"
         yield ""
         for example in examples:
-            yield (f"- {_md(example.case)} ({_code(shown_path(example.file) or '')}): "
+            yield (f"- {_md(example.case)} ({_code(relative(example.file, self.docs))}): "
                    f"{_example_text(example, _code)}")
         if more:
             yield f"- and {more} more"
@@ -198,9 +241,9 @@ class _Markdown:
             yield "| List | Entries | Source |"
             yield "|---|---|---|"
             for name, spec in pack.lists.items():
-                source = shown_path(spec.file) if spec.file else "inline"
+                source = relative(spec.file, self.docs) if spec.file else "inline"
                 yield (f"| {_code('@' + name)} | {_cell(_entries(spec.entries))} | "
-                       f"{_cell(source or '')} |")
+                       f"{_cell(source)} |")
             yield ""
 
 
@@ -221,7 +264,9 @@ class _Html:
         if pack.description:
             yield f"<p>{_h(pack.description.strip())}</p>"
         yield "<dl>"
-        yield f"<dt>Pack file</dt><dd><code>{_h(shown_path(pack.path) or '')}</code></dd>"
+        yield f"<dt>Pack file</dt><dd><code>{_h(relative(pack.path, docs))}</code></dd>"
+        if pack.extends:
+            yield f"<dt>Extends</dt><dd>{self.pack_link(pack.extends)}</dd>"
         yield f"<dt>sha256</dt><dd><code>{_h(pack.sha256)}</code></dd>"
         if pack.includes:
             links = ", ".join(self.pack_link(name) for name in pack.includes)
@@ -239,6 +284,12 @@ class _Html:
                        f"{rule.rule.severity}</td><td>{_h(rule.rule.enforced_by or '')}</td>"
                        f"<td>{_h(', '.join(rule.rule.fields))}</td>"
                        f"<td>{_h(rule.rule.message)}</td></tr>")
+            yield "</table>"
+        if pack.disabled:
+            yield "<h2>Rules this overlay disables</h2>"
+            yield "<table><tr><th>Rule</th><th>Reason</th></tr>"
+            for rule_id, reason in pack.disabled.items():
+                yield f"<tr><td>{_h(rule_id)}</td><td>{_h(reason)}</td></tr>"
             yield "</table>"
         for section in docs.sections:
             yield from self.section(section)
@@ -266,8 +317,10 @@ class _Html:
         yield f'<h3 id="{anchor(rule.id)}">{_h(rule.id)}</h3>'
         yield f"<p>{_h(doc.description.strip())}</p>"
         yield "<dl>"
-        yield (f'<dt>Severity</dt><dd class="sev-{rule.severity}">{rule.severity}</dd>')
+        yield (f'<dt>Severity</dt><dd class="sev-{rule.severity}">{_h(_severity(doc))}</dd>')
         yield f"<dt>Enforced by</dt><dd>{_h(doc.enforced_by)}</dd>"
+        if doc.in_words:
+            yield f"<dt>In words</dt><dd>{_h(_in_words(doc))}</dd>"
         yield f"<dt>Field</dt><dd><code>{_h(', '.join(rule.fields))}</code></dd>"
         if rule.doc:
             yield f"<dt>Message</dt><dd>{_h(rule.message)}</dd>"
@@ -291,7 +344,7 @@ class _Html:
             return
         yield f"<p>{label}:</p><ul>"
         for example in examples:
-            where = _h(shown_path(example.file) or "")
+            where = _h(relative(example.file, self.docs))
             yield (f"<li>{_h(example.case)} (<code>{where}</code>): "
                    f"{_example_text(example, _hcode)}</li>")
         if more:
@@ -310,9 +363,9 @@ class _Html:
             yield "<h2>Lists</h2>"
             yield "<table><tr><th>List</th><th>Entries</th><th>Source</th></tr>"
             for name, spec in pack.lists.items():
-                source = shown_path(spec.file) if spec.file else "inline"
+                source = relative(spec.file, self.docs) if spec.file else "inline"
                 yield (f"<tr><td><code>@{_h(name)}</code></td><td>{_h(_entries(spec.entries))}</td>"
-                       f"<td>{_h(source or '')}</td></tr>")
+                       f"<td>{_h(source)}</td></tr>")
             yield "</table>"
 
 

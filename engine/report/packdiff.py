@@ -32,8 +32,10 @@ def write_json(stream: TextIO, result: PackDiff, impacts: Iterable[RecordImpact]
     return len(found)
 
 
-def write_text(stream: TextIO, result: PackDiff) -> None:
-    """The rule differences, one block per rule, then a count of each kind."""
+def write_text(stream: TextIO, result: PackDiff, *, strict: bool = False) -> None:
+    """The rule differences, one block per rule, the other changes (each saying whether it
+    can change findings), a count of each kind, and a warning (``strict``: an error) when
+    the content changed but the version did not."""
     stream.write(f"{_name(result.old)} -> {_name(result.new)}\n")
     for rule in result.added:
         stream.write(f"added    {rule.id} {_about(rule)}\n")
@@ -49,12 +51,29 @@ def write_text(stream: TextIO, result: PackDiff) -> None:
             stream.writelines(f"    {line}\n" for line in _change_lines(change))
         for listed in pair.lists:
             stream.write(f"    list @{listed.name}: {_list_words(listed)}\n")
+    for part in result.parts:
+        effect = "can change findings" if part.affects_findings else "no effect on findings"
+        stream.write(f"pack     {part.what} [{effect}]\n")
     counts = [(len(result.added), "added"), (len(result.removed), "removed"),
               (len(result.renamed), "renamed"), (len(result.changed), "changed")]
-    if result.differs:
+    if any(number for number, _ in counts):
         stream.write("Rules: " + ", ".join(f"{n} {what}" for n, what in counts) + "\n")
     else:
         stream.write("No rule differs.\n")
+    if result.parts:
+        affecting = sum(part.affects_findings for part in result.parts)
+        stream.write(f"Other changes: {len(result.parts)} ({affecting} can change "
+                     "findings)\n")
+    if result.version_unchanged:
+        stream.write(f"{version_warning(result, strict=strict)}\n")
+
+
+def version_warning(result: PackDiff, *, strict: bool = False) -> str:
+    """The content hash changed and the version did not: a release edited in place."""
+    old, new = result.old, result.new
+    return (f"{'error' if strict else 'warning'}: the content of {new.name} {new.version} "
+            f"changed (sha256 {old.sha256[:12]} -> {new.sha256[:12]}) but its version did "
+            "not: give the edited pack a new version, so reports name which rules they used")
 
 
 def write_impacts(stream: TextIO, impacts: Iterable[RecordImpact], name: str,

@@ -19,13 +19,17 @@ from lrsrules.errors import Location
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def write_text(stream: TextIO, reports: Sequence[PackTestReport]) -> None:
-    """Each failing case with what went wrong, then a line per pack and its coverage gaps."""
+def write_text(stream: TextIO, reports: Sequence[PackTestReport], *,
+               verbose: bool = False) -> None:
+    """Each failing case with what went wrong (``verbose``: every case, PASS or FAIL), then a
+    line per pack and its coverage gaps."""
     for report in reports:
-        for result in report.failures:
-            stream.write(f"{_where(result.case.location)}: FAIL {result.case.name}\n")
-            for line in result.explain():
-                stream.write(f"    {line}\n")
+        for result in report.results if verbose else report.failures:
+            verdict = "PASS" if result.passed else "FAIL"
+            stream.write(f"{_where(result.case.location)}: {verdict} {result.case.name}\n")
+            if not result.passed:
+                for line in result.explain():
+                    stream.write(f"    {line}\n")
         stream.write(f"{summary_line(report)}\n")
         for rule in report.gaps:
             stream.write(f"    {rule.rule}: {'; '.join(rule.gaps)}\n")
@@ -47,12 +51,23 @@ def summary_line(report: PackTestReport) -> str:
         head += f"{_count(len(report.results), 'case')}, {passed} passed"
         if report.failures:
             head += f", {len(report.failures)} failed"
+        skipped = sum(file.skipped for file in report.files)
+        if skipped:
+            head += f" ({_count(skipped, 'case')} for other versions)"
     else:
         head += f"no tests (no folder {_shown(report.tests_dir)})"
+    if report.keyword is not None:
+        matching = f" matching -k {report.keyword!r}" if report.has_tests else ""
+        return f"{head}{matching}; coverage: not measured with -k"
     if not report.coverage:
         return f"{head}; coverage: no rules of its own"
     covered = len(report.coverage) - len(report.gaps)
-    return f"{head}; coverage: {covered}/{len(report.coverage)} rules fire and pass"
+    line = f"{head}; coverage: {covered}/{len(report.coverage)} rules fire and pass"
+    fixes = [rule for rule in report.coverage if rule.has_fix]
+    if fixes:
+        line += f", {sum(rule.fix_tested for rule in fixes)}/{len(fixes)} fixes give what " \
+                "their cases state"
+    return line
 
 
 def junit_xml(reports: Sequence[PackTestReport]) -> str:
@@ -87,6 +102,8 @@ def _case_element(suite: ET.Element, pack: str, result: CaseResult) -> None:
         message = f"expected {', '.join(case.expect) or 'none'}; found {found}"
         if result.errors:
             message += f"; {_count(len(result.errors), 'rule')} could not be evaluated"
+        if result.fix_mismatches:
+            message += f"; {_count(len(result.fix_mismatches), 'field')} not fixed as stated"
         _failure(element, "case", message, result.explain())
 
 

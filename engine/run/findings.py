@@ -51,6 +51,7 @@ class Summary:
     # of the JSON summary, and the lines a text report prints for them.
     extra: Mapping[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    unmatched_waivers: tuple[str, ...] = ()  # live waivers that covered no finding: places
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -61,4 +62,6 @@ class Summary:
             "rules": self.rules,
             "ignored_headings": list(self.ignored_headings),
             "missing_fields": list(self.missing_fields),
-        } | ({} if self.waived is None else {"waived": self.waived}) | dict(self.extra)
+        } | ({} if self.waived is None else {
+            "waived": self.waived, "unmatched_waivers": list(self.unmatched_waivers)}
+        ) | dict(self.extra)

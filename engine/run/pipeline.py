@@ -162,11 +162,16 @@ class Run:
         self._run_to_the_end()
         source, tally = self.source, self._tally
         extra, notes = source.summary_extra()
+        unmatched = () if self._waiving is None else self._waiving.unmatched()
+        if unmatched:
+            notes = (*notes, f"Warning: {len(unmatched)} waiver"
+                     f"{'' if len(unmatched) == 1 else 's'} matched no finding (fixed since, "
+                     f"or mistyped?): {', '.join(unmatched)}")
         return Summary(tally.records, tally.findings, dict(tally.by_severity),
                        tally.records_with_findings, len(self.compiled.pack.rules),
                        source.ignored_headings, source.missing_fields,
                        None if self._waiving is None else self._waiving.waived,
-                       extra=extra, notes=notes)
+                       extra=extra, notes=tuple(notes), unmatched_waivers=unmatched)
 
     def worst(self) -> str | None:
         """The worst severity among findings no waiver covers (None: no such finding), in

@@ -2,7 +2,9 @@
 
 A finding a live waiver covers comes out with ``waived`` set (reporters show it; the exit
 status ignores it); each expired waiver is a ``WAIVER.EXPIRED`` finding reported before the
-first record, and waives nothing. Key values are compared, never printed.
+first record, and waives nothing. A live waiver that covered no finding of the run is
+named in the summary (``unmatched``): it may be for a record since fixed, or mistyped.
+Key values are compared, never printed.
 """
 
 from __future__ import annotations
@@ -35,6 +37,13 @@ class Waiving:
             if waiver.expires >= today:
                 self._by_rule.setdefault(waiver.rule, []).append(waiver)
         self._key_index = {name: self.wanted.index(name) for name in waivers.key_fields}
+        self._live = [w for w in waivers.waivers if w.expires >= today]
+        self._matched: set[int] = set()  # ids of the live waivers that covered a finding
+
+    def unmatched(self) -> tuple[str, ...]:
+        """Each live waiver that covered no finding: where it is and its rule."""
+        return tuple(f"{waiver.location.prefix()} (rule {waiver.rule})"
+                     for waiver in self._live if id(waiver) not in self._matched)
 
     def expired_findings(self) -> list[Finding]:
         return [Finding(None, None, None, EXPIRED_RULE, EXPIRED_SEVERITY,
@@ -56,6 +65,7 @@ class Waiving:
         for finding in found:
             match = self._match(finding, keys) if finding.rule in by_rule else None
             if match is not None:
+                self._matched.add(id(match))
                 self.waived += 1
                 severity = finding.severity
                 self.waived_by_severity[severity] = self.waived_by_severity.get(severity, 0) + 1
