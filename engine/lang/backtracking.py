@@ -10,10 +10,11 @@ bounded; for every other pattern it gives None and RE2 keeps it.
 The proof works on a normal form, built from Python's own parse of the pattern: a few
 *alternatives*, each a flat sequence of *items*, an item being one set of characters
 repeated ``{low,high}`` times. Anything that does not reduce to it is refused: anchors,
-flags, a repeat of anything but one character (``(ab)+``, ``(a+)+``), a repeat of
-alternatives that can match the same character (``(a|a)+``), too many alternatives.
-Alternatives under a group are multiplied out (``(?:mr|mrs)\\.? .+`` is two sequences),
-and a repeated choice of single characters is one set (``(?:[a-z]|[0-9])+``).
+flags, a repeat of anything but one character (``(ab)+``, ``(a+)+``), too many
+alternatives. Alternatives under a group are multiplied out (``(?:mr|mrs)\\.? .+`` is two
+sequences), and a repeated choice of single characters is one set (``(?:[a-z]|[0-9])+``
+is ``[a-z0-9]+``, ``(a|a)*`` is ``[a]*``: the choice the original would backtrack over is
+gone from the pattern ``re`` runs).
 
 Then, in each sequence, every item that may match a varying number of characters must
 be followed by characters it cannot match (its *follow set*: the first characters of the
@@ -174,23 +175,12 @@ def _options(op: str, arg: Any) -> list[list[Item]]:
 
 
 def _one_char(items: list[tuple[Any, Any]]) -> Ranges:
-    """The set a repeated body matches, when it is one character: a set, a group of one,
-    or a choice of single characters no two of which match the same character."""
-    if len(items) != 1:
+    """The set a repeated body matches, when each way it can match is one character: a
+    set, a group of one, a choice of single characters (``(a|a)+`` is ``[a]+``)."""
+    ways = _sequences(items)
+    if not all(len(way) == 1 and way[0].low == way[0].high == 1 for way in ways):
         raise _Refused
-    op, arg = str(items[0][0]), items[0][1]
-    if op == "SUBPATTERN":
-        _group, add, remove, body = arg
-        if add or remove:
-            raise _Refused
-        return _one_char(list(body))
-    if op == "BRANCH":
-        sets = [_one_char(list(branch)) for branch in arg[1]]
-        for i, first in enumerate(sets):
-            if not all(_disjoint(first, other) for other in sets[i + 1:]):
-                raise _Refused  # (a|a)+: two ways per character
-        return _normal([pair for chars in sets for pair in chars])
-    return _char_set(op, arg)
+    return _normal([pair for way in ways for pair in way[0].chars])
 
 
 def _char_set(op: str, arg: Any) -> Ranges:
