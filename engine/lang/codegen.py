@@ -19,9 +19,9 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from lrsrules import speedups
 from lrsrules.dates import parse_iso_date
 from lrsrules.lang import nodes as n
-from lrsrules.lang import speedups
 from lrsrules.lang.backtracking import python_fullmatch
 from lrsrules.lang.checker import CheckedExpr
 from lrsrules.lang.functions import FUNCTIONS, LIST, TEXT, require_date
