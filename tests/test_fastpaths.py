@@ -184,6 +184,6 @@ def test_the_switch_takes_the_plain_paths(monkeypatch: pytest.MonkeyPatch) -> No
     from lrsrules import load_pack
 
     monkeypatch.delenv(ENV, raising=False)
-    assert "is not None))" in load_pack(str(BENCH_PACK)).source  # a pattern on re
+    assert "(f_given_name) is not None)" in load_pack(str(BENCH_PACK)).source  # on re
     monkeypatch.setenv(ENV, "1")
-    assert "is not None))" not in load_pack(str(BENCH_PACK)).source
+    assert "(f_given_name) is not None)" not in load_pack(str(BENCH_PACK)).source
