@@ -17,6 +17,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import IO, Any
 
+from lrsrules import speedups
 from lrsrules.errors import InputError, Location
 from lrsrules.findings import Finding
 from lrsrules.inputs.bounds import BoundedLines, allow_cells, check_span, csv_error
@@ -32,6 +33,7 @@ from lrsrules.inputs.records import (
     heading_findings,
     unreadable,
 )
+from lrsrules.limits import MAX_CELL_CHARS
 from lrsrules.packs.model import FieldDef
 
 FORMATS = ("csv", "jsonl")
@@ -106,7 +108,9 @@ class _CsvSource(RecordSource):
         allow_cells()
         self._offset = opened.skipped  # blank lines before the header, which csv never saw
         self._lines = opened.lines
-        self._reader = csv.reader(opened.lines, delimiter=delimiter)
+        # The fast path splits plain lines itself and hands csv the others through _Feed.
+        self._feed = _Feed(opened.lines) if speedups.enabled() else None
+        self._reader = csv.reader(self._feed or opened.lines, delimiter=delimiter)
         header, line = self._read_header()
         self._headings = tuple(header)
         self._header_line = line
@@ -144,6 +148,63 @@ class _CsvSource(RecordSource):
         raise InputError("the file has no header row", Location(self.path))
 
     def _iter_records(self, wanted: tuple[str, ...]) -> Iterator[Record]:
+        if self._feed is not None:
+            return self._iter_split(wanted, self._feed)
+        return self._iter_parsed(wanted)
+
+    def _iter_split(self, wanted: tuple[str, ...], feed: _Feed) -> Iterator[Record]:
+        """The records as ``_iter_parsed`` reads them, but a line without quotes or NULs
+        that splits into as many cells as there are headings is split here, with no
+        csv call: what csv would make of it. Any other line goes to csv, as a line pushed
+        back to the feed it reads (with the lines after it, for a quoted line break)."""
+        width = len(self._headings)
+        indices = tuple(self._match.columns.get(name, width) for name in wanted)
+        reader, offset, lines, delimiter = self._reader, self._offset, self._lines, self.delimiter
+        assert delimiter is not None
+        number, previous = 0, reader.line_num + offset
+        new, cut = tuple.__new__, len(wanted)
+        read = feed.lines.__next__
+        try:
+            while True:
+                try:
+                    text = read()
+                except StopIteration:
+                    break
+                line = previous + 1
+                if '"' not in text and "\x00" not in text and len(text) <= MAX_CELL_CHARS:
+                    row = text.rstrip("\r\n").split(delimiter)
+                    if len(row) == width and (width > 1 or row[0]):
+                        previous = line
+                        number += 1
+                        row.append("")
+                        values = tuple([None if not (v := row[i]) or v.isspace() else v
+                                        for i in indices])
+                        yield new(Record, (number, line, values, None, ()))
+                        continue
+                feed.line = text  # to csv, as read
+                counted = reader.line_num
+                row = next(reader)
+                previous += reader.line_num - counted
+                if previous != line:  # a value spanning lines, or a quote never closed
+                    check_span(self.path, row, line, previous, lines.ended)
+                if len(row) != width:
+                    if not row or (len(row) == 1 and row[0].isspace()):
+                        continue  # a blank line
+                    number += 1
+                    yield unreadable(number, line, cut, _count_issue(len(row), width))
+                    continue
+                number += 1
+                row.append("")
+                yield new(Record, (number, line, tuple(
+                    [None if not (v := row[i]) or v.isspace() else v for i in indices]),
+                    None, ()))
+            self._read = number
+        except csv.Error as exc:
+            raise self._csv_error(exc, previous + 1) from None
+        except UnicodeError:
+            raise self._decode_error() from None
+
+    def _iter_parsed(self, wanted: tuple[str, ...]) -> Iterator[Record]:
         width = len(self._headings)
         # A wanted field without a column reads the empty cell appended to every row, which
         # keeps the hot loop free of branches.
@@ -177,6 +238,27 @@ class _CsvSource(RecordSource):
 
     def _csv_error(self, exc: csv.Error, start: int) -> InputError:
         return csv_error(self.path, exc, start, self._reader.line_num + self._offset)
+
+
+class _Feed:
+    """The lines a csv reader reads: ``line`` first when set (one the fast path gave up
+    on), then the file's."""
+
+    __slots__ = ("line", "lines")
+
+    def __init__(self, lines: BoundedLines) -> None:
+        self.line: str | None = None
+        self.lines = lines
+
+    def __iter__(self) -> _Feed:
+        return self
+
+    def __next__(self) -> str:
+        line = self.line
+        if line is None:
+            return next(self.lines)
+        self.line = None
+        return line
 
 
 def _count_issue(count: int, width: int) -> str:

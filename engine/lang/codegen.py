@@ -19,8 +19,10 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from lrsrules import speedups
 from lrsrules.dates import parse_iso_date
 from lrsrules.lang import nodes as n
+from lrsrules.lang.backtracking import python_fullmatch
 from lrsrules.lang.checker import CheckedExpr
 from lrsrules.lang.functions import FUNCTIONS, LIST, TEXT, require_date
 
@@ -353,6 +355,11 @@ class ExprCode:
             return self.guarded([node.left], known, lambda a: f"({a} {op} {container})")
         if op == "matches":  # the pattern is a checked string literal, compiled once
             regex = self.checked.regexes[id(node.right)]
+            fast = python_fullmatch(regex.pattern) if speedups.enabled() else None
+            if fast is not None:  # proven linear on Python's re, a third of RE2's cost
+                found = self.e.constant(fast, ("python regex", regex.pattern))
+                return self.guarded([node.left], known,
+                                    lambda a: self.e.memo(f"({found}({a}) is not None)"))
             test = self.e.constant(regex.fullmatches, ("regex", regex.pattern))
             return self.guarded([node.left], known, lambda a: self.e.memo(f"{test}({a})"))
         return self.guarded([node.left, node.right], known, lambda a, b: f"({a} {op} {b})")

@@ -98,7 +98,7 @@ class WordSet:
     over each run of that many words of the text.
     """
 
-    __slots__ = ("lengths", "phrases", "singles")
+    __slots__ = ("lengths", "phrases", "singles", "words")
 
     def __init__(self, entries: Iterable[object]) -> None:
         phrases = {tuple(_WORD.findall(str(e).casefold())) for e in entries}
@@ -106,9 +106,13 @@ class WordSet:
         self.singles = frozenset(p[0] for p in phrases if len(p) == 1)
         self.phrases = frozenset(p for p in phrases if len(p) > 1)
         self.lengths = tuple(sorted({len(p) for p in self.phrases}))
+        self.words = frozenset(word for p in phrases for word in p)  # in some entry
 
     def found_in(self, text: str) -> bool:
+        # Set lookups only: the cost does not grow with the list.
         words = _WORD.findall(text.casefold())
+        if self.words.isdisjoint(words):  # most texts: no word of any entry
+            return False
         if not self.singles.isdisjoint(words):
             return True
         phrases = self.phrases
@@ -142,12 +146,14 @@ def _weighted_sum(digits: str, weights: tuple[int, ...]) -> int:
 def _weighted_sum_by(items: tuple[object, ...]) -> Callable[[str], int]:
     weights = _weights(items)
     size = len(weights)
+    zeros = ord("0") * sum(weights)  # what the character codes add over the digits
 
-    # One call per record instead of two: this runs on every ULN of a file.
+    # One call per record instead of two: this runs on every ULN of a file. The digits'
+    # codes come from one encode, not one int() each.
     def weighted(digits: str) -> int:
         if len(digits) != size or not digits.isascii() or not digits.isdigit():
             return _weighted_sum(digits, weights)  # raises, saying what is wrong
-        return sum(map(operator.mul, map(int, digits), weights))
+        return sum(map(operator.mul, digits.encode(), weights)) - zeros
 
     return weighted
 

@@ -17,7 +17,7 @@ from abc import ABC, abstractmethod
 from types import TracebackType
 from typing import TextIO
 
-from lrsrules import spreadsheets
+from lrsrules import speedups, spreadsheets
 from lrsrules.findings import SEVERITIES, Finding
 from lrsrules.limits import MAX_HTML_FINDINGS, REPORT_SPOOL_BYTES
 from lrsrules.report import htmlpage
@@ -149,11 +149,51 @@ def _severity_counts(by_severity: dict[str, int]) -> list[str]:
 
 
 class JsonLinesReporter(Reporter):
-    """One JSON object per finding per line, and nothing else: for streaming consumers."""
+    """One JSON object per finding per line, and nothing else: for streaming consumers.
+
+    Each line is the bytes ``json.dumps(finding.to_dict(show_values), ensure_ascii=False)``
+    gives, laid out here for the one shape a finding has: the texts a run repeats (rule
+    ids, fields, severities, most messages) are quoted once, by json's own quoting."""
+
+    def __init__(self, stream: TextIO, *, show_values: bool = False, source_name: str = "",
+                 spool_dir: str | None = None) -> None:
+        super().__init__(stream, show_values=show_values, source_name=source_name,
+                         spool_dir=spool_dir)
+        self._quoted: dict[str, str] = {}
+        self._plain = not speedups.enabled()
 
     def add(self, finding: Finding) -> None:
-        data = finding.to_dict(self.show_values)
-        self.stream.write(json.dumps(data, ensure_ascii=False) + "\n")
+        record, line = finding.record, finding.line
+        if self._plain or not (record.__class__ is int or record is None) or not (
+                line.__class__ is int or line is None):
+            data = finding.to_dict(self.show_values)  # not the shape laid out below
+            self.stream.write(json.dumps(data, ensure_ascii=False) + "\n")
+            return
+        text = self._text
+        out = (f'{{"record": {"null" if record is None else record}, '
+               f'"line": {"null" if line is None else line}, '
+               f'"field": {text(finding.field)}, "rule": {text(finding.rule)}, '
+               f'"severity": {text(finding.severity)}, "message": {text(finding.message)}')
+        if self.show_values:
+            value = finding.value
+            out += f', "value": {"null" if value is None else _quote(value)}'
+        if finding.waived is not None:
+            out += f', "waived": {_quote(finding.waived)}'
+        self.stream.write(out + "}\n")
+
+    def _text(self, value: str | None) -> str:
+        if value is None:
+            return "null"
+        quoted = self._quoted.get(value)
+        if quoted is None:
+            quoted = _quote(value)
+            if len(self._quoted) < _QUOTED_KEPT:  # bounded: a repeat's message is its own
+                self._quoted[value] = quoted
+        return quoted
+
+
+_quote = json.encoder.encode_basestring  # json.dumps's own quoting, with ensure_ascii off
+_QUOTED_KEPT = 4096
 
 
 class JsonReporter(Reporter):

@@ -1,0 +1,297 @@
+"""A pack pattern rewritten for Python's ``re``, only where it provably cannot backtrack
+catastrophically.
+
+Patterns run on RE2 (``regexes``) so that no pattern costs more than linear time; but a
+call into RE2 costs several times a call into Python's ``re``, and ``matches`` runs on
+most values of a file. ``python_fullmatch`` gives a function that answers exactly as
+``Regex.fullmatches`` does, run by ``re``, for the patterns whose backtracking is proven
+bounded; for every other pattern it gives None and RE2 keeps it.
+
+The proof works on a normal form, built from Python's own parse of the pattern: a few
+*alternatives*, each a flat sequence of *items*, an item being one set of characters
+repeated ``{low,high}`` times. Anything that does not reduce to it is refused: anchors,
+flags, a repeat of anything but one character (``(ab)+``, ``(a+)+``), too many
+alternatives. Alternatives under a group are multiplied out (``(?:mr|mrs)\\.? .+`` is two
+sequences), and a repeated choice of single characters is one set (``(?:[a-z]|[0-9])+``
+is ``[a-z0-9]+``, ``(a|a)*`` is ``[a]*``: the choice the original would backtrack over is
+gone from the pattern ``re`` runs).
+
+Then, in each sequence, every item that may match a varying number of characters must
+be followed by characters it cannot match (its *follow set*: the first characters of the
+items after it, up to the first one that must match), or else be bounded: a bounded item
+multiplies the work by at most ``high - low + 1`` whatever the text, an unbounded one by
+at most one more than the most the items after it can match, which must be bounded.
+With that, a failed attempt backs out of each item in one step per character, and the
+work is linear in the text: at most ``MAX_PATHS`` times the length, summed over the alternatives.
+
+The pattern ``re`` runs is generated from the normal form, not the pack's text: sets are
+written as ranges of code points, so that it means what the RE2 pattern means, including
+for a lone surrogate (RE2 sees U+FFFD in its place, so each set holds the surrogates
+exactly when it holds U+FFFD).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable, Sequence
+from functools import cache
+from itertools import product
+from typing import Any
+
+from lrsrules.lang.regexes import _CATEGORY_RUNS, _code_points, _sre_parse
+
+MAX_PATHS = 256  # the bound on backtracking paths per alternative, summed (see above)
+_MAX_SPREAD = 16  # a bounded item not followed by characters it cannot match: high - low
+_MAX_REST = 64  # ... else an unbounded one: the most the items after it may match
+_MAX_ALTERNATIVES = 32
+_TOP = sys.maxunicode
+_SURROGATES = (0xD800, 0xDFFF)
+_REPLACEMENT = 0xFFFD
+_UNBOUNDED = _sre_parse.MAXREPEAT
+_NEUTRAL_FLAGS = re.UNICODE | re.VERBOSE  # always on for text / changes only the reading
+
+Ranges = tuple[tuple[int, int], ...]  # sorted, disjoint, not adjacent: a set of code points
+
+
+class _Refused(Exception):
+    pass
+
+
+class Item:
+    """One set of characters, repeated ``low`` to ``high`` times."""
+
+    __slots__ = ("chars", "high", "low")
+
+    def __init__(self, chars: Ranges, low: int, high: int) -> None:
+        self.chars, self.low, self.high = chars, low, high
+
+
+def python_fullmatch(pattern: str) -> Callable[[str], Any] | None:
+    """``re``'s fullmatch of a pattern meaning what ``pattern`` means (true exactly when
+    ``compile_regex(pattern).fullmatches`` is), or None when its backtracking is not
+    proven bounded."""
+    rewritten = python_pattern(pattern)
+    if rewritten is None:
+        return None
+    compiled = re.compile(rewritten)
+    _written_for.setdefault(compiled, pattern)
+    return compiled.fullmatch
+
+
+def pack_pattern(compiled: re.Pattern[str]) -> str | None:
+    """The pack's pattern that ``compiled`` was written for (by ``python_fullmatch``)."""
+    return _written_for.get(compiled)
+
+
+# The first pack pattern each rewritten one was made for, to name it in explain --code (a
+# rewritten class spells out every code point of \w). As bounded as the patterns of the
+# packs a process loads.
+_written_for: dict[re.Pattern[str], str] = {}
+
+
+@cache
+def python_pattern(pattern: str) -> str | None:
+    """The normal form of ``pattern`` as a pattern for ``re``, or None (see the module)."""
+    try:
+        parsed = _sre_parse.parse(pattern)
+    except (re.error, RecursionError):
+        return None
+    if parsed.state.flags & ~_NEUTRAL_FLAGS:
+        return None
+    try:
+        alternatives = _sequences(list(parsed))
+    except _Refused:
+        return None
+    alternatives = [seq for seq in alternatives if all(i.chars or not i.low for i in seq)]
+    if not alternatives or _paths(alternatives) > MAX_PATHS:
+        return None
+    return "|".join("".join(_written(item) for item in seq if item.high and item.chars)
+                    or "(?:)"
+                    for seq in alternatives)
+
+
+def _paths(alternatives: Sequence[Sequence[Item]]) -> float:
+    """How many ways backtracking may split a text among the items, at most, summed over
+    the alternatives (inf: unbounded)."""
+    total = 0.0
+    for seq in alternatives:
+        paths = 1.0
+        for index, item in enumerate(seq):
+            if item.low == item.high or _disjoint(item.chars, _follow(seq, index)):
+                continue  # fixed, or backs out at once
+            if item.high != _UNBOUNDED and item.high - item.low <= _MAX_SPREAD:
+                paths *= item.high - item.low + 1
+                continue
+            # Each character given back may start the rest again: fine while the rest
+            # can only ever match a few characters (an e-mail's `+\.[a-z]{2,6}`).
+            rest = sum(later.high for later in seq[index + 1:])
+            if rest > _MAX_REST:
+                return float("inf")
+            paths *= rest + 1
+        total += paths
+    return total
+
+
+def _follow(seq: Sequence[Item], index: int) -> Ranges:
+    """The characters that may come right after item ``index`` (the end aside)."""
+    found: list[tuple[int, int]] = []
+    for item in seq[index + 1:]:
+        found += item.chars
+        if item.low:
+            break
+    return _normal(found)
+
+
+# --- the normal form, from Python's parse ----------------------------------------------
+
+
+def _sequences(items: Sequence[tuple[Any, Any]]) -> list[list[Item]]:
+    """The alternatives a parsed sequence comes to, each a flat list of items."""
+    options: list[list[list[Item]]] = [_options(str(op), arg) for op, arg in items]
+    count = 1
+    for choice in options:
+        count *= len(choice)
+        if count > _MAX_ALTERNATIVES:
+            raise _Refused
+    return [[item for part in parts for item in part] for parts in product(*options)]
+
+
+def _options(op: str, arg: Any) -> list[list[Item]]:
+    if op in ("MAX_REPEAT", "MIN_REPEAT"):  # lazy or greedy: the same full matches
+        low, high, body = arg
+        return [[Item(_one_char(list(body)), low, high)]]
+    if op == "SUBPATTERN":
+        _group, add, remove, body = arg
+        if add or remove:
+            raise _Refused
+        return _sequences(list(body))
+    if op == "BRANCH":
+        found = [seq for branch in arg[1] for seq in _sequences(list(branch))]
+        if len(found) > _MAX_ALTERNATIVES:
+            raise _Refused
+        return found
+    return [[Item(_char_set(op, arg), 1, 1)]]
+
+
+def _one_char(items: list[tuple[Any, Any]]) -> Ranges:
+    """The set a repeated body matches, when each way it can match is one character: a
+    set, a group of one, a choice of single characters (``(a|a)+`` is ``[a]+``)."""
+    ways = _sequences(items)
+    if not all(len(way) == 1 and way[0].low == way[0].high == 1 for way in ways):
+        raise _Refused
+    return _normal([pair for way in ways for pair in way[0].chars])
+
+
+def _char_set(op: str, arg: Any) -> Ranges:
+    if op == "LITERAL":
+        return _with_surrogates(((arg, arg),))
+    if op == "NOT_LITERAL":
+        return _with_surrogates(_complement(((arg, arg),)))
+    if op == "ANY":  # no DOTALL: flags are refused
+        return _with_surrogates(_complement(((10, 10),)))
+    if op == "IN":
+        negate = False
+        found: list[tuple[int, int]] = []
+        for part, value in arg:
+            name = str(part)
+            if name == "NEGATE":
+                negate = True
+            elif name == "LITERAL":
+                found.append((value, value))
+            elif name == "RANGE":
+                found.append((value[0], value[1]))
+            elif name == "CATEGORY":
+                found += _category(str(value))
+            else:
+                raise _Refused
+        chars = _normal(found)
+        return _with_surrogates(_complement(chars) if negate else chars)
+    raise _Refused  # anchors, backreferences, lookaround ...
+
+
+# --- sets of code points ---------------------------------------------------------------
+
+
+def _normal(pairs: Sequence[tuple[int, int]]) -> Ranges:
+    merged: list[list[int]] = []
+    for low, high in sorted(pairs):
+        if merged and low <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], high)
+        else:
+            merged.append([low, high])
+    return tuple((low, high) for low, high in merged)
+
+
+def _complement(chars: Ranges) -> Ranges:
+    found: list[tuple[int, int]] = []
+    start = 0
+    for low, high in chars:
+        if low > start:
+            found.append((start, low - 1))
+        start = high + 1
+    if start <= _TOP:
+        found.append((start, _TOP))
+    return tuple(found)
+
+
+def _disjoint(first: Ranges, second: Ranges) -> bool:
+    i = j = 0
+    while i < len(first) and j < len(second):
+        (a_low, a_high), (b_low, b_high) = first[i], second[j]
+        if a_low <= b_high and b_low <= a_high:
+            return False
+        if a_high < b_high:
+            i += 1
+        else:
+            j += 1
+    return True
+
+
+def _holds(chars: Ranges, point: int) -> bool:
+    return any(low <= point <= high for low, high in chars)
+
+
+def _with_surrogates(chars: Ranges) -> Ranges:
+    """The set as RE2 applies it to a text with lone surrogates, which it reads as
+    U+FFFD: every surrogate in it exactly when U+FFFD is."""
+    low, high = _SURROGATES
+    pieces: list[tuple[int, int]] = []
+    for a, b in chars:  # cut the surrogates out
+        if b < low or a > high:
+            pieces.append((a, b))
+            continue
+        if a < low:
+            pieces.append((a, low - 1))
+        if b > high:
+            pieces.append((high + 1, b))
+    if _holds(chars, _REPLACEMENT):
+        pieces.append(_SURROGATES)
+    return _normal(pieces)
+
+
+@cache
+def _category(name: str) -> Ranges:
+    """Python's class (\\d, \\w, \\s, their negations) as ranges, found as ``regexes``
+    finds them for RE2 (by Python's ``re`` over every code point but the surrogates)."""
+    runs = re.compile(_CATEGORY_RUNS[name])
+    return tuple((first + run.start(), first + run.end() - 1)
+                 for first, text in _code_points() for run in runs.finditer(text))
+
+
+# --- written for re --------------------------------------------------------------------
+
+
+def _written(item: Item) -> str:
+    chars = "".join(_escaped(low) if low == high else f"{_escaped(low)}-{_escaped(high)}"
+                    for low, high in item.chars)
+    count = ("" if item.low == item.high == 1 else
+             f"{{{item.low},}}" if item.high == _UNBOUNDED else f"{{{item.low},{item.high}}}")
+    return f"[{chars}]{count}"
+
+
+def _escaped(point: int) -> str:
+    char = chr(point)
+    if char.isascii() and char.isalnum():
+        return char
+    return f"\\u{point:04x}" if point <= 0xFFFF else f"\\U{point:08x}"
