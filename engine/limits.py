@@ -94,3 +94,7 @@ MAX_XLSX_SHARED_STRINGS = 1_000_000
 # JSON report (whose summary comes first but is known last) and batch fix's error report
 # take the same memory for any number of records.
 REPORT_SPOOL_BYTES = 1 << 20
+
+# Findings a report that groups them by rule holds until the end (JUnit's failures, the
+# terminal's groups); the rest are counted, and the report says how many it left out.
+MAX_HELD_FINDINGS = 10_000

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from lrsrules.packs.model import RuleDef
+
 
 @dataclass(frozen=True, slots=True)
 class RunInfo:
@@ -22,6 +24,8 @@ class RunInfo:
     show_values: bool = False
     as_of: str | None = None  # --as-of: the date whose rules ran (None: the run date)
     waivers: str | None = None  # the waiver file applied, if any
+    # The rules in force (their metadata, for reports that list every rule: JUnit, SARIF).
+    rules: tuple[RuleDef, ...] = field(default=(), repr=False, compare=False)
 
     def pack_dict(self) -> dict[str, Any]:
         data = {"name": self.pack_name, "version": self.pack_version, "sha256": self.pack_sha256}
