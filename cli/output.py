@@ -200,15 +200,17 @@ def write_report(run: Run, format: Enum, output: Path | None, *, show_values: bo
     never) whether a text report uses the terminal layout; a progress line goes to a
     terminal's standard error unless ``quiet``."""
     with run, pending_output(output, inputs=(*inputs, *run_inputs(run))) as opened:
-        options = {"show_values": show_values, "source_name": str(inputs[0]),
-                   "spool_dir": opened.folder}
+        name, folder = str(inputs[0]), opened.folder
         style = terminal_style(color, opened.stream) if format.value == "text" else None
         if style is None:
-            chosen: Reporter = REPORTERS[str(format.value)](opened.stream, **options)
+            chosen: Reporter = REPORTERS[str(format.value)](
+                opened.stream, show_values=show_values, source_name=name, spool_dir=folder)
         else:
             from lrsrules.report.terminal import TerminalReporter  # rich, only for a terminal
 
-            chosen = TerminalReporter(opened.stream, colour=style == "colour", **options)
+            chosen = TerminalReporter(opened.stream, colour=style == "colour",
+                                      show_values=show_values, source_name=name,
+                                      spool_dir=folder)
         with listed(chosen, listing) as reporter:
             reporter.start(dataclasses.replace(run.info, show_values=show_values))
             add = reporter.add

@@ -56,8 +56,8 @@ def report(
     return stream.getvalue()
 
 
-def test_the_registry_offers_four_interchangeable_reporters() -> None:
-    assert set(REPORTERS) == {"text", "json", "jsonl", "csv"}
+def test_the_registry_offers_seven_interchangeable_reporters() -> None:
+    assert set(REPORTERS) == {"text", "json", "jsonl", "csv", "junit", "sarif", "github"}
     assert all(issubclass(cls, Reporter) for cls in REPORTERS.values())
 
 
