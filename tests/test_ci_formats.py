@@ -219,3 +219,13 @@ def test_github_file_with_a_comma_or_colon_in_its_name_is_escaped(tmp_path: Path
     _, out = run("validate", "a,b:c.csv", "-p", str(CI / "pack.yaml"), "-f", "github",
                     where=tmp_path)
     assert "file=a%2Cb%3Ac.csv," in out, out
+
+
+def test_the_sarif_of_lrsrules_check_is_valid_too(tmp_path: Path) -> None:
+    pack = tmp_path / "bad.yaml"
+    pack.write_text("pack: bad\nversion: 1.0.0\nfields:\n  a: {}\nrules:\n  - id: B.A.01\n"
+                    "    field: a\n    severity: error\n    check: nosuch(a)\n    message: m\n",
+                    "utf-8")
+    code, out = run("check", str(pack), "-f", "sarif", where=tmp_path)
+    assert code == 2
+    assert len(sarif(out)["runs"][0]["results"]) == 1  # type: ignore[index]

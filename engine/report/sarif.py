@@ -13,12 +13,10 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import quote
 
-from lrsrules.authoring.packdocs import is_provisional
 from lrsrules.findings import Finding
 from lrsrules.limits import REPORT_SPOOL_BYTES
 from lrsrules.packs.model import RuleDef
@@ -132,6 +130,9 @@ class SarifReporter(Reporter):
 
 def rule_descriptor(rule: RuleDef) -> dict[str, Any]:
     """A SARIF reportingDescriptor for ``rule``: its metadata from the pack."""
+    # Imported here: the registry loads this module at every start, the docs only now.
+    from lrsrules.authoring.packdocs import is_provisional
+
     descriptor: dict[str, Any] = {
         "id": rule.id, "name": rule.id,
         "shortDescription": {"text": " ".join(rule.message.split())},
@@ -168,6 +169,8 @@ def artifact_uri(path: str) -> str:
 
 
 def _own_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # slow to import: lazily
+
     try:
         return version("lrsrules")
     except PackageNotFoundError:  # run from a source tree that was never installed
