@@ -230,13 +230,14 @@ def terminal_style(color: str, stream: TextIO) -> str | None:
     """How a text report looks on ``stream``: None for today's plain lines (piped, a file,
     ``never``), "colour" or "plain" for the terminal layout with or without colour.
 
-    ``always`` wins over the environment; with ``auto``, FORCE_COLOR (non-empty) makes any
+    ``always`` wins over the environment; with ``auto``, FORCE_COLOR (set, not 0) makes any
     stream a terminal and NO_COLOR (non-empty) keeps the layout but drops the colour."""
     if color == "never":
         return None
     if color == "always":
         return "colour"
-    if not (_isatty(stream) or os.environ.get("FORCE_COLOR")):
+    forced = os.environ.get("FORCE_COLOR", "").lower() not in ("", "0", "false")
+    if not (_isatty(stream) or forced):
         return None
     return "plain" if os.environ.get("NO_COLOR") else "colour"
 

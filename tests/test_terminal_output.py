@@ -77,6 +77,7 @@ class _Stream(io.StringIO):
     ("auto", False, {}, None),  # piped: today's plain lines
     ("auto", True, {"NO_COLOR": "1"}, "plain"),  # the layout, without colour
     ("auto", False, {"FORCE_COLOR": "1"}, "colour"),
+    ("auto", False, {"FORCE_COLOR": "0"}, None),  # as Node reads it: not forced
     ("auto", True, {"NO_COLOR": ""}, "colour"),  # an empty NO_COLOR is not set
     ("never", True, {"FORCE_COLOR": "1"}, None),
     ("always", False, {"NO_COLOR": "1"}, "colour"),  # the option wins over the environment
