@@ -23,9 +23,13 @@ from lrsrules.batch.layouts import DEFAULT_LAYOUT, load_layout
 from lrsrules.cli.exit_codes import EXIT_CODES_HELP, ExitCode
 from lrsrules.cli.options import (
     AsOfOption,
+    Color,
+    ColorOption,
     EncodingOption,
     FailOnOption,
     FormatOption,
+    MaxFindingsOption,
+    MinSeverityOption,
     OutputOption,
     ReportFormat,
     Severity,
@@ -42,6 +46,7 @@ from lrsrules.cli.output import (
     write_report,
 )
 from lrsrules.findings import SEVERITY_RANK
+from lrsrules.report.listing import Listing
 from lrsrules.run.fixes import compile_fixes
 
 batch_app = typer.Typer(
@@ -92,6 +97,9 @@ def check(
     as_of: AsOfOption = None,
     waivers: WaiversOption = None,
     statistics: StatisticsOption = False,
+    color: ColorOption = Color.auto,
+    max_findings: MaxFindingsOption = None,
+    min_severity: MinSeverityOption = None,
 ) -> None:
     """Check a batch file: file name, header, headings, and every learner record through
     the layout's pack (the rules in force today, or on the --as-of date); for an output
@@ -99,7 +107,9 @@ def check(
     run = lrsrules.check_batch(file, layout=layout, pack=pack, waivers=waivers,
                                as_of=as_of_date(as_of), encoding=encoding)
     write_report(run, format, output, show_values=show_values, inputs=(file,),
-                 statistics=statistics)
+                 statistics=statistics,
+                 listing=Listing(max_findings, min_severity.value if min_severity else None),
+                 color=color.value)
     if run.failed(fail_on.value):
         raise typer.Exit(ExitCode.FINDINGS)
 

@@ -18,6 +18,20 @@ class ReportFormat(str, Enum):
     jsonl = "jsonl"
     csv = "csv"
     html = "html"
+    junit = "junit"
+    sarif = "sarif"
+    github = "github"
+
+
+class Color(str, Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+class ListedSeverity(str, Enum):
+    warning = "warning"
+    error = "error"
 
 
 class Severity(str, Enum):
@@ -43,7 +57,25 @@ PackOption = Annotated[
                  "path to a pack file or folder."),
 ]
 FormatOption = Annotated[
-    ReportFormat, typer.Option("--format", "-f", help="Report format.")
+    ReportFormat, typer.Option("--format", "-f", help="Report format: text (for people), json, "
+                               "jsonl, csv, or for CI junit, sarif (2.1.0) and github "
+                               "(workflow annotations).")
+]
+ColorOption = Annotated[
+    Color,
+    typer.Option("--color", help="Text report on a terminal: findings grouped by rule, in "
+                 "colour, with summary tables (auto: when standard output is a terminal and "
+                 "NO_COLOR is not set). Piped or never: one plain line per finding."),
+]
+MaxFindingsOption = Annotated[
+    int | None,
+    typer.Option("--max-findings", min=0, metavar="N", help="List at most N findings; all are "
+                 "still counted, and the summary says how many were not listed."),
+]
+MinSeverityOption = Annotated[
+    ListedSeverity | None,
+    typer.Option("--min-severity", help="List only findings of this severity or worse; all "
+                 "are still counted (e.g. warning hides info findings)."),
 ]
 OutputOption = Annotated[Path | None, output_option("report")]
 FailOnOption = Annotated[

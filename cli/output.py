@@ -30,6 +30,8 @@ import typer
 
 from lrsrules.batch.check import BatchRecords
 from lrsrules.errors import EngineError, Location
+from lrsrules.report.listing import Listing, listed
+from lrsrules.report.progress import Progress
 from lrsrules.report.reporters import REPORTERS, Reporter, StatisticsReporter
 from lrsrules.run.pipeline import Run
 
@@ -192,31 +194,79 @@ def report_stream(output: Path | None, *, inputs: Iterable[Path | str] = ()
 
 
 def write_report(run: Run, format: Enum, output: Path | None, *, show_values: bool,
-                 inputs: tuple[Path, ...], statistics: bool = False) -> None:
-    """Write ``run``'s findings and summary as ``format`` to ``output`` (or stdout); with
-    ``statistics``, only the counts by rule and field (text, or json)."""
-    name = str(format.value)
-    if statistics and name not in ("text", "json"):
-        raise typer.BadParameter(f"--statistics prints text or json, not {name}",
+                 inputs: tuple[Path, ...], statistics: bool = False,
+                 listing: Listing | None = None, color: str = "never",
+                 quiet: bool = False) -> None:
+    """Write ``run``'s findings and summary as ``format`` to ``output`` (or stdout).
+
+    With ``statistics``, only the counts by rule and field (text, or json). ``listing`` says
+    which findings are listed (all are counted); ``color`` (auto, always, never) whether a
+    text report uses the terminal layout; a progress line goes to a terminal's standard
+    error unless ``quiet``."""
+    format_name = str(format.value)
+    if statistics and format_name not in ("text", "json"):
+        raise typer.BadParameter(f"--statistics prints text or json, not {format_name}",
                                  param_hint="'--format'")
     with run, pending_output(output, inputs=(*inputs, *run_inputs(run))) as opened:
-        reporter: Reporter
+        name, folder = str(inputs[0]), opened.folder
+        style = terminal_style(color, opened.stream) if format_name == "text" else None
+        chosen: Reporter
         if statistics:
-            reporter = StatisticsReporter(opened.stream, as_json=name == "json")
+            chosen = StatisticsReporter(opened.stream, as_json=format_name == "json")
+        elif style is None:
+            chosen = REPORTERS[format_name](
+                opened.stream, show_values=show_values, source_name=name, spool_dir=folder)
         else:
-            reporter = REPORTERS[name](opened.stream, show_values=show_values,
-                                       source_name=str(inputs[0]), spool_dir=opened.folder)
-        with reporter:
+            from lrsrules.report.terminal import TerminalReporter  # rich, only for a terminal
+
+            chosen = TerminalReporter(opened.stream, colour=style == "colour",
+                                      show_values=show_values, source_name=name,
+                                      spool_dir=folder)
+        with listed(chosen, None if statistics else listing) as reporter:
             reporter.start(dataclasses.replace(run.info, show_values=show_values))
             add = reporter.add
-            for finding in run:  # reading records may fail too: that is not the report's
-                try:
-                    add(finding)
-                except OSError as exc:
-                    raise spool_error(opened, exc) from exc
+            shows = not quiet and _shows_progress(opened, reporter)
+            with Progress(sys.stderr, run.records_read_and_bytes, enabled=shows):
+                for finding in run:  # reading records may fail too: that is not the report's
+                    try:
+                        add(finding)
+                    except OSError as exc:
+                        raise spool_error(opened, exc) from exc
             with spooling(opened):
                 reporter.finish(run.summary)
         opened.commit()
+
+
+def terminal_style(color: str, stream: TextIO) -> str | None:
+    """How a text report looks on ``stream``: None for today's plain lines (piped, a file,
+    ``never``), "colour" or "plain" for the terminal layout with or without colour.
+
+    ``always`` wins over the environment; with ``auto``, FORCE_COLOR (set, not 0) makes any
+    stream a terminal and NO_COLOR (non-empty) keeps the layout but drops the colour."""
+    if color == "never":
+        return None
+    if color == "always":
+        return "colour"
+    forced = os.environ.get("FORCE_COLOR", "").lower() not in ("", "0", "false")
+    if not (_isatty(stream) or forced):
+        return None
+    return "plain" if os.environ.get("NO_COLOR") else "colour"
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (OSError, ValueError):
+        return False
+
+
+def _shows_progress(opened: Output, reporter: Reporter) -> bool:
+    # Only a terminal reads a progress line; not one the report itself goes to as it is
+    # written (lines would tear it), nor standard error when the report goes there.
+    err = sys.stderr
+    if err is None or not _isatty(err) or opened.stream is err:
+        return False
+    return not (reporter.streams and _isatty(opened.stream))
 
 
 def spool_error(opened: Output, exc: OSError, folder: str | None = None

@@ -11,11 +11,15 @@ import lrsrules
 from lrsrules.cli.exit_codes import EXIT_CODES_HELP, ExitCode
 from lrsrules.cli.options import (
     AsOfOption,
+    Color,
+    ColorOption,
     DelimiterOption,
     EncodingOption,
     FailOnOption,
     FormatOption,
     InputFormatOption,
+    MaxFindingsOption,
+    MinSeverityOption,
     OutputOption,
     PackOption,
     ReportFormat,
@@ -27,6 +31,7 @@ from lrsrules.cli.options import (
 )
 from lrsrules.cli.output import write_report
 from lrsrules.packs.loader import DEFAULT_PACK
+from lrsrules.report.listing import Listing
 
 
 def validate(
@@ -42,6 +47,9 @@ def validate(
     as_of: AsOfOption = None,
     waivers: WaiversOption = None,
     statistics: StatisticsOption = False,
+    color: ColorOption = Color.auto,
+    max_findings: MaxFindingsOption = None,
+    min_severity: MinSeverityOption = None,
 ) -> None:
     """Check every record of FILE against the rules of a pack (those in force today, or
     on the --as-of date)."""
@@ -49,7 +57,9 @@ def validate(
                             as_of=as_of_date(as_of), encoding=encoding, delimiter=delimiter,
                             input_format=input_format.value if input_format else None)
     write_report(run, format, output, show_values=show_values, inputs=(file,),
-                 statistics=statistics)
+                 statistics=statistics,
+                 listing=Listing(max_findings, min_severity.value if min_severity else None),
+                 color=color.value)
     if run.failed(fail_on.value):
         raise typer.Exit(ExitCode.FINDINGS)
 

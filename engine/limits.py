@@ -99,3 +99,6 @@ REPORT_SPOOL_BYTES = 1 << 20
 # top rules cover every finding, but a page holding two million rows would not open. The
 # page says when rows were left out, and how many.
 MAX_HTML_FINDINGS = 20_000
+# Findings a report that groups them by rule holds until the end (JUnit's failures, the
+# terminal's groups); the rest are counted, and the report says how many it left out.
+MAX_HELD_FINDINGS = 10_000

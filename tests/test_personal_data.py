@@ -21,7 +21,7 @@ HEADINGS = "ULN,GivenName,FamilyName,DateOfBirth,LastKnownPostCode,EmailAddress"
 # A bad ULN check digit, a malformed postcode and e-mail and a date in the future on
 # purpose, so that each value is the value of some finding.
 LEARNER = "9876543210,Zebedee,Quantock,1987-06-05,ZQ9 9ZZ,zebedee.quantock@example.org"
-FORMATS = ("text", "json", "jsonl", "csv", "html")
+FORMATS = ("text", "json", "jsonl", "csv", "html", "junit", "sarif", "github")
 runner = CliRunner()
 
 

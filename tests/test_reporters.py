@@ -57,8 +57,9 @@ def report(
     return stream.getvalue()
 
 
-def test_the_registry_offers_five_interchangeable_reporters() -> None:
-    assert set(REPORTERS) == {"text", "json", "jsonl", "csv", "html"}
+def test_the_registry_offers_eight_interchangeable_reporters() -> None:
+    assert set(REPORTERS) == {"text", "json", "jsonl", "csv", "html", "junit", "sarif",
+                              "github"}
     assert all(issubclass(cls, Reporter) for cls in REPORTERS.values())
 
 

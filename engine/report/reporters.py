@@ -46,9 +46,17 @@ class Reporter(ABC):
         """Called once, before the first finding."""
         self.info = info
 
+    # Whether findings reach the stream as they come (a progress line on the same
+    # terminal would be torn by them); false for reporters that write at the end.
+    streams = True
+
     @abstractmethod
     def add(self, finding: Finding) -> None:
         """Called once per finding."""
+
+    def count(self, finding: Finding) -> None:  # noqa: B027 (a hook: most only list)
+        """Called instead of ``add`` for a finding counted but not listed (``--max-findings``,
+        ``--min-severity``): reports that count per rule count it too."""
 
     def finish(self, summary: Summary) -> None:
         """Called once, after the last finding."""
@@ -94,7 +102,7 @@ class TextReporter(Reporter):
         message = " ".join(finding.message.splitlines())
         text += f": {finding.severity} {finding.rule}: {message}"
         if self.show_values and finding.field is not None:
-            text += f" [value: {_shown(finding.value)}]"
+            text += f" [value: {shown_value(finding.value)}]"
         if finding.waived is not None:
             text += f" [waived: {' '.join(finding.waived.splitlines())}]"
         self.stream.write(text + "\n")
@@ -129,7 +137,8 @@ class TextReporter(Reporter):
         super().finish(summary)
 
 
-def _shown(value: str | None) -> str:
+def shown_value(value: str | None) -> str:
+    """A value as the text report shows it: quoted on one line, cut short when long."""
     if value is None:
         return "(blank)"
     # repr() keeps the value on one line and makes spaces and control characters visible.
@@ -205,6 +214,8 @@ class JsonReporter(Reporter):
     copied into the document by ``finish``: the same bytes as ``json.dumps(document,
     indent=2)``, in the same memory for any number of findings.
     """
+
+    streams = False
 
     def __init__(self, stream: TextIO, *, show_values: bool = False, source_name: str = "",
                  spool_dir: str | None = None) -> None:
@@ -360,6 +371,11 @@ class HtmlReporter(Reporter):
         htmlpage.render(self.stream, model)
         super().finish(summary)
 
+# The CI formats live in modules of their own, which build on the classes above (hence
+# imported here, at the end).
+from lrsrules.report.github import GithubReporter  # noqa: E402
+from lrsrules.report.junit import JunitReporter  # noqa: E402
+from lrsrules.report.sarif import SarifReporter  # noqa: E402
 
 REPORTERS: dict[str, type[Reporter]] = {
     "text": TextReporter,
@@ -367,4 +383,7 @@ REPORTERS: dict[str, type[Reporter]] = {
     "jsonl": JsonLinesReporter,
     "csv": CsvReporter,
     "html": HtmlReporter,
+    "junit": JunitReporter,
+    "sarif": SarifReporter,
+    "github": GithubReporter,
 }

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from lrsrules.packs.model import Pack
+from lrsrules.packs.model import Pack, RuleDef
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +27,8 @@ class RunInfo:
     # The pack itself, for reports that describe its rules (the HTML page); None when a
     # reporter is driven without a run (tests).
     pack: Pack | None = field(default=None, repr=False, compare=False)
+    # The rules in force (their metadata, for reports that list every rule: JUnit, SARIF).
+    rules: tuple[RuleDef, ...] = field(default=(), repr=False, compare=False)
 
     def pack_dict(self) -> dict[str, Any]:
         data = {"name": self.pack_name, "version": self.pack_version, "sha256": self.pack_sha256}

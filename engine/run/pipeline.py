@@ -80,7 +80,12 @@ class Run:
                        source.format, source.encoding, source.delimiter,
                        as_of=None if self.as_of is None else self.as_of.isoformat(),
                        waivers=None if self.waivers is None else self.waivers.path,
-                       pack=pack)
+                       pack=pack, rules=pack.rules)
+
+    def records_read_and_bytes(self) -> tuple[int, tuple[int, int] | None]:
+        """Records checked so far, and the bytes read of the input's size when known: for a
+        progress display, cheap and safe to ask from another thread."""
+        return self._tally.records, self.source.bytes_read()
 
     def __iter__(self) -> Iterator[Finding]:
         # chain and map run in C: no Python frame between the run and its reader.
