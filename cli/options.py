@@ -64,8 +64,8 @@ FormatOption = Annotated[
 ColorOption = Annotated[
     Color,
     typer.Option("--color", help="Text report on a terminal: findings grouped by rule, in "
-                 "colour, with summary tables (auto: when standard output is a terminal and "
-                 "NO_COLOR is not set). Piped or never: one plain line per finding."),
+                 "colour, with summary tables (auto: when standard output is a terminal; "
+                 "NO_COLOR drops the colour). Piped or never: one plain line per finding."),
 ]
 MaxFindingsOption = Annotated[
     int | None,

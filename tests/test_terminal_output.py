@@ -255,3 +255,42 @@ def test_a_reader_tells_how_many_bytes_it_has_read(tmp_path: Path) -> None:
     assert source.bytes_read() is None  # closed
     with open_records(io.StringIO("Name\nAda\n"), pack.fields, ("name",)) as memory:
         assert memory.bytes_read() is None
+
+
+def test_a_big_run_shows_progress_on_a_terminal_and_wipes_it(tmp_path: Path) -> None:
+    # A real pseudo-terminal as standard error; the report goes to a file. 40,000 records
+    # through the default pack take a second or more, past the first redraws.
+    import pty
+    import subprocess
+    import sys
+
+    big = tmp_path / "big.csv"
+    big.write_text("GivenName,FamilyName,ULN,DateOfBirth\n"
+                   + "Ada,Lovelace,1000000043,2000-01-01\n" * 40_000, "utf-8")
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", "from lrsrules.cli.app import main; main()", "validate",
+             str(big), "-o", str(tmp_path / "r.txt")],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=follower,
+            timeout=300, check=False)
+        os.close(follower)
+        follower = -1
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the terminal's other end is closed
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(leader)
+        if follower >= 0:
+            os.close(follower)
+    text = seen.decode("utf-8", "replace")
+    assert done.returncode in (0, 1), text
+    assert "records/s" in text and "%" in text, text
+    assert text.endswith("\r\x1b[K")  # wiped at the end
+    assert "40000 records checked" in (tmp_path / "r.txt").read_text("utf-8")
