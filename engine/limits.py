@@ -94,3 +94,10 @@ MAX_XLSX_SHARED_STRINGS = 1_000_000
 # JSON report (whose summary comes first but is known last) and batch fix's error report
 # take the same memory for any number of records.
 REPORT_SPOOL_BYTES = 1 << 20
+
+# --- the workbench (workbench/) -------------------------------------------------------------
+
+# Bytes in one sample file uploaded to the workbench (``lrsrules workbench``) to try a rule
+# on: it is held in a temporary folder for the session, and a sample is a few thousand
+# learners, not a whole year's returns.
+MAX_WORKBENCH_UPLOAD_BYTES = 20 << 20
