@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import webbrowser
 from pathlib import Path
 from typing import Annotated
 
@@ -49,6 +48,8 @@ def workbench(
     url = f"http://{shown}:{chosen}/?token={token}"
     typer.echo(f"lrsrules workbench on {folder.resolve()}\nopen: {url}\nstop: Ctrl-C")
     if not no_browser:
+        import webbrowser
+
         webbrowser.open(url)
     # No access log: the first request's address holds the token.
     uvicorn.run(app, host=host, port=chosen, access_log=False, log_level="warning")

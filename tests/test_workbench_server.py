@@ -287,3 +287,23 @@ def test_the_command_without_the_extra_names_it(monkeypatch: pytest.MonkeyPatch)
                                           "--no-browser"])
     assert result.exit_code == 2, result.output
     assert "pip install 'lrsrules[workbench]'" in result.output
+
+
+def test_no_personal_value_leaves_the_server_unless_show_values_is_ticked(
+        client: TestClient) -> None:
+    learner = "Zebedee,Quantock,9876543210,1987-06-05,ZQ9 9ZZ,zebedee.quantock@example.org"
+    content = ("GivenName,FamilyName,ULN,DateOfBirth,LastKnownPostCode,EmailAddress\n"
+               f"{learner}\n").encode()
+    upload = client.post("/api/upload", content=content,
+                         headers={**csrf(client), "X-File-Name": "people.csv"}).json()["upload"]
+    personal = learner.split(",")
+    for rule in ("CDD.ULN.02", "CDD.EMAIL.01", RULE):
+        body = {"file": PACK, "rule": rule, "values": {}, "upload": upload, "record": 1}
+        # An edit that makes the rule fire on everyone, so its findings carry the values.
+        body["values"] = {"check": "false"}
+        hidden = client.post("/api/try", json=body, headers=csrf(client)).text
+        hidden += client.post("/api/explain", json=body, headers=csrf(client)).text
+        assert [value for value in personal if value in hidden] == [], rule
+        shown = client.post("/api/try", json={**body, "show_values": True},
+                            headers=csrf(client)).text
+        assert any(value in shown for value in personal), rule

@@ -76,6 +76,7 @@ def create_app(folder: str | Path, token: str | None = None, *,
     csrf = secrets.token_urlsafe(32)  # one per server, which serves one session
     templates = Environment(loader=PackageLoader("lrsrules.workbench", "templates"),
                             autoescape=select_autoescape(default=True))
+    templates.tests["contains"] = lambda items, item: item in items
     templates.globals.update(csrf=csrf, folder=workspace.folder.root.name,
                              enforced_by_words=enforced_by_words, provisional=is_provisional)
 
@@ -117,7 +118,8 @@ def create_app(folder: str | Path, token: str | None = None, *,
         return JSONResponse({
             "scope": "pack" if whole else "rule",
             "results": [{"name": r.case.name, "file": Path(r.case.location.file or "").name,
-                         "line": r.case.location.line, "expect": r.case.label,
+                         "line": r.case.location.line, "expect": ", ".join(r.case.expect),
+                         "fires": edit.rule in r.case.expected,
                          "passed": r.passed, "explain": [] if r.passed else r.explain()}
                         for r in results],
             "gaps": [{"rule": g.rule, "gaps": list(g.gaps)} for g in report.gaps

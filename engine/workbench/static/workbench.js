@@ -28,6 +28,8 @@
     return node;
   }
 
+  function plural(n, noun) { return n + " " + noun + (n === 1 ? "" : "s"); }
+
   function filterRules() {
     const box = document.getElementById("rule-filter");
     if (!box) return;
@@ -43,7 +45,7 @@
     const form = document.getElementById("editor");
     if (!form) return;
     const file = form.dataset.file, rule = form.dataset.rule;
-    const fields = Array.from(form.querySelectorAll("textarea, select"));
+    const fields = Array.from(form.querySelectorAll(".field textarea, .field select"));
     const saved = Object.fromEntries(fields.map((f) => [f.name, f.value]));
     const state = document.getElementById("state");
 
@@ -92,7 +94,7 @@
       const mine = ++sequence;
       const data = await post("/api/check", edit());
       if (mine !== sequence) return;  // a later check is under way
-      if (data.error) { errorBox(document.getElementById("issues-other"), data.error); return; }
+      if (data.error) { state.textContent = "Cannot check"; errorBox(document.getElementById("issues-other"), data.error); return; }
       showIssues(data.issues);
     }
     fields.forEach((f) => f.addEventListener("input", () => {
@@ -114,17 +116,22 @@
       const table = el("table", {class: "cases"},
         el("thead", {}, el("tr", {}, el("th", {}, "Result"), el("th", {}, "Case"), el("th", {}, "Expected to fire"))));
       const body = el("tbody");
-      const shown = scope === "pack" ? failed : data.results;
+      // The cases that matter here: the failing ones, and (for one rule) those where it fires;
+      // the passing rest are counted.
+      const shown = data.results.filter((r) => !r.passed || (scope === "rule" && r.fires));
+      const rest = data.results.length - shown.length;
       for (const r of shown) {
         const row = el("tr", {}, el("td", {}, el("span", {class: "status status-" + (r.passed ? "passed" : "failed")}, r.passed ? "pass" : "FAIL")),
           el("td", {}, r.name, el("div", {class: "small muted"}, r.file + ", line " + r.line)),
-          el("td", {}, r.expect === "clean" ? "none (a clean record)" : r.expect));
+          el("td", {}, r.expect === "" ? "none (a clean record)" : r.expect));
         body.append(row);
         if (!r.passed) body.append(el("tr", {class: "why"}, el("td", {colspan: "3"}, el("pre", {}, r.explain.join("\n")))));
       }
       table.append(body);
       const gaps = data.gaps.map((g) => el("p", {class: "small warn"}, g.rule + ": " + g.gaps.join("; ")));
-      out.replaceChildren(summary, ...(shown.length ? [table] : []), ...gaps);
+      const more = rest ? [el("p", {class: "small muted"}, rest + " other case" + (rest === 1 ? "" : "s") +
+        (scope === "rule" ? " check this rule and pass." : " pass."))] : [];
+      out.replaceChildren(summary, ...(shown.length ? [table] : []), ...more, ...gaps);
     }
     document.getElementById("run-rule-cases").addEventListener("click", () => runCases("rule"));
     document.getElementById("run-pack-cases").addEventListener("click", () => runCases("pack"));
@@ -173,7 +180,7 @@
       if (data.error) return errorBox(out, data.error);
       if (data.errors) return errorBox(out, "The rule has errors; fix them first.");
       const parts = [el("p", {class: "summary", id: "impact-summary"}, data.records + " records read; " +
-        (data.per_rule.length ? "the change affects " + data.per_rule.reduce((n, r) => n + r.fails + r.passes, 0) + " findings"
+        (data.per_rule.length ? plural(new Set(data.changes.map((c) => c.record)).size, "record") + " would change result"
                               : "no record's result changes"))];
       if (data.per_rule.length) {
         const t = el("table", {class: "impact"}, el("thead", {}, el("tr", {}, el("th", {}, "Rule"), el("th", {}, "Records newly failing"), el("th", {}, "Records newly passing"))));
@@ -216,6 +223,8 @@
         return errorBox(out, "Not saved: the pack would not load with this change. Fix the errors shown.");
       }
       fields.forEach((f) => { saved[f.name] = f.value; });
+      const diffHeading = document.querySelector("#diff h2");
+      if (diffHeading) diffHeading.textContent = "What this save changed in the file";
       out.replaceChildren(el("p", {class: "good", id: "saved"}, "Saved to " + file + ". Only this rule’s lines changed."));
       state.textContent = "Saved"; state.className = "state state-saved";
     });
