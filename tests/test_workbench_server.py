@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,14 +17,15 @@ import pytest
 pytest.importorskip("starlette", reason="the workbench extra is not installed")
 pytest.importorskip("httpx", reason="Starlette's test client needs httpx (the test extra)")
 
-from starlette.testclient import TestClient
+with warnings.catch_warnings():
+    # Starlette 1.x prefers httpx2; httpx serves every version this extra allows.
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from lrsrules.cli.app import app as cli_app
 from lrsrules.limits import MAX_WORKBENCH_UPLOAD_BYTES
 from lrsrules.workbench.app import create_app
-
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "test-token-0123456789"
