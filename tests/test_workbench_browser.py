@@ -141,11 +141,17 @@ def test_a_rule_is_edited_checked_tried_and_saved_in_the_browser(
     row = page.inner_text("table.impact tbody tr")
     assert RULE in row and "1" in row  # one record (the placeholder name) newly fails
     assert "(hidden)" in page.inner_text("table.findings")  # values masked by default
+    shot(page, "4-editor-try", full=True)
+
+    # The same file uploaded instead: kept by the server for the session only.
+    page.set_input_files("#upload", str(folder / "learners.csv"))
+    page.wait_for_selector("#impact:has-text('Uploaded learners.csv')")
+    page.click("#try")
+    assert page.wait_for_selector("#impact-summary").inner_text().startswith("9 records")
     page.fill("#record", "8")
     page.click("#explain")
     page.wait_for_selector("#explanation:has-text('field given_name')")
     assert "fires" in page.inner_text("#explanation")
-    shot(page, "4-editor-try", full=True)
 
     page.click("#show-diff")
     page.wait_for_selector("#diff pre.diff")
