@@ -168,6 +168,11 @@ def _register() -> None:
 
     diff.register(app)
 
+    # The browser workbench (issue 15); its extra is imported only when it runs.
+    from lrsrules.cli import workbench
+
+    workbench.register(app)
+
 
 _register()
 

@@ -102,3 +102,9 @@ MAX_HTML_FINDINGS = 20_000
 # Findings a report that groups them by rule holds until the end (JUnit's failures, the
 # terminal's groups); the rest are counted, and the report says how many it left out.
 MAX_HELD_FINDINGS = 10_000
+# --- the workbench (workbench/) -------------------------------------------------------------
+
+# Bytes in one sample file uploaded to the workbench (``lrsrules workbench``) to try a rule
+# on: it is held in a temporary folder for the session, and a sample is a few thousand
+# learners, not a whole year's returns.
+MAX_WORKBENCH_UPLOAD_BYTES = 20 << 20

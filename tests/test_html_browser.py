@@ -6,7 +6,7 @@ shown, filtering, sorting and paging work, a hostile value stays text. A screens
 written to tests/artifacts/ (not committed) for a person to look at.
 
 Skipped only when chromium or Playwright is absent; .ci/run installs both and sets
-LRSRULES_BROWSER_TESTS=required, under which their absence fails instead.
+LRSRULES_REQUIRE_BROWSER (set, not empty), under which their absence fails instead.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "learners.csv"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = os.environ.get("LRSRULES_CHROMIUM", "/usr/bin/chromium")
-REQUIRED = os.environ.get("LRSRULES_BROWSER_TESTS") == "required"
+REQUIRED = bool(os.environ.get("LRSRULES_REQUIRE_BROWSER"))
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 HOSTILE = "</script><script>window.pwned = 1</script>"

@@ -80,12 +80,14 @@ class _File:
     includes: list[Path] = field(default_factory=list)
 
 
-def lint_packs(refs: Iterable[str | os.PathLike[str]]) -> LintReport:
-    """Check the packs ``refs`` name and every pack they include, each file once.
+def lint_packs(refs: Iterable[str | os.PathLike[str]], *,
+               files: PackFiles | None = None) -> LintReport:
+    """Check the packs ``refs`` name and every pack they include, each file once, read
+    through ``files`` (by default, a reader of its own).
 
     A reference that names no pack raises ``PackError``; problems inside packs are reported.
     """
-    linter = _Linter()
+    linter = _Linter(files)
     for ref in refs:
         try:
             paths = linter.pack_files.find_versions(ref)  # every version of a folder
@@ -105,11 +107,11 @@ def lint_packs(refs: Iterable[str | os.PathLike[str]]) -> LintReport:
 
 
 class _Linter:
-    def __init__(self) -> None:
+    def __init__(self, files: PackFiles | None = None) -> None:
         self.files: dict[Path, _File] = {}  # by resolved path, includes first
         self.found: list[Diagnostic] = []
         self._open: set[Path] = set()  # files whose includes are being read
-        self.pack_files = PackFiles()
+        self.pack_files = files or PackFiles()
         self.exprs = _Expressions()
 
     def add(self, code: str, problems: Iterable[Problem]) -> None:

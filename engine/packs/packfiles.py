@@ -15,13 +15,16 @@ from pathlib import Path
 from lrsrules.errors import PackError, Problem
 from lrsrules.packs.discovery import bundled_dir, find_pack, find_pack_versions, pack_root
 from lrsrules.packs.schema import check_pack_shape
-from lrsrules.packs.yamlsource import YamlDocument, load_yaml
+from lrsrules.packs.yamlsource import YamlDocument, load_yaml, parse_yaml_text
 
 
 class PackFiles:
     """Reads pack files for a run: each once, by the path as given (locations use it)."""
 
-    def __init__(self) -> None:
+    def __init__(self, texts: dict[Path, str] | None = None) -> None:
+        # ``texts``: content to read in place of some files (by resolved path), such as an
+        # edit not yet saved; every other file is read from disk.
+        self._texts = {path.resolve(): text for path, text in (texts or {}).items()}
         self._read: dict[str, YamlDocument | tuple[Problem, ...]] = {}
         self._shapes: dict[str, tuple[Problem, ...]] = {}
         self._roots: dict[Path, Path] = {}  # by resolved path
@@ -31,8 +34,9 @@ class PackFiles:
         key = str(path)
         found = self._read.get(key)
         if found is None:
+            text = self._texts.get(Path(path).resolve()) if self._texts else None
             try:
-                found = load_yaml(path)
+                found = load_yaml(path) if text is None else parse_yaml_text(path, text)
             except PackError as error:
                 found = error.problems
             self._read[key] = found

@@ -129,6 +129,22 @@ class YamlDocument:
             return self._mark_location(self._keys[path].start_mark)
         return self.location(path)
 
+    def span(self, path: YamlPath) -> tuple[int, int]:
+        """Where the value at ``path`` starts and ends, as character offsets in ``text``
+        (the workbench splices an edited value into the file by them)."""
+        node = self._nodes[path]
+        return node.start_mark.index, node.end_mark.index
+
+    def key_span(self, path: YamlPath) -> tuple[int, int]:
+        """Where the mapping key of ``path`` starts and ends, as offsets in ``text``."""
+        node = self._keys[path]
+        return node.start_mark.index, node.end_mark.index
+
+    def style(self, path: YamlPath) -> str | None:
+        """How the scalar at ``path`` is written: None (plain), ``'``, ``"``, ``|``, ``>``."""
+        style: str | None = self._scalar(path).style
+        return style or None
+
     def raw(self, path: YamlPath) -> str:
         """The scalar's text before YAML gives it a type: ``0`` -> "0", ``true`` -> "true"."""
         text: str = self._scalar(path).value
@@ -195,6 +211,13 @@ def load_yaml(path: str | os.PathLike[str], *, kind: str = "pack",
             _PARSED.clear()
         _PARSED[cached] = _parse_yaml(name, text, key)
     return _PARSED[cached]
+
+
+def parse_yaml_text(path: str | os.PathLike[str], text: str, *,
+                    key: str = "pack") -> YamlDocument:
+    """``load_yaml`` on ``text`` given in place of the file's content (text not yet saved:
+    the workbench checks an edit before it is written)."""
+    return _parse_yaml(str(path), text, key)
 
 
 def _parse_yaml(name: str, text: str, key: str) -> YamlDocument:
