@@ -13,6 +13,7 @@ is set (``.ci/run`` sets it): there a missing browser fails the test.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import threading
@@ -108,7 +109,7 @@ def test_a_rule_is_edited_checked_tried_and_saved_in_the_browser(
     page.goto(url)
     assert "token" not in page.url  # traded for a cookie, gone from the address bar
     page.wait_for_selector('section[data-pack="lrs-cdd"]')
-    assert "all 215 cases pass" in page.inner_text('section[data-pack="lrs-cdd"]')
+    assert re.search(r"all \d+ cases pass", page.inner_text('section[data-pack="lrs-cdd"]'))
     shot(page, "1-packs")
 
     page.click(f'a[href*="id={RULE}"]')
