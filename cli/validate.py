@@ -13,16 +13,21 @@ from lrsrules.cli.options import (
     AsOfOption,
     DelimiterOption,
     EncodingOption,
+    Engine,
+    EngineOption,
     FailOnOption,
     FormatOption,
     InputFormatOption,
     OutputOption,
     PackOption,
     ReportFormat,
+    SchedulerOption,
     Severity,
     ShowValuesOption,
     WaiversOption,
+    WorkersOption,
     as_of_date,
+    engine_options,
 )
 from lrsrules.cli.output import write_report
 from lrsrules.packs.loader import DEFAULT_PACK
@@ -40,12 +45,16 @@ def validate(
     input_format: InputFormatOption = None,
     as_of: AsOfOption = None,
     waivers: WaiversOption = None,
+    workers: WorkersOption = "1",
+    engine: EngineOption = Engine.local,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Check every record of FILE against the rules of a pack (those in force today, or
     on the --as-of date)."""
     run = lrsrules.validate(file, pack or DEFAULT_PACK, waivers=waivers,
                             as_of=as_of_date(as_of), encoding=encoding, delimiter=delimiter,
-                            input_format=input_format.value if input_format else None)
+                            input_format=input_format.value if input_format else None,
+                            **engine_options(workers, engine, scheduler))
     write_report(run, format, output, show_values=show_values, inputs=(file,))
     if run.failed(fail_on.value):
         raise typer.Exit(ExitCode.FINDINGS)
