@@ -60,7 +60,7 @@ def splittable(codec: str) -> bool:
     info = codecs.lookup(codec)
     if _SPLITTABLE.fullmatch(info.name.replace("-", "_")) is None:
         return False
-    return info.encode("\r\n")[0] == b"\r\n"  # not EBCDIC, whose code pages are cp too
+    return b"\r\n".decode(codec) == "\r\n"  # not EBCDIC, whose code pages are cp too
 
 
 def plan_parts(path: str, body_line: int, part_bytes: int, *, multiple: int = 1) -> Plan:
