@@ -44,7 +44,7 @@ class DaskWorkers:
         try:
             if scheduler is None:
                 self._cluster = distributed.LocalCluster(
-                    n_workers=local_workers, threads_per_worker=1, dashboard_address=None)
+                    n_workers=local_workers, threads_per_worker=1, dashboard_address=":0")
                 self._client: Any = distributed.Client(self._cluster)
             else:
                 self._client = distributed.Client(scheduler, timeout="20s")
