@@ -183,3 +183,13 @@ def test_workers_must_be_a_number_or_auto(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="at least 1"):
         lrsrules.validate([], workers=0)
     assert parallel.worker_count("auto") >= 1
+
+
+def test_blank_lines_before_the_header_and_a_header_across_lines_keep_the_numbers(
+        tmp_path: Path, pack: Path, tiny_parts: list[int]) -> None:
+    made = make_csv(tmp_path / "made.csv", 200, bom=False, seed=19).read_text("utf-8")
+    data = tmp_path / "learners.csv"
+    data.write_text("\n \n" + made.replace("Notes", '"Notes\nhere"', 1), "utf-8")
+    one, two = lrsrules.validate(data, pack), lrsrules.validate(data, pack, workers=2)
+    assert list(one) == list(two) and one.summary == two.summary
+    assert [f.line for f in lrsrules.validate(data, pack)][0] > 4

@@ -33,7 +33,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from typing import NamedTuple, Protocol
 
-from lrsrules.errors import EngineError
+from lrsrules.errors import EngineError, Location
 from lrsrules.findings import Finding
 from lrsrules.inputs.readers import open_records
 from lrsrules.inputs.records import Record, RecordSource
@@ -244,6 +244,23 @@ def _data(finding: Finding) -> FindingData:
 
 # --- workers -----------------------------------------------------------------------------------
 
+class WorkerError(EngineError):
+    """A worker stopped before it handed back its part (killed, out of memory, gone)."""
+
+    quote_source = False
+
+
+def _taken(pending: Result, plan: Plan) -> PartResult:
+    try:
+        return pending.result()
+    except EngineError:
+        raise
+    except Exception as exc:  # the pool's or the cluster's: a worker process that died
+        raise WorkerError(f"a worker stopped before it checked its part of the file "
+                          f"({type(exc).__name__})", Location(plan.path),
+                          hint="check the machine's memory and the workers' logs, or run "
+                          "with --workers 1") from exc
+
 class Result(Protocol):
     def result(self) -> PartResult: ...
 
@@ -367,7 +384,7 @@ class ParallelRun(Run):
                 break
         truth: int | None = parts[0].line  # where the next record truly starts (None: no more)
         for index, part in enumerate(parts):
-            result = pending.popleft().result()
+            result = _taken(pending.popleft(), plan)
             for task in tasks:  # keep the workers busy
                 pending.append(workers.submit(task))
                 break
