@@ -21,6 +21,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 HERE = Path(__file__).parent
 PACK = HERE / "pack" / "bench.yaml"
@@ -39,8 +40,8 @@ def hand_main(path: str, out: str) -> None:
             file.write(json.dumps(finding.to_dict(), ensure_ascii=False) + "\n")
 
 
-def peak_rss(pid: int) -> tuple[int, int]:
-    """VmHWM (KiB) of ``pid`` and the largest of its descendants, now."""
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (workers started by a forkserver are its grandchildren)."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -55,11 +56,21 @@ def peak_rss(pid: int) -> tuple[int, int]:
         current = todo.pop()
         tree.append(current)
         todo += children.get(current, [])
-    sizes = {p: _hwm(p) for p in tree}
-    return sizes.get(pid, 0), max((s for p, s in sizes.items() if p != pid), default=0)
+    return tree
 
 
-def _hwm(pid: int) -> int:
+def cpu_seconds(pid: int) -> float:
+    """User and system time of ``pid`` so far (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def hwm(pid: int) -> int:
+    """VmHWM (KiB): the peak resident memory of ``pid`` so far."""
     try:
         with open(f"/proc/{pid}/status") as status:
             for line in status:
@@ -70,19 +81,29 @@ def _hwm(pid: int) -> int:
     return 0
 
 
-def timed(command: Sequence[str]) -> tuple[float, int, int]:
-    """Wall seconds, and peak RSS (MiB) of the process and of its largest descendant."""
+class Measured(NamedTuple):
+    wall: float
+    cpu: float  # seconds, the process and its workers (as last seen, every 50 ms)
+    rss: int  # peak MiB of the process
+    worker_rss: int  # peak MiB of its largest descendant
+
+
+def timed(command: Sequence[str]) -> Measured:
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-    main = worker = 0
+    peaks: dict[int, int] = {}
+    cpu: dict[int, float] = {}
     while process.poll() is None:
-        now_main, now_worker = peak_rss(process.pid)
-        main, worker = max(main, now_main), max(worker, now_worker)
+        for pid in process_tree(process.pid):
+            peaks[pid] = max(peaks.get(pid, 0), hwm(pid))
+            cpu[pid] = max(cpu.get(pid, 0.0), cpu_seconds(pid))
         time.sleep(0.05)
     wall = time.perf_counter() - start
     if process.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(command)} exited {process.returncode}")
-    return wall, main // 1024, worker // 1024
+    workers = [size for pid, size in peaks.items() if pid != process.pid]
+    return Measured(wall, sum(cpu.values()), peaks.get(process.pid, 0) // 1024,
+                    max(workers, default=0) // 1024)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -106,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             contenders[f"--workers {count}"] = [
                 *lrsrules, "validate", str(data), "--pack", str(PACK), "--format", "jsonl",
                 "-o", str(Path(folder) / f"w{count}.jsonl"), "--workers", str(count)]
-        results: dict[str, list[tuple[float, int, int]]] = {name: [] for name in contenders}
+        results: dict[str, list[Measured]] = {name: [] for name in contenders}
         for _ in range(args.rounds):
             for name, command in contenders.items():
                 results[name].append(timed(command))
@@ -121,17 +142,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"hand loop found {hand_lines}, lrsrules {engine_lines}", file=sys.stderr)
             return 2
 
-    hand = statistics.median(wall for wall, _, _ in results["hand loop"])
+    hand = statistics.median(run.wall for run in results["hand loop"])
     print(f"{args.records} records, {engine_lines} findings, median of {args.rounds} rounds, "
           f"{os.cpu_count()} cores")
-    print(f"{'':14} {'wall s':>8} {'us/row':>8} {'ratio':>6} {'RSS MiB':>8} {'worker MiB':>10}")
+    print(f"{'':14} {'wall s':>8} {'us/row':>8} {'ratio':>6} {'CPU s':>7} "
+          f"{'RSS MiB':>8} {'worker MiB':>10}")
     for name, runs in results.items():
-        wall = statistics.median(run[0] for run in runs)
-        main_rss, worker_rss = max(run[1] for run in runs), max(run[2] for run in runs)
+        wall = statistics.median(run.wall for run in runs)
+        cpu = statistics.median(run.cpu for run in runs)
+        main_rss, worker_rss = max(run.rss for run in runs), max(run.worker_rss for run in runs)
         print(f"{name:14} {wall:8.2f} {wall / args.records * 1e6:8.2f} {wall / hand:6.2f} "
-              f"{main_rss:8d} {worker_rss:10d}")
+              f"{cpu:7.2f} {main_rss:8d} {worker_rss:10d}")
+    print(f"load average {os.getloadavg()[0]:.1f}: wall times measure a busy machine's share "
+          "(CPU s is the work done, the process and its workers together)")
     if 2 in args.workers:
-        two = statistics.median(run[0] for run in results["--workers 2"])
+        two = statistics.median(run.wall for run in results["--workers 2"])
         verdict = "met" if two / hand <= args.target else "not met"
         print(f"target --workers 2 <= {args.target} x hand loop: {verdict} "
               f"({two / hand:.2f})")
