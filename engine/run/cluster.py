@@ -17,7 +17,7 @@ import importlib
 import importlib.util
 from typing import Any
 
-from lrsrules.errors import EngineError
+from lrsrules.errors import EngineError, Location
 from lrsrules.run.parallel import PackRecipe, PartResult, PartTask, WorkersFactory, run_part
 
 EXTRA_HINT = "pip install 'lrsrules[dask]'"
@@ -39,7 +39,7 @@ class DaskWorkers:
             distributed: Any = importlib.import_module("dask.distributed")
         except ImportError:
             raise ClusterError("the dask engine needs dask.distributed, which is not "
-                               "installed", hint=EXTRA_HINT) from None
+                               "installed", Location("--engine dask"), hint=EXTRA_HINT) from None
         self._cluster: Any = None
         try:
             if scheduler is None:
@@ -50,8 +50,8 @@ class DaskWorkers:
                 self._client = distributed.Client(scheduler, timeout="20s")
         except (OSError, TimeoutError) as exc:
             self.close()
-            raise ClusterError(f"cannot reach the Dask scheduler at {scheduler}: "
-                               f"{type(exc).__name__}",
+            raise ClusterError(f"cannot reach the Dask scheduler ({type(exc).__name__})",
+                               Location(scheduler or "dask"),
                                hint="give the scheduler's address as tcp://HOST:PORT, and "
                                "check it is running") from None
         self.count = max(1, sum(self._client.nthreads().values()))
@@ -89,4 +89,4 @@ def require_dask() -> None:
     starts writing its report)."""
     if importlib.util.find_spec("distributed") is None:
         raise ClusterError("the dask engine needs dask.distributed, which is not installed",
-                           hint=EXTRA_HINT)
+                           Location("--engine dask"), hint=EXTRA_HINT)
