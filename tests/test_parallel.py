@@ -192,4 +192,4 @@ def test_blank_lines_before_the_header_and_a_header_across_lines_keep_the_number
     data.write_text("\n \n" + made.replace("Notes", '"Notes\nhere"', 1), "utf-8")
     one, two = lrsrules.validate(data, pack), lrsrules.validate(data, pack, workers=2)
     assert list(one) == list(two) and one.summary == two.summary
-    assert [f.line for f in lrsrules.validate(data, pack)][0] > 4
+    assert next(f.line for f in lrsrules.validate(data, pack) if f.record) > 4

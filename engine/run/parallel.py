@@ -340,7 +340,7 @@ class ParallelRun(Run):
         self._started = True
         waiving, tally = self._waiving, self._tally
         recipe = PackRecipe.of(self.compiled)
-        _adopt(recipe, self.compiled)  # a part read again is read here
+        _adopt(recipe, self.compiled)  # workers that are threads of this process find it ready
         workers: Workers | None = None
         try:
             head = (waiving.expired_findings() if waiving else []) + self.source.head_findings()
