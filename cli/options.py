@@ -129,3 +129,42 @@ WaiversOption = Annotated[
     typer.Option("--waivers", metavar="FILE", help="YAML file of approved waivers: findings "
                  "they cover are reported as waived and do not count toward --fail-on."),
 ]
+
+
+class Engine(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
+def _workers(value: str) -> str:
+    if value != "auto" and not (value.isdigit() and int(value) >= 1):
+        raise typer.BadParameter(f"{value!r} is not a number of workers (1 or more) or auto")
+    return value
+
+
+WorkersOption = Annotated[
+    str,
+    typer.Option("--workers", metavar="N", callback=_workers,
+                 help="Check a CSV file's records in N processes side by side (auto: one "
+                 "per core); the report is the same as with one."),
+]
+EngineOption = Annotated[
+    Engine,
+    typer.Option("--engine", help="Where records are checked: local processes, or a Dask "
+                 "cluster (needs lrsrules[dask]; see --scheduler)."),
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option("--scheduler", metavar="ADDRESS", help="With --engine dask: the Dask "
+                 "scheduler, e.g. tcp://10.0.0.5:8786 (default: a cluster started on this "
+                 "machine). Workers must see the input files at the same paths."),
+]
+
+
+def engine_options(workers: str, engine: Engine, scheduler: str | None) -> dict[str, Any]:
+    """The ``lrsrules.validate`` arguments that ``--workers``, ``--engine`` and
+    ``--scheduler`` give."""
+    if scheduler is not None and engine is not Engine.dask:
+        raise typer.BadParameter("--scheduler is for --engine dask", param_hint="--scheduler")
+    return {"workers": workers if workers == "auto" else int(workers),
+            "engine": engine.value, "scheduler": scheduler}

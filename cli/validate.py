@@ -15,6 +15,8 @@ from lrsrules.cli.options import (
     ColorOption,
     DelimiterOption,
     EncodingOption,
+    Engine,
+    EngineOption,
     FailOnOption,
     FormatOption,
     InputFormatOption,
@@ -23,11 +25,14 @@ from lrsrules.cli.options import (
     OutputOption,
     PackOption,
     ReportFormat,
+    SchedulerOption,
     Severity,
     ShowValuesOption,
     StatisticsOption,
     WaiversOption,
+    WorkersOption,
     as_of_date,
+    engine_options,
 )
 from lrsrules.cli.output import write_report
 from lrsrules.packs.loader import DEFAULT_PACK
@@ -50,12 +55,16 @@ def validate(
     color: ColorOption = Color.auto,
     max_findings: MaxFindingsOption = None,
     min_severity: MinSeverityOption = None,
+    workers: WorkersOption = "1",
+    engine: EngineOption = Engine.local,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Check every record of FILE against the rules of a pack (those in force today, or
     on the --as-of date)."""
     run = lrsrules.validate(file, pack or DEFAULT_PACK, waivers=waivers,
                             as_of=as_of_date(as_of), encoding=encoding, delimiter=delimiter,
-                            input_format=input_format.value if input_format else None)
+                            input_format=input_format.value if input_format else None,
+                            **engine_options(workers, engine, scheduler))
     write_report(run, format, output, show_values=show_values, inputs=(file,),
                  statistics=statistics,
                  listing=Listing(max_findings, min_severity.value if min_severity else None),

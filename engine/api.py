@@ -30,6 +30,7 @@ from lrsrules.packs.loader import load_pack as load_pack_file
 from lrsrules.packs.model import Pack
 from lrsrules.packs.versions import rules_in_force
 from lrsrules.packs.waivers import WaiverSet, load_waivers
+from lrsrules.run.parallel import ParallelRun, local_workers, worker_count
 from lrsrules.run.pipeline import Run
 from lrsrules.run.program import CompiledPack, compile_pack
 
@@ -37,6 +38,7 @@ PackRef = Union[str, "os.PathLike[str]", CompiledPack]
 # A path, an open file (text or binary), or Python mappings, one per learner.
 Source = Union[str, "os.PathLike[str]", IO[Any], Iterable[Mapping[str, Any]]]
 DateLike = dt.date | str | None
+ENGINES = ("local", "dask")  # where the records of a file are checked
 
 
 def load_pack(pack: str | os.PathLike[str] = DEFAULT_PACK, *, as_of: DateLike = None,
@@ -60,7 +62,9 @@ def load_pack(pack: str | os.PathLike[str] = DEFAULT_PACK, *, as_of: DateLike = 
 def validate(source: Source, pack: PackRef = DEFAULT_PACK, *,
              waivers: str | os.PathLike[str] | WaiverSet | None = None, as_of: DateLike = None,
              encoding: str | None = None, delimiter: str | None = None,
-             input_format: str | None = None, today: dt.date | None = None) -> Run:
+             input_format: str | None = None, today: dt.date | None = None,
+             workers: int | str = 1, engine: str = "local", scheduler: str | None = None
+             ) -> Run:
     """Check the records of ``source`` against ``pack``: a ``Run`` to iterate for the
     findings, then read ``summary``; ``run.failed()`` says whether any finding no waiver
     covers is an error.
@@ -73,7 +77,16 @@ def validate(source: Source, pack: PackRef = DEFAULT_PACK, *,
     format, encoding, headings) cannot be used, before the first record is read; a fault
     further into a file (a byte that does not decode) is an ``InputError`` where the
     records reach it.
+
+    ``workers``: how many processes check a CSV file's records side by side (a number, or
+    ``"auto"`` for this machine's cores), with the same findings in the same order as one
+    (see ``lrsrules.run.parallel``). ``engine="dask"`` checks them on the Dask cluster at
+    ``scheduler`` (an address such as ``tcp://10.0.0.5:8786``; None starts a local one),
+    which must see the file at the same path (the ``dask`` extra).
     """
+    if engine not in ENGINES:
+        raise ValueError(f"engine {engine!r} is not one of {', '.join(ENGINES)}")
+    count = worker_count(workers)
     compiled = _prepared(pack, as_of, today)
     waiver_set = _waivers(waivers, compiled)
 
@@ -89,8 +102,19 @@ def validate(source: Source, pack: PackRef = DEFAULT_PACK, *,
                              "an iterable of mappings (a list of dicts)")
         return MappingSource(source, fields, wanted)
 
-    return Run(compiled, opener, waivers=waiver_set, as_of=_date(as_of, "as_of"),
-               today=today)
+    options: dict[str, Any] = {"waivers": waiver_set, "as_of": _date(as_of, "as_of"),
+                               "today": today}
+    if isinstance(source, (str, os.PathLike)) and (count > 1 or engine == "dask"):
+        path = os.fspath(source)
+        if engine == "dask":
+            from lrsrules.run.cluster import dask_workers, require_dask
+
+            require_dask()
+            return ParallelRun(compiled, opener, path=path, workers=dask_workers(scheduler),
+                               count=None, **options)
+        return ParallelRun(compiled, opener, path=path, workers=local_workers(count),
+                           count=count, **options)
+    return Run(compiled, opener, **options)
 
 
 def is_valid(source: Source, pack: PackRef = DEFAULT_PACK, *, fail_on: str = "error",

@@ -22,16 +22,18 @@ class BoundedLines:
     """The lines of a text file, each ending in a line break, none longer than
     ``MAX_LINE_CHARS`` (else an ``InputError`` at its line).
 
-    A last line without a break gets one. With ``end_mark``, one blank line follows the
+    Lines are numbered from ``line_offset + 1`` (in errors). A last line without a break
+    gets one. With ``end_mark``, one blank line follows the
     last: a csv reader then completes every record at its line break, so a record read
     past the mark is a quoted value never closed (``ended`` is set once the mark is given;
     see ``check_span``).
     """
 
-    def __init__(self, file: IO[str], name: str, *, end_mark: bool = False) -> None:
+    def __init__(self, file: IO[str], name: str, *, end_mark: bool = False,
+                 line_offset: int = 0) -> None:
         self.name = name
         self.ended = False
-        self._lines = self._read(file, end_mark)
+        self._lines = self._read(file, end_mark, line_offset)
 
     def __iter__(self) -> Iterator[str]:
         return self._lines
@@ -43,11 +45,12 @@ class BoundedLines:
     def __next__(self) -> str:
         return next(self._lines)
 
-    def _read(self, file: IO[str], end_mark: bool) -> Iterator[str]:
+    def _read(self, file: IO[str], end_mark: bool, line_offset: int) -> Iterator[str]:
         # readline with a size never holds more than that, however long the line; two more
-        # than the limit leave room for "\r\n".
+        # than the limit leave room for "\r\n". line_offset: lines of the file before the
+        # first (a part of a file, see open_records).
         read, size = file.readline, MAX_LINE_CHARS + 2
-        number = 0
+        number = line_offset
         while line := read(size):
             number += 1
             if not line.endswith(_ENDS):

@@ -54,6 +54,7 @@ def open_records(
     encoding: str | None = None,
     delimiter: str | None = None,
     input_format: str | None = None,
+    line_offset: int = 0,
 ) -> RecordSource:
     """Open ``path`` and match its headings to ``fields``; iterate the result for records.
 
@@ -64,7 +65,9 @@ def open_records(
     stops the file from being read.
 
     ``path`` may also be an open file object, text or binary (bytes are decoded as
-    ``encoding`` says); the caller keeps it and closes it.
+    ``encoding`` says); the caller keeps it and closes it. ``line_offset`` is added to every
+    line number: a stream holding a file's head and then a part of it further on (see
+    ``lrsrules.inputs.splitting``) numbers that part's lines as the whole file does.
     """
     stream = None if isinstance(path, (str, os.PathLike)) else path
     name = os.fspath(path) if stream is None else _stream_name(stream)  # type: ignore[arg-type]
@@ -79,7 +82,7 @@ def open_records(
         file, release = _text_stream(stream, codec, name)
     try:
         # CSV lines end with a mark, so that a quote never closed is told at the end.
-        lines = BoundedLines(file, name, end_mark=fmt != "jsonl")
+        lines = BoundedLines(file, name, end_mark=fmt != "jsonl", line_offset=line_offset)
         skipped, first = _read_head(lines, name, codec)
         if first is None:
             what = "a JSON object" if fmt == "jsonl" else "a header row"
@@ -87,7 +90,7 @@ def open_records(
         if fmt is None:
             fmt = "jsonl" if first.lstrip("\ufeff \t").startswith("{") else "csv"
         lines.push(first)
-        opened = Opened(name, file, codec, lines, skipped, release)
+        opened = Opened(name, file, codec, lines, skipped + line_offset, release)
         if fmt == "jsonl":
             return JsonLinesSource(opened, fields, wanted)
         separator = separator or _detect_delimiter(first, "\t" if suffix == ".tsv" else ",")
@@ -128,6 +131,12 @@ class _CsvSource(RecordSource):
 
     def head_findings(self) -> list[Finding]:
         return heading_findings(self._match, self._header_line)
+
+    @property
+    def body_line(self) -> int:
+        """The physical line after the header row (where records may start), as numbered
+        with ``line_offset``; read before the records are."""
+        return self._reader.line_num + self._offset + 1
 
     def end_findings(self) -> list[Finding]:
         return [empty_finding(self._header_line)] if self._read == 0 else []

@@ -158,6 +158,11 @@ def repeat_finding(record: Record, target: CrossTarget, first: First,
 COULD_NOT = "rule could not be evaluated on this record"  # opens the message of a failure
 
 
+def failure_finding(record: Record, target: CrossTarget, error: BaseException) -> Finding:
+    """The finding on a record whose when or unless could not be evaluated."""
+    return _failed(record, target, error)
+
+
 def _failed(record: Record, target: CrossTarget, error: BaseException) -> Finding:
     message = (f"{COULD_NOT} ({describe_failure(error)}); "
                f"the rule's own check: {target.rule.message}")

@@ -1,0 +1,195 @@
+"""--workers N: a CSV file cut into parts checked side by side gives one worker's report.
+
+The files are generated with what makes cutting hard: quoted values spanning lines (with
+\\n, \\r\\n and \\r inside, and lines inside them that look like records), a BOM, ragged
+rows, blank lines, and keys that repeat across parts. Parts are made tiny, so that many
+cuts fall inside a quoted value and have to be read again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from partfiles import FORMATS, PACK, boundary, cli, make_csv
+
+import lrsrules
+from lrsrules.errors import InputError
+from lrsrules.inputs.splitting import Spliced, line_start, plan_parts, splittable
+from lrsrules.run import parallel
+
+
+@pytest.fixture
+def pack(tmp_path: Path) -> Path:
+    path = tmp_path / "pack.yaml"
+    path.write_text(PACK, "utf-8")
+    return path
+
+
+@pytest.fixture
+def tiny_parts(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """Parts of 700 bytes; yields the list of lines at which a part was read again."""
+    monkeypatch.setattr(parallel, "PART_BYTES", 700)
+    again: list[int] = []
+    check_part = parallel.check_part
+
+    def counted(compiled: lrsrules.CompiledPack, task: parallel.PartTask
+                ) -> parallel.PartResult:
+        again.append(task.line)
+        return check_part(compiled, task)
+
+    monkeypatch.setattr(parallel, "check_part", counted)
+    yield again
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_two_workers_write_one_workers_report_in_every_format(
+        tmp_path: Path, pack: Path, tiny_parts: list[int], newline: str) -> None:
+    data = make_csv(tmp_path / "learners.csv", 400, newline=newline)
+    for fmt in FORMATS:
+        one = cli("validate", data, "--pack", pack, "--format", fmt)
+        two = cli("validate", data, "--pack", pack, "--format", fmt, "--workers", "2")
+        assert one[0] == 1 and one == two, fmt
+    assert tiny_parts, "no cut fell inside a quoted value: the test no longer tests that"
+    one_shown = cli("validate", data, "--pack", pack, "--show-values", "--format", "jsonl")
+    two_shown = cli("validate", data, "--pack", pack, "--show-values", "--format", "jsonl",
+                    "--workers", "auto")
+    assert one_shown == two_shown
+
+
+def test_findings_and_summary_are_those_of_one_pass(tmp_path: Path, pack: Path,
+                                                    tiny_parts: list[int]) -> None:
+    data = make_csv(tmp_path / "learners.csv", 300, newline="\r\n", seed=3)
+    one = lrsrules.validate(data, pack)
+    two = lrsrules.validate(data, pack, workers=3)
+    assert list(one) == list(two)
+    assert one.summary == two.summary and two.summary.records > 250
+    rules = {finding.rule for finding in lrsrules.validate(data, pack)}
+    assert {"P.ULN.09", "P.MIS.09", "INPUT.RECORD", "P.CODE.01"} <= rules
+    repeats = [f for f in lrsrules.validate(data, pack, workers=2) if f.rule == "P.ULN.09"]
+    assert any(f.record and f.record > 200 and "first seen at record " in f.message
+               for f in repeats)
+
+
+def test_waivers_by_record_and_by_key_waive_the_same_findings(tmp_path: Path, pack: Path,
+                                                              tiny_parts: list[int]) -> None:
+    data = make_csv(tmp_path / "learners.csv", 300, seed=5)
+    found = [f for f in lrsrules.validate(data, pack) if f.record and f.record > 150]
+    late, keyed = found[0], next(f for f in found if f.rule == "P.ULN.09" and f.value)
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text(
+        "waivers:\n"
+        f"  - {{rule: {late.rule}, record: {late.record}, reason: r, approved_by: a,"
+        " expires: 2999-12-31}\n"
+        f"  - {{rule: P.ULN.09, key: {{field: uln, value: '{keyed.value}'}}, reason: r,"
+        " approved_by: a, expires: 2999-12-31}\n"
+        "  - {rule: P.CODE.01, record: 1, reason: r, approved_by: a, expires: 2000-01-01}\n",
+        "utf-8")
+    one = cli("validate", data, "--pack", pack, "--waivers", waivers, "--format", "json")
+    two = cli("validate", data, "--pack", pack, "--waivers", waivers, "--format", "json",
+              "--workers", "2")
+    assert one == two
+    assert '"waived": 2' in one[1] or '"waived": 3' in one[1]
+
+
+def test_an_undecodable_byte_in_a_late_part_is_the_same_error(tmp_path: Path, pack: Path,
+                                                              tiny_parts: list[int]) -> None:
+    data = make_csv(tmp_path / "learners.csv", 300, bom=False)
+    raw, at = data.read_bytes(), boundary(data, 0.75)
+    data.write_bytes(raw[:at] + b"Caf\xe9," + raw[at:])
+    assert error_of(data, pack, 1) == error_of(data, pack, 2)
+    assert "cannot decode the file as utf-8" in error_of(data, pack, 2)
+
+
+def test_a_value_past_the_cell_limit_in_a_late_part_is_the_same_error(
+        tmp_path: Path, pack: Path, tiny_parts: list[int], monkeypatch: pytest.MonkeyPatch
+        ) -> None:
+    data = make_csv(tmp_path / "learners.csv", 300, bom=False)
+    raw, at = data.read_bytes(), boundary(data, 0.66)
+    data.write_bytes(raw[:at] + b'1000000000,"' + b"x\n" * 3000 + b'",a,1\n' + raw[at:])
+    one, two = error_of(data, pack, 1), error_of(data, pack, 2)
+    assert one == two and "spans more than" in one
+
+
+def test_a_quote_never_closed_is_the_same_error(tmp_path: Path, pack: Path,
+                                                tiny_parts: list[int]) -> None:
+    data = make_csv(tmp_path / "learners.csv", 200, bom=False)
+    with data.open("ab") as file:
+        file.write(b'1000000000,"never closed,\nmore\n')
+    one, two = error_of(data, pack, 1), error_of(data, pack, 2)
+    assert one == two and "never closed" in one
+
+
+def error_of(data: Path, pack: Path, workers: int) -> str:
+    with pytest.raises(InputError) as caught:
+        list(lrsrules.validate(data, pack, workers=workers))
+    return str(caught.value)
+
+
+def test_a_file_of_blank_lines_after_its_header_is_empty_once(tmp_path: Path, pack: Path,
+                                                              tiny_parts: list[int]) -> None:
+    data = tmp_path / "empty.csv"
+    data.write_text("ULN,Name\n" + "\n" * 2000, "utf-8")
+    one = cli("validate", data, "--pack", pack, "--format", "jsonl")
+    two = cli("validate", data, "--pack", pack, "--format", "jsonl", "--workers", "2")
+    assert one == two and one[1].count("INPUT.EMPTY") == 1
+
+
+def test_inputs_that_cannot_be_cut_are_read_in_one_pass(tmp_path: Path, pack: Path,
+                                                        tiny_parts: list[int]) -> None:
+    lines = [f'{{"ULN": "{n:010d}", "Name": "Alexandria", "Notes": "a\\nb"}}'
+             for n in range(300)]
+    data = tmp_path / "learners.jsonl"
+    data.write_text("\n".join(lines) + "\n", "utf-8")
+    assert list(lrsrules.validate(data, pack)) == list(
+        lrsrules.validate(data, pack, workers=2))
+    cp = make_csv(tmp_path / "cp.csv", 200, bom=False)
+    utf16 = tmp_path / "utf16.csv"
+    utf16.write_text(cp.read_text("utf-8"), "utf-16")
+    assert not splittable("utf-16") and splittable("cp1252") and splittable("utf-8-sig")
+    assert list(lrsrules.validate(utf16, pack, encoding="utf-16")) == list(
+        lrsrules.validate(utf16, pack, encoding="utf-16", workers=2))
+    assert not tiny_parts
+
+
+def test_cuts_fall_at_line_starts_whose_numbers_are_counted_as_readers_count(
+        tmp_path: Path) -> None:
+    data = tmp_path / "mixed.csv"
+    data.write_bytes(b"\r\nH\r\n" + b"".join(
+        b"r%d%s" % (n, (b"\n", b"\r\n", b"\r", b"\n\n")[n % 4]) for n in range(500)))
+    plan = plan_parts(str(data), 3, 200, multiple=2)
+    assert len(plan.parts) > 5 and len(plan.parts) % 2 == 0
+    assert plan.head_end == 5 and plan.parts[0] == (5, 3)
+    text = data.read_bytes().decode()
+    lines = text.splitlines(keepends=True)
+    for start, line in plan.parts:
+        assert line_start(str(data), 0, 1, line) == start
+        assert sum(len(x) for x in lines[:line - 1]) == start
+        assert data.read_bytes()[start:start + 1] not in (b"\r", b"\n")
+
+
+def test_a_spliced_stream_is_the_head_then_the_part(tmp_path: Path) -> None:
+    data = tmp_path / "d.csv"
+    data.write_bytes(b"\xef\xbb\xbfA,B\n1,2\n3,4\n5,6\n")
+    with Spliced(str(data), 7, 15) as stream:
+        assert stream.read() == b"\xef\xbb\xbfA,B\n5,6\n"
+        assert stream.name == str(data)
+
+
+def test_workers_must_be_a_number_or_auto(tmp_path: Path) -> None:
+    code, output = cli("validate", tmp_path / "x.csv", "--workers", "none")
+    assert code == 2 and "not a number of workers" in output
+    with pytest.raises(ValueError, match="at least 1"):
+        lrsrules.validate([], workers=0)
+    assert parallel.worker_count("auto") >= 1
+
+
+def test_blank_lines_before_the_header_and_a_header_across_lines_keep_the_numbers(
+        tmp_path: Path, pack: Path, tiny_parts: list[int]) -> None:
+    made = make_csv(tmp_path / "made.csv", 200, bom=False, seed=19).read_text("utf-8")
+    data = tmp_path / "learners.csv"
+    data.write_text("\n \n" + made.replace("Notes", '"Notes\nhere"', 1), "utf-8")
+    one, two = lrsrules.validate(data, pack), lrsrules.validate(data, pack, workers=2)
+    assert list(one) == list(two) and one.summary == two.summary
+    assert next(f.line for f in lrsrules.validate(data, pack) if f.record) > 4
