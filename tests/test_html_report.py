@@ -83,7 +83,7 @@ def test_rows_stop_at_the_limit_and_the_page_says_so(monkeypatch: pytest.MonkeyP
     data = embedded(html)
     assert len(data["rows"]) == 3  # type: ignore[arg-type]
     assert data["rule_totals"] == {"R.1": 5, "R.2": 5}  # the counts cover every finding
-    assert "This page holds the first 3 of 10 findings" in html
+    assert "This page holds the first 3 of 10 findings, in input order (at most 3 rows" in html
 
 
 def test_a_page_under_the_limit_says_nothing_of_one() -> None:
