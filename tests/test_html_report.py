@@ -5,6 +5,7 @@ tests/test_html_browser.py opens it in a real browser.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import json
@@ -82,7 +83,7 @@ def test_rows_stop_at_the_limit_and_the_page_says_so(monkeypatch: pytest.MonkeyP
     data = embedded(html)
     assert len(data["rows"]) == 3  # type: ignore[arg-type]
     assert data["rule_totals"] == {"R.1": 5, "R.2": 5}  # the counts cover every finding
-    assert "This page holds the first 3 of 10 findings" in html
+    assert "This page holds the first 3 of 10 findings, in input order (at most 3 rows" in html
 
 
 def test_a_page_under_the_limit_says_nothing_of_one() -> None:
@@ -140,3 +141,14 @@ def test_without_jinja2_the_error_says_what_to_install(monkeypatch: pytest.Monke
     assert code == 2, out
     assert "pip install 'lrsrules[html]'" in out and "Traceback" not in out
     assert not target.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_a_run_with_waivers_has_a_waived_column_and_counts_them() -> None:
+    waived = Finding(1, 2, "uln", "R.1", "error", "bad", waived="agreed by the data manager")
+    html = page([waived, Finding(2, 3, "uln", "R.1", "error", "bad")],
+                info=dataclasses.replace(INFO, waivers="waivers.yaml"))
+    assert 'data-key="waived"' in html
+    assert embedded(html)["rows"] == [[1, 2, "uln", "R.1", "error", 0,
+                                       "agreed by the data manager"],
+                                      [2, 3, "uln", "R.1", "error", 0, None]]
+    assert "<dt>Waivers</dt><dd>waivers.yaml</dd>" in html

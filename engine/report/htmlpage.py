@@ -84,8 +84,10 @@ def lrsrules_version() -> str:
 
 def page_model(info: RunInfo, summary: Summary, statistics: Statistics,
                rows: Sequence[Finding], *, show_values: bool, input_name: str,
-               input_sha256: str | None, generated: dt.datetime) -> dict[str, Any]:
-    """Everything the template shows, as plain data."""
+               input_sha256: str | None, generated: dt.datetime,
+               limit: int = MAX_HTML_FINDINGS) -> dict[str, Any]:
+    """Everything the template shows, as plain data; ``rows`` are the findings kept for
+    the table, at most ``limit``."""
     rules = {} if info.pack is None else {rule.id: rule for rule in info.pack.rules}
     unwaived = {name: counts.findings - counts.waived
                 for name, counts in statistics.by_severity.items()}
@@ -104,7 +106,7 @@ def page_model(info: RunInfo, summary: Summary, statistics: Statistics,
         "capped": summary.findings > len(rows),
         "embedded": len(rows),
         "findings": summary.findings,
-        "limit": MAX_HTML_FINDINGS,
+        "limit": limit,
         "show_values": show_values,
         "notes": _notes(summary),
         "data": _table_data(rows, statistics, show_values=show_values,

@@ -367,7 +367,7 @@ class HtmlReporter(Reporter):
         model = htmlpage.page_model(
             info, summary, self._statistics, self._rows, show_values=self.show_values,
             input_name=self.source_name or info.input_path, input_sha256=self._input_sha256,
-            generated=dt.datetime.now(dt.timezone.utc))
+            generated=dt.datetime.now(dt.timezone.utc), limit=MAX_HTML_FINDINGS)
         htmlpage.render(self.stream, model)
         super().finish(summary)
 
