@@ -194,7 +194,8 @@ def write_report(run: Run, format: Enum, output: Path | None, *, show_values: bo
     """Write ``run``'s findings and summary as ``format`` to ``output`` (or stdout)."""
     with run, pending_output(output, inputs=(*inputs, *run_inputs(run))) as opened:
         reporter = REPORTERS[str(format.value)](opened.stream, show_values=show_values,
-                                                source_name=str(inputs[0]),
+                                                source_name=str(inputs[0]) if inputs
+                                                else run.source.path,
                                                 spool_dir=opened.folder)
         with reporter:
             reporter.start(dataclasses.replace(run.info, show_values=show_values))

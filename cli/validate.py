@@ -1,7 +1,9 @@
-"""`lrsrules validate`: run a pack over a file of records and report the findings."""
+"""`lrsrules validate`: run a pack over files of records and report the findings."""
 
 from __future__ import annotations
 
+import re
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +11,8 @@ import typer
 
 import lrsrules
 from lrsrules.cli.exit_codes import EXIT_CODES_HELP, ExitCode
+from lrsrules.cli.inputs import STDIN, find_inputs
+from lrsrules.cli.manyreport import write_many
 from lrsrules.cli.options import (
     AsOfOption,
     DelimiterOption,
@@ -26,10 +30,26 @@ from lrsrules.cli.options import (
 )
 from lrsrules.cli.output import write_report
 from lrsrules.packs.loader import DEFAULT_PACK
+from lrsrules.packs.waivers import WaiverSet
+from lrsrules.run.pipeline import Run
+from lrsrules.run.program import CompiledPack
+
+STDIN_NAME = "<stdin>"
+# An LRS batch file's name, or its header's headings: batch check reads those too.
+_BATCH_NAME = re.compile(r"LRB_\d+_\d+\.(csv|xml)(\.gz)?", re.IGNORECASE)
+_BATCH_HEADINGS = {"FileVersion", "UKPRN"}
+
+PathsArgument = Annotated[list[str], typer.Argument(
+    metavar="PATH...", show_default=False,
+    help="Files of learner records (.csv, .jsonl, .ndjson, each also .gz, or .xlsx), "
+    "folders (searched for those), glob patterns, or - for standard input.")]
+SheetOption = Annotated[str | None, typer.Option(
+    "--sheet", metavar="NAME", help="The sheet of an Excel workbook to read (default: its "
+    "first).")]
 
 
 def validate(
-    file: Annotated[Path, typer.Argument(help="CSV or JSON Lines file of learner records.")],
+    files: PathsArgument,
     pack: PackOption = None,
     format: FormatOption = ReportFormat.text,
     output: OutputOption = None,
@@ -40,15 +60,70 @@ def validate(
     input_format: InputFormatOption = None,
     as_of: AsOfOption = None,
     waivers: WaiversOption = None,
+    sheet: SheetOption = None,
 ) -> None:
-    """Check every record of FILE against the rules of a pack (those in force today, or
-    on the --as-of date)."""
-    run = lrsrules.validate(file, pack or DEFAULT_PACK, waivers=waivers,
-                            as_of=as_of_date(as_of), encoding=encoding, delimiter=delimiter,
-                            input_format=input_format.value if input_format else None)
-    write_report(run, format, output, show_values=show_values, inputs=(file,))
-    if run.failed(fail_on.value):
+    """Check every record of each PATH against the rules of a pack (those in force today,
+    or on the --as-of date): one summary per file, and a total."""
+    found = find_inputs(files)
+    compiled = lrsrules.load_pack(pack or DEFAULT_PACK, as_of=as_of_date(as_of))
+    waiver_set = None if waivers is None else lrsrules.load_waivers(waivers, compiled.loaded)
+
+    def open_run(name: str) -> Run:
+        run = check_input(name, compiled, waiver_set, encoding=encoding,
+                          delimiter=delimiter, sheet=sheet,
+                          input_format=input_format.value if input_format else None)
+        _batch_hint(name, run)
+        return run
+
+    if not found.many:
+        name = found.paths[0]
+        run = open_run(name)
+        write_report(run, format, output, show_values=show_values,
+                     inputs=() if name == STDIN else (Path(name),))
+        if run.failed(fail_on.value):
+            raise typer.Exit(ExitCode.FINDINGS)
+        return
+    total = write_many(found.paths, open_run, format, output, show_values=show_values,
+                       fail_on=fail_on.value, shown=_shown,
+                       inputs=(*(p for p in found.paths if p != STDIN),
+                               *_pack_inputs(compiled, waiver_set)))
+    if total.unreadable:
+        raise typer.Exit(ExitCode.ERROR)
+    if total.failed:
         raise typer.Exit(ExitCode.FINDINGS)
+
+
+def check_input(name: str, compiled: CompiledPack, waivers: WaiverSet | None, *,
+                encoding: str | None, delimiter: str | None, input_format: str | None,
+                sheet: str | None) -> Run:
+    """The run of ``compiled`` over one input: a path, or ``-`` (standard input, CSV unless
+    ``input_format`` says otherwise)."""
+    if name == STDIN:
+        return lrsrules.validate(sys.stdin.buffer, compiled, waivers=waivers,
+                                 encoding=encoding, delimiter=delimiter,
+                                 input_format=input_format or "csv", name=STDIN_NAME)
+    return lrsrules.validate(name, compiled, waivers=waivers, encoding=encoding,
+                             delimiter=delimiter, input_format=input_format, sheet=sheet)
+
+
+def _shown(name: str) -> str:
+    return STDIN_NAME if name == STDIN else name
+
+
+def _pack_inputs(compiled: CompiledPack, waivers: WaiverSet | None) -> tuple[str, ...]:
+    files = list(compiled.pack.files)
+    if waivers is not None and waivers.path:
+        files.append(waivers.path)
+    return tuple(files)
+
+
+def _batch_hint(name: str, run: Run) -> None:
+    """Point a user who validates an LRS batch file to ``batch check``, which also checks
+    its name, header record and layout."""
+    ignored = set(run.source.ignored_headings)
+    if _BATCH_NAME.fullmatch(Path(name).name) or ignored >= _BATCH_HEADINGS:
+        typer.echo(f"hint: {_shown(name)} looks like an LRS batch file; lrsrules batch check "
+                   f"{name} also checks its file name, header record and layout", err=True)
 
 
 def register(app: typer.Typer) -> None:

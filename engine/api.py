@@ -12,6 +12,7 @@ same functions, so a caller gets exactly the findings ``lrsrules validate`` prin
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from collections.abc import Iterable, Mapping, Sequence
@@ -53,14 +54,18 @@ def load_pack(pack: str | os.PathLike[str] = DEFAULT_PACK, *, as_of: DateLike = 
         overlays = (overlays,)
     for overlay in overlays:
         loaded = _overlay(loaded, load_pack_file(overlay))
-    on = _date(as_of, "as_of") or today or dt.date.today()
-    return compile_pack(rules_in_force(loaded, on), today=today, loaded=loaded)
+    asked = _date(as_of, "as_of")
+    compiled = compile_pack(rules_in_force(loaded, asked or today or dt.date.today()),
+                            today=today, loaded=loaded)
+    # Kept for the runs of it, whose reports say the rules were those in force then.
+    return compiled if asked is None else dataclasses.replace(compiled, as_of=asked)
 
 
 def validate(source: Source, pack: PackRef = DEFAULT_PACK, *,
              waivers: str | os.PathLike[str] | WaiverSet | None = None, as_of: DateLike = None,
              encoding: str | None = None, delimiter: str | None = None,
-             input_format: str | None = None, today: dt.date | None = None) -> Run:
+             input_format: str | None = None, today: dt.date | None = None,
+             sheet: str | None = None, name: str | None = None) -> Run:
     """Check the records of ``source`` against ``pack``: a ``Run`` to iterate for the
     findings, then read ``summary``; ``run.failed()`` says whether any finding no waiver
     covers is an error.
@@ -69,7 +74,9 @@ def validate(source: Source, pack: PackRef = DEFAULT_PACK, *,
     or an iterable of mappings (keys matched to fields as headings are). ``pack``: a name,
     a path, or a pack from ``load_pack`` (then ``as_of`` must be given there). ``waivers``:
     a waiver file (or a loaded ``WaiverSet``). The reader options are those of the
-    command line. Raises ``PackError``, or ``InputError`` when the head of the input (its
+    command line (``sheet``: the sheet of an .xlsx workbook, default its first); ``name``
+    is what errors and reports call a file object (default: its ``name``). Raises
+    ``PackError``, or ``InputError`` when the head of the input (its
     format, encoding, headings) cannot be used, before the first record is read; a fault
     further into a file (a byte that does not decode) is an ``InputError`` where the
     records reach it.
@@ -82,15 +89,15 @@ def validate(source: Source, pack: PackRef = DEFAULT_PACK, *,
         if isinstance(source, (str, os.PathLike)) or hasattr(source, "read"):
             return open_records(source, fields, wanted,  # type: ignore[arg-type]
                                 encoding=encoding, delimiter=delimiter,
-                                input_format=input_format)
+                                input_format=input_format, sheet=sheet, name=name)
         if isinstance(source, (bytes, Mapping)):
             raise InputError(f"cannot read records from a {type(source).__name__}",
                              Location("<records>"), hint="give a path, a file object, or "
                              "an iterable of mappings (a list of dicts)")
         return MappingSource(source, fields, wanted)
 
-    return Run(compiled, opener, waivers=waiver_set, as_of=_date(as_of, "as_of"),
-               today=today)
+    return Run(compiled, opener, waivers=waiver_set,
+               as_of=_date(as_of, "as_of") or compiled.as_of, today=today)
 
 
 def is_valid(source: Source, pack: PackRef = DEFAULT_PACK, *, fail_on: str = "error",
@@ -121,8 +128,9 @@ def check_batch(path: str | os.PathLike[str], *, layout: str | Layout | None = N
     waiver_set = _waivers(waivers, compiled)
     batch = open_batch(path, chosen, encoding=encoding, now=now)
     try:
-        return Run(compiled, batch.as_source, waivers=waiver_set, as_of=_date(as_of, "as_of"),
-                   today=today, extra_fields=extra_fields)
+        return Run(compiled, batch.as_source, waivers=waiver_set,
+                   as_of=_date(as_of, "as_of") or compiled.as_of, today=today,
+                   extra_fields=extra_fields)
     except BaseException:
         batch.close()
         raise
