@@ -168,6 +168,11 @@ def _register() -> None:
 
     diff.register(app)
 
+    # Settings files: lrsrules config (issue 13).
+    from lrsrules.cli import config
+
+    config.register(app)
+
 
 _register()
 

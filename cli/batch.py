@@ -20,6 +20,7 @@ from lrsrules.batch.fix import (
     output_format,
 )
 from lrsrules.batch.layouts import DEFAULT_LAYOUT, load_layout
+from lrsrules.cli.config import ShowConfigOption, configured
 from lrsrules.cli.exit_codes import EXIT_CODES_HELP, ExitCode
 from lrsrules.cli.options import (
     AsOfOption,
@@ -80,6 +81,7 @@ BatchPackOption = Annotated[
 
 
 def check(
+    ctx: typer.Context,
     file: BatchFileArgument,
     layout: LayoutOption = None,
     pack: BatchPackOption = None,
@@ -90,6 +92,7 @@ def check(
     encoding: EncodingOption = None,
     as_of: AsOfOption = None,
     waivers: WaiversOption = None,
+    show_config: ShowConfigOption = False,
 ) -> None:
     """Check a batch file: file name, header, headings, and every learner record through
     the layout's pack (the rules in force today, or on the --as-of date); for an output
@@ -164,6 +167,6 @@ def _count(number: int, noun: str) -> str:
 def register(app: typer.Typer) -> None:
     from lrsrules.cli.app import reports_errors
 
-    batch_app.command("check", epilog=EXIT_CODES_HELP)(reports_errors(check))
+    batch_app.command("check", epilog=EXIT_CODES_HELP)(reports_errors(configured(check)))
     batch_app.command("fix", epilog=FIX_EXIT_CODES_HELP)(reports_errors(fix))
     app.add_typer(batch_app, name="batch")

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 import lrsrules
+from lrsrules.cli.config import ShowConfigOption, configured
 from lrsrules.cli.exit_codes import EXIT_CODES_HELP, ExitCode
 from lrsrules.cli.inputs import STDIN, find_inputs
 from lrsrules.cli.manyreport import write_many
@@ -43,12 +44,16 @@ PathsArgument = Annotated[list[str], typer.Argument(
     metavar="PATH...", show_default=False,
     help="Files of learner records (.csv, .jsonl, .ndjson, each also .gz, or .xlsx), "
     "folders (searched for those), glob patterns, or - for standard input.")]
+OverlaysOption = Annotated[list[str] | None, typer.Option(
+    "--overlay", metavar="PACK", show_default=False, help="An overlay pack laid over the pack "
+    "(repeat for several, in the order each extends the one before).")]
 SheetOption = Annotated[str | None, typer.Option(
     "--sheet", metavar="NAME", help="The sheet of an Excel workbook to read (default: its "
     "first).")]
 
 
 def validate(
+    ctx: typer.Context,
     files: PathsArgument,
     pack: PackOption = None,
     format: FormatOption = ReportFormat.text,
@@ -61,11 +66,14 @@ def validate(
     as_of: AsOfOption = None,
     waivers: WaiversOption = None,
     sheet: SheetOption = None,
+    overlays: OverlaysOption = None,
+    show_config: ShowConfigOption = False,
 ) -> None:
     """Check every record of each PATH against the rules of a pack (those in force today,
     or on the --as-of date): one summary per file, and a total."""
     found = find_inputs(files)
-    compiled = lrsrules.load_pack(pack or DEFAULT_PACK, as_of=as_of_date(as_of))
+    compiled = lrsrules.load_pack(pack or DEFAULT_PACK, as_of=as_of_date(as_of),
+                                  overlays=overlays or ())
     waiver_set = None if waivers is None else lrsrules.load_waivers(waivers, compiled.loaded)
 
     def open_run(name: str) -> Run:
@@ -129,4 +137,4 @@ def _batch_hint(name: str, run: Run) -> None:
 def register(app: typer.Typer) -> None:
     from lrsrules.cli.app import reports_errors
 
-    app.command("validate", epilog=EXIT_CODES_HELP)(reports_errors(validate))
+    app.command("validate", epilog=EXIT_CODES_HELP)(reports_errors(configured(validate)))

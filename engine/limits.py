@@ -94,6 +94,12 @@ MAX_XLSX_SHARED_STRINGS = 1_000_000
 MAX_GZIP_RATIO = 100
 GZIP_RATIO_FROM = 4 << 20
 
+# --- settings (cli/) ----------------------------------------------------------------------
+
+# Bytes in a settings file (lrsrules.toml, or a pyproject.toml holding [tool.lrsrules]):
+# a few lines of settings; a pyproject this size is not one to read.
+MAX_CONFIG_FILE_BYTES = 1 << 20
+
 # --- outputs (report/, cli/) ----------------------------------------------------------------
 
 # Report text held in memory before the rest is spooled to an unnamed temporary file: a
