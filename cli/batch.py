@@ -25,10 +25,13 @@ from lrsrules.cli.exit_codes import EXIT_CODES_HELP, ExitCode
 from lrsrules.cli.options import (
     AsOfOption,
     EncodingOption,
+    ExitZeroOption,
     FailOnOption,
     FormatOption,
+    IgnoreOption,
     OutputOption,
     ReportFormat,
+    SelectOption,
     Severity,
     ShowValuesOption,
     WaiversOption,
@@ -92,15 +95,19 @@ def check(
     encoding: EncodingOption = None,
     as_of: AsOfOption = None,
     waivers: WaiversOption = None,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
+    exit_zero: ExitZeroOption = False,
     show_config: ShowConfigOption = False,
 ) -> None:
     """Check a batch file: file name, header, headings, and every learner record through
     the layout's pack (the rules in force today, or on the --as-of date); for an output
     file, each learner's return code."""
     run = lrsrules.check_batch(file, layout=layout, pack=pack, waivers=waivers,
-                               as_of=as_of_date(as_of), encoding=encoding)
+                               as_of=as_of_date(as_of), encoding=encoding, select=select,
+                               ignore=ignore)
     write_report(run, format, output, show_values=show_values, inputs=(file,))
-    if run.failed(fail_on.value):
+    if run.failed(fail_on.value) and not exit_zero:
         raise typer.Exit(ExitCode.FINDINGS)
 
 

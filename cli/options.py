@@ -91,3 +91,21 @@ WaiversOption = Annotated[
     typer.Option("--waivers", metavar="FILE", help="YAML file of approved waivers: findings "
                  "they cover are reported as waived and do not count toward --fail-on."),
 ]
+
+# Rule selection (issue 13): repeatable, each a comma-separated list.
+SelectOption = Annotated[
+    list[str] | None,
+    typer.Option("--select", "-s", metavar="RULES", show_default=False,
+                 help="Run only these rules: ids, id prefixes (CDD.ULN runs CDD.ULN.01, "
+                 "CDD.ULN.02 ...) or tags (tag:provisional); repeat, or separate with commas."),
+]
+IgnoreOption = Annotated[
+    list[str] | None,
+    typer.Option("--ignore", "-i", metavar="RULES", show_default=False,
+                 help="Do not run these rules (ids, id prefixes or tag:NAME, as --select)."),
+]
+ExitZeroOption = Annotated[
+    bool,
+    typer.Option("--exit-zero", help="Exit 0 even when findings are at or above --fail-on "
+                 "(errors in packs or inputs still exit 2)."),
+]

@@ -29,6 +29,7 @@ from lrsrules.packs.discovery import find_pack
 from lrsrules.packs.loader import DEFAULT_PACK
 from lrsrules.packs.loader import load_pack as load_pack_file
 from lrsrules.packs.model import Pack
+from lrsrules.packs.selection import select_rules
 from lrsrules.packs.versions import rules_in_force
 from lrsrules.packs.waivers import WaiverSet, load_waivers
 from lrsrules.run.pipeline import Run
@@ -42,12 +43,16 @@ DateLike = dt.date | str | None
 
 def load_pack(pack: str | os.PathLike[str] = DEFAULT_PACK, *, as_of: DateLike = None,
               overlays: Sequence[str | os.PathLike[str]] = (),
-              today: dt.date | None = None) -> CompiledPack:
+              today: dt.date | None = None, select: Iterable[str] | str | None = None,
+              ignore: Iterable[str] | str | None = None) -> CompiledPack:
     """Load a pack by bundled name (``lrs-default``, ``lrs-cdd@1.0``) or path, and prepare it
     to run: the rules in force on ``as_of`` (default: today), every expression checked and
     compiled once. ``overlays`` are overlay packs laid over it in order, each extending the
     one before (an overlay names its base in ``extends``). ``today`` is the date
-    ``today()`` means in expressions (default: the real date). Raises ``PackError``.
+    ``today()`` means in expressions (default: the real date). ``select`` and ``ignore``
+    choose the rules that run, as ``--select`` and ``--ignore`` do: rule ids, id prefixes
+    (``CDD.ULN``) or tags (``tag:provisional``). Raises ``PackError``, also for a selector
+    that names no rule.
     """
     loaded = load_pack_file(pack)
     if isinstance(overlays, (str, os.PathLike)):  # one overlay given alone
@@ -55,7 +60,8 @@ def load_pack(pack: str | os.PathLike[str] = DEFAULT_PACK, *, as_of: DateLike = 
     for overlay in overlays:
         loaded = _overlay(loaded, load_pack_file(overlay))
     asked = _date(as_of, "as_of")
-    compiled = compile_pack(rules_in_force(loaded, asked or today or dt.date.today()),
+    chosen = select_rules(loaded, select, ignore)
+    compiled = compile_pack(rules_in_force(chosen, asked or today or dt.date.today()),
                             today=today, loaded=loaded)
     # Kept for the runs of it, whose reports say the rules were those in force then.
     return compiled if asked is None else dataclasses.replace(compiled, as_of=asked)
@@ -114,16 +120,18 @@ def check_batch(path: str | os.PathLike[str], *, layout: str | Layout | None = N
                 waivers: str | os.PathLike[str] | WaiverSet | None = None,
                 as_of: DateLike = None, encoding: str | None = None,
                 today: dt.date | None = None, now: dt.datetime | None = None,
-                extra_fields: Sequence[str] = ()) -> Run:
+                extra_fields: Sequence[str] = (), select: Iterable[str] | str | None = None,
+                ignore: Iterable[str] | str | None = None) -> Run:
     """Check an LRS batch file (CSV, XML or XLSX) as ``lrsrules batch check`` does: its
     name, header and headings, then every learner row through the layout's pack (or
     ``pack``). ``extra_fields``: values each record should carry beyond the pack's (pack
     fields or the layout's output headings), for callers such as ``batch fix``.
+    ``select`` and ``ignore`` are ``load_pack``'s.
     """
     chosen = layout if isinstance(layout, Layout) else load_layout(layout)
     if pack is None:
         pack = find_pack(chosen.pack, base_dir=chosen.pack_base)
-    compiled = _prepared(pack, as_of, today)
+    compiled = _prepared(pack, as_of, today, select, ignore)
     check_layout_against(chosen, compiled)
     waiver_set = _waivers(waivers, compiled)
     batch = open_batch(path, chosen, encoding=encoding, now=now)
@@ -136,13 +144,15 @@ def check_batch(path: str | os.PathLike[str], *, layout: str | Layout | None = N
         raise
 
 
-def _prepared(pack: PackRef, as_of: DateLike, today: dt.date | None) -> CompiledPack:
+def _prepared(pack: PackRef, as_of: DateLike, today: dt.date | None,
+              select: Iterable[str] | str | None = None,
+              ignore: Iterable[str] | str | None = None) -> CompiledPack:
     if isinstance(pack, CompiledPack):
-        if as_of is not None:
-            raise ValueError("as_of applies when the pack is loaded: "
-                             "give it to load_pack, or give the pack by name")
+        if as_of is not None or select or ignore:
+            raise ValueError("as_of, select and ignore apply when the pack is loaded: "
+                             "give them to load_pack, or give the pack by name")
         return pack
-    return load_pack(pack, as_of=as_of, today=today)
+    return load_pack(pack, as_of=as_of, today=today, select=select, ignore=ignore)
 
 
 def _waivers(waivers: str | os.PathLike[str] | WaiverSet | None,
