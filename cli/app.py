@@ -22,7 +22,7 @@ app = typer.Typer(
     help="Check learner records against the LRS data standards, with rules kept as data.\n\n"
     + EXIT_CODES_HELP,
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion and --show-completion (bash, zsh, fish ...)
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},  # subcommands inherit it

@@ -22,6 +22,7 @@ from lrsrules.batch.fix import (
 from lrsrules.batch.layouts import DEFAULT_LAYOUT, load_layout
 from lrsrules.cli.config import ShowConfigOption, configured
 from lrsrules.cli.exit_codes import EXIT_CODES_HELP, ExitCode
+from lrsrules.cli.manyreport import write_many
 from lrsrules.cli.options import (
     AsOfOption,
     EncodingOption,
@@ -30,10 +31,12 @@ from lrsrules.cli.options import (
     FormatOption,
     IgnoreOption,
     OutputOption,
+    QuietOption,
     ReportFormat,
     SelectOption,
     Severity,
     ShowValuesOption,
+    VerboseOption,
     WaiversOption,
     as_of_date,
 )
@@ -44,6 +47,7 @@ from lrsrules.cli.output import (
     spooling,
     write_report,
 )
+from lrsrules.cli.validate import tell_input, tell_pack
 from lrsrules.findings import SEVERITY_RANK
 from lrsrules.run.fixes import compile_fixes
 
@@ -98,6 +102,8 @@ def check(
     select: SelectOption = None,
     ignore: IgnoreOption = None,
     exit_zero: ExitZeroOption = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
     show_config: ShowConfigOption = False,
 ) -> None:
     """Check a batch file: file name, header, headings, and every learner record through
@@ -106,7 +112,15 @@ def check(
     run = lrsrules.check_batch(file, layout=layout, pack=pack, waivers=waivers,
                                as_of=as_of_date(as_of), encoding=encoding, select=select,
                                ignore=ignore)
-    write_report(run, format, output, show_values=show_values, inputs=(file,))
+    if verbose:
+        tell_pack(run.compiled)
+        tell_input(str(file), run)
+    if quiet and format is ReportFormat.text:
+        write_many([str(file)], lambda _: run, format, output, show_values=show_values,
+                   fail_on=fail_on.value, inputs=(file, *run_inputs(run)), quiet=True,
+                   named=False)
+    else:
+        write_report(run, format, output, show_values=show_values, inputs=(file,))
     if run.failed(fail_on.value) and not exit_zero:
         raise typer.Exit(ExitCode.FINDINGS)
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -28,10 +27,10 @@ import typer
 
 from lrsrules.cli.output import Output, pending_output, spooling
 from lrsrules.errors import EngineError
-from lrsrules.findings import SEVERITIES
+from lrsrules.findings import SEVERITIES, SEVERITY_RANK, Finding
 from lrsrules.limits import REPORT_SPOOL_BYTES
 from lrsrules.report.reporters import REPORTERS, Reporter
-from lrsrules.run.findings import Summary
+from lrsrules.run.findings import RunInfo, Summary
 from lrsrules.run.pipeline import Run
 
 # Formats whose reports can follow one another in one stream; json is wrapped instead.
@@ -49,6 +48,7 @@ class Total:
     by_severity: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SEVERITIES, 0))
     records_with_findings: int = 0
     waived: int = 0
+    done: int = 0  # inputs reported so far, read or not
     failed: list[str] = field(default_factory=list)  # at or above --fail-on
     unreadable: list[str] = field(default_factory=list)  # could not be checked
 
@@ -87,10 +87,13 @@ OpenRun = Callable[[str], Run]
 
 def write_many(names: Sequence[str], open_run: OpenRun, format: Enum, output: Path | None, *,
                show_values: bool, fail_on: str, inputs: Iterable[Path | str],
-               shown: Callable[[str], str] = str, quiet: bool = False) -> Total:
+               shown: Callable[[str], str] = str, quiet: bool = False,
+               named: bool = True) -> Total:
     """Check each of ``names`` (``open_run`` opens its run) into one report as ``format``,
-    in order; ``inputs`` are the files the output may not replace. ``quiet`` (text) leaves
-    out the inputs without findings."""
+    in order; ``inputs`` are the files the output may not replace. ``quiet`` (text): only
+    the findings at or above ``fail_on`` that no waiver covers, with each failing input's
+    line of totals; nothing for an input that passes. ``named=False``: one input, reported
+    as ``write_report`` reports it (no file names added, no total)."""
     fmt = str(format.value)
     if fmt not in MANY_FORMATS:
         raise typer.BadParameter(f"the {fmt} format reports on one input; give one file, or "
@@ -100,44 +103,63 @@ def write_many(names: Sequence[str], open_run: OpenRun, format: Enum, output: Pa
         if fmt == "json":
             _write_json(names, open_run, opened, total, show_values, fail_on, shown)
         else:
-            for index, name in enumerate(names):
+            for name in names:
                 _write_streamed(name, open_run, opened, fmt, total, show_values=show_values,
-                                fail_on=fail_on, shown=shown(name), first=index == 0,
-                                quiet=quiet)
-            if fmt == "text":
+                                fail_on=fail_on, shown=shown(name), named=named,
+                                quiet=quiet and fmt == "text")
+            failing = total.failed or total.unreadable
+            if fmt == "text" and named and (failing or not quiet):
                 opened.stream.write(("\n" if names else "") + total.line(fail_on) + "\n")
         opened.commit()
     return total
 
 
 def _write_streamed(name: str, open_run: OpenRun, opened: Output, fmt: str, total: Total, *,
-                    show_values: bool, fail_on: str, shown: str, first: bool,
+                    show_values: bool, fail_on: str, shown: str, named: bool,
                     quiet: bool) -> None:
+    first = total.done == 0
     try:
         with open_run(name) as run:
-            target: TextIO = opened.stream
-            held = None
-            if quiet and fmt == "text":  # hold the report until it is known to have findings
-                held = tempfile.SpooledTemporaryFile(  # noqa: SIM115 (closed below)
-                    max_size=REPORT_SPOOL_BYTES, mode="w+", encoding="utf-8",
-                    errors="surrogatepass", newline="", dir=opened.folder)
-                target = cast(TextIO, held)
-            try:
-                reporter = _reporter(fmt, target, show_values, shown, opened.folder)
-                if not first and fmt == "text":
-                    target.write("\n")
-                if not first and fmt == "csv":
-                    reporter.header = False  # type: ignore[attr-defined]
-                failed = _report(run, reporter, opened, show_values)
-                total.add(run.summary, shown, failed(fail_on))
-                if held is not None and run.summary.findings:
-                    held.seek(0)
-                    shutil.copyfileobj(held, opened.stream)
-            finally:
-                if held is not None:
-                    held.close()
+            reporter = _reporter(fmt, opened.stream, show_values, shown, opened.folder, named)
+            if not first and fmt == "csv":
+                reporter.header = False  # type: ignore[attr-defined]
+            if quiet:
+                reporter = _Quiet(reporter, fail_on)
+            elif not first and fmt == "text":
+                opened.stream.write("\n")
+            failed = _report(run, reporter, opened, show_values)
+            total.add(run.summary, shown, failed(fail_on))
     except EngineError as exc:
         _unreadable(total, shown, exc)
+    total.done += 1
+
+
+class _Quiet(Reporter):
+    """``--quiet``: a text report of the findings that fail the run, and its totals."""
+
+    def __init__(self, text: Reporter, fail_on: str) -> None:
+        super().__init__(text.stream, show_values=text.show_values,
+                         source_name=text.source_name, spool_dir=text.spool_dir)
+        self._text = text
+        self._rank = SEVERITY_RANK[fail_on]
+        self._failing = 0
+        text.brief = True  # type: ignore[attr-defined]
+
+    def start(self, info: RunInfo) -> None:
+        super().start(info)
+        self._text.start(info)
+
+    def add(self, finding: Finding) -> None:
+        if finding.waived is None and SEVERITY_RANK[finding.severity] >= self._rank:
+            self._failing += 1
+            self._text.add(finding)
+
+    def finish(self, summary: Summary) -> None:
+        if self._failing:
+            self._text.finish(summary)
+
+    def close(self) -> None:
+        self._text.close()
 
 
 def _write_json(names: Sequence[str], open_run: OpenRun, opened: Output, total: Total,
@@ -172,10 +194,10 @@ def _write_json(names: Sequence[str], open_run: OpenRun, opened: Output, total: 
 
 
 def _reporter(fmt: str, stream: TextIO, show_values: bool, shown: str,
-              folder: str | None) -> Reporter:
+              folder: str | None, named: bool = True) -> Reporter:
     reporter = REPORTERS[fmt](stream, show_values=show_values, source_name=shown,
                               spool_dir=folder)
-    reporter.name_files = True
+    reporter.name_files = named
     return reporter
 
 

@@ -109,3 +109,13 @@ ExitZeroOption = Annotated[
     typer.Option("--exit-zero", help="Exit 0 even when findings are at or above --fail-on "
                  "(errors in packs or inputs still exit 2)."),
 ]
+QuietOption = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="Text report: only the findings at or above --fail-on "
+                 "and the line of totals; nothing when the check passes."),
+]
+VerboseOption = Annotated[
+    bool,
+    typer.Option("--verbose", "-v", help="Also say, on standard error, which settings file, "
+                 "pack and rules are used and how each input is read."),
+]

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 import lrsrules
-from lrsrules.cli.config import ShowConfigOption, configured
+from lrsrules.cli.config import ShowConfigOption, configured, find_config
 from lrsrules.cli.exit_codes import EXIT_CODES_HELP, ExitCode
 from lrsrules.cli.inputs import STDIN, find_inputs
 from lrsrules.cli.manyreport import write_many
@@ -25,10 +25,12 @@ from lrsrules.cli.options import (
     InputFormatOption,
     OutputOption,
     PackOption,
+    QuietOption,
     ReportFormat,
     SelectOption,
     Severity,
     ShowValuesOption,
+    VerboseOption,
     WaiversOption,
     as_of_date,
 )
@@ -73,6 +75,8 @@ def validate(
     select: SelectOption = None,
     ignore: IgnoreOption = None,
     exit_zero: ExitZeroOption = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
     show_config: ShowConfigOption = False,
 ) -> None:
     """Check every record of each PATH against the rules of a pack (those in force today,
@@ -81,15 +85,21 @@ def validate(
     compiled = lrsrules.load_pack(pack or DEFAULT_PACK, as_of=as_of_date(as_of),
                                   overlays=overlays or (), select=select, ignore=ignore)
     waiver_set = None if waivers is None else lrsrules.load_waivers(waivers, compiled.loaded)
+    if verbose:
+        tell_pack(compiled)
 
     def open_run(name: str) -> Run:
         run = check_input(name, compiled, waiver_set, encoding=encoding,
                           delimiter=delimiter, sheet=sheet,
                           input_format=input_format.value if input_format else None)
-        _batch_hint(name, run)
+        if verbose:
+            tell_input(_shown(name), run)
+        if not quiet:
+            _batch_hint(name, run)
         return run
 
-    if not found.many:
+    quiet_text = quiet and format is ReportFormat.text  # written by the writer of many
+    if not found.many and not quiet_text:
         name = found.paths[0]
         run = open_run(name)
         write_report(run, format, output, show_values=show_values,
@@ -98,7 +108,8 @@ def validate(
             raise typer.Exit(ExitCode.FINDINGS)
         return
     total = write_many(found.paths, open_run, format, output, show_values=show_values,
-                       fail_on=fail_on.value, shown=_shown,
+                       fail_on=fail_on.value, shown=_shown, quiet=quiet_text,
+                       named=found.many,
                        inputs=(*(p for p in found.paths if p != STDIN),
                                *_pack_inputs(compiled, waiver_set)))
     if total.unreadable:
@@ -118,6 +129,25 @@ def check_input(name: str, compiled: CompiledPack, waivers: WaiverSet | None, *,
                                  input_format=input_format or "csv", name=STDIN_NAME)
     return lrsrules.validate(name, compiled, waivers=waivers, encoding=encoding,
                              delimiter=delimiter, input_format=input_format, sheet=sheet)
+
+
+def tell_pack(compiled: CompiledPack) -> None:
+    """--verbose: the settings file, and the pack and rules that run."""
+    path = find_config()
+    typer.echo(f"settings file: {path or 'none'}", err=True)
+    pack, loaded = compiled.pack, compiled.loaded
+    when = f"on {compiled.as_of}" if compiled.as_of else "today"
+    typer.echo(f"pack {pack.name} {pack.version} ({pack.path}): {len(pack.rules)} of its "
+               f"{len(loaded.rules)} rules run (selected, and in force {when})", err=True)
+
+
+def tell_input(shown: str, run: Run) -> None:
+    """--verbose: how an input is read."""
+    info = run.info
+    how = [f"as {info.input_format}"]
+    how += [f"encoding {info.encoding}"] if info.encoding else []
+    how += [f"delimiter {info.delimiter!r}"] if info.delimiter else []
+    typer.echo(f"{shown}: read {', '.join(how)}", err=True)
 
 
 def _shown(name: str) -> str:

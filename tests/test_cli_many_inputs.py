@@ -250,3 +250,45 @@ def test_a_batch_csv_file_gets_a_hint_to_use_batch_check() -> None:
     path = ROOT / "examples" / "LRB_10012345_290920261030.CSV"
     _, out = invoke("validate", path)
     assert "looks like an LRS batch file; lrsrules batch check" in out, out
+
+
+# --- quiet and verbose ----------------------------------------------------------------------------
+
+def test_quiet_prints_nothing_when_the_check_passes(four: Path) -> None:
+    code, out = invoke("validate", "-q", "dir")
+    assert code == 0 and out == "", out
+    code, out = invoke("validate", "-q", str(Path("dir") / "c.csv"))
+    assert code == 0 and out == "", out
+
+
+def test_quiet_prints_the_failing_findings_and_the_totals(four: Path) -> None:
+    write(four / "w.csv", "ULN,GivenName,FamilyName,DateOfBrith\n1026893096,Ann,Smith,2001-02-03\n")
+    code, out = invoke("validate", "--quiet", "a.csv", "w.csv", "dir")
+    assert code == 1, out
+    assert "a.csv:2: record 1, date_of_birth: error CDD.DOB.02" in out, out
+    assert "INPUT.HEADING" not in out and "w.csv" not in out and "c.csv" not in out, out
+    assert "Missing fields" not in out, out
+    assert "a.csv: 1 record checked" in out and "Total: 3 inputs" in out, out
+    code, out = invoke("validate", "-q", "a.csv")
+    assert out.splitlines()[-1].startswith("1 record checked with pack"), out
+
+
+def test_verbose_says_what_is_used_on_standard_error(four: Path) -> None:
+    result = runner.invoke(app, ["validate", "-v", "a.csv", "--select", "CDD.DOB",
+                                 "--format", "jsonl"])
+    assert result.exit_code == 1, result.stderr
+    assert "settings file: " in result.stderr, result.stderr
+    assert "pack lrs-default" in result.stderr and "rules run" in result.stderr
+    assert "a.csv: read as csv, encoding utf-8-sig, delimiter ','" in result.stderr
+    assert all(line.startswith("{") for line in result.stdout.splitlines()), result.stdout
+
+
+def test_batch_check_is_quiet_on_request() -> None:
+    path = ROOT / "examples" / "LRB_10012345_290920261030.CSV"
+    code, out = invoke("batch", "check", "-q", path)
+    assert code == 0 and out == "", out
+
+
+def test_shell_completion_is_offered() -> None:
+    _code, out = invoke("--help")
+    assert "--install-completion" in out and "--show-completion" in out, out

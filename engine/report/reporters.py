@@ -72,7 +72,10 @@ class Reporter(ABC):
 
 
 class TextReporter(Reporter):
-    """For people: one line per finding as it comes, then a summary."""
+    """For people: one line per finding as it comes, then a summary (``brief``: its line
+    of totals alone, as ``--quiet`` asks)."""
+
+    brief = False
 
     def __init__(self, stream: TextIO, *, show_values: bool = False, source_name: str = "",
                  spool_dir: str | None = None) -> None:
@@ -128,6 +131,8 @@ class TextReporter(Reporter):
             missing = ", ".join(summary.missing_fields)
             lines.append(f"Missing fields (not in the input): {missing}")
         lines += summary.notes
+        if self.brief:  # the blank line after the findings, and the totals
+            lines = lines[: 2 if self._written else 1]
         self.stream.write("\n".join(lines) + "\n")
         super().finish(summary)
 
