@@ -15,7 +15,10 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from lrsrules.cli.exit_codes import EXIT_CODES_HELP, ExitCode
+from lrsrules.cli.helptext import humanise
 from lrsrules.errors import EngineError
+
+humanise()
 
 app = typer.Typer(
     name="lrsrules",

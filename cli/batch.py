@@ -73,8 +73,8 @@ class FixReportFormat(str, Enum):
 
 
 BatchFileArgument = Annotated[
-    Path, typer.Argument(help="The batch file: .CSV or .XML (named LRB_<UKPRN>_<DDMMYYYYHHMM>),"
-                         " or an Excel workbook (.xlsx).")]
+    Path, typer.Argument(metavar="FILE", show_default=False, help="The batch file: .CSV or "
+                         ".XML (named LRB_<UKPRN>_<DDMMYYYYHHMM>), or an Excel workbook (.xlsx).")]
 LayoutOption = Annotated[
     str | None,
     typer.Option("--layout", "-l", help=f"Batch file layout: a bundled name (default "

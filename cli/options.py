@@ -32,8 +32,8 @@ class InputFormat(str, Enum):
 
 def output_option(what: str) -> Any:
     """The ``--output`` option of a command whose result is ``what`` (a report, a page ...)."""
-    return typer.Option("--output", "-o", help=f"Write the {what} to this file (written whole, "
-                        "atomically) instead of standard output.")
+    return typer.Option("--output", "-o", metavar="FILE", help=f"Write the {what} to this "
+                        "file (written whole, atomically) instead of standard output.")
 
 
 PackOption = Annotated[

@@ -148,8 +148,11 @@ def _prepared(pack: PackRef, as_of: DateLike, today: dt.date | None,
               select: Iterable[str] | str | None = None,
               ignore: Iterable[str] | str | None = None) -> CompiledPack:
     if isinstance(pack, CompiledPack):
-        if as_of is not None or select or ignore:
-            raise ValueError("as_of, select and ignore apply when the pack is loaded: "
+        if as_of is not None:
+            raise ValueError("as_of applies when the pack is loaded: "
+                             "give it to load_pack, or give the pack by name")
+        if select or ignore:
+            raise ValueError("select and ignore apply when the pack is loaded: "
                              "give them to load_pack, or give the pack by name")
         return pack
     return load_pack(pack, as_of=as_of, today=today, select=select, ignore=ignore)

@@ -292,3 +292,30 @@ def test_batch_check_is_quiet_on_request() -> None:
 def test_shell_completion_is_offered() -> None:
     _code, out = invoke("--help")
     assert "--install-completion" in out and "--show-completion" in out, out
+
+
+# --- help and usage errors for people ------------------------------------------------------------
+
+COMMANDS = [["validate"], ["rules"], ["test"], ["check"], ["explain"], ["docs"], ["schema"],
+            ["diff"], ["config"], ["batch"], ["batch", "check"], ["batch", "fix"]]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_help_names_values_in_words_not_type_notation(command: list[str]) -> None:
+    code, out = invoke(*command, "--help")
+    assert code == 0, out
+    for notation in ("<str>", "<path>", "<list[", "{PATH", "{file}", "{OLD}", "<text|"):
+        assert notation not in out, out
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["validate", "x.csv", "--format", "xml"],
+     "Invalid value for '--format' / '-f': 'xml' is not one of"),
+    (["validate", "x.csv", "--input-format", "xlsx"], "'xlsx' is not one of 'csv', 'jsonl'"),
+    (["rules", "--pack", "nope"], "no bundled pack named 'nope'"),
+])
+def test_usage_errors_read_as_sentences(args: list[str], says: str) -> None:
+    code, out = invoke(*args)
+    assert code == 2, out
+    assert says in out, out
+    assert "Value error" not in out and "<input>" not in out, out
