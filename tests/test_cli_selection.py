@@ -99,3 +99,11 @@ def test_selection_comes_from_a_settings_file(tmp_path: Path,
     assert rules_found() <= {"CDD.ULN.01", "CDD.ULN.02", "INPUT.HEADING", "INPUT.EMPTY"}
     monkeypatch.setenv("LRSRULES_IGNORE", "CDD.ULN.02, CDD.ULN.01")
     assert not rules_found() & {"CDD.ULN.01", "CDD.ULN.02"}
+
+
+def test_pack_tests_run_for_the_chosen_rules_only(tmp_path: Path) -> None:
+    code, out = invoke("test", "--select", "CDD.ULN")
+    assert code == 0, out
+    assert "lrs-cdd 1.0.0:" in out and "all passed" in out, out
+    code, out = invoke("test", "--ignore", "CDD.ULM")
+    assert code == 2 and "--ignore CDD.ULM: " in out and "did you mean CDD.ULN" in out, out

@@ -32,14 +32,15 @@ def split_selectors(values: Iterable[str] | str | None) -> tuple[str, ...]:
 
 
 def select_rules(pack: Pack, select: Iterable[str] | str | None = None,
-                 ignore: Iterable[str] | str | None = None) -> Pack:
+                 ignore: Iterable[str] | str | None = None, *, strict: bool = True) -> Pack:
     """``pack`` with only the rules ``select`` names (all, when empty) and none that
-    ``ignore`` names. Raises ``PackError`` for a selector that names no rule."""
+    ``ignore`` names. Raises ``PackError`` for a selector that names no rule, unless not
+    ``strict`` (a pack of an include tree, whose selectors were checked on the tree)."""
     chosen, dropped = split_selectors(select), split_selectors(ignore)
     if not chosen and not dropped:
         return pack
-    problems = [problem for option, selectors in (("--select", chosen), ("--ignore", dropped))
-                for selector in selectors
+    options = (("--select", chosen), ("--ignore", dropped)) if strict else ()
+    problems = [problem for option, selectors in options for selector in selectors
                 if (problem := _unknown(pack, selector, option)) is not None]
     if problems:
         raise PackError(problems=problems)
