@@ -15,14 +15,17 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from lrsrules.cli.exit_codes import EXIT_CODES_HELP, ExitCode
+from lrsrules.cli.helptext import humanise
 from lrsrules.errors import EngineError
+
+humanise()
 
 app = typer.Typer(
     name="lrsrules",
     help="Check learner records against the LRS data standards, with rules kept as data.\n\n"
     + EXIT_CODES_HELP,
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion and --show-completion (bash, zsh, fish ...)
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},  # subcommands inherit it
@@ -172,6 +175,10 @@ def _register() -> None:
     from lrsrules.cli import workbench
 
     workbench.register(app)
+    # Settings files: lrsrules config (issue 13).
+    from lrsrules.cli import config
+
+    config.register(app)
 
 
 _register()

@@ -20,21 +20,28 @@ from lrsrules.batch.fix import (
     output_format,
 )
 from lrsrules.batch.layouts import DEFAULT_LAYOUT, load_layout
+from lrsrules.cli.config import ShowConfigOption, configured
 from lrsrules.cli.exit_codes import EXIT_CODES_HELP, ExitCode
+from lrsrules.cli.manyreport import write_many
 from lrsrules.cli.options import (
     AsOfOption,
     Color,
     ColorOption,
     EncodingOption,
+    ExitZeroOption,
     FailOnOption,
     FormatOption,
+    IgnoreOption,
     MaxFindingsOption,
     MinSeverityOption,
     OutputOption,
+    QuietOption,
     ReportFormat,
+    SelectOption,
     Severity,
     ShowValuesOption,
     StatisticsOption,
+    VerboseOption,
     WaiversOption,
     as_of_date,
 )
@@ -45,6 +52,7 @@ from lrsrules.cli.output import (
     spooling,
     write_report,
 )
+from lrsrules.cli.validate import tell_input, tell_pack
 from lrsrules.findings import SEVERITY_RANK
 from lrsrules.report.listing import Listing
 from lrsrules.run.fixes import compile_fixes
@@ -71,8 +79,8 @@ class FixReportFormat(str, Enum):
 
 
 BatchFileArgument = Annotated[
-    Path, typer.Argument(help="The batch file: .CSV or .XML (named LRB_<UKPRN>_<DDMMYYYYHHMM>),"
-                         " or an Excel workbook (.xlsx).")]
+    Path, typer.Argument(metavar="FILE", show_default=False, help="The batch file: .CSV or "
+                         ".XML (named LRB_<UKPRN>_<DDMMYYYYHHMM>), or an Excel workbook (.xlsx).")]
 LayoutOption = Annotated[
     str | None,
     typer.Option("--layout", "-l", help=f"Batch file layout: a bundled name (default "
@@ -86,6 +94,7 @@ BatchPackOption = Annotated[
 
 
 def check(
+    ctx: typer.Context,
     file: BatchFileArgument,
     layout: LayoutOption = None,
     pack: BatchPackOption = None,
@@ -100,17 +109,32 @@ def check(
     color: ColorOption = Color.auto,
     max_findings: MaxFindingsOption = None,
     min_severity: MinSeverityOption = None,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
+    exit_zero: ExitZeroOption = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+    show_config: ShowConfigOption = False,
 ) -> None:
     """Check a batch file: file name, header, headings, and every learner record through
     the layout's pack (the rules in force today, or on the --as-of date); for an output
     file, each learner's return code."""
     run = lrsrules.check_batch(file, layout=layout, pack=pack, waivers=waivers,
-                               as_of=as_of_date(as_of), encoding=encoding)
-    write_report(run, format, output, show_values=show_values, inputs=(file,),
-                 statistics=statistics,
-                 listing=Listing(max_findings, min_severity.value if min_severity else None),
-                 color=color.value)
-    if run.failed(fail_on.value):
+                               as_of=as_of_date(as_of), encoding=encoding, select=select,
+                               ignore=ignore)
+    if verbose:
+        tell_pack(run.compiled)
+        tell_input(str(file), run)
+    if quiet and format is ReportFormat.text:
+        write_many([str(file)], lambda _: run, format, output, show_values=show_values,
+                   fail_on=fail_on.value, inputs=(file, *run_inputs(run)), quiet=True,
+                   named=False)
+    else:
+        write_report(run, format, output, show_values=show_values, inputs=(file,),
+                     statistics=statistics,
+                     listing=Listing(max_findings, min_severity.value if min_severity else None),
+                     color=color.value, quiet=quiet)
+    if run.failed(fail_on.value) and not exit_zero:
         raise typer.Exit(ExitCode.FINDINGS)
 
 
@@ -177,6 +201,6 @@ def _count(number: int, noun: str) -> str:
 def register(app: typer.Typer) -> None:
     from lrsrules.cli.app import reports_errors
 
-    batch_app.command("check", epilog=EXIT_CODES_HELP)(reports_errors(check))
+    batch_app.command("check", epilog=EXIT_CODES_HELP)(reports_errors(configured(check)))
     batch_app.command("fix", epilog=FIX_EXIT_CODES_HELP)(reports_errors(fix))
     app.add_typer(batch_app, name="batch")

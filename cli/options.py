@@ -47,8 +47,8 @@ class InputFormat(str, Enum):
 
 def output_option(what: str) -> Any:
     """The ``--output`` option of a command whose result is ``what`` (a report, a page ...)."""
-    return typer.Option("--output", "-o", help=f"Write the {what} to this file (written whole, "
-                        "atomically) instead of standard output.")
+    return typer.Option("--output", "-o", metavar="FILE", help=f"Write the {what} to this "
+                        "file (written whole, atomically) instead of standard output.")
 
 
 PackOption = Annotated[
@@ -168,3 +168,30 @@ def engine_options(workers: str, engine: Engine, scheduler: str | None) -> dict[
         raise typer.BadParameter("--scheduler is for --engine dask", param_hint="--scheduler")
     return {"workers": workers if workers == "auto" else int(workers),
             "engine": engine.value, "scheduler": scheduler}
+# Rule selection (issue 13): repeatable, each a comma-separated list.
+SelectOption = Annotated[
+    list[str] | None,
+    typer.Option("--select", "-s", metavar="RULES", show_default=False,
+                 help="Run only these rules: ids, id prefixes (CDD.ULN runs CDD.ULN.01, "
+                 "CDD.ULN.02 ...) or tags (tag:provisional); repeat, or separate with commas."),
+]
+IgnoreOption = Annotated[
+    list[str] | None,
+    typer.Option("--ignore", "-i", metavar="RULES", show_default=False,
+                 help="Do not run these rules (ids, id prefixes or tag:NAME, as --select)."),
+]
+ExitZeroOption = Annotated[
+    bool,
+    typer.Option("--exit-zero", help="Exit 0 even when findings are at or above --fail-on "
+                 "(errors in packs or inputs still exit 2)."),
+]
+QuietOption = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="Text report: only the findings at or above --fail-on "
+                 "and the line of totals; nothing when the check passes."),
+]
+VerboseOption = Annotated[
+    bool,
+    typer.Option("--verbose", "-v", help="Also say, on standard error, which settings file, "
+                 "pack and rules are used and how each input is read."),
+]

@@ -208,7 +208,8 @@ def write_report(run: Run, format: Enum, output: Path | None, *, show_values: bo
         raise typer.BadParameter(f"--statistics prints text or json, not {format_name}",
                                  param_hint="'--format'")
     with run, pending_output(output, inputs=(*inputs, *run_inputs(run))) as opened:
-        name, folder = str(inputs[0]), opened.folder
+        name = str(inputs[0]) if inputs else run.source.path
+        folder = opened.folder
         style = terminal_style(color, opened.stream) if format_name == "text" else None
         chosen: Reporter
         if statistics:

@@ -11,11 +11,12 @@ import typer
 
 from lrsrules.authoring.packtests import PackTestReport, include_tree, run_pack_tests
 from lrsrules.cli.exit_codes import ExitCode
-from lrsrules.cli.options import OutputOption
+from lrsrules.cli.options import IgnoreOption, OutputOption, SelectOption
 from lrsrules.cli.output import report_stream, with_case_files
 from lrsrules.errors import PackError, Problem
 from lrsrules.packs.discovery import find_pack_versions
-from lrsrules.packs.loader import DEFAULT_PACK
+from lrsrules.packs.loader import DEFAULT_PACK, load_pack
+from lrsrules.packs.selection import select_rules
 from lrsrules.report.packtests import junit_xml, write_text
 
 TEST_EXIT_CODES_HELP = (
@@ -54,10 +55,16 @@ def run_tests(
         "--verbose", "-v", help="List every case run with PASS or FAIL, not only the "
         "failures.")] = False,
     output: OutputOption = None,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
 ) -> None:
-    """Run the regression cases of packs and check that every rule is covered."""
-    files = _pack_files(packs or [DEFAULT_PACK])
-    reports = _run(files, keyword)
+    """Run the regression cases of packs and check that every rule is covered (or only the
+    rules --select and --ignore choose)."""
+    refs = packs or [DEFAULT_PACK]
+    for ref in refs:  # a selector must name a rule of the packs tested, as on validate
+        select_rules(load_pack(ref), select, ignore)
+    files = _pack_files(refs)
+    reports = _run(files, keyword, select, ignore)
     with report_stream(output, inputs=with_case_files(files)) as stream:
         if format is CaseReportFormat.junit:
             stream.write(junit_xml(reports))
@@ -80,13 +87,14 @@ def _pack_files(refs: Iterable[str]) -> list[Path]:
     return list(files.values())
 
 
-def _run(paths: Sequence[Path], keyword: str | None = None) -> list[PackTestReport]:
+def _run(paths: Sequence[Path], keyword: str | None = None, select: list[str] | None = None,
+         ignore: list[str] | None = None) -> list[PackTestReport]:
     # Every broken test file of every pack is reported, not only the first one's.
     reports: list[PackTestReport] = []
     problems: list[Problem] = []
     for path in paths:
         try:
-            reports.append(run_pack_tests(path, keyword=keyword))
+            reports.append(run_pack_tests(path, keyword=keyword, select=select, ignore=ignore))
         except PackError as error:
             problems.extend(error.problems)
     if problems:

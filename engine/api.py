@@ -12,6 +12,7 @@ same functions, so a caller gets exactly the findings ``lrsrules validate`` prin
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from collections.abc import Iterable, Mapping, Sequence
@@ -28,6 +29,7 @@ from lrsrules.packs.discovery import find_pack
 from lrsrules.packs.loader import DEFAULT_PACK
 from lrsrules.packs.loader import load_pack as load_pack_file
 from lrsrules.packs.model import Pack
+from lrsrules.packs.selection import select_rules
 from lrsrules.packs.versions import rules_in_force
 from lrsrules.packs.waivers import WaiverSet, load_waivers
 from lrsrules.run.parallel import ParallelRun, local_workers, worker_count
@@ -43,28 +45,36 @@ ENGINES = ("local", "dask")  # where the records of a file are checked
 
 def load_pack(pack: str | os.PathLike[str] = DEFAULT_PACK, *, as_of: DateLike = None,
               overlays: Sequence[str | os.PathLike[str]] = (),
-              today: dt.date | None = None) -> CompiledPack:
+              today: dt.date | None = None, select: Iterable[str] | str | None = None,
+              ignore: Iterable[str] | str | None = None) -> CompiledPack:
     """Load a pack by bundled name (``lrs-default``, ``lrs-cdd@1.0``) or path, and prepare it
     to run: the rules in force on ``as_of`` (default: today), every expression checked and
     compiled once. ``overlays`` are overlay packs laid over it in order, each extending the
     one before (an overlay names its base in ``extends``). ``today`` is the date
-    ``today()`` means in expressions (default: the real date). Raises ``PackError``.
+    ``today()`` means in expressions (default: the real date). ``select`` and ``ignore``
+    choose the rules that run, as ``--select`` and ``--ignore`` do: rule ids, id prefixes
+    (``CDD.ULN``) or tags (``tag:provisional``). Raises ``PackError``, also for a selector
+    that names no rule.
     """
     loaded = load_pack_file(pack)
     if isinstance(overlays, (str, os.PathLike)):  # one overlay given alone
         overlays = (overlays,)
     for overlay in overlays:
         loaded = _overlay(loaded, load_pack_file(overlay))
-    on = _date(as_of, "as_of") or today or dt.date.today()
-    return compile_pack(rules_in_force(loaded, on), today=today, loaded=loaded)
+    asked = _date(as_of, "as_of")
+    chosen = select_rules(loaded, select, ignore)
+    compiled = compile_pack(rules_in_force(chosen, asked or today or dt.date.today()),
+                            today=today, loaded=loaded)
+    # Kept for the runs of it, whose reports say the rules were those in force then.
+    return compiled if asked is None else dataclasses.replace(compiled, as_of=asked)
 
 
 def validate(source: Source, pack: PackRef = DEFAULT_PACK, *,
              waivers: str | os.PathLike[str] | WaiverSet | None = None, as_of: DateLike = None,
              encoding: str | None = None, delimiter: str | None = None,
              input_format: str | None = None, today: dt.date | None = None,
-             workers: int | str = 1, engine: str = "local", scheduler: str | None = None
-             ) -> Run:
+             workers: int | str = 1, engine: str = "local", scheduler: str | None = None,
+             sheet: str | None = None, name: str | None = None) -> Run:
     """Check the records of ``source`` against ``pack``: a ``Run`` to iterate for the
     findings, then read ``summary``; ``run.failed()`` says whether any finding no waiver
     covers is an error.
@@ -73,7 +83,9 @@ def validate(source: Source, pack: PackRef = DEFAULT_PACK, *,
     or an iterable of mappings (keys matched to fields as headings are). ``pack``: a name,
     a path, or a pack from ``load_pack`` (then ``as_of`` must be given there). ``waivers``:
     a waiver file (or a loaded ``WaiverSet``). The reader options are those of the
-    command line. Raises ``PackError``, or ``InputError`` when the head of the input (its
+    command line (``sheet``: the sheet of an .xlsx workbook, default its first); ``name``
+    is what errors and reports call a file object (default: its ``name``). Raises
+    ``PackError``, or ``InputError`` when the head of the input (its
     format, encoding, headings) cannot be used, before the first record is read; a fault
     further into a file (a byte that does not decode) is an ``InputError`` where the
     records reach it.
@@ -95,15 +107,15 @@ def validate(source: Source, pack: PackRef = DEFAULT_PACK, *,
         if isinstance(source, (str, os.PathLike)) or hasattr(source, "read"):
             return open_records(source, fields, wanted,  # type: ignore[arg-type]
                                 encoding=encoding, delimiter=delimiter,
-                                input_format=input_format)
+                                input_format=input_format, sheet=sheet, name=name)
         if isinstance(source, (bytes, Mapping)):
             raise InputError(f"cannot read records from a {type(source).__name__}",
                              Location("<records>"), hint="give a path, a file object, or "
                              "an iterable of mappings (a list of dicts)")
         return MappingSource(source, fields, wanted)
 
-    options: dict[str, Any] = {"waivers": waiver_set, "as_of": _date(as_of, "as_of"),
-                               "today": today}
+    options: dict[str, Any] = {"waivers": waiver_set,
+                               "as_of": _date(as_of, "as_of") or compiled.as_of, "today": today}
     if isinstance(source, (str, os.PathLike)) and (count > 1 or engine == "dask"):
         path = os.fspath(source)
         if engine == "dask":
@@ -131,34 +143,42 @@ def check_batch(path: str | os.PathLike[str], *, layout: str | Layout | None = N
                 waivers: str | os.PathLike[str] | WaiverSet | None = None,
                 as_of: DateLike = None, encoding: str | None = None,
                 today: dt.date | None = None, now: dt.datetime | None = None,
-                extra_fields: Sequence[str] = ()) -> Run:
+                extra_fields: Sequence[str] = (), select: Iterable[str] | str | None = None,
+                ignore: Iterable[str] | str | None = None) -> Run:
     """Check an LRS batch file (CSV, XML or XLSX) as ``lrsrules batch check`` does: its
     name, header and headings, then every learner row through the layout's pack (or
     ``pack``). ``extra_fields``: values each record should carry beyond the pack's (pack
     fields or the layout's output headings), for callers such as ``batch fix``.
+    ``select`` and ``ignore`` are ``load_pack``'s.
     """
     chosen = layout if isinstance(layout, Layout) else load_layout(layout)
     if pack is None:
         pack = find_pack(chosen.pack, base_dir=chosen.pack_base)
-    compiled = _prepared(pack, as_of, today)
+    compiled = _prepared(pack, as_of, today, select, ignore)
     check_layout_against(chosen, compiled)
     waiver_set = _waivers(waivers, compiled)
     batch = open_batch(path, chosen, encoding=encoding, now=now)
     try:
-        return Run(compiled, batch.as_source, waivers=waiver_set, as_of=_date(as_of, "as_of"),
-                   today=today, extra_fields=extra_fields)
+        return Run(compiled, batch.as_source, waivers=waiver_set,
+                   as_of=_date(as_of, "as_of") or compiled.as_of, today=today,
+                   extra_fields=extra_fields)
     except BaseException:
         batch.close()
         raise
 
 
-def _prepared(pack: PackRef, as_of: DateLike, today: dt.date | None) -> CompiledPack:
+def _prepared(pack: PackRef, as_of: DateLike, today: dt.date | None,
+              select: Iterable[str] | str | None = None,
+              ignore: Iterable[str] | str | None = None) -> CompiledPack:
     if isinstance(pack, CompiledPack):
         if as_of is not None:
             raise ValueError("as_of applies when the pack is loaded: "
                              "give it to load_pack, or give the pack by name")
+        if select or ignore:
+            raise ValueError("select and ignore apply when the pack is loaded: "
+                             "give them to load_pack, or give the pack by name")
         return pack
-    return load_pack(pack, as_of=as_of, today=today)
+    return load_pack(pack, as_of=as_of, today=today, select=select, ignore=ignore)
 
 
 def _waivers(waivers: str | os.PathLike[str] | WaiverSet | None,

@@ -38,7 +38,10 @@ class Problem:
     quote_source: bool = True
 
     def format(self) -> str:
-        text = f"{self.location.prefix()}: {self.message}"
+        # A problem that is nowhere in particular (a pack name that names nothing) is its
+        # message alone, not "<input>: ...".
+        bare = self.location.file is None and self.location.line is None
+        text = self.message if bare else f"{self.location.prefix()}: {self.message}"
         if self.hint:
             text += f"\n  hint: {self.hint}"
         caret = self._caret_lines()

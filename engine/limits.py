@@ -88,6 +88,18 @@ MAX_XLSX_RATIO = 100
 # Entries in a workbook's shared strings table, which openpyxl holds in memory whole.
 MAX_XLSX_SHARED_STRINGS = 1_000_000
 
+# How many times its compressed size a gzip input (``learners.csv.gz``) may expand, counted
+# as it is read once past GZIP_RATIO_FROM bytes: CSV of learners compresses 3 to 30 times,
+# a gzip bomb a thousand times (a 10 MB bomb would be 10 GB of blank lines to read).
+MAX_GZIP_RATIO = 100
+GZIP_RATIO_FROM = 4 << 20
+
+# --- settings (cli/) ----------------------------------------------------------------------
+
+# Bytes in a settings file (lrsrules.toml, or a pyproject.toml holding [tool.lrsrules]):
+# a few lines of settings; a pyproject this size is not one to read.
+MAX_CONFIG_FILE_BYTES = 1 << 20
+
 # --- outputs (report/, cli/) ----------------------------------------------------------------
 
 # Report text held in memory before the rest is spooled to an unnamed temporary file: a

@@ -245,14 +245,14 @@ def test_a_zip_bomb_workbook_is_refused_before_it_is_read(tmp_path: Path) -> Non
 
 def test_a_workbook_expanding_past_the_limit_is_refused(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("lrsrules.batch.reader.MAX_XLSX_BYTES", 1000)
+    monkeypatch.setattr("lrsrules.inputs.workbooks.MAX_XLSX_BYTES", 1000)
     code, out = invoke("batch", "check", workbook(tmp_path))
     assert_input_error(code, out, "expands to more than 1000 bytes")
 
 
 def test_too_many_shared_strings_are_refused(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("lrsrules.batch.reader.MAX_XLSX_SHARED_STRINGS", 10_000)
+    monkeypatch.setattr("lrsrules.inputs.workbooks.MAX_XLSX_SHARED_STRINGS", 10_000)
     entries = b"<si><t>Zebedee</t></si>" * 10_001
     strings = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
     code, out = invoke("batch", "check", workbook(tmp_path, strings=strings + entries + b"</sst>"))

@@ -14,6 +14,7 @@ and does not; only what a case asserts and the run confirms counts.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import os
@@ -32,6 +33,7 @@ from lrsrules.packs.discovery import PACK_SUFFIXES, find_pack
 from lrsrules.packs.loader import DEFAULT_PACK, load_pack
 from lrsrules.packs.model import ExprSource, Pack, normalise_heading
 from lrsrules.packs.schema import check_shape, item_name, nth, schema_validator
+from lrsrules.packs.selection import select_rules
 from lrsrules.packs.versions import current_ids, in_version_range, version_range_problem
 from lrsrules.packs.yamlsource import YamlDocument, YamlPath, load_yaml
 from lrsrules.run.crossrecord import COULD_NOT as _COULD_NOT
@@ -251,16 +253,27 @@ def run_cases(compiled: CompiledPack, cases: Iterable[Case],
 
 def run_pack_tests(ref: str | os.PathLike[str] | Pack | None = None, *,
                    checked: Mapping[ExprSource, CheckedExpr] | None = None,
-                   keyword: str | None = None) -> PackTestReport:
+                   keyword: str | None = None,
+                   select: Iterable[str] | None = None,
+                   ignore: Iterable[str] | None = None) -> PackTestReport:
     """Load the pack ``ref`` names (default ``DEFAULT_PACK``) and run its own cases.
 
     ``checked`` holds expressions already checked in the pack's scope, as ``compile_pack``
     takes them. The pack is checked once, however many dates its cases are run for. With
     ``keyword``, only the cases whose name or expected rule ids contain it (ignoring case)
     run, and coverage is not measured (a selection cannot cover the pack).
+    ``select`` and ``ignore`` choose the rules tested (see ``packs.selection``; selectors
+    naming no rule of this pack are let by, as another pack of its tree may hold them):
+    each case then expects only the chosen rules it names.
     """
-    pack = ref if isinstance(ref, Pack) else load_pack(ref)
-    files = load_case_files(pack)
+    loaded = ref if isinstance(ref, Pack) else load_pack(ref)
+    pack = select_rules(loaded, select, ignore, strict=False)
+    files = load_case_files(loaded)
+    if pack is not loaded:
+        kept = {name for rule in pack.rules for name in (rule.id, *rule.aliases)}
+        files = tuple(dataclasses.replace(file, cases=tuple(
+            dataclasses.replace(case, expect=tuple(e for e in case.expect if e in kept))
+            for case in file.cases)) for file in files)
     results: list[CaseResult] = []
     runners: dict[dt.date, CaseRunner] = {}
     real_today = dt.date.today()  # once, so a run that passes midnight stays consistent

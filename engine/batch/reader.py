@@ -23,14 +23,10 @@ from __future__ import annotations
 
 import codecs
 import csv
-import datetime as dt
 import io
 import os
-import re
-import zipfile
 from collections.abc import Iterable
 from itertools import islice
-from typing import Any
 
 from lrsrules.batch.layouts import Layout
 from lrsrules.batch.parts import BLOCK, BatchParts, Row, Rows, open_bytes
@@ -39,17 +35,11 @@ from lrsrules.errors import InputError, Location
 from lrsrules.inputs.bounds import (
     BoundedLines,
     allow_cells,
-    cell_too_long,
     check_span,
     csv_error,
 )
 from lrsrules.inputs.decoding import DEFAULT_ENCODING, codec_for, decode_error
-from lrsrules.limits import (
-    MAX_CELL_CHARS,
-    MAX_XLSX_BYTES,
-    MAX_XLSX_RATIO,
-    MAX_XLSX_SHARED_STRINGS,
-)
+from lrsrules.inputs.workbooks import workbook_rows
 from lrsrules.packs.model import normalise_heading
 
 FORMATS = ("csv", "xml", "xlsx")
@@ -215,104 +205,9 @@ def _decode_failure(name: str, codec: str, at: int | None) -> InputError:
 # --- XLSX -----------------------------------------------------------------------------------
 
 def _xlsx_rows(name: str) -> Rows:
-    try:
-        import openpyxl
-    except ImportError:
-        raise InputError("reading .xlsx files needs openpyxl", Location(name),
-                         hint="pip install 'lrsrules[xlsx]'") from None
-    if not os.path.isfile(name):
-        open_bytes(name).close()  # raises the usual not found / directory error
-    _check_workbook(name)
-    try:
-        book = openpyxl.load_workbook(name, read_only=True, data_only=True)
-    except Exception as exc:  # zipfile, XML and openpyxl's own errors alike
-        raise InputError(f"cannot read the file as an Excel workbook ({type(exc).__name__})",
-                         Location(name), hint="save it again from Excel as .xlsx") from None
-    return _sheet_rows(name, book)
-
-
-def _check_workbook(name: str) -> None:
-    """Refuse a workbook whose members expand past ``MAX_XLSX_BYTES`` in all, or more than
-    ``MAX_XLSX_RATIO`` times, or with more than ``MAX_XLSX_SHARED_STRINGS`` shared strings,
-    before openpyxl reads it. The sizes are those the zip declares; zipfile reads no member
-    past its declared size."""
-    try:
-        with zipfile.ZipFile(name) as book:
-            members = book.infolist()
-            if sum(member.file_size for member in members) > MAX_XLSX_BYTES:
-                raise _too_big(name, f"expands to more than {MAX_XLSX_BYTES} bytes"
-                               " (the most a workbook may)")
-            for member in members:
-                if (member.file_size > _RATIO_FROM
-                        and member.file_size > MAX_XLSX_RATIO * max(member.compress_size, 1)):
-                    raise _too_big(name, f"has a part that expands more than {MAX_XLSX_RATIO}"
-                                   " times its stored size (the most a part may)")
-                if member.filename.lower().endswith("sharedstrings.xml"):
-                    _count_shared_strings(name, book, member)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
-        return  # not a readable zip: openpyxl says so in its own words (see _xlsx_rows)
-
-
-_RATIO_FROM = 1 << 20  # parts smaller than this may expand any number of times
-_SHARED_STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
-
-
-def _count_shared_strings(name: str, book: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
-    if member.file_size < MAX_XLSX_SHARED_STRINGS * 5:  # "<si/>" is the shortest entry
-        return
-    count, tail = 0, b""
-    with book.open(member) as part:
-        while block := part.read(BLOCK):
-            # An entry cut by a block's end is found with the next block's first bytes; one
-            # ending in the tail kept from the last block was counted with it.
-            text, kept = tail + block, len(tail)
-            count += sum(1 for found in _SHARED_STRING.finditer(text) if found.end() > kept)
-            tail = text[-40:]
-            if count > MAX_XLSX_SHARED_STRINGS:
-                raise _too_big(name, f"has more than {MAX_XLSX_SHARED_STRINGS} shared strings"
-                               " (the most a workbook may)")
-
-
-def _too_big(name: str, what: str) -> InputError:
-    return InputError(f"the workbook {what}", Location(name),
-                      hint="an Excel workbook of learners never does: "
-                           "check the file, or save it as CSV")
-
-
-def _sheet_rows(name: str, book: Any) -> Rows:
-    try:
-        sheet = book.worksheets[0]
-        sheet.reset_dimensions()  # saved dimensions may be wrong; read what is there
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = tuple(_cell_text(value) for value in values)
-            if max(map(len, cells), default=0) > MAX_CELL_CHARS:
-                raise cell_too_long(name, number, "a cell of this row")
-            if not is_blank(cells):
-                yield Row(number, cells)
-    except InputError:
-        raise
-    except Exception as exc:
-        raise InputError(f"cannot read the workbook's first sheet ({type(exc).__name__})",
-                         Location(name)) from None
-    finally:
-        book.close()
-
-
-def _cell_text(value: object) -> str:
-    """A cell as the text a CSV export would hold: 1026893096 not 1026893096.0, dates ISO."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ")
-    if isinstance(value, (dt.date, dt.time)):
-        return value.isoformat()
-    return str(value)
+    # Read as validate reads a workbook (lrsrules.inputs.workbooks), limits and all.
+    for number, cells in workbook_rows(name):
+        yield Row(number, cells)
 
 
 # --- XML ------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from lrsrules import speedups
 from lrsrules.errors import InputError, Location
 from lrsrules.findings import Finding
 from lrsrules.inputs.bounds import BoundedLines, allow_cells, check_span, csv_error
+from lrsrules.inputs.compressed import inner_suffix, is_gzip, open_gzip
 from lrsrules.inputs.decoding import codec_for
 from lrsrules.inputs.headings import HeadingMatch, match_headings
 from lrsrules.inputs.jsonlines import JsonLinesSource
@@ -33,6 +34,7 @@ from lrsrules.inputs.records import (
     heading_findings,
     unreadable,
 )
+from lrsrules.inputs.workbooks import WorkbookSource
 from lrsrules.limits import MAX_CELL_CHARS
 from lrsrules.packs.model import FieldDef
 
@@ -43,6 +45,7 @@ DELIMITERS: Mapping[str, str] = {
 }  # fmt: skip
 
 _EXTENSIONS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+_WORKBOOKS = (".xlsx", ".xlsm")
 _CANDIDATES = ",;\t|"  # in order of preference when counts tie
 
 
@@ -55,6 +58,8 @@ def open_records(
     delimiter: str | None = None,
     input_format: str | None = None,
     line_offset: int = 0,
+    sheet: str | None = None,
+    name: str | None = None,
 ) -> RecordSource:
     """Open ``path`` and match its headings to ``fields``; iterate the result for records.
 
@@ -68,16 +73,27 @@ def open_records(
     ``encoding`` says); the caller keeps it and closes it. ``line_offset`` is added to every
     line number: a stream holding a file's head and then a part of it further on (see
     ``lrsrules.inputs.splitting``) numbers that part's lines as the whole file does.
+    ``encoding`` says), named ``name`` in errors and reports; the caller keeps it and
+    closes it. A path ending ``.gz`` is read
+    through gzip (``compressed``), the name before it saying the format; ``.xlsx`` is an
+    Excel workbook (``workbooks``): its first sheet, or the one named ``sheet``.
     """
     stream = None if isinstance(path, (str, os.PathLike)) else path
-    name = os.fspath(path) if stream is None else _stream_name(stream)  # type: ignore[arg-type]
-    suffix = os.path.splitext(name)[1].lower()
+    if name is None or stream is None:
+        name = os.fspath(path) if stream is None else _stream_name(stream)  # type: ignore[arg-type]
+    suffix = inner_suffix(name)
+    if stream is None and input_format is None and suffix in _WORKBOOKS and not is_gzip(name):
+        return WorkbookSource(name, fields, wanted, sheet=sheet)
+    if suffix == ".xml" and input_format is None:
+        raise InputError("validate reads CSV, JSON Lines and Excel workbooks, not XML",
+                         Location(name), hint=f"an LRS batch file in XML is checked with: "
+                         f"lrsrules batch check {name}")
     fmt = _format(input_format, suffix, name)
     separator = _delimiter(delimiter, name)
     codec = codec_for(encoding, name)
     release = None
     if stream is None:
-        file = _open(name, codec)
+        file = _open_gzip(name, codec) if is_gzip(name) else _open(name, codec)
     else:
         file, release = _text_stream(stream, codec, name)
     try:
@@ -331,6 +347,13 @@ def _open(name: str, codec: str) -> IO[str]:
         raise InputError(f"unusable encoding: {exc}", location) from None
     except OSError as exc:
         raise InputError(f"cannot open the file: {exc.strerror}", location) from None
+
+
+def _open_gzip(name: str, codec: str) -> IO[str]:
+    try:
+        return io.TextIOWrapper(open_gzip(name), encoding=codec, newline="")
+    except LookupError as exc:
+        raise InputError(f"unusable encoding: {exc}", Location(name)) from None
 
 
 def _stream_name(stream: IO[Any]) -> str:

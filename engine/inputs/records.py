@@ -22,6 +22,7 @@ from typing import IO, Any, NamedTuple
 from lrsrules.errors import InputError
 from lrsrules.findings import EMPTY_RULE, HEADING_RULE, INPUT_RULE, Finding
 from lrsrules.inputs.bounds import BoundedLines
+from lrsrules.inputs.compressed import is_gzip, open_gzip
 from lrsrules.inputs.decoding import DEFAULT_ENCODING, decode_error
 from lrsrules.inputs.headings import HeadingMatch
 
@@ -185,7 +186,7 @@ def find_decode_error(name: str, codec: str) -> InputError:
     column: int | None = None
     start = bad = b""
     try:
-        with open(name, "rb") as raw:
+        with open_gzip(name) if is_gzip(name) else open(name, "rb") as raw:
             start = raw.read(4)
             raw.seek(0)
             for chunk in raw:
@@ -198,8 +199,9 @@ def find_decode_error(name: str, codec: str) -> InputError:
         line, column = max(number, 1), len(prefix) + 1
     except UnicodeError:  # a codec failing without a position (utf-16 without a BOM)
         line = max(number, 1)
-    except OSError:
-        pass  # not readable twice (a pipe): report without a line
+    except (OSError, InputError):
+        pass  # not readable twice (a pipe), or damaged: report without a line
     return decode_error(
-        name, codec, start, bad, line, column, workbook="save it as 'CSV UTF-8' first"
+        name, codec, start, bad, line, column,
+        workbook="name it .xlsx (validate reads workbooks), or save it as 'CSV UTF-8'",
     )

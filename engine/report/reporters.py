@@ -32,7 +32,11 @@ class Reporter(ABC):
     """Base of all reporters: keeps the stream and options, and the run's ``RunInfo``.
 
     ``spool_dir`` is where a reporter that must hold findings until the end keeps those
-    beyond ``REPORT_SPOOL_BYTES`` (default: the system's temporary folder)."""
+    beyond ``REPORT_SPOOL_BYTES`` (default: the system's temporary folder). Set
+    ``name_files`` when the report is one of several inputs' written one after another:
+    reporters that can then name each finding's file (``source_name``) do."""
+
+    name_files = False
 
     def __init__(self, stream: TextIO, *, show_values: bool = False, source_name: str = "",
                  spool_dir: str | None = None) -> None:
@@ -79,7 +83,10 @@ class Reporter(ABC):
 
 
 class TextReporter(Reporter):
-    """For people: one line per finding as it comes, then a summary."""
+    """For people: one line per finding as it comes, then a summary (``brief``: its line
+    of totals alone, as ``--quiet`` asks)."""
+
+    brief = False
 
     def __init__(self, stream: TextIO, *, show_values: bool = False, source_name: str = "",
                  spool_dir: str | None = None) -> None:
@@ -112,6 +119,8 @@ class TextReporter(Reporter):
         info = self._run_info()
         lines = [""] if self._written else []
         checked = f"{_count(summary.records, 'record')} checked with pack"
+        if self.name_files:  # one of several inputs: its summary says which
+            checked = f"{self._name}: {checked}"
         checked += f" {info.pack_name} {info.pack_version} (sha256 {info.pack_sha256[:12]})"
         if info.as_of is not None:
             checked += f", rules in force on {info.as_of}"
@@ -133,6 +142,8 @@ class TextReporter(Reporter):
             missing = ", ".join(summary.missing_fields)
             lines.append(f"Missing fields (not in the input): {missing}")
         lines += summary.notes
+        if self.brief:  # the blank line after the findings, and the totals
+            lines = lines[: 2 if self._written else 1]
         self.stream.write("\n".join(lines) + "\n")
         super().finish(summary)
 
@@ -173,9 +184,12 @@ class JsonLinesReporter(Reporter):
 
     def add(self, finding: Finding) -> None:
         record, line = finding.record, finding.line
-        if self._plain or not (record.__class__ is int or record is None) or not (
+        if self._plain or self.name_files or not (
+                record.__class__ is int or record is None) or not (
                 line.__class__ is int or line is None):
             data = finding.to_dict(self.show_values)  # not the shape laid out below
+            if self.name_files:
+                data = {"file": self.source_name, **data}
             self.stream.write(json.dumps(data, ensure_ascii=False) + "\n")
             return
         text = self._text
@@ -282,6 +296,7 @@ class CsvReporter(Reporter):
     """One row per finding, streamed, under a header row; safe to open in a spreadsheet."""
 
     HEADER = ("record", "line", "field", "rule", "severity", "message")
+    header = True  # False for the second and later inputs of one report (name_files)
 
     def __init__(self, stream: TextIO, *, show_values: bool = False, source_name: str = "",
                  spool_dir: str | None = None) -> None:
@@ -294,11 +309,14 @@ class CsvReporter(Reporter):
         super().start(info)
         # The waived column appears only in runs with a waiver file, keeping others as they were.
         self._waivers = info.waivers is not None
-        self._writer.writerow(self.HEADER + (("value",) if self.show_values else ())
-                              + (("waived",) if self._waivers else ()))
+        if self.header:
+            self._writer.writerow((("file",) if self.name_files else ()) + self.HEADER
+                                  + (("value",) if self.show_values else ())
+                                  + (("waived",) if self._waivers else ()))
 
     def add(self, finding: Finding) -> None:
-        row = [
+        row: list[object] = [safe_cell(self.source_name)] if self.name_files else []
+        row += [
             "" if finding.record is None else finding.record,
             "" if finding.line is None else finding.line,
             safe_cell(finding.field),

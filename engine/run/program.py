@@ -80,6 +80,7 @@ class CompiledPack:
     loaded_pack: Pack | None = None  # see ``loaded``
     fixes: Mapping[str, CheckedExpr] = dataclass_field(default_factory=dict)  # rule id -> its fix
     cross: tuple[CrossTarget, ...] = ()  # the rules that compare records (``unique``)
+    as_of: dt.date | None = None  # the date whose rules are in force, when one was asked for
 
     @property
     def loaded(self) -> Pack:

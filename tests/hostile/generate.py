@@ -7,6 +7,7 @@ its other keys as arguments. The personal values are the catalogue's known ones
 
 from __future__ import annotations
 
+import gzip
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -201,6 +202,17 @@ def big_xml_attribute(path: Path, megabytes: int) -> None:
         out.write('"><ULN>9876543210</ULN></Learner></Learners></LRBBatch>\n')
 
 
+def gzip_bomb(path: Path, megabytes: int) -> None:
+    """A gzip file of a learner, then ``megabytes`` MiB of blank lines (spaces): it
+    compresses about a thousand times, each line cheap to read and skip."""
+    blank = b" " * 63 + b"\n"
+    with gzip.open(path, "wb", compresslevel=9) as out:
+        out.write(f"{LEARNER_HEADINGS}\n{LEARNER}\n".encode())
+        block = blank * ((1 << 20) // len(blank))
+        for _ in range(megabytes):
+            out.write(block)
+
+
 MAKERS: dict[str, Callable[..., None]] = {
     "learners": learners, "utf16_learners": utf16_learners, "long_line": long_line,
     "big_cell": big_cell, "big_json_value": big_json_value, "deep_json": deep_json,
@@ -210,4 +222,5 @@ MAKERS: dict[str, Callable[..., None]] = {
     "big_list_pack": big_list_pack, "deep_flow_yaml": deep_flow_yaml,
     "alias_bomb_yaml": alias_bomb_yaml, "zip_bomb_xlsx": zip_bomb_xlsx,
     "shared_strings_xlsx": shared_strings_xlsx, "big_xml_attribute": big_xml_attribute,
+    "gzip_bomb": gzip_bomb,
 }
