@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Iterable
 from enum import Enum
 from itertools import chain, islice
@@ -12,7 +14,9 @@ from typing import Annotated
 import typer
 
 from lrsrules.authoring.impact import Impact, RecordImpact
+from lrsrules.authoring.layoutdiff import diff_layouts
 from lrsrules.authoring.packdiff import diff_packs
+from lrsrules.batch.layouts import find_layout
 from lrsrules.cli.exit_codes import ExitCode
 from lrsrules.cli.options import (
     AsOfOption,
@@ -23,9 +27,11 @@ from lrsrules.cli.options import (
     as_of_date,
 )
 from lrsrules.cli.output import report_stream
+from lrsrules.errors import PackError
 from lrsrules.packs.loader import load_pack
 from lrsrules.packs.model import Pack
 from lrsrules.packs.versions import rules_in_force
+from lrsrules.packs.yamlsource import YamlDocument, load_yaml
 from lrsrules.report.packdiff import version_warning, write_impacts, write_json, write_text
 from lrsrules.run.program import CompiledPack, compile_pack
 
@@ -66,7 +72,14 @@ def diff(
     delimiter: DelimiterOption = None,
     input_format: InputFormatOption = None,
 ) -> None:
-    """Compare two packs: rules added, removed, renamed (through aliases) and changed."""
+    """Compare two packs: rules added, removed, renamed (through aliases) and changed, and
+    every other change (fields, headings, lists, includes, overrides); or two batch file
+    layouts, value by value."""
+    layouts = _layouts(old, new)
+    if layouts is not None:
+        _diff_layouts(*layouts, format=format, strict=strict, exit_zero=exit_zero,
+                      output=output)
+        return
     on = as_of_date(as_of)
     before, after = (_pack(ref, on) for ref in (old, new))
     compiled = compile_pack(before), compile_pack(after)  # both must be sound
@@ -99,6 +112,63 @@ def diff(
         if strict:
             raise typer.Exit(ExitCode.ERROR)
     if differs and not exit_zero:
+        raise typer.Exit(ExitCode.FINDINGS)
+
+
+def _layouts(old: str, new: str) -> tuple[YamlDocument, YamlDocument] | None:
+    """Both references as layout files (``layout:`` at their top), or None for packs."""
+    docs = []
+    for ref in (old, new):
+        try:
+            path = find_layout(ref)
+        except PackError:
+            return None
+        try:
+            doc = load_yaml(path, kind="layout", key="layout")
+        except PackError:
+            return None  # reported as the pack it may be
+        if "layout" not in doc.data:
+            return None
+        docs.append(doc)
+    return docs[0], docs[1]
+
+
+def _diff_layouts(old: YamlDocument, new: YamlDocument, *, format: DiffFormat, strict: bool,
+                  exit_zero: bool, output: Path | None) -> None:
+    def sha(doc: YamlDocument) -> str:
+        return hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
+
+    result = diff_layouts(old.data, new.data, sha(old), sha(new))
+    warning = None
+    if result.version_unchanged:
+        warning = (f"{'error' if strict else 'warning'}: the content of layout "
+                   f"{new.data.get('layout')} {new.data.get('version')} changed but its "
+                   "version did not: give the edited layout a new version")
+    with report_stream(output, inputs=(old.path, new.path)) as stream:
+        if format is DiffFormat.json:
+            stream.write(json.dumps({
+                "old": {"path": old.path, "version": old.data.get("version")},
+                "new": {"path": new.path, "version": new.data.get("version")},
+                "differs": bool(result.parts), "affects_findings": result.affects_findings,
+                "version_unchanged": result.version_unchanged,
+                "parts": [part.to_dict() for part in result.parts]}, indent=2) + "\n")
+        else:
+            stream.write(f"layout {old.data.get('layout')} {old.data.get('version')} -> "
+                         f"{new.data.get('layout')} {new.data.get('version')}\n")
+            for part in result.parts:
+                effect = ("can change findings" if part.affects_findings
+                          else "no effect on findings")
+                stream.write(f"layout   {part.what} [{effect}]\n")
+            affecting = sum(part.affects_findings for part in result.parts)
+            stream.write(f"Layout changes: {len(result.parts)} ({affecting} can change "
+                         "findings)\n" if result.parts else "No layout value differs.\n")
+            if warning:
+                stream.write(warning + "\n")
+    if warning and format is DiffFormat.json:
+        typer.echo(warning, err=True)
+    if warning and strict:
+        raise typer.Exit(ExitCode.ERROR)
+    if result.affects_findings and not exit_zero:
         raise typer.Exit(ExitCode.FINDINGS)
 
 

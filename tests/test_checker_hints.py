@@ -161,3 +161,9 @@ def test_a_condition_that_is_not_true_or_false_gets_a_test_of_itself(expr: str,
 def test_a_fix_that_gives_no_text_gets_a_hint_from_its_own_expression(expr: str,
                                                                       hint: str) -> None:
     assert only(expr, role="fix").hint == hint
+
+
+@pytest.mark.parametrize("field", ["a", "b"])
+def test_a_number_expression_equal_to_text_converts_the_text(field: str) -> None:
+    assert only(f"len(name) == {field}").hint == (
+        f"field values are text: write len(name) == int({field})")

@@ -134,3 +134,31 @@ def test_exit_zero_keeps_differences_from_failing_but_not_strict(tmp_path: Path)
 def test_the_pre_commit_hook_uses_strict() -> None:
     hooks = (Path(__file__).parent.parent / ".pre-commit-hooks.yaml").read_text()
     assert "entry: lrsrules diff --strict --exit-zero" in hooks
+
+
+LAYOUT = Path(__file__).parent.parent / "rulepacks" / "layouts" / "lrb-2a.yaml"
+
+
+def test_two_layouts_are_compared_value_by_value(tmp_path: Path) -> None:
+    text = LAYOUT.read_text("utf-8")
+    changed = tmp_path / "lrb.yaml"
+    changed.write_text(text.replace("  - heading: FileName\n", "  - heading: File Name\n", 1)
+                       .replace("version: 2.0.0", "version: 2.1.0", 1), "utf-8")
+    code, out = invoke(LAYOUT, changed)
+    assert code == 1, out
+    assert "layout   header / FileName removed" in out
+    assert "layout   header / File Name added" in out
+    assert "layout   version: 2.0.0 -> 2.1.0 [can change findings]" in out
+    assert "warning" not in out
+
+
+def test_a_layout_edited_under_its_old_version_warns_and_fails_under_strict(
+        tmp_path: Path) -> None:
+    changed = tmp_path / "lrb.yaml"
+    changed.write_text(LAYOUT.read_text("utf-8").replace(
+        "title: LRB registration batch file, version 2A", "title: LRB 2A", 1), "utf-8")
+    code, out = invoke(LAYOUT, changed)
+    assert code == 0, out  # a title: reported, no effect on findings
+    assert "[no effect on findings]" in out and "warning: the content of layout" in out
+    assert invoke("--strict", LAYOUT, changed)[0] == 2
+    assert invoke("lrb-2a", LAYOUT)[1].endswith("No layout value differs.\n")

@@ -115,3 +115,8 @@ def test_examples_are_the_rule_s_own_cases(tmp_path: Path) -> None:
     # "code one" passes the name rule too (the base name is short), but is not about names.
     assert [e.case for e in by_id["P.NAME.01"].passes] == ["short name"]
     assert [e.case for e in by_id["P.CODE.01"].passes] == ["code one"]
+
+
+def test_an_expression_that_does_not_parse_has_no_words() -> None:
+    assert describe(ExprSource.inline("not " * 500 + "present(a)")) is None
+    assert describe(ExprSource.inline("a == ")) is None

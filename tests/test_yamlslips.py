@@ -73,3 +73,11 @@ def test_a_colon_in_an_unquoted_message_gets_the_quoted_line(tmp_path: Path,
     assert (line, column) == (25, 14 + text.index(":"))  # at the colon
     assert "': ' inside a value that is not in quotes" in message
     assert hint == f'put the whole value in quotes: message: "{text}"'
+
+
+def test_a_quoted_value_over_several_lines_is_not_blamed_for_a_later_slip(
+        tmp_path: Path) -> None:
+    line, column, message, _, _ = problem_for(
+        tmp_path, '    message: "a message that\n      goes on"\n', "   check: a\n")
+    assert (line, column) == (27, 4)
+    assert "this line is indented 3 spaces" in message

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from lrsrules.errors import PackError
 from lrsrules.lang import nodes as n
 from lrsrules.lang.parser import parse_expression
 from lrsrules.packs.model import ExprSource
@@ -38,7 +39,7 @@ def describe(source: ExprSource) -> str | None:
     """The expression in words, or None when some part has no plain reading."""
     try:
         return _Words().say(parse_expression(source))
-    except _NoWords:
+    except (_NoWords, PackError):  # a broken expression is shown as written, no words
         return None
 
 

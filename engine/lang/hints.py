@@ -20,6 +20,11 @@ _NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 TypeOf = Callable[[n.Node], str]
 
 
+def _is_number(node: n.Node) -> bool:
+    return isinstance(node, n.Literal) and isinstance(node.value, (int, float)) and \
+        not isinstance(node.value, bool)
+
+
 class Hints:
     """Rewrites of parts of one expression, given its text and each node's type."""
 
@@ -56,8 +61,7 @@ class Hints:
 
     def as_text(self, node: n.Node) -> str:
         """A number literal quoted as the text a field holds; anything else unchanged."""
-        if isinstance(node, n.Literal) and isinstance(node.value, (int, float)) and \
-                not isinstance(node.value, bool):
+        if _is_number(node):
             return f"'{self.src(node)}'"
         return self.src(node)
 
@@ -65,7 +69,7 @@ class Hints:
         """``a OP 1`` where a is text: for ordering, numbers; for ==/!=, text or numbers."""
         left, right = self.as_number(node.left), self.as_number(node.right)
         numbers = f"{left} {node.op} {right}" if left and right else None
-        if node.op in ("==", "!="):
+        if node.op in ("==", "!=") and any(_is_number(side) for side in (node.left, node.right)):
             text = f"{self.as_text(node.left)} {node.op} {self.as_text(node.right)}"
             if numbers:
                 return f"field values are text: write {text}, or compare numbers: {numbers}"

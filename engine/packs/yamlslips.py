@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import yaml
+
 # ``key: value`` or ``- key: value`` at the start of a line: group 1 the indentation and
 # dash, group 2 the key, group 3 the value after ': '.
 _KEY_VALUE = re.compile(r"^(\s*(?:-\s+)?)([^\s:#'\"{}\[\],][^:#]*?):[ \t]+(.*)$")
@@ -37,7 +39,8 @@ def find_slip(text: str, line: int, column: int, problem: str) -> Slip | None:
                         "indent with spaces, not tabs (YAML does not allow tabs there)")
     for number, current in enumerate(lines[:line], start=1):
         slip = _quote_slip(number, current)
-        if slip is not None:
+        # A quoted value may span lines: blame this one only if closing it there helps.
+        if slip is not None and _helps(lines, number, current, line):
             return slip
     if line > len(lines):
         return None
@@ -46,6 +49,28 @@ def find_slip(text: str, line: int, column: int, problem: str) -> Slip | None:
     if "expected <block end>" in problem or "did not find expected key" in problem:
         return _indent_slip(lines, line)
     return None
+
+
+def _helps(lines: list[str], number: int, current: str, failed_at: int) -> bool:
+    """Whether the file parses, or fails further on, with line ``number``'s quote closed
+    (an apostrophe doubled, or the missing quote added)."""
+    found = _value_start(current)
+    assert found is not None
+    start, value = found
+    quote = value[0]
+    body = value[1:].rstrip()
+    if quote == "'" and body.endswith("'"):
+        body = body[:-1].replace("'", "''") + "'"
+    elif not body.endswith(quote):
+        body += quote
+    mended = [*lines[: number - 1], current[:start] + quote + body, *lines[number:]]
+    try:
+        for _ in yaml.parse("\n".join(mended)):  # events only: nothing is built
+            pass
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        return mark is not None and mark.line + 1 > failed_at
+    return True
 
 
 def _value_start(current: str) -> tuple[int, str] | None:
