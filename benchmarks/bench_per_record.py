@@ -42,7 +42,7 @@ def hand_loop(data: Path, out: Path) -> int:
     sys.path.insert(0, str(HERE))
     import csv
 
-    from bench_engine import FIELDS, HEADINGS, SEVERITY, hand_checks  # type: ignore[import-not-found]
+    from bench_engine import HEADINGS, SEVERITY, hand_checks  # type: ignore[import-not-found]
 
     from lrsrules.packs.loader import load_pack
 

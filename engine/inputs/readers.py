@@ -15,8 +15,8 @@ import csv
 import io
 import os
 import re
-from operator import itemgetter
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from operator import itemgetter
 from typing import IO, Any
 
 from lrsrules import speedups
