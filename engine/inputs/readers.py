@@ -186,6 +186,7 @@ class _CsvSource(RecordSource):
                         previous = line
                         number += 1
                         row.append("")
+                        values: tuple[str | None, ...]
                         if pick is not None and spaces(content) is None:
                             picked = pick(row)
                             values = tuple(map(blank_to_none, picked, picked))

@@ -153,7 +153,8 @@ def _weighted_sum_by(items: tuple[object, ...]) -> Callable[[str], int]:
     def weighted(digits: str) -> int:
         if len(digits) != size or not digits.isascii() or not digits.isdigit():
             return _weighted_sum(digits, weights)  # raises, saying what is wrong
-        return sum(map(operator.mul, digits.encode(), weights)) - zeros
+        total: int = sum(map(operator.mul, digits.encode(), weights))
+        return total - zeros
 
     return weighted
 

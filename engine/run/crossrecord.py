@@ -125,7 +125,7 @@ class CrossRecords:
                 part = values[single]
                 if part is None or not part.strip():
                     continue
-                key: list[str] | None = None
+                key: list[str] | None = [part]
             else:
                 key = target.key_of(values)
                 if key is None:
@@ -137,11 +137,11 @@ class CrossRecords:
                 if takes_part is not True:
                     found.append(_failed(record, target, takes_part))
                     continue
-            if key is None:
-                data = (part.casefold() if target.casefold else part).encode(
-                    "utf-8", "surrogatepass")
+            assert key is not None
+            if single is not None:
+                text = key[0].casefold() if target.casefold else key[0]
+                data = text.encode("utf-8", "surrogatepass")
                 digest = int.from_bytes(_blake2b(data, digest_size=8).digest(), "big")
-                key = [part]
             else:
                 digest = key_digest(key, target.casefold)
             first = keys.add(digest, record.number, record.line)
