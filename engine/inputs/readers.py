@@ -172,6 +172,7 @@ class _CsvSource(RecordSource):
         blank_to_none = {"": None}.get
         sep = re.escape(delimiter)
         spaces = re.compile(f"(?:^|{sep})[^\\S{sep}]+(?:{sep}|$)").search
+        counted = reader.line_num  # csv counts only the lines it reads
         try:
             while True:
                 try:
@@ -214,7 +215,8 @@ class _CsvSource(RecordSource):
                     None, ()))
             self._read = number
         except csv.Error as exc:
-            raise self._csv_error(exc, previous + 1) from None
+            reached = previous + reader.line_num - counted  # the lines csv read for it
+            raise csv_error(self.path, exc, previous + 1, reached) from None
         except UnicodeError:
             raise self._decode_error() from None
 
