@@ -239,7 +239,7 @@ def test_the_code_of_a_rule_names_the_constants_it_reads(compiled: CompiledPack)
     assert dict(explained.constants)["_today"] == TODAY
     assert explained.shares  # is_date(dob) and date(dob) share one parse
     described = [describe_constant(value) for _, value in explained.constants]
-    assert "lrsrules.dates.parse_iso_date" in described
+    assert any(d.startswith("lrsrules.dates.parse_iso_date") for d in described)
 
 
 def test_the_whole_packs_code_is_its_source(compiled: CompiledPack) -> None:

@@ -14,7 +14,9 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from operator import itemgetter
 from typing import IO, Any
 
 from lrsrules import speedups
@@ -189,6 +191,13 @@ class _CsvSource(RecordSource):
         number, previous = 0, reader.line_num + offset
         new, cut = tuple.__new__, len(wanted)
         read = feed.lines.__next__
+        # The wanted cells in one C call; '' made None by a dict's get; a cell of spaces
+        # (rare) found by one search of the line, which sends it to the cell by cell test.
+        pick = itemgetter(*indices) if len(indices) > 1 else None
+        blank_to_none = {"": None}.get
+        sep = re.escape(delimiter)
+        spaces = re.compile(f"(?:^|{sep})[^\\S{sep}]+(?:{sep}|$)").search
+        counted = reader.line_num  # csv counts only the lines it reads
         try:
             while True:
                 try:
@@ -197,13 +206,19 @@ class _CsvSource(RecordSource):
                     break
                 line = previous + 1
                 if '"' not in text and "\x00" not in text and len(text) <= MAX_CELL_CHARS:
-                    row = text.rstrip("\r\n").split(delimiter)
+                    content = text.rstrip("\r\n")
+                    row = content.split(delimiter)
                     if len(row) == width and (width > 1 or row[0]):
                         previous = line
                         number += 1
                         row.append("")
-                        values = tuple([None if not (v := row[i]) or v.isspace() else v
-                                        for i in indices])
+                        values: tuple[str | None, ...]
+                        if pick is not None and spaces(content) is None:
+                            picked = pick(row)
+                            values = tuple(map(blank_to_none, picked, picked))
+                        else:
+                            values = tuple([None if not (v := row[i]) or v.isspace() else v
+                                            for i in indices])
                         yield new(Record, (number, line, values, None, ()))
                         continue
                 feed.line = text  # to csv, as read
@@ -225,7 +240,8 @@ class _CsvSource(RecordSource):
                     None, ()))
             self._read = number
         except csv.Error as exc:
-            raise self._csv_error(exc, previous + 1) from None
+            reached = previous + reader.line_num - counted  # the lines csv read for it
+            raise csv_error(self.path, exc, previous + 1, reached) from None
         except UnicodeError:
             raise self._decode_error() from None
 

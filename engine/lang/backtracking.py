@@ -39,7 +39,12 @@ from functools import cache
 from itertools import product
 from typing import Any
 
-from lrsrules.lang.regexes import _CATEGORY_RUNS, _code_points, _sre_parse
+from lrsrules.lang.regexes import _CATEGORY_RUNS, _code_points
+
+try:  # Python 3.11+
+    import re._parser as _sre_parse  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_parse as _sre_parse
 
 MAX_PATHS = 256  # the bound on backtracking paths per alternative, summed (see above)
 _MAX_SPREAD = 16  # a bounded item not followed by characters it cannot match: high - low

@@ -24,7 +24,7 @@ from lrsrules.dates import parse_iso_date
 from lrsrules.lang import nodes as n
 from lrsrules.lang.backtracking import python_fullmatch
 from lrsrules.lang.checker import CheckedExpr
-from lrsrules.lang.functions import FUNCTIONS, LIST, TEXT, require_date
+from lrsrules.lang.functions import FUNCTIONS, LIST, TEXT, Remembered, require_date
 
 Known = frozenset[str]
 _MEMO_TOKEN = re.compile("\x00([0-9]+)\x00")
@@ -299,7 +299,10 @@ class ExprCode:
         last = self.constant_list(args[-1]) if args and spec.params[-1] == LIST else None
         if last is not None and spec.specialise is not None:
             # e.g. contains_word(x, @list): the list is indexed once, at compile time.
-            special = self.e.constant(spec.specialise(last), (node.function, last))
+            made = spec.specialise(last)
+            if node.function == "contains_word" and speedups.enabled():
+                made = Remembered(made).__getitem__  # names repeat: a C lookup, mostly
+            special = self.e.constant(made, (node.function, last))
             return self.guarded(args[:-1], known,
                                 lambda *a: self.e.memo(f"{special}({', '.join(a)})"))
         if spec.takes_null:
@@ -316,7 +319,9 @@ class ExprCode:
 
     def date_call(self, node: n.Call, known: Known) -> str:
         """is_date(x) and date(x) on text share one parse of x per record."""
-        parse = self.e.constant(parse_iso_date, ("function", "parse_iso_date"))
+        parse = self.e.constant(
+            Remembered(parse_iso_date).__getitem__ if speedups.enabled() else parse_iso_date,
+            ("function", "parse_iso_date"))  # dates repeat: a C lookup, mostly
         arg = node.args[0]
         if node.function == "date":
             require = self.e.constant(require_date, ("function", "require_date"))

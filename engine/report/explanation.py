@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from lrsrules.authoring.explain import NOT_EVALUATED, CodeExplanation, Step, TargetExplanation
 from lrsrules.lang.backtracking import pack_pattern
+from lrsrules.lang.functions import Remembered
 from lrsrules.lang.regexes import Answers, Regex
 from lrsrules.packs.model import Pack
 from lrsrules.run.runner import describe_failure
@@ -88,6 +89,8 @@ def describe_constant(value: object) -> str:
     owner = getattr(value, "__self__", None)
     if isinstance(owner, Answers):  # Regex.fullmatches: its answers' lookup
         return f"compile_regex({owner.pattern!r}).fullmatches"
+    if isinstance(owner, Remembered):  # a function whose answers are kept
+        return f"{describe_constant(owner.function)}, its answers remembered"
     if isinstance(owner, re.Pattern) and pack_pattern(owner) is not None:
         # A pattern proven linear, run by re in a form written out for it.
         return f"compile_regex({pack_pattern(owner)!r}).fullmatches, run by re (linear)"

@@ -24,6 +24,7 @@ from lrsrules.packs.model import RuleDef
 from lrsrules.run.program import CrossTarget
 from lrsrules.run.runner import describe_failure
 
+_blake2b = hashlib.blake2b
 _LINE_BITS = 40  # a line number below 2**40 packs under the record number
 _NO_LINE = (1 << _LINE_BITS) - 1  # a record without a line (a mapping, a test case)
 
@@ -103,11 +104,15 @@ class UniqueKeys:
 class CrossRecords:
     """The state of a run's cross-record rules; ``findings`` for each record in turn."""
 
-    __slots__ = ("keys", "targets")
+    __slots__ = ("_plan", "keys", "targets")
 
     def __init__(self, targets: Sequence[CrossTarget]) -> None:
         self.targets = tuple(targets)
         self.keys = tuple(UniqueKeys() for _ in self.targets)
+        # Each rule, its keys, and the index of its one key field (None: several).
+        self._plan = tuple(
+            (target, keys, target.key_indexes[0] if len(target.key_indexes) == 1 else None)
+            for target, keys in zip(self.targets, self.keys, strict=True))
 
     def findings(self, record: Record, values: Sequence[str | None] | None = None
                  ) -> list[Finding]:
@@ -115,17 +120,31 @@ class CrossRecords:
         are its values in ``CompiledPack.fields`` order (by default, ``record.values``)."""
         found: list[Finding] = []
         values = record.values if values is None else values
-        for target, keys in zip(self.targets, self.keys, strict=True):
-            key = target.key_of(values)
-            if key is None:
-                continue
-            takes_part = target.applies(values)
-            if takes_part is False:
-                continue
-            if takes_part is not True:
-                found.append(_failed(record, target, takes_part))
-                continue
-            first = keys.add(key_digest(key, target.casefold), record.number, record.line)
+        for target, keys, single in self._plan:
+            if single is not None:  # a key of one field: key_of and key_digest, inlined
+                part = values[single]
+                if part is None or not part.strip():
+                    continue
+                key: list[str] | None = [part]
+            else:
+                key = target.key_of(values)
+                if key is None:
+                    continue
+            if target.takes_part is not None:
+                takes_part = target.applies(values)
+                if takes_part is False:
+                    continue
+                if takes_part is not True:
+                    found.append(_failed(record, target, takes_part))
+                    continue
+            assert key is not None
+            if single is not None:
+                text = key[0].casefold() if target.casefold else key[0]
+                data = text.encode("utf-8", "surrogatepass")
+                digest = int.from_bytes(_blake2b(data, digest_size=8).digest(), "big")
+            else:
+                digest = key_digest(key, target.casefold)
+            first = keys.add(digest, record.number, record.line)
             if first is not None:
                 found.append(repeat_finding(record, target, first, key))
         return found
