@@ -271,13 +271,15 @@ def run_pack_tests(ref: str | os.PathLike[str] | Pack | None = None, *,
     files = load_case_files(loaded)
     if pack is not loaded:
         kept = {name for rule in pack.rules for name in (rule.id, *rule.aliases)}
+        fixing = {field for rule in pack.rules if rule.fix is not None
+                  for field in rule.fields}
         files = tuple(dataclasses.replace(file, cases=tuple(
             dataclasses.replace(case, expect=tuple(e for e in case.expect if e in kept),
                                 ids=None if case.ids is None
                                 else tuple(e for e in case.ids if e in kept),
-                                # the fixes of rules left out do not run: what a case says
-                                # they give is not asked of a selection
-                                fixed=None)
+                                # the fixes of rules left out do not run: a case is
+                                # asked only what the chosen rules' fixes give
+                                fixed=_fixed_by(case.fixed, fixing))
             for case in file.cases)) for file in files)
     results: list[CaseResult] = []
     runners: dict[dt.date, CaseRunner] = {}
@@ -297,6 +299,13 @@ def run_pack_tests(ref: str | os.PathLike[str] | Pack | None = None, *,
     coverage = () if keyword is not None else measure_coverage(pack, results)
     return PackTestReport(pack, str(folder), folder.is_dir(), files, tuple(results),
                           coverage, keyword)
+
+
+def _fixed_by(fixed: Mapping[str, str | None] | None, fields: set[str]
+              ) -> Mapping[str, str | None] | None:
+    """The values a case states for ``fields`` (those a selection's fixes change)."""
+    kept = {field: value for field, value in (fixed or {}).items() if field in fields}
+    return kept or None
 
 
 def selected(case: Case, keyword: str) -> bool:
