@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import wraps
+from functools import cache, wraps
 from types import FrameType
 from typing import Annotated, Any, TypeVar
 
 import typer
+from typer import _click as click
+from typer.core import TyperGroup
 
 from lrsrules.cli.exit_codes import EXIT_CODES_HELP, ExitCode
 from lrsrules.errors import EngineError
@@ -146,30 +149,38 @@ def _main(
     return
 
 
-def _register() -> None:
+# Each command and the module that defines it (its ``register(app)`` adds it), in the order
+# `lrsrules --help` lists them: validate and batch check (issue 1), rules, test; pack
+# authoring: check, explain, docs, schema (issue 5 part A); pack versions: diff (part B).
+_COMMANDS = {"validate": "validate", "batch": "batch", "rules": "rules", "test": "test_command",
+             "check": "check", "explain": "explain", "docs": "docs", "schema": "schema_command",
+             "diff": "diff"}
+
+
+class _Commands(TyperGroup):
+    """The app's commands, each imported when it is run or listed: `lrsrules validate`
+    starts without importing what the authoring tools need (start-up is most of the time
+    a small file takes)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in _COMMANDS and cmd_name not in self.commands:
+            self.commands[cmd_name] = _command(cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@cache
+def _command(name: str) -> click.Command:
     # Imported here so each command module can import `app` helpers without a cycle.
-    from lrsrules.cli import batch, rules, test_command, validate
-
-    validate.register(app)
-    batch.register(app)
-    rules.register(app)
-    test_command.register(app)
-
-    # Pack authoring: check, explain, docs, schema (issue 5 part A).
-    from lrsrules.cli import check, docs, explain, schema_command
-
-    check.register(app)
-    explain.register(app)
-    docs.register(app)
-    schema_command.register(app)
-
-    # Pack versions: diff (issue 5 part B).
-    from lrsrules.cli import diff
-
-    diff.register(app)
+    module = importlib.import_module(f"lrsrules.cli.{_COMMANDS[name]}")
+    holder = typer.Typer(add_completion=False, rich_markup_mode=None)
+    module.register(holder)
+    return typer.main.get_group(holder).commands[name]
 
 
-_register()
+app.info.cls = _Commands
 
 
 def main() -> None:

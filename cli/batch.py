@@ -26,6 +26,7 @@ from lrsrules.cli.options import (
     EncodingOption,
     FailOnOption,
     FormatOption,
+    NoCacheOption,
     OutputOption,
     ReportFormat,
     Severity,
@@ -90,12 +91,14 @@ def check(
     encoding: EncodingOption = None,
     as_of: AsOfOption = None,
     waivers: WaiversOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Check a batch file: file name, header, headings, and every learner record through
     the layout's pack (the rules in force today, or on the --as-of date); for an output
     file, each learner's return code."""
     run = lrsrules.check_batch(file, layout=layout, pack=pack, waivers=waivers,
-                               as_of=as_of_date(as_of), encoding=encoding)
+                               as_of=as_of_date(as_of), encoding=encoding,
+                               cache=not no_cache)
     write_report(run, format, output, show_values=show_values, inputs=(file,))
     if run.failed(fail_on.value):
         raise typer.Exit(ExitCode.FINDINGS)

@@ -91,3 +91,8 @@ WaiversOption = Annotated[
     typer.Option("--waivers", metavar="FILE", help="YAML file of approved waivers: findings "
                  "they cover are reported as waived and do not count toward --fail-on."),
 ]
+NoCacheOption = Annotated[
+    bool,
+    typer.Option("--no-cache", help="Prepare the pack from its files, neither reading nor "
+                 "writing the prepared-pack cache (also: LRSRULES_NO_CACHE=1)."),
+]

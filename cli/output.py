@@ -17,6 +17,7 @@ import dataclasses
 import errno
 import io
 import os
+import signal
 import stat
 import sys
 import tempfile
@@ -26,7 +27,6 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from lrsrules.batch.check import BatchRecords
 from lrsrules.errors import EngineError, Location
 from lrsrules.report.reporters import REPORTERS
 from lrsrules.run.pipeline import Run
@@ -173,11 +173,33 @@ def with_case_files(files: Iterable[Path | str]) -> tuple[Path, ...]:
 def pending_output(output: Path | None, *, inputs: Iterable[Path | str] = ()
                    ) -> Iterator[Output]:
     """``open_output`` as a context: what is not committed by the end is discarded."""
-    opened = open_output(output, inputs=inputs)
+    opened: Output | None = None
     try:
+        with signals_held():  # a signal between creating the temporary and here would leak it
+            opened = open_output(output, inputs=inputs)
         yield opened
     finally:
-        opened.discard()
+        if opened is not None:
+            opened.discard()
+
+
+_HELD = frozenset({signal.SIGINT, signal.SIGTERM, *(
+    [signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])})
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold Ctrl-C, SIGTERM and SIGHUP back while a file is created and handed over: one
+    that arrives meanwhile is delivered on the way out, once the file is in the hands of
+    the code that removes it."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 @contextmanager
@@ -193,9 +215,10 @@ def write_report(run: Run, format: Enum, output: Path | None, *, show_values: bo
                  inputs: tuple[Path, ...]) -> None:
     """Write ``run``'s findings and summary as ``format`` to ``output`` (or stdout)."""
     with run, pending_output(output, inputs=(*inputs, *run_inputs(run))) as opened:
-        reporter = REPORTERS[str(format.value)](opened.stream, show_values=show_values,
-                                                source_name=str(inputs[0]),
-                                                spool_dir=opened.folder)
+        with signals_held():  # a reporter half made (its spool) cannot be closed cleanly
+            reporter = REPORTERS[str(format.value)](opened.stream, show_values=show_values,
+                                                    source_name=str(inputs[0]),
+                                                    spool_dir=opened.folder)
         with reporter:
             reporter.start(dataclasses.replace(run.info, show_values=show_values))
             add = reporter.add
@@ -236,7 +259,9 @@ def run_inputs(run: Run) -> tuple[str, ...]:
     files = list(run.compiled.pack.files)
     if run.waivers is not None and run.waivers.path:
         files.append(run.waivers.path)
-    if isinstance(run.source, BatchRecords):
+    # A batch run has imported lrsrules.batch.check; a validate run need not import it.
+    batch = sys.modules.get("lrsrules.batch.check")
+    if batch is not None and isinstance(run.source, batch.BatchRecords):
         files.append(run.source.batch.layout.path)
     return tuple(files)
 

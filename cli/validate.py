@@ -16,6 +16,7 @@ from lrsrules.cli.options import (
     FailOnOption,
     FormatOption,
     InputFormatOption,
+    NoCacheOption,
     OutputOption,
     PackOption,
     ReportFormat,
@@ -25,7 +26,7 @@ from lrsrules.cli.options import (
     as_of_date,
 )
 from lrsrules.cli.output import write_report
-from lrsrules.packs.loader import DEFAULT_PACK
+from lrsrules.packs.model import DEFAULT_PACK
 
 
 def validate(
@@ -40,12 +41,14 @@ def validate(
     input_format: InputFormatOption = None,
     as_of: AsOfOption = None,
     waivers: WaiversOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Check every record of FILE against the rules of a pack (those in force today, or
     on the --as-of date)."""
     run = lrsrules.validate(file, pack or DEFAULT_PACK, waivers=waivers,
                             as_of=as_of_date(as_of), encoding=encoding, delimiter=delimiter,
-                            input_format=input_format.value if input_format else None)
+                            input_format=input_format.value if input_format else None,
+                            cache=not no_cache)
     write_report(run, format, output, show_values=show_values, inputs=(file,))
     if run.failed(fail_on.value):
         raise typer.Exit(ExitCode.FINDINGS)

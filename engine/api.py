@@ -14,24 +14,24 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable, Mapping, Sequence
-from typing import IO, Any, Union
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import IO, TYPE_CHECKING, Any, Union
 
-from lrsrules.batch.check import check_layout_against, open_batch
-from lrsrules.batch.layouts import Layout, load_layout
 from lrsrules.dates import parse_iso_date
 from lrsrules.errors import InputError, Location, PackError, Problem
 from lrsrules.inputs.mappings import MappingSource
 from lrsrules.inputs.readers import open_records
 from lrsrules.inputs.records import RecordSource
-from lrsrules.packs.discovery import find_pack
-from lrsrules.packs.loader import DEFAULT_PACK
-from lrsrules.packs.loader import load_pack as load_pack_file
-from lrsrules.packs.model import Pack
-from lrsrules.packs.versions import rules_in_force
+from lrsrules.packs.model import DEFAULT_PACK, Pack
 from lrsrules.packs.waivers import WaiverSet, load_waivers
 from lrsrules.run.pipeline import Run
 from lrsrules.run.program import CompiledPack, compile_pack
+
+# What only loading a pack from its files or checking a batch file needs (YAML, jsonschema,
+# lark) is imported there: a run whose prepared pack comes from the cache starts without it.
+if TYPE_CHECKING:
+    from lrsrules.batch.layouts import Layout
+    from lrsrules.packs.packfiles import PackFiles
 
 PackRef = Union[str, "os.PathLike[str]", CompiledPack]
 # A path, an open file (text or binary), or Python mappings, one per learner.
@@ -41,26 +41,41 @@ DateLike = dt.date | str | None
 
 def load_pack(pack: str | os.PathLike[str] = DEFAULT_PACK, *, as_of: DateLike = None,
               overlays: Sequence[str | os.PathLike[str]] = (),
-              today: dt.date | None = None) -> CompiledPack:
+              today: dt.date | None = None, cache: bool = False) -> CompiledPack:
     """Load a pack by bundled name (``lrs-default``, ``lrs-cdd@1.0``) or path, and prepare it
     to run: the rules in force on ``as_of`` (default: today), every expression checked and
     compiled once. ``overlays`` are overlay packs laid over it in order, each extending the
     one before (an overlay names its base in ``extends``). ``today`` is the date
-    ``today()`` means in expressions (default: the real date). Raises ``PackError``.
+    ``today()`` means in expressions (default: the real date). ``cache``: keep the prepared
+    pack in the user's cache folder and take it from there while its files are unchanged
+    (``lrsrules.run.cache``; the command line does). Raises ``PackError``.
     """
-    loaded = load_pack_file(pack)
     if isinstance(overlays, (str, os.PathLike)):  # one overlay given alone
         overlays = (overlays,)
-    for overlay in overlays:
-        loaded = _overlay(loaded, load_pack_file(overlay))
     on = _date(as_of, "as_of") or today or dt.date.today()
-    return compile_pack(rules_in_force(loaded, on), today=today, loaded=loaded)
+
+    def prepare(files: Callable[[], PackFiles | None]) -> CompiledPack:
+        from lrsrules.packs.loader import load_pack as load_pack_file
+        from lrsrules.packs.versions import rules_in_force
+
+        loaded = load_pack_file(pack, files=files())
+        for overlay in overlays:
+            loaded = _overlay(loaded, load_pack_file(overlay, files=files()))
+        return compile_pack(rules_in_force(loaded, on), today=today, loaded=loaded)
+
+    from lrsrules.run import cache as pack_cache
+
+    if not pack_cache.cache_wanted(cache):
+        return prepare(lambda: None)
+    return pack_cache.prepared_pack(pack, overlays, on=on, today=today or dt.date.today(),
+                                    prepare=prepare)
 
 
 def validate(source: Source, pack: PackRef = DEFAULT_PACK, *,
              waivers: str | os.PathLike[str] | WaiverSet | None = None, as_of: DateLike = None,
              encoding: str | None = None, delimiter: str | None = None,
-             input_format: str | None = None, today: dt.date | None = None) -> Run:
+             input_format: str | None = None, today: dt.date | None = None,
+             cache: bool = False) -> Run:
     """Check the records of ``source`` against ``pack``: a ``Run`` to iterate for the
     findings, then read ``summary``; ``run.failed()`` says whether any finding no waiver
     covers is an error.
@@ -69,12 +84,12 @@ def validate(source: Source, pack: PackRef = DEFAULT_PACK, *,
     or an iterable of mappings (keys matched to fields as headings are). ``pack``: a name,
     a path, or a pack from ``load_pack`` (then ``as_of`` must be given there). ``waivers``:
     a waiver file (or a loaded ``WaiverSet``). The reader options are those of the
-    command line. Raises ``PackError``, or ``InputError`` when the head of the input (its
-    format, encoding, headings) cannot be used, before the first record is read; a fault
-    further into a file (a byte that does not decode) is an ``InputError`` where the
-    records reach it.
+    command line; ``cache`` is ``load_pack``'s. Raises ``PackError``, or ``InputError``
+    when the head of the input (its format, encoding, headings) cannot be used, before
+    the first record is read; a fault further into a file (a byte that does not decode)
+    is an ``InputError`` where the records reach it.
     """
-    compiled = _prepared(pack, as_of, today)
+    compiled = _prepared(pack, as_of, today, cache)
     waiver_set = _waivers(waivers, compiled)
 
     def opener(wanted: Sequence[str]) -> RecordSource:
@@ -107,16 +122,21 @@ def check_batch(path: str | os.PathLike[str], *, layout: str | Layout | None = N
                 waivers: str | os.PathLike[str] | WaiverSet | None = None,
                 as_of: DateLike = None, encoding: str | None = None,
                 today: dt.date | None = None, now: dt.datetime | None = None,
-                extra_fields: Sequence[str] = ()) -> Run:
+                extra_fields: Sequence[str] = (), cache: bool = False) -> Run:
     """Check an LRS batch file (CSV, XML or XLSX) as ``lrsrules batch check`` does: its
     name, header and headings, then every learner row through the layout's pack (or
     ``pack``). ``extra_fields``: values each record should carry beyond the pack's (pack
-    fields or the layout's output headings), for callers such as ``batch fix``.
+    fields or the layout's output headings), for callers such as ``batch fix``. ``cache``
+    is ``load_pack``'s.
     """
+    from lrsrules.batch.check import check_layout_against, open_batch
+    from lrsrules.batch.layouts import Layout, load_layout
+    from lrsrules.packs.discovery import find_pack
+
     chosen = layout if isinstance(layout, Layout) else load_layout(layout)
     if pack is None:
         pack = find_pack(chosen.pack, base_dir=chosen.pack_base)
-    compiled = _prepared(pack, as_of, today)
+    compiled = _prepared(pack, as_of, today, cache)
     check_layout_against(chosen, compiled)
     waiver_set = _waivers(waivers, compiled)
     batch = open_batch(path, chosen, encoding=encoding, now=now)
@@ -128,13 +148,14 @@ def check_batch(path: str | os.PathLike[str], *, layout: str | Layout | None = N
         raise
 
 
-def _prepared(pack: PackRef, as_of: DateLike, today: dt.date | None) -> CompiledPack:
+def _prepared(pack: PackRef, as_of: DateLike, today: dt.date | None,
+              cache: bool = False) -> CompiledPack:
     if isinstance(pack, CompiledPack):
         if as_of is not None:
             raise ValueError("as_of applies when the pack is loaded: "
                              "give it to load_pack, or give the pack by name")
         return pack
-    return load_pack(pack, as_of=as_of, today=today)
+    return load_pack(pack, as_of=as_of, today=today, cache=cache)
 
 
 def _waivers(waivers: str | os.PathLike[str] | WaiverSet | None,

@@ -94,3 +94,9 @@ MAX_XLSX_SHARED_STRINGS = 1_000_000
 # JSON report (whose summary comes first but is known last) and batch fix's error report
 # take the same memory for any number of records.
 REPORT_SPOOL_BYTES = 1 << 20
+
+# --- the prepared-pack cache (run/cache.py) ------------------------------------------------
+
+# Bytes of one cache entry (a prepared pack): the default pack's is about 200 KiB; a larger
+# file is not read (and a pack whose entry would be larger is not cached).
+PACK_CACHE_BYTES = 64 * 1024 * 1024
