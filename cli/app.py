@@ -7,11 +7,12 @@ import os
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache, wraps
 from types import FrameType
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TextIO, TypeVar
 
 import typer
 from typer import _click as click
@@ -185,4 +186,12 @@ app.info.cls = _Commands
 
 def main() -> None:
     """Console-script entry point."""
+    warnings.showwarning = _show_warning
     sys.exit(app())
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str,
+                  lineno: int, file: TextIO | None = None, line: str | None = None) -> None:
+    # A warning here is for the user (the pack cache is not used, and why), not for a
+    # developer: the message alone, without the library's file and line.
+    print(message, file=file or sys.stderr)
