@@ -19,7 +19,6 @@ from typing import IO, TYPE_CHECKING, Any, Union
 
 from lrsrules.dates import parse_iso_date
 from lrsrules.errors import InputError, Location, PackError, Problem
-from lrsrules.inputs.mappings import MappingSource
 from lrsrules.inputs.readers import open_records
 from lrsrules.inputs.records import RecordSource
 from lrsrules.packs.model import DEFAULT_PACK, Pack
@@ -102,6 +101,8 @@ def validate(source: Source, pack: PackRef = DEFAULT_PACK, *,
             raise InputError(f"cannot read records from a {type(source).__name__}",
                              Location("<records>"), hint="give a path, a file object, or "
                              "an iterable of mappings (a list of dicts)")
+        from lrsrules.inputs.mappings import MappingSource  # only for mappings
+
         return MappingSource(source, fields, wanted)
 
     return Run(compiled, opener, waivers=waiver_set, as_of=_date(as_of, "as_of"),
