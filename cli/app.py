@@ -12,14 +12,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache, wraps
 from types import FrameType
-from typing import Annotated, Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TextIO, TypeVar
 
 import typer
-from typer import _click as click
 from typer.core import TyperGroup
 
 from lrsrules.cli.exit_codes import EXIT_CODES_HELP, ExitCode
 from lrsrules.errors import EngineError
+
+if TYPE_CHECKING:  # typer's own copy of click (0.26 on); annotations only
+    from typer import _click as click
 
 app = typer.Typer(
     name="lrsrules",
