@@ -292,25 +292,41 @@ class _Pickler(pickle.Pickler):
     their marshalled code and the constants they read; compiled regexes by pattern (built
     again on load); checked expressions with their node-keyed tables by node, not id."""
 
-    def reducer_override(self, obj: Any) -> Any:
-        from lrsrules.lang.checker import CheckedExpr
-        from lrsrules.lang.codegen import UNSET
-        from lrsrules.lang.regexes import Answers, Regex, compile_regex
+    def __init__(self, file: io.BytesIO, protocol: int) -> None:
+        super().__init__(file, protocol=protocol)
+        # How each type is pickled, decided once per type: reducer_override runs for every
+        # object of the pack (60,000 for a code list of 5,000 comparisons).
+        self.reducers: dict[type, Callable[[Any], Any] | None] = {}
 
-        if isinstance(obj, types.FunctionType) and not _importable(obj):
-            return _function_reduction(obj)
-        if isinstance(obj, (Regex, Answers)):  # a pattern's answers are its Regex's own
-            regex = obj if isinstance(obj, Regex) else compile_regex(obj.pattern)
-            # Kept translated for RE2: translating Unicode classes again costs 0.1 s a pattern.
-            return (_regex if obj is regex else _answers), (regex.pattern, regex._re.pattern)
-        if isinstance(obj, CheckedExpr):
-            return _checked_reduction(obj)
-        if obj is UNSET:
-            return _unset, ()
-        names = _slotted_fields(type(obj))
-        if names is not None:  # twice as fast to load as dataclasses' own __setstate__
-            return _restore, (type(obj), tuple(getattr(obj, name) for name in names))
-        return NotImplemented
+    def reducer_override(self, obj: Any) -> Any:
+        kind = type(obj)
+        if kind not in self.reducers:
+            self.reducers[kind] = _reducer_for(kind)
+        reducer = self.reducers[kind]
+        return NotImplemented if reducer is None else reducer(obj)
+
+
+def _reducer_for(kind: type) -> Callable[[Any], Any] | None:
+    from lrsrules.lang.checker import CheckedExpr
+    from lrsrules.lang.codegen import UNSET
+    from lrsrules.lang.regexes import Answers, Regex, compile_regex
+
+    if kind is types.FunctionType:
+        return lambda obj: NotImplemented if _importable(obj) else _function_reduction(obj)
+    if kind is Regex:
+        # Kept translated for RE2: translating Unicode classes again costs 0.1 s a pattern.
+        return lambda obj: (_regex, (obj.pattern, obj._re.pattern))
+    if kind is Answers:  # a pattern's answers are its Regex's own
+        return lambda obj: (_answers, (obj.pattern, compile_regex(obj.pattern)._re.pattern))
+    if kind is CheckedExpr:
+        return _checked_reduction
+    if kind is object:
+        return lambda obj: (_unset, ()) if obj is UNSET else NotImplemented
+    names = _slotted_fields(kind)
+    if names is None:
+        return None
+    # Twice as fast to load as dataclasses' own __setstate__.
+    return lambda obj: (_restore, (kind, tuple([getattr(obj, name) for name in names])))
 
 
 _FIELDS: dict[type, tuple[str, ...] | None] = {}
