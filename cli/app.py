@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import wraps
+from functools import cache, wraps
 from types import FrameType
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TextIO, TypeVar
 
 import typer
+from typer.core import TyperGroup
 
 from lrsrules.cli.exit_codes import EXIT_CODES_HELP, ExitCode
 from lrsrules.cli.helptext import humanise
 from lrsrules.errors import EngineError
 
 humanise()
+if TYPE_CHECKING:  # typer's own copy of click (0.26 on); annotations only
+    from typer import _click as click
 
 app = typer.Typer(
     name="lrsrules",
@@ -149,41 +154,50 @@ def _main(
     return
 
 
-def _register() -> None:
+# Each command and the module that defines it (its ``register(app)`` adds it), in the order
+# `lrsrules --help` lists them: validate and batch check (issue 1), rules, test; pack
+# authoring: check, explain, docs, schema (issue 5 part A); pack versions: diff (part B);
+# settings files: config (issue 13); the browser workbench (issue 15), whose extra is
+# imported only when it runs.
+_COMMANDS = {"validate": "validate", "batch": "batch", "rules": "rules", "test": "test_command",
+             "check": "check", "explain": "explain", "docs": "docs", "schema": "schema_command",
+             "diff": "diff", "config": "config", "workbench": "workbench"}
+
+
+class _Commands(TyperGroup):
+    """The app's commands, each imported when it is run or listed: `lrsrules validate`
+    starts without importing what the authoring tools need (start-up is most of the time
+    a small file takes)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in _COMMANDS and cmd_name not in self.commands:
+            self.commands[cmd_name] = _command(cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@cache
+def _command(name: str) -> click.Command:
     # Imported here so each command module can import `app` helpers without a cycle.
-    from lrsrules.cli import batch, rules, test_command, validate
-
-    validate.register(app)
-    batch.register(app)
-    rules.register(app)
-    test_command.register(app)
-
-    # Pack authoring: check, explain, docs, schema (issue 5 part A).
-    from lrsrules.cli import check, docs, explain, schema_command
-
-    check.register(app)
-    explain.register(app)
-    docs.register(app)
-    schema_command.register(app)
-
-    # Pack versions: diff (issue 5 part B).
-    from lrsrules.cli import diff
-
-    diff.register(app)
-
-    # The browser workbench (issue 15); its extra is imported only when it runs.
-    from lrsrules.cli import workbench
-
-    workbench.register(app)
-    # Settings files: lrsrules config (issue 13).
-    from lrsrules.cli import config
-
-    config.register(app)
+    module = importlib.import_module(f"lrsrules.cli.{_COMMANDS[name]}")
+    holder = typer.Typer(add_completion=False, rich_markup_mode=None)
+    module.register(holder)
+    return typer.main.get_group(holder).commands[name]
 
 
-_register()
+app.info.cls = _Commands
 
 
 def main() -> None:
     """Console-script entry point."""
+    warnings.showwarning = _show_warning
     sys.exit(app())
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str,
+                  lineno: int, file: TextIO | None = None, line: str | None = None) -> None:
+    # A warning here is for the user (the pack cache is not used, and why), not for a
+    # developer: the message alone, without the library's file and line.
+    print(message, file=file or sys.stderr)

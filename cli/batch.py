@@ -34,6 +34,7 @@ from lrsrules.cli.options import (
     IgnoreOption,
     MaxFindingsOption,
     MinSeverityOption,
+    NoCacheOption,
     OutputOption,
     QuietOption,
     ReportFormat,
@@ -115,13 +116,14 @@ def check(
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
     show_config: ShowConfigOption = False,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Check a batch file: file name, header, headings, and every learner record through
     the layout's pack (the rules in force today, or on the --as-of date); for an output
     file, each learner's return code."""
     run = lrsrules.check_batch(file, layout=layout, pack=pack, waivers=waivers,
                                as_of=as_of_date(as_of), encoding=encoding, select=select,
-                               ignore=ignore)
+                               ignore=ignore, cache=not no_cache)
     if verbose:
         tell_pack(run.compiled)
         tell_input(str(file), run)

@@ -195,3 +195,8 @@ VerboseOption = Annotated[
     typer.Option("--verbose", "-v", help="Also say, on standard error, which settings file, "
                  "pack and rules are used and how each input is read."),
 ]
+NoCacheOption = Annotated[
+    bool,
+    typer.Option("--no-cache", help="Prepare the pack from its files, neither reading nor "
+                 "writing the prepared-pack cache (also: LRSRULES_NO_CACHE=1)."),
+]

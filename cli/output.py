@@ -17,6 +17,7 @@ import dataclasses
 import errno
 import io
 import os
+import signal
 import stat
 import sys
 import tempfile
@@ -28,7 +29,6 @@ from typing import TYPE_CHECKING, TextIO
 
 import typer
 
-from lrsrules.batch.check import BatchRecords
 from lrsrules.errors import EngineError, Location
 from lrsrules.report.listing import Listing, listed
 from lrsrules.report.progress import Progress
@@ -177,11 +177,33 @@ def with_case_files(files: Iterable[Path | str]) -> tuple[Path, ...]:
 def pending_output(output: Path | None, *, inputs: Iterable[Path | str] = ()
                    ) -> Iterator[Output]:
     """``open_output`` as a context: what is not committed by the end is discarded."""
-    opened = open_output(output, inputs=inputs)
+    opened: Output | None = None
     try:
+        with signals_held():  # a signal between creating the temporary and here would leak it
+            opened = open_output(output, inputs=inputs)
         yield opened
     finally:
-        opened.discard()
+        if opened is not None:
+            opened.discard()
+
+
+_HELD = frozenset({signal.SIGINT, signal.SIGTERM, *(
+    [signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])})
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold Ctrl-C, SIGTERM and SIGHUP back while a file is created and handed over: one
+    that arrives meanwhile is delivered on the way out, once the file is in the hands of
+    the code that removes it."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 @contextmanager
@@ -209,20 +231,9 @@ def write_report(run: Run, format: Enum, output: Path | None, *, show_values: bo
                                  param_hint="'--format'")
     with run, pending_output(output, inputs=(*inputs, *run_inputs(run))) as opened:
         name = str(inputs[0]) if inputs else run.source.path
-        folder = opened.folder
-        style = terminal_style(color, opened.stream) if format_name == "text" else None
-        chosen: Reporter
-        if statistics:
-            chosen = StatisticsReporter(opened.stream, as_json=format_name == "json")
-        elif style is None:
-            chosen = REPORTERS[format_name](
-                opened.stream, show_values=show_values, source_name=name, spool_dir=folder)
-        else:
-            from lrsrules.report.terminal import TerminalReporter  # rich, only for a terminal
-
-            chosen = TerminalReporter(opened.stream, colour=style == "colour",
-                                      show_values=show_values, source_name=name,
-                                      spool_dir=folder)
+        with signals_held():  # a reporter half made (its spool) cannot be closed cleanly
+            chosen = _reporter(opened, format_name, name, show_values=show_values,
+                               statistics=statistics, color=color)
         with listed(chosen, None if statistics else listing) as reporter:
             reporter.start(dataclasses.replace(run.info, show_values=show_values))
             add = reporter.add
@@ -236,6 +247,22 @@ def write_report(run: Run, format: Enum, output: Path | None, *, show_values: bo
             with spooling(opened):
                 reporter.finish(run.summary)
         opened.commit()
+
+
+def _reporter(opened: Output, format_name: str, name: str, *, show_values: bool,
+              statistics: bool, color: str) -> Reporter:
+    """The reporter that writes ``format_name`` to ``opened``: the counts alone with
+    ``statistics``, the terminal layout for text on a terminal (see ``terminal_style``)."""
+    if statistics:
+        return StatisticsReporter(opened.stream, as_json=format_name == "json")
+    style = terminal_style(color, opened.stream) if format_name == "text" else None
+    if style is None:
+        return REPORTERS[format_name](opened.stream, show_values=show_values,
+                                      source_name=name, spool_dir=opened.folder)
+    from lrsrules.report.terminal import TerminalReporter  # rich, only for a terminal
+
+    return TerminalReporter(opened.stream, colour=style == "colour", show_values=show_values,
+                            source_name=name, spool_dir=opened.folder)
 
 
 def terminal_style(color: str, stream: TextIO) -> str | None:
@@ -297,7 +324,9 @@ def run_inputs(run: Run) -> tuple[str, ...]:
     files = list(run.compiled.pack.files)
     if run.waivers is not None and run.waivers.path:
         files.append(run.waivers.path)
-    if isinstance(run.source, BatchRecords):
+    # A batch run has imported lrsrules.batch.check; a validate run need not import it.
+    batch = sys.modules.get("lrsrules.batch.check")
+    if batch is not None and isinstance(run.source, batch.BatchRecords):
         files.append(run.source.batch.layout.path)
     return tuple(files)
 

@@ -29,6 +29,7 @@ from lrsrules.cli.options import (
     InputFormatOption,
     MaxFindingsOption,
     MinSeverityOption,
+    NoCacheOption,
     OutputOption,
     PackOption,
     QuietOption,
@@ -45,7 +46,7 @@ from lrsrules.cli.options import (
     engine_options,
 )
 from lrsrules.cli.output import write_report
-from lrsrules.packs.loader import DEFAULT_PACK
+from lrsrules.packs.model import DEFAULT_PACK
 from lrsrules.packs.waivers import WaiverSet
 from lrsrules.report.listing import Listing
 from lrsrules.run.pipeline import Run
@@ -96,6 +97,7 @@ def validate(
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
     show_config: ShowConfigOption = False,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Check every record of each PATH against the rules of a pack (those in force today,
     or on the --as-of date): one summary per file, and a total."""
@@ -105,7 +107,8 @@ def validate(
         raise typer.BadParameter("--statistics reports on one input; give one file",
                                  param_hint="'--statistics'")
     compiled = lrsrules.load_pack(pack or DEFAULT_PACK, as_of=as_of_date(as_of),
-                                  overlays=overlays or (), select=select, ignore=ignore)
+                                  overlays=overlays or (), select=select, ignore=ignore,
+                                  cache=not no_cache)
     waiver_set = None if waivers is None else lrsrules.load_waivers(waivers, compiled.loaded)
     if verbose:
         tell_pack(compiled)

@@ -15,66 +15,87 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-from collections.abc import Iterable, Mapping, Sequence
-from typing import IO, Any, Union
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import IO, TYPE_CHECKING, Any, Union
 
-from lrsrules.batch.check import check_layout_against, open_batch
-from lrsrules.batch.layouts import Layout, load_layout
 from lrsrules.dates import parse_iso_date
 from lrsrules.errors import InputError, Location, PackError, Problem
-from lrsrules.inputs.mappings import MappingSource
 from lrsrules.inputs.readers import open_records
 from lrsrules.inputs.records import RecordSource
-from lrsrules.packs.discovery import find_pack
-from lrsrules.packs.loader import DEFAULT_PACK
-from lrsrules.packs.loader import load_pack as load_pack_file
-from lrsrules.packs.model import Pack
+from lrsrules.packs.model import DEFAULT_PACK, Pack
 from lrsrules.packs.selection import select_rules
-from lrsrules.packs.versions import rules_in_force
 from lrsrules.packs.waivers import WaiverSet, load_waivers
-from lrsrules.run.parallel import ParallelRun, local_workers, worker_count
 from lrsrules.run.pipeline import Run
 from lrsrules.run.program import CompiledPack, compile_pack
 
+# What only loading a pack from its files or checking a batch file needs (YAML, jsonschema,
+# lark) is imported there: a run whose prepared pack comes from the cache starts without it.
+if TYPE_CHECKING:
+    from lrsrules.batch.layouts import Layout
+    from lrsrules.packs.packfiles import PackFiles
+
+ENGINES = ("local", "dask")  # where the records of a file are checked
 PackRef = Union[str, "os.PathLike[str]", CompiledPack]
 # A path, an open file (text or binary), or Python mappings, one per learner.
 Source = Union[str, "os.PathLike[str]", IO[Any], Iterable[Mapping[str, Any]]]
 DateLike = dt.date | str | None
-ENGINES = ("local", "dask")  # where the records of a file are checked
 
 
 def load_pack(pack: str | os.PathLike[str] = DEFAULT_PACK, *, as_of: DateLike = None,
               overlays: Sequence[str | os.PathLike[str]] = (),
-              today: dt.date | None = None, select: Iterable[str] | str | None = None,
+              today: dt.date | None = None, cache: bool = False,
+              select: Iterable[str] | str | None = None,
               ignore: Iterable[str] | str | None = None) -> CompiledPack:
     """Load a pack by bundled name (``lrs-default``, ``lrs-cdd@1.0``) or path, and prepare it
     to run: the rules in force on ``as_of`` (default: today), every expression checked and
     compiled once. ``overlays`` are overlay packs laid over it in order, each extending the
     one before (an overlay names its base in ``extends``). ``today`` is the date
-    ``today()`` means in expressions (default: the real date). ``select`` and ``ignore``
-    choose the rules that run, as ``--select`` and ``--ignore`` do: rule ids, id prefixes
+    ``today()`` means in expressions (default: the real date). ``cache``: keep the prepared
+    pack in the user's cache folder and take it from there while its files are unchanged
+    (``lrsrules.run.cache``; the command line does). ``select`` and ``ignore`` choose the
+    rules that run, as ``--select`` and ``--ignore`` do: rule ids, id prefixes
     (``CDD.ULN``) or tags (``tag:provisional``). Raises ``PackError``, also for a selector
     that names no rule.
     """
-    loaded = load_pack_file(pack)
     if isinstance(overlays, (str, os.PathLike)):  # one overlay given alone
         overlays = (overlays,)
-    for overlay in overlays:
-        loaded = _overlay(loaded, load_pack_file(overlay))
     asked = _date(as_of, "as_of")
-    chosen = select_rules(loaded, select, ignore)
-    compiled = compile_pack(rules_in_force(chosen, asked or today or dt.date.today()),
-                            today=today, loaded=loaded)
+    on = asked or today or dt.date.today()
+
+    def prepare(files: Callable[[], PackFiles | None]) -> CompiledPack:
+        from lrsrules.packs.loader import load_pack as load_pack_file
+        from lrsrules.packs.versions import rules_in_force
+
+        loaded = load_pack_file(pack, files=files())
+        for overlay in overlays:
+            loaded = _overlay(loaded, load_pack_file(overlay, files=files()))
+        chosen = select_rules(loaded, select, ignore)
+        return compile_pack(rules_in_force(chosen, on), today=today, loaded=loaded)
+
+    from lrsrules.run import cache as pack_cache
+
+    if not pack_cache.cache_wanted(cache):
+        compiled = prepare(lambda: None)
+    else:
+        compiled = pack_cache.prepared_pack(pack, overlays, on=on,
+                                            today=today or dt.date.today(), prepare=prepare,
+                                            variant=_listed(select, ignore))
     # Kept for the runs of it, whose reports say the rules were those in force then.
     return compiled if asked is None else dataclasses.replace(compiled, as_of=asked)
+
+
+def _listed(*selectors: Iterable[str] | str | None) -> list[list[str]]:
+    """Selectors as plain lists (for the cache key)."""
+    return [[s] if isinstance(s, str) else list(s or ()) for s in selectors]
 
 
 def validate(source: Source, pack: PackRef = DEFAULT_PACK, *,
              waivers: str | os.PathLike[str] | WaiverSet | None = None, as_of: DateLike = None,
              encoding: str | None = None, delimiter: str | None = None,
              input_format: str | None = None, today: dt.date | None = None,
-             workers: int | str = 1, engine: str = "local", scheduler: str | None = None,
-             sheet: str | None = None, name: str | None = None) -> Run:
+             cache: bool = False, workers: int | str = 1, engine: str = "local",
+             scheduler: str | None = None, sheet: str | None = None,
+             name: str | None = None) -> Run:
     """Check the records of ``source`` against ``pack``: a ``Run`` to iterate for the
     findings, then read ``summary``; ``run.failed()`` says whether any finding no waiver
     covers is an error.
@@ -84,10 +105,10 @@ def validate(source: Source, pack: PackRef = DEFAULT_PACK, *,
     a path, or a pack from ``load_pack`` (then ``as_of`` must be given there). ``waivers``:
     a waiver file (or a loaded ``WaiverSet``). The reader options are those of the
     command line (``sheet``: the sheet of an .xlsx workbook, default its first); ``name``
-    is what errors and reports call a file object (default: its ``name``). Raises
-    ``PackError``, or ``InputError`` when the head of the input (its
-    format, encoding, headings) cannot be used, before the first record is read; a fault
-    further into a file (a byte that does not decode) is an ``InputError`` where the
+    is what errors and reports call a file object (default: its ``name``); ``cache`` is
+    ``load_pack``'s. Raises ``PackError``, or ``InputError`` when the head of the input
+    (its format, encoding, headings) cannot be used, before the first record is read; a
+    fault further into a file (a byte that does not decode) is an ``InputError`` where the
     records reach it.
 
     ``workers``: how many processes check a CSV file's records side by side (a number, or
@@ -96,10 +117,12 @@ def validate(source: Source, pack: PackRef = DEFAULT_PACK, *,
     ``scheduler`` (an address such as ``tcp://10.0.0.5:8786``; None starts a local one),
     which must see the file at the same path (the ``dask`` extra).
     """
+    from lrsrules.run.parallel import ParallelRun, local_workers, worker_count
+
     if engine not in ENGINES:
         raise ValueError(f"engine {engine!r} is not one of {', '.join(ENGINES)}")
     count = worker_count(workers)
-    compiled = _prepared(pack, as_of, today)
+    compiled = _prepared(pack, as_of, today, cache)
     waiver_set = _waivers(waivers, compiled)
 
     def opener(wanted: Sequence[str]) -> RecordSource:
@@ -112,6 +135,8 @@ def validate(source: Source, pack: PackRef = DEFAULT_PACK, *,
             raise InputError(f"cannot read records from a {type(source).__name__}",
                              Location("<records>"), hint="give a path, a file object, or "
                              "an iterable of mappings (a list of dicts)")
+        from lrsrules.inputs.mappings import MappingSource  # only for mappings
+
         return MappingSource(source, fields, wanted)
 
     options: dict[str, Any] = {"waivers": waiver_set,
@@ -143,18 +168,23 @@ def check_batch(path: str | os.PathLike[str], *, layout: str | Layout | None = N
                 waivers: str | os.PathLike[str] | WaiverSet | None = None,
                 as_of: DateLike = None, encoding: str | None = None,
                 today: dt.date | None = None, now: dt.datetime | None = None,
-                extra_fields: Sequence[str] = (), select: Iterable[str] | str | None = None,
+                extra_fields: Sequence[str] = (), cache: bool = False,
+                select: Iterable[str] | str | None = None,
                 ignore: Iterable[str] | str | None = None) -> Run:
     """Check an LRS batch file (CSV, XML or XLSX) as ``lrsrules batch check`` does: its
     name, header and headings, then every learner row through the layout's pack (or
     ``pack``). ``extra_fields``: values each record should carry beyond the pack's (pack
-    fields or the layout's output headings), for callers such as ``batch fix``.
-    ``select`` and ``ignore`` are ``load_pack``'s.
+    fields or the layout's output headings), for callers such as ``batch fix``. ``cache``
+    is ``load_pack``'s, as are ``select`` and ``ignore``.
     """
+    from lrsrules.batch.check import check_layout_against, open_batch
+    from lrsrules.batch.layouts import Layout, load_layout
+    from lrsrules.packs.discovery import find_pack
+
     chosen = layout if isinstance(layout, Layout) else load_layout(layout)
     if pack is None:
         pack = find_pack(chosen.pack, base_dir=chosen.pack_base)
-    compiled = _prepared(pack, as_of, today, select, ignore)
+    compiled = _prepared(pack, as_of, today, cache, select, ignore)
     check_layout_against(chosen, compiled)
     waiver_set = _waivers(waivers, compiled)
     batch = open_batch(path, chosen, encoding=encoding, now=now)
@@ -168,7 +198,7 @@ def check_batch(path: str | os.PathLike[str], *, layout: str | Layout | None = N
 
 
 def _prepared(pack: PackRef, as_of: DateLike, today: dt.date | None,
-              select: Iterable[str] | str | None = None,
+              cache: bool = False, select: Iterable[str] | str | None = None,
               ignore: Iterable[str] | str | None = None) -> CompiledPack:
     if isinstance(pack, CompiledPack):
         if as_of is not None:
@@ -178,7 +208,8 @@ def _prepared(pack: PackRef, as_of: DateLike, today: dt.date | None,
             raise ValueError("select and ignore apply when the pack is loaded: "
                              "give them to load_pack, or give the pack by name")
         return pack
-    return load_pack(pack, as_of=as_of, today=today, select=select, ignore=ignore)
+    return load_pack(pack, as_of=as_of, today=today, cache=cache, select=select,
+                     ignore=ignore)
 
 
 def _waivers(waivers: str | os.PathLike[str] | WaiverSet | None,

@@ -120,3 +120,8 @@ MAX_HELD_FINDINGS = 10_000
 # on: it is held in a temporary folder for the session, and a sample is a few thousand
 # learners, not a whole year's returns.
 MAX_WORKBENCH_UPLOAD_BYTES = 20 << 20
+# --- the prepared-pack cache (run/cache.py) ------------------------------------------------
+
+# Bytes of one cache entry (a prepared pack): the default pack's is about 200 KiB; a larger
+# file is not read (and a pack whose entry would be larger is not cached).
+PACK_CACHE_BYTES = 64 * 1024 * 1024

@@ -64,8 +64,12 @@ def _lay_out(case: dict[str, Any], folder: Path) -> None:
         (folder / name).chmod(int(str(mode), 8))
 
 
-def _run(args: list[str], folder: Path, stdin: str | None) -> tuple[int, str, str, float, int]:
-    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+def _run(args: list[str], folder: Path, stdin: str | None,
+         extra_env: dict[str, str] | None = None) -> tuple[int, str, str, float, int]:
+    # A case's own variables may name its folder as {HERE} (a cache folder inside it).
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1",
+           **{name: str(value).replace("{HERE}", str(folder))
+              for name, value in (extra_env or {}).items()}}
     env.pop("LRSRULES_DEBUG", None)
     start = time.monotonic()
     with subprocess.Popen([_lrsrules(), *args], cwd=folder, env=env, text=True,
@@ -90,7 +94,7 @@ def test_hostile_case(case: dict[str, Any], tmp_path: Path) -> None:
               and p.stat().st_size < (1 << 20)}
     args = [str(a).replace("{ROOT}", str(ROOT)) for a in case["run"]]
     code, out, err, _seconds, memory = _run(args, tmp_path,
-                                           case.get("stdin"))
+                                           case.get("stdin"), case.get("env"))
     said = out + err
     assert code == case["exit"], f"exit {code}, expected {case['exit']}\n{said[-3000:]}"
     for text in case.get("says") or []:
@@ -103,7 +107,7 @@ def test_hostile_case(case: dict[str, Any], tmp_path: Path) -> None:
     for name in case.get("creates_none") or []:  # what a hostile file tried to make happen
         assert not (tmp_path / name).exists(), f"{name} was created"
     for path, content in before.items():  # input files are never modified
-        if path.name not in (case.get("writes") or []):
+        if not any(path.match(name) for name in case.get("writes") or []):  # names or globs
             assert path.read_bytes() == content, f"{path.name} was modified"
 
 

@@ -18,7 +18,6 @@ from lrsrules.errors import Location, PackError, Problem
 from lrsrules.lang import nodes as n
 from lrsrules.lang.functions import ANY, BOOL, DATE, FUNCTIONS, LIST, NUMBER, TEXT
 from lrsrules.lang.hints import Hints
-from lrsrules.lang.parser import parse_expression
 from lrsrules.lang.regexes import Regex, check_portable_regex, compile_regex
 from lrsrules.packs.model import ExprSource, FieldDef, ListDef
 
@@ -272,6 +271,8 @@ class _Checker:
 def parse_and_check(source: ExprSource, scope: Scope,
                     role: str | None) -> tuple[CheckedExpr | None, list[Problem]]:
     """Parse and check one expression of a rule; every problem found, none raised."""
+    from lrsrules.lang.parser import parse_expression  # lark: imported when parsing
+
     try:
         root = parse_expression(source)
     except PackError as exc:

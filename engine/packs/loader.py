@@ -23,6 +23,7 @@ from typing import Any, NoReturn
 from lrsrules.errors import Location, PackError, Problem
 from lrsrules.limits import MAX_LIST_ENTRIES, MAX_LIST_FILE_BYTES, MAX_PACK_FILES, MAX_RULES
 from lrsrules.packs.discovery import check_inside
+from lrsrules.packs.model import DEFAULT_PACK as DEFAULT_PACK  # defined there, kept here
 from lrsrules.packs.model import FieldDef, ListDef, Pack, RuleDef, normalise_heading
 from lrsrules.packs.overlays import (
     Overlay,
@@ -34,7 +35,6 @@ from lrsrules.packs.packfiles import PackFiles
 from lrsrules.packs.versions import check_aliases, read_dates
 from lrsrules.packs.yamlsource import YamlDocument, YamlPath, read_limited
 
-DEFAULT_PACK = "lrs-default"
 # The expression language gives these names a meaning of their own.
 RESERVED_FIELDS = ("value", "field_name")
 

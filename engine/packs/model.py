@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from lrsrules.errors import Location
 
+DEFAULT_PACK = "lrs-default"  # the bundled pack used when none is named
+
 # Separators people put between words of a heading; a BOM can reach the first heading when
 # a file is read with an encoding that does not strip it (e.g. --encoding utf-8).
 # Invisible format characters (zero-width spaces and joiners, bidi marks, soft hyphens)

@@ -13,12 +13,14 @@ import dataclasses
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lrsrules.dates import parse_iso_date
 from lrsrules.errors import Location, Problem
 from lrsrules.packs.model import Pack, RuleDef
-from lrsrules.packs.yamlsource import YamlDocument, YamlPath
+
+if TYPE_CHECKING:
+    from lrsrules.packs.yamlsource import YamlDocument, YamlPath
 
 
 def in_force(rule: RuleDef, on: dt.date) -> bool:

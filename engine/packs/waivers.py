@@ -16,15 +16,16 @@ import difflib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lrsrules.dates import parse_iso_date
 from lrsrules.errors import Location, PackError, Problem
 from lrsrules.findings import INPUT_RULE
 from lrsrules.packs.model import Pack
-from lrsrules.packs.schema import check_shape, schema_validator
 from lrsrules.packs.versions import current_ids
-from lrsrules.packs.yamlsource import YamlDocument, YamlPath, load_yaml
+
+if TYPE_CHECKING:  # reading a waiver file (YAML, jsonschema) is imported when one is read
+    from lrsrules.packs.yamlsource import YamlDocument, YamlPath
 
 EXPIRED_RULE = "WAIVER.EXPIRED"
 # Warning: the expiry itself is no fault in the data, and the finding it stops waiving comes
@@ -63,6 +64,9 @@ class WaiverSet:
 
 def load_waivers(path: str | os.PathLike[str], pack: Pack) -> WaiverSet:
     """Read and check a waiver file against ``pack``; every problem is raised at once."""
+    from lrsrules.packs.schema import check_shape, schema_validator
+    from lrsrules.packs.yamlsource import load_yaml
+
     try:
         doc = load_yaml(path, kind="waiver file", key="waivers")
     except PackError as error:

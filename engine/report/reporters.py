@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
-import tempfile
 from abc import ABC, abstractmethod
 from types import TracebackType
 from typing import TextIO
@@ -236,6 +234,8 @@ class JsonReporter(Reporter):
         super().__init__(stream, show_values=show_values, source_name=source_name,
                          spool_dir=spool_dir)
         # surrogatepass: a lone surrogate in a value comes back as it went in.
+        import tempfile  # imported when a report is spooled: start-up is most of a small run
+
         self._spool = tempfile.SpooledTemporaryFile(  # noqa: SIM115 (closed by close)
             max_size=REPORT_SPOOL_BYTES, mode="w+", encoding="utf-8", errors="surrogatepass",
             newline="", dir=spool_dir)
@@ -269,6 +269,8 @@ class JsonReporter(Reporter):
             head, empty, tail = text.partition(_EMPTY_FINDINGS)
             self.stream.write(head + empty.removesuffix("]"))
             self._spool.seek(0)
+            import shutil
+
             shutil.copyfileobj(self._spool, self.stream)
             text = "\n  ]" + tail
         self.stream.write(text + "\n")

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
+from functools import cache
 from typing import Any, NamedTuple
 
 from lrsrules.errors import PackError, Problem
@@ -153,7 +154,7 @@ def compile_pack(pack: Pack, *, today: dt.date | None = None,
                 if expr is not None:
                     used |= n.names_in(expr.root)
             part = (None if when is None and unless is None
-                    else RuleCode(_NEVER, when, unless, rule.fields[0], rule.id))
+                    else RuleCode(_never(), when, unless, rule.fields[0], rule.id))
             unique.append((rule, part))
             continue
         main = checked[rule.check]
@@ -181,15 +182,14 @@ def compile_pack(pack: Pack, *, today: dt.date | None = None,
 
 
 # The check compiled with a cross-record rule's `when` and `unless`: false, so that the
-# function reports each record that takes part.
+# function reports each record that takes part. Parsed when first needed: importing this
+# module (to run a prepared pack from the cache) must not import the parser.
+@cache
 def _never() -> CheckedExpr:
     checked, problems = parse_and_check(ExprSource.inline("false"), Scope({}, {}), "check")
     if checked is None or problems:
         raise RuntimeError("the expression false does not check")
     return checked
-
-
-_NEVER = _never()
 
 
 def _problem_order(problem: Problem) -> tuple[str, int, int]:

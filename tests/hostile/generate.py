@@ -211,6 +211,60 @@ def gzip_bomb(path: Path, megabytes: int) -> None:
         block = blank * ((1 << 20) // len(blank))
         for _ in range(megabytes):
             out.write(block)
+class _Poison:
+    """Unpickled, it creates the file ``pwned`` in the working folder: a cache entry that
+    runs code when it is trusted."""
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return (open, ("pwned", "w"))
+
+
+def pack_cache_entry(path: Path, kind: str, mode: int = 0o600) -> None:
+    """The prepared-pack cache folder ``path`` holding the entry ``lrsrules validate``
+    (default pack, run in ``path``'s parent folder) looks for, made ``kind``: garbage,
+    truncated, poisoned (a whole entry, its digest right, whose pickle runs code) or a
+    symbolic link to a poisoned entry. The entry gets ``mode``."""
+    import contextlib
+    import hashlib
+    import os
+    import pickle
+
+    import lrsrules
+    from lrsrules.run import cache
+
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    before = os.getcwd()
+    saved = os.environ.get("LRSRULES_CACHE_DIR")
+    os.environ["LRSRULES_CACHE_DIR"] = str(path)
+    try:
+        os.chdir(path.parent)
+        lrsrules.load_pack(cache=True)  # the genuine entry, under the name a run looks for
+    finally:
+        os.chdir(before)
+        if saved is None:
+            del os.environ["LRSRULES_CACHE_DIR"]
+        else:
+            os.environ["LRSRULES_CACHE_DIR"] = saved
+    (entry,) = path.glob("*.pack")
+    data = entry.read_bytes()
+    if kind == "garbage":
+        data = os.urandom(len(data))
+    elif kind == "truncated":
+        data = data[: len(data) // 2]
+    else:
+        head, rest = data[len(cache._MAGIC):].split(b"\n", 1)[1].split(b"\n", 1)
+        rest = head + b"\n" + pickle.dumps(_Poison())
+        data = cache._MAGIC + hashlib.sha256(rest).hexdigest().encode() + b"\n" + rest
+    if kind == "symlink":
+        elsewhere = path.parent / "elsewhere.pack"
+        elsewhere.write_bytes(data)
+        entry.unlink()
+        entry.symlink_to(elsewhere)
+        return
+    with contextlib.suppress(FileNotFoundError):
+        entry.unlink()
+    entry.write_bytes(data)
+    entry.chmod(mode)
 
 
 MAKERS: dict[str, Callable[..., None]] = {
@@ -223,4 +277,5 @@ MAKERS: dict[str, Callable[..., None]] = {
     "alias_bomb_yaml": alias_bomb_yaml, "zip_bomb_xlsx": zip_bomb_xlsx,
     "shared_strings_xlsx": shared_strings_xlsx, "big_xml_attribute": big_xml_attribute,
     "gzip_bomb": gzip_bomb,
+    "pack_cache_entry": pack_cache_entry,
 }
