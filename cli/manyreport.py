@@ -29,7 +29,8 @@ from lrsrules.cli.output import Output, pending_output, spooling
 from lrsrules.errors import EngineError
 from lrsrules.findings import SEVERITIES, SEVERITY_RANK, Finding
 from lrsrules.limits import REPORT_SPOOL_BYTES
-from lrsrules.report.reporters import REPORTERS, Reporter
+from lrsrules.report.formats import REPORTERS
+from lrsrules.report.reporters import Reporter
 from lrsrules.run.findings import RunInfo, Summary
 from lrsrules.run.pipeline import Run
 

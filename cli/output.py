@@ -30,9 +30,10 @@ from typing import TYPE_CHECKING, TextIO
 import typer
 
 from lrsrules.errors import EngineError, Location
+from lrsrules.report.formats import REPORTERS
 from lrsrules.report.listing import Listing, listed
 from lrsrules.report.progress import Progress
-from lrsrules.report.reporters import REPORTERS, Reporter, StatisticsReporter
+from lrsrules.report.reporters import Reporter, StatisticsReporter
 from lrsrules.run.pipeline import Run
 
 if TYPE_CHECKING:

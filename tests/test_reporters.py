@@ -12,7 +12,8 @@ import pytest
 
 from lrsrules.findings import Finding
 from lrsrules.report import reporters
-from lrsrules.report.reporters import REPORTERS, Reporter
+from lrsrules.report.formats import REPORTERS
+from lrsrules.report.reporters import Reporter
 from lrsrules.report.statistics import Statistics
 from lrsrules.run.findings import RunInfo, Summary
 

@@ -163,6 +163,7 @@ def test_the_packs_page_lists_each_pack_with_its_rules_and_test_status(
 def test_the_rule_page_shows_its_fields_and_cases(client: TestClient) -> None:
     page = client.get(f"/rule?file={PACK}&id={RULE}").text
     assert "present(given_name)" in page
+    assert "In words: given_name is given" in page  # the condition told in words
     assert "Given name is required" in page
     assert "LRS-XSD" in page  # its provenance
     assert "the LRS rejects the record" in page  # enforced_by, in words

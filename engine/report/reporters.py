@@ -390,20 +390,3 @@ class HtmlReporter(Reporter):
             generated=dt.datetime.now(dt.timezone.utc), limit=MAX_HTML_FINDINGS)
         htmlpage.render(self.stream, model)
         super().finish(summary)
-
-# The CI formats live in modules of their own, which build on the classes above (hence
-# imported here, at the end).
-from lrsrules.report.github import GithubReporter  # noqa: E402
-from lrsrules.report.junit import JunitReporter  # noqa: E402
-from lrsrules.report.sarif import SarifReporter  # noqa: E402
-
-REPORTERS: dict[str, type[Reporter]] = {
-    "text": TextReporter,
-    "json": JsonReporter,
-    "jsonl": JsonLinesReporter,
-    "csv": CsvReporter,
-    "html": HtmlReporter,
-    "junit": JunitReporter,
-    "sarif": SarifReporter,
-    "github": GithubReporter,
-}

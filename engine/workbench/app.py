@@ -24,6 +24,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from lrsrules.authoring.packdocs import is_provisional
+from lrsrules.authoring.words import describe
 from lrsrules.errors import EngineError
 from lrsrules.limits import MAX_WORKBENCH_UPLOAD_BYTES
 from lrsrules.workbench.paths import OutsideFolder
@@ -94,7 +95,7 @@ def create_app(folder: str | Path, token: str | None = None, *,
             raise EngineError(f"{file} defines no rule {rule_id}")
         report, cases = workspace.cases(pack, rule_id)
         return page("rule.html", file=file, pack=pack, rule=found, cases=cases,
-                    report=report, rules=own_rules(pack))
+                    report=report, rules=own_rules(pack), in_words=describe)
 
     async def edit(request: Request) -> Response:
         file, rule_id = _query(request, "file"), _query(request, "id")
