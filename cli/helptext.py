@@ -1,10 +1,11 @@
 """Help and usage errors worded for people, not in typer's type notation.
 
-Typer 0.29 writes types in help as ``<str>``, ``<list[str]>`` and required arguments as
-``{PATH}``, and its usage errors carry pydantic's "Value error, " prefix. ``humanise``
-makes help read as click's always did (``--pack PACK``, ``--format [text|json]``,
-``PATH...``) and drops the prefix. Each change is made only where the typer in use has
-the piece it changes, so another typer keeps its own wording rather than failing.
+Typer writes types in help as ``<str>``, ``<list[str]>`` and required arguments as
+``{PATH}`` (0.28 through ``make_metavar``, 0.29 through ``display_type``), and 0.29's
+usage errors carry pydantic's "Value error, " prefix. ``humanise`` makes help read as
+click's always did (``--pack PACK``, ``--format [text|json]``, ``PATH...``) and drops
+the prefix. Each change is made only where the typer in use has the piece it changes,
+so another typer keeps its own wording rather than failing.
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ def humanise() -> None:
         argument.display_type_rich = _argument_type
     if argument is not None and hasattr(argument, "_usage_display_name"):
         argument._usage_display_name = _usage_name
+    if option is not None and not hasattr(option, "display_type"):  # typer before 0.29
+        option.make_metavar = _option_metavar
+    if argument is not None and not hasattr(argument, "_usage_display_name"):
+        argument.make_metavar = _argument_metavar
     bad = typer.BadParameter
     if not getattr(bad.format_message, "humanised", False):
         plain = bad.format_message
@@ -59,3 +64,22 @@ def _usage_name(self: Any) -> str:
     if self.nargs != 1 and not name.endswith("..."):
         name += "..."
     return name if self.required else f"[{name}]"
+
+
+def _option_metavar(self: Any, ctx: Any) -> str:
+    """typer before 0.29: an option's value as a word (``--pack PACK``), or its choices."""
+    if self.metavar is not None:
+        return str(self.metavar)
+    choices = getattr(self.type, "choices", None)
+    if choices:
+        return "[" + "|".join(str(getattr(c, "value", c)) for c in choices) + "]"
+    return (self.name or "value").upper().replace("_", "-")
+
+
+def _argument_metavar(self: Any, ctx: Any, *, usage: bool = False) -> str:
+    """typer before 0.29: an argument by its metavar (or name), ``...`` when it takes
+    several, in brackets in the usage line when it may be left out."""
+    name = str(self.metavar or (self.name or "").upper())
+    if self.nargs != 1 and not name.endswith("..."):
+        name += "..."
+    return f"[{name}]" if usage and not self.required else name
