@@ -33,8 +33,7 @@ import typer
 from lrsrules.dates import parse_iso_date
 from lrsrules.errors import EngineError, Location
 from lrsrules.limits import MAX_CONFIG_FILE_BYTES
-from lrsrules.packs.loader import DEFAULT_PACK
-from lrsrules.packs.schema import schema_validator
+from lrsrules.packs.model import DEFAULT_PACK
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -214,6 +213,8 @@ def _check(config: ConfigFile) -> None:
             raise ConfigError(f"{key} cannot be set in a settings file", config.where(key),
                               hint=why)
     problems = []
+    from lrsrules.packs.schema import schema_validator  # jsonschema: only for a file found
+
     for error in sorted(schema_validator(SCHEMA).iter_errors(config.table),
                         key=lambda e: [str(p) for p in e.path]):
         if error.validator == "additionalProperties":

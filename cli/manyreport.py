@@ -29,7 +29,6 @@ from lrsrules.cli.output import Output, pending_output, spooling
 from lrsrules.errors import EngineError
 from lrsrules.findings import SEVERITIES, SEVERITY_RANK, Finding
 from lrsrules.limits import REPORT_SPOOL_BYTES
-from lrsrules.report.formats import REPORTERS
 from lrsrules.report.reporters import Reporter
 from lrsrules.run.findings import RunInfo, Summary
 from lrsrules.run.pipeline import Run
@@ -196,6 +195,8 @@ def _write_json(names: Sequence[str], open_run: OpenRun, opened: Output, total: 
 
 def _reporter(fmt: str, stream: TextIO, show_values: bool, shown: str,
               folder: str | None, named: bool = True) -> Reporter:
+    from lrsrules.report.formats import REPORTERS  # imported when a report is made
+
     reporter = REPORTERS[fmt](stream, show_values=show_values, source_name=shown,
                               spool_dir=folder)
     reporter.name_files = named

@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING, TextIO
 import typer
 
 from lrsrules.errors import EngineError, Location
-from lrsrules.report.formats import REPORTERS
 from lrsrules.report.listing import Listing, listed
 from lrsrules.report.progress import Progress
 from lrsrules.report.reporters import Reporter, StatisticsReporter
@@ -258,6 +257,8 @@ def _reporter(opened: Output, format_name: str, name: str, *, show_values: bool,
         return StatisticsReporter(opened.stream, as_json=format_name == "json")
     style = terminal_style(color, opened.stream) if format_name == "text" else None
     if style is None:
+        from lrsrules.report.formats import REPORTERS  # the CI formats: imported when used
+
         return REPORTERS[format_name](opened.stream, show_values=show_values,
                                       source_name=name, spool_dir=opened.folder)
     from lrsrules.report.terminal import TerminalReporter  # rich, only for a terminal

@@ -117,11 +117,14 @@ def validate(source: Source, pack: PackRef = DEFAULT_PACK, *,
     ``scheduler`` (an address such as ``tcp://10.0.0.5:8786``; None starts a local one),
     which must see the file at the same path (the ``dask`` extra).
     """
-    from lrsrules.run.parallel import ParallelRun, local_workers, worker_count
-
     if engine not in ENGINES:
         raise ValueError(f"engine {engine!r} is not one of {', '.join(ENGINES)}")
-    count = worker_count(workers)
+    if workers != 1 or engine != "local":  # multiprocessing: imported only when asked for
+        from lrsrules.run.parallel import ParallelRun, local_workers, worker_count
+
+        count = worker_count(workers)
+    else:
+        count = 1
     compiled = _prepared(pack, as_of, today, cache)
     waiver_set = _waivers(waivers, compiled)
 
@@ -142,7 +145,7 @@ def validate(source: Source, pack: PackRef = DEFAULT_PACK, *,
     options: dict[str, Any] = {"waivers": waiver_set,
                                "as_of": _date(as_of, "as_of") or compiled.as_of, "today": today}
     if isinstance(source, (str, os.PathLike)) and (count > 1 or engine == "dask"):
-        path = os.fspath(source)
+        path = os.fspath(source)  # (the branch above imported ParallelRun)
         if engine == "dask":
             from lrsrules.run.cluster import dask_workers, require_dask
 
