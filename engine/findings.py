@@ -17,6 +17,7 @@ INPUT_RULE = "INPUT.RECORD"
 # file with headings but no records (warnings: the file was read, but may not be as meant).
 HEADING_RULE = "INPUT.HEADING"
 EMPTY_RULE = "INPUT.EMPTY"
+MISSING_RULE = "INPUT.MISSING"  # a field some rule requires, with no column in the input
 
 SEVERITIES = ("info", "warning", "error")
 SEVERITY_RANK: Mapping[str, int] = {name: rank for rank, name in enumerate(SEVERITIES)}

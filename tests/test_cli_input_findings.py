@@ -1,5 +1,6 @@
 """Findings about the input as a whole: a heading that is probably a misspelt field
-(INPUT.HEADING) and a file with headings but no records (INPUT.EMPTY), in every report
+(INPUT.HEADING), a file with headings but no records (INPUT.EMPTY) and a field a rule
+requires with no column (INPUT.MISSING), in every report
 format, through the CLI and ``lrsrules.validate``."""
 
 from __future__ import annotations
@@ -121,7 +122,7 @@ def test_the_library_reports_a_misspelt_heading_of_a_file(tmp_path: Path) -> Non
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_a_file_of_headings_alone_is_a_warning(tmp_path: Path, fmt: str) -> None:
-    path = write(tmp_path, "learners.csv", "\nULN,GivenName,DateOfBirth\n")
+    path = write(tmp_path, "learners.csv", "\nULN,GivenName,FamilyName,DateOfBirth\n")
     code, out = invoke("validate", path, "--format", fmt)
     assert code == 0, out
     assert "the file has headings but no records" in out, out
@@ -134,7 +135,7 @@ def test_a_file_of_headings_alone_is_a_warning(tmp_path: Path, fmt: str) -> None
 
 
 def test_the_library_reports_a_file_of_headings_alone(tmp_path: Path) -> None:
-    run = lrsrules.validate(write(tmp_path, "learners.csv", "ULN,GivenName\n"))
+    run = lrsrules.validate(write(tmp_path, "learners.csv", "ULN,GivenName,FamilyName\n"))
     assert [(f.rule, f.record) for f in run] == [("INPUT.EMPTY", None)]
     assert run.summary.records == 0 and run.failed("warning") and not run.failed()
 
@@ -155,3 +156,38 @@ def test_dash_h_is_help_on_every_command(command: list[str]) -> None:
     code, out = invoke(*command, "-h")
     assert code == 0, out
     assert out.startswith("Usage: lrsrules") and "-h, --help" in out, out
+
+
+# --- a field a rule requires, with no column -------------------------------------------------
+
+NO_GIVEN_NAME = "ULN,FamilyName\n1026893096,Smith\n9999999999,Jones\n"
+
+
+@pytest.mark.parametrize("fmt", ("json", "jsonl", "csv"))
+def test_a_required_field_with_no_column_is_a_warning_at_the_heading_line(
+        tmp_path: Path, fmt: str) -> None:
+    code, out = invoke("validate", write(tmp_path, "learners.csv", NO_GIVEN_NAME), "--format",
+                       fmt)
+    assert code == 1, out  # every record fails the rule: errors
+    missing = [f for f in findings_of(fmt, out) if f["rule"] == "INPUT.MISSING"]
+    assert len(missing) == 1, out
+    assert missing[0]["line"] == 1 and missing[0]["field"] == "given_name"
+    assert missing[0]["severity"] == "warning"
+    assert "CDD.GIVENNAME.01" in str(missing[0]["message"])
+    assert "Smith" not in out and "1026893096" not in out  # no values
+
+
+def test_a_field_no_rule_requires_outright_gives_no_missing_finding(tmp_path: Path) -> None:
+    # title and the postcode are checked only when given: no column for them is no finding.
+    text = "ULN,GivenName,FamilyName\n1026893096,Ann,Smith\n"
+    code, out = invoke("validate", write(tmp_path, "learners.csv", text), "--format", "jsonl")
+    assert "INPUT.MISSING" not in out, out
+
+
+def test_the_library_reports_a_missing_required_field_once_before_the_records(
+        tmp_path: Path) -> None:
+    with lrsrules.validate(write(tmp_path, "learners.csv", NO_GIVEN_NAME)) as run:
+        found = list(run)
+    assert found[0].rule == "INPUT.MISSING" and found[0].record is None
+    assert [f.rule for f in found].count("INPUT.MISSING") == 1
+    assert sum(f.rule == "CDD.GIVENNAME.01" for f in found) == 2  # each record still fails

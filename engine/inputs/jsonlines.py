@@ -68,6 +68,10 @@ class JsonLinesSource(RecordSource):
     def head_findings(self) -> list[Finding]:
         return heading_findings(self._first[1], self._first[0])
 
+    @property
+    def header_line(self) -> int | None:
+        return self._first[0]
+
     def _parse(self, text: str, line: int) -> Any:
         """The line's JSON value, or ``TOO_DEEP``; invalid JSON is an ``InputError``."""
         # Flat records have few brackets, so the exact count runs only on lines with many.

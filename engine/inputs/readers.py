@@ -151,6 +151,10 @@ class _CsvSource(RecordSource):
         return heading_findings(self._match, self._header_line)
 
     @property
+    def header_line(self) -> int | None:
+        return self._header_line
+
+    @property
     def body_line(self) -> int:
         """The physical line after the header row (where records may start), as numbered
         with ``line_offset``; read before the records are."""

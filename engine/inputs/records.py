@@ -20,7 +20,7 @@ from types import TracebackType
 from typing import IO, Any, NamedTuple
 
 from lrsrules.errors import InputError
-from lrsrules.findings import EMPTY_RULE, HEADING_RULE, INPUT_RULE, Finding
+from lrsrules.findings import EMPTY_RULE, HEADING_RULE, INPUT_RULE, MISSING_RULE, Finding
 from lrsrules.inputs.bounds import BoundedLines
 from lrsrules.inputs.compressed import is_gzip, open_gzip
 from lrsrules.inputs.decoding import DEFAULT_ENCODING, decode_error
@@ -139,6 +139,20 @@ class RecordSource(ABC):
     @property
     def missing_fields(self) -> tuple[str, ...]:
         return self.match.missing
+
+    @property
+    def header_line(self) -> int | None:
+        """The line of the headings (None: the input has no heading line)."""
+        return None
+
+    def missing_findings(self, required: Mapping[str, str]) -> list[Finding]:
+        """An ``INPUT.MISSING`` warning for each field that a rule requires outright
+        (``required``: field -> rule) and that no column of the input holds: every record
+        fails that rule, and the cause is the file's headings, not its learners."""
+        return [Finding(None, self.header_line, field, MISSING_RULE, "warning",
+                        f"no column holds {field}, which rule {required[field]} requires: "
+                        "every record fails it; add the column, or check its heading")
+                for field in self.missing_fields if field in required]
 
     def summary_extra(self) -> tuple[Mapping[str, Any], tuple[str, ...]]:
         """Keys the JSON summary adds, and lines a text summary adds."""

@@ -204,6 +204,10 @@ class WorkbookSource(RecordSource):
     def head_findings(self) -> list[Finding]:
         return heading_findings(self._match, self._header_line)
 
+    @property
+    def header_line(self) -> int | None:
+        return self._header_line
+
     def end_findings(self) -> list[Finding]:
         return [empty_finding(self._header_line)] if self._read == 0 else []
 

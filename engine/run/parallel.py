@@ -344,6 +344,7 @@ class ParallelRun(Run):
         workers: Workers | None = None
         try:
             head = (waiving.expired_findings() if waiving else []) + self.source.head_findings()
+            head += self.source.missing_findings(self.compiled.required_fields())
             if head:
                 yield Checked(None, self._whole(head), [])
             workers = self._workers(recipe)

@@ -109,6 +109,7 @@ class Run:
         trim = len(self.wanted) > width
         try:
             head = (waiving.expired_findings() if waiving else []) + self.source.head_findings()
+            head += self.source.missing_findings(compiled.required_fields())
             if head:
                 yield Checked(None, self._whole(head), [])
             check, decode = compiled.check, compiled.decode

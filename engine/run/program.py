@@ -89,6 +89,17 @@ class CompiledPack:
         ids are resolved against it)."""
         return self.loaded_pack or self.pack
 
+    def required_fields(self) -> dict[str, str]:
+        """Each field a rule in force requires outright (its check is ``present`` of the
+        field, with no when or unless), with the first such rule's id."""
+        found: dict[str, str] = {}
+        for target in self.targets:
+            code = target.code
+            if code.when is None and code.unless is None and _is_presence(
+                    code.check.root, target.field):
+                found.setdefault(target.field, target.rule.id)
+        return found
+
     def hits(self, values: Sequence[str | None]) -> list[Hit]:
         """The targets that fire on ``values``, in target order."""
         return self.decode(self.check(values))
@@ -185,6 +196,13 @@ def compile_pack(pack: Pack, *, today: dt.date | None = None,
 # function reports each record that takes part. Parsed when first needed: importing this
 # module (to run a prepared pack from the cache) must not import the parser.
 @cache
+def _is_presence(root: n.Node, field: str) -> bool:
+    if not (isinstance(root, n.Call) and root.function == "present" and len(root.args) == 1):
+        return False
+    arg = root.args[0]
+    return isinstance(arg, n.Name) and arg.name in (field, "value")
+
+
 def _never() -> CheckedExpr:
     checked, problems = parse_and_check(ExprSource.inline("false"), Scope({}, {}), "check")
     if checked is None or problems:
