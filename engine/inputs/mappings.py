@@ -61,6 +61,9 @@ class MappingSource(RecordSource):
     def match(self) -> HeadingMatch:
         return self._none if self._keys is None else self._keys.match
 
+    def missing_findings(self, required: Mapping[str, str]) -> list[Finding]:
+        return []  # mappings have no heading line: each record's own findings say it
+
     def head_findings(self) -> list[Finding]:
         # Mappings have no heading line: the finding's line is None, as its record is.
         return [] if self._keys is None else heading_findings(self._keys.match, None)

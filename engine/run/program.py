@@ -192,10 +192,6 @@ def compile_pack(pack: Pack, *, today: dt.date | None = None,
     return CompiledPack(pack, fields, targets, check, code, loaded, fixes, cross)
 
 
-# The check compiled with a cross-record rule's `when` and `unless`: false, so that the
-# function reports each record that takes part. Parsed when first needed: importing this
-# module (to run a prepared pack from the cache) must not import the parser.
-@cache
 def _is_presence(root: n.Node, field: str) -> bool:
     if not (isinstance(root, n.Call) and root.function == "present" and len(root.args) == 1):
         return False
@@ -203,6 +199,10 @@ def _is_presence(root: n.Node, field: str) -> bool:
     return isinstance(arg, n.Name) and arg.name in (field, "value")
 
 
+# The check compiled with a cross-record rule's `when` and `unless`: false, so that the
+# function reports each record that takes part. Parsed when first needed: importing this
+# module (to run a prepared pack from the cache) must not import the parser.
+@cache
 def _never() -> CheckedExpr:
     checked, problems = parse_and_check(ExprSource.inline("false"), Scope({}, {}), "check")
     if checked is None or problems:
