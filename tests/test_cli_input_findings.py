@@ -180,7 +180,7 @@ def test_a_required_field_with_no_column_is_a_warning_at_the_heading_line(
 def test_a_field_no_rule_requires_outright_gives_no_missing_finding(tmp_path: Path) -> None:
     # title and the postcode are checked only when given: no column for them is no finding.
     text = "ULN,GivenName,FamilyName\n1026893096,Ann,Smith\n"
-    code, out = invoke("validate", write(tmp_path, "learners.csv", text), "--format", "jsonl")
+    _, out = invoke("validate", write(tmp_path, "learners.csv", text), "--format", "jsonl")
     assert "INPUT.MISSING" not in out, out
 
 
