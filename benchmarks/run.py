@@ -347,7 +347,7 @@ def targets(starts: dict[str, Result], table: list[Contender], rows: int,
     two = ratio("lrsrules --workers 2")
     lines.append("- --workers 2 ≤ 0.3× the hand loop: "
                  + (f"{two:.2f}×: {verdict(two <= 0.3)}" if two is not None
-                    else "not measured (no --workers option)"))
+                    else verdict(None)))
     if rss:
         worst = max(b / a - 1 for name, (a, b) in rss.items() if name.startswith("bench"))
         lines.append(f"- peak RSS flat within 20% from 20k to 2M rows, every format (bench "
