@@ -21,19 +21,17 @@ from typing import IO, Any
 
 from lrsrules import speedups
 from lrsrules.errors import InputError, Location
-from lrsrules.findings import Finding
 from lrsrules.inputs.bounds import BoundedLines, allow_cells, check_span, csv_error
 from lrsrules.inputs.compressed import inner_suffix, is_gzip, open_gzip
 from lrsrules.inputs.decoding import codec_for
-from lrsrules.inputs.headings import HeadingMatch, match_headings
+from lrsrules.inputs.headings import match_headings
 from lrsrules.inputs.jsonlines import JsonLinesSource
 from lrsrules.inputs.records import (
+    HeadedSource,
     Opened,
     Record,
     RecordSource,
-    empty_finding,
     find_decode_error,
-    heading_findings,
     unreadable,
 )
 from lrsrules.inputs.workbooks import WorkbookSource
@@ -118,7 +116,7 @@ def open_records(
         raise
 
 
-class _CsvSource(RecordSource):
+class _CsvSource(HeadedSource):
     format = "csv"
 
     def __init__(
@@ -139,20 +137,6 @@ class _CsvSource(RecordSource):
         self._read: int | None = None  # records read, once the last one is
         self._records = self._iter_records(tuple(wanted))
 
-    @property
-    def headings(self) -> tuple[str, ...]:
-        return self._headings
-
-    @property
-    def match(self) -> HeadingMatch:
-        return self._match
-
-    def head_findings(self) -> list[Finding]:
-        return heading_findings(self._match, self._header_line)
-
-    @property
-    def header_line(self) -> int | None:
-        return self._header_line
 
     @property
     def body_line(self) -> int:
@@ -160,8 +144,6 @@ class _CsvSource(RecordSource):
         with ``line_offset``; read before the records are."""
         return self._reader.line_num + self._offset + 1
 
-    def end_findings(self) -> list[Finding]:
-        return [empty_finding(self._header_line)] if self._read == 0 else []
 
     def _read_header(self) -> tuple[list[str], int]:
         reader, previous = self._reader, self._offset

@@ -219,3 +219,32 @@ def find_decode_error(name: str, codec: str) -> InputError:
         name, codec, start, bad, line, column,
         workbook="name it .xlsx (validate reads workbooks), or save it as 'CSV UTF-8'",
     )
+
+
+class HeadedSource(RecordSource):
+    """A source whose records follow one row of headings (a CSV file, a workbook's sheet):
+    what it says of those headings. Subclasses set ``_headings``, ``_header_line`` and
+    ``_match`` when opened, and ``_read`` (records read) once the last record is read."""
+
+    _headings: tuple[str, ...]
+    _header_line: int
+    _match: HeadingMatch
+    _read: int | None
+
+    @property
+    def headings(self) -> tuple[str, ...]:
+        return self._headings
+
+    @property
+    def match(self) -> HeadingMatch:
+        return self._match
+
+    def head_findings(self) -> list[Finding]:
+        return heading_findings(self._match, self._header_line)
+
+    @property
+    def header_line(self) -> int | None:
+        return self._header_line
+
+    def end_findings(self) -> list[Finding]:
+        return [empty_finding(self._header_line)] if self._read == 0 else []

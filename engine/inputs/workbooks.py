@@ -18,14 +18,11 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from lrsrules.errors import InputError, Location
-from lrsrules.findings import Finding
 from lrsrules.inputs.bounds import cell_too_long
-from lrsrules.inputs.headings import HeadingMatch, match_headings
+from lrsrules.inputs.headings import match_headings
 from lrsrules.inputs.records import (
+    HeadedSource,
     Record,
-    RecordSource,
-    empty_finding,
-    heading_findings,
     unreadable,
 )
 from lrsrules.limits import MAX_CELL_CHARS, MAX_XLSX_BYTES, MAX_XLSX_RATIO, MAX_XLSX_SHARED_STRINGS
@@ -164,7 +161,7 @@ def _too_big(name: str, what: str) -> InputError:
 
 # --- records ----------------------------------------------------------------------------------
 
-class WorkbookSource(RecordSource):
+class WorkbookSource(HeadedSource):
     """Learner records from a sheet: its first non-blank row holds the headings, each row
     after it one learner (``line`` is the row number). See ``RecordSource``."""
 
@@ -193,23 +190,7 @@ class WorkbookSource(RecordSource):
         self._read: int | None = None
         self._records = self._iter_records(tuple(wanted))
 
-    @property
-    def headings(self) -> tuple[str, ...]:
-        return self._headings
 
-    @property
-    def match(self) -> HeadingMatch:
-        return self._match
-
-    def head_findings(self) -> list[Finding]:
-        return heading_findings(self._match, self._header_line)
-
-    @property
-    def header_line(self) -> int | None:
-        return self._header_line
-
-    def end_findings(self) -> list[Finding]:
-        return [empty_finding(self._header_line)] if self._read == 0 else []
 
     def close(self) -> None:
         self._rows.close()  # type: ignore[attr-defined]

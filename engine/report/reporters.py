@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from abc import ABC, abstractmethod
 from types import TracebackType
-from typing import TextIO
+from typing import IO, TextIO
 
 from lrsrules import speedups, spreadsheets
 from lrsrules.findings import SEVERITIES, Finding
@@ -264,20 +265,27 @@ class JsonReporter(Reporter):
         if info.waivers is not None:
             document["waivers"] = {"path": info.waivers}
         text = json.dumps(document, indent=2, ensure_ascii=False)
-        if self._findings:
-            # Unique: a newline inside a JSON string is written as \n.
-            head, empty, tail = text.partition(_EMPTY_FINDINGS)
-            self.stream.write(head + empty.removesuffix("]"))
-            self._spool.seek(0)
-            import shutil
-
-            shutil.copyfileobj(self._spool, self.stream)
-            text = "\n  ]" + tail
-        self.stream.write(text + "\n")
+        # Unique: a newline inside a JSON string is written as \n.
+        write_spooled(self.stream, text, _EMPTY_FINDINGS, self._spool if self._findings
+                      else None, "\n  ]")
         super().finish(summary)
 
     def close(self) -> None:
         self._spool.close()
+
+
+def write_spooled(stream: TextIO, text: str, empty: str, spool: IO[str] | None,
+                  closing: str) -> None:
+    """Write the JSON ``text`` with the spooled list items in place of its one empty list
+    ``empty`` (the last such text in it), the list closed by ``closing``; as it is when
+    ``spool`` is None (nothing was spooled)."""
+    if spool is not None:
+        head, found, tail = text.rpartition(empty)
+        stream.write(head + found.removesuffix("]"))
+        spool.seek(0)
+        shutil.copyfileobj(spool, stream)
+        text = closing + tail
+    stream.write(text + "\n")
 
 
 _EMPTY_FINDINGS = '\n  "findings": []'

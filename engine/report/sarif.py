@@ -11,7 +11,6 @@ result is laid out as it comes (one line each) into a spool, copied into the doc
 from __future__ import annotations
 
 import json
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Any, TextIO
@@ -21,7 +20,7 @@ from lrsrules.findings import Finding
 from lrsrules.limits import REPORT_SPOOL_BYTES
 from lrsrules.packs.model import RuleDef
 from lrsrules.report.locations import relative_path
-from lrsrules.report.reporters import Reporter
+from lrsrules.report.reporters import Reporter, write_spooled
 from lrsrules.run.findings import RunInfo, Summary
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -113,15 +112,10 @@ class SarifReporter(Reporter):
         }
         document = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
         text = json.dumps(document, indent=2, ensure_ascii=False)
-        if self._results:
-            # The results are the last key of the one run; inside a JSON string a quote is
-            # escaped, so the empty list appears once.
-            head, empty, tail = text.rpartition(_EMPTY_RESULTS)
-            self.stream.write(head + empty.removesuffix("]"))
-            self._spool.seek(0)
-            shutil.copyfileobj(self._spool, self.stream)
-            text = "\n      ]" + tail
-        self.stream.write(text + "\n")
+        # The results are the last key of the one run; inside a JSON string a quote is
+        # escaped, so the empty list appears once.
+        write_spooled(self.stream, text, _EMPTY_RESULTS,
+                      self._spool if self._results else None, "\n      ]")
         super().finish(summary)
 
     def close(self) -> None:
