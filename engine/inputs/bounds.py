@@ -6,14 +6,14 @@ them. Each error names the limit and says what to do; none quotes a value.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator, Sequence
-from itertools import chain
+from collections.abc import Sequence
 from typing import IO
 
 from lrsrules.errors import InputError, Location
 from lrsrules.limits import MAX_CELL_CHARS, MAX_LINE_CHARS, MAX_VALUE_LINES
 
 _ENDS = ("\n", "\r")
+_SIZE = MAX_LINE_CHARS + 2  # the most of a line read at once
 _LONG_HINT = "shorten it, or close the quote that starts it if it is not closed"
 _QUOTE_HINT = "close the quote; a quote inside a quoted value is written twice (\"\")"
 
@@ -26,43 +26,84 @@ class BoundedLines:
     gets one. With ``end_mark``, one blank line follows the
     last: a csv reader then completes every record at its line break, so a record read
     past the mark is a quoted value never closed (``ended`` is set once the mark is given;
-    see ``check_span``).
+    see ``check_span``). ``block`` reads many whole lines at once, for a reader that checks
+    them without taking them one by one.
     """
 
     def __init__(self, file: IO[str], name: str, *, end_mark: bool = False,
                  line_offset: int = 0) -> None:
         self.name = name
         self.ended = False
-        self._lines = self._read(file, end_mark, line_offset)
+        self._file = file
+        self._number = line_offset  # lines read from the file so far
+        self._end_mark = end_mark
+        self._given_back: list[str] = []  # lines to give again, the next one last
+        self._done = False
 
-    def __iter__(self) -> Iterator[str]:
-        return self._lines
+    def __iter__(self) -> BoundedLines:
+        return self
+
+    def __next__(self) -> str:
+        if self._given_back:
+            return self._given_back.pop()
+        if self._done:
+            raise StopIteration
+        # readline with a size never holds more than that, however long the line; two more
+        # than the limit leave room for "\r\n".
+        line = self._file.readline(_SIZE)
+        if not line:
+            self._done = True
+            if self._end_mark:
+                self.ended = True
+                return "\n"
+            raise StopIteration
+        self._number += 1
+        if not line.endswith(_ENDS):
+            if len(line) > MAX_LINE_CHARS:
+                raise line_too_long(self.name, self._number)
+            line += "\n"  # only the last line of a file can lack a break
+        elif len(line) > MAX_LINE_CHARS and len(line.rstrip("\r\n")) > MAX_LINE_CHARS:
+            raise line_too_long(self.name, self._number)
+        return line
 
     def push(self, line: str) -> None:
         """Give ``line`` again before the rest (a line read to look at the file's head)."""
-        self._lines = chain((line,), self._lines)
+        self._given_back.append(line)
 
-    def __next__(self) -> str:
-        return next(self._lines)
+    def push_lines(self, lines: Sequence[str]) -> None:
+        """Give ``lines`` again, in their order, before the rest."""
+        self._given_back.extend(reversed(lines))
 
-    def _read(self, file: IO[str], end_mark: bool, line_offset: int) -> Iterator[str]:
-        # readline with a size never holds more than that, however long the line; two more
-        # than the limit leave room for "\r\n". line_offset: lines of the file before the
-        # first (a part of a file, see open_records).
-        read, size = file.readline, MAX_LINE_CHARS + 2
-        number = line_offset
-        while line := read(size):
-            number += 1
-            if not line.endswith(_ENDS):
-                if len(line) > MAX_LINE_CHARS:
-                    raise line_too_long(self.name, number)
-                line += "\n"  # only the last line of a file can lack a break
-            elif len(line) > MAX_LINE_CHARS and len(line.rstrip("\r\n")) > MAX_LINE_CHARS:
-                raise line_too_long(self.name, number)
-            yield line
-        if end_mark:
-            self.ended = True
-            yield "\n"
+    def block(self, size: int) -> str | None:
+        """Whole lines, about ``size`` characters of them (``size`` below the line limit),
+        as one text, each ending in its line break as ``__next__`` gives it; None when
+        lines are given back or the file has ended (read them one by one then)."""
+        if self._given_back or self._done:
+            return None
+        read = self._file.read
+        text = read(size)
+        if not text:
+            return None
+        while not text.endswith("\n"):  # complete the last line
+            if text.endswith("\r"):  # a break of its own, or the first half of "\r\n"
+                more = read(1)
+                text += more
+                if not more or more == "\n":
+                    break
+            start = max(text.rfind("\n"), text.rfind("\r")) + 1  # where the line began
+            rest = self._file.readline(max(_SIZE - (len(text) - start), 1))
+            text += rest
+            if not rest.endswith(_ENDS):  # the file's end, or a line past the limit
+                if len(text) - start > MAX_LINE_CHARS:
+                    self._number += _breaks(text) + 1
+                    raise line_too_long(self.name, self._number)
+                text += "\n"  # only the last line of a file can lack a break
+                break
+        self._number += _breaks(text)
+        last = text.rstrip("\r\n")
+        if len(last) - max(last.rfind("\n"), last.rfind("\r")) - 1 > MAX_LINE_CHARS:
+            raise line_too_long(self.name, self._number)
+        return text
 
 
 def line_too_long(name: str, line: int) -> InputError:

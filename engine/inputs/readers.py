@@ -28,7 +28,9 @@ from lrsrules.inputs.headings import match_headings
 from lrsrules.inputs.jsonlines import JsonLinesSource
 from lrsrules.inputs.records import (
     HeadedSource,
+    LineProof,
     Opened,
+    ProofMaker,
     Record,
     RecordSource,
     find_decode_error,
@@ -47,6 +49,11 @@ DELIMITERS: Mapping[str, str] = {
 _EXTENSIONS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 _WORKBOOKS = (".xlsx", ".xlsm")
 _CANDIDATES = ",;\t|"  # in order of preference when counts tie
+# Records read the plain way before a whole-row proof is made: a small file never pays
+# for making one (a regular expression and a function compiled for the file's columns).
+PROVE_AFTER = 256
+BLOCK_CHARS = 1 << 18  # then read in blocks of whole lines of about this many characters
+_LINES = re.compile("[^\r\n]*(?:\r\n|\r|\n)").findall  # a block's lines
 
 
 def open_records(
@@ -135,7 +142,12 @@ class _CsvSource(HeadedSource):
         self._header_line = line
         self._match = match_headings(header, fields, source=self.path, line=line)
         self._read: int | None = None  # records read, once the last one is
+        self._make_proof: ProofMaker | None = None
         self._records = self._iter_records(tuple(wanted))
+
+    def prove_lines(self, make: ProofMaker) -> None:
+        if self._feed is not None:  # the proof lives in the fast path's loop
+            self._make_proof = make
 
 
     @property
@@ -184,28 +196,78 @@ class _CsvSource(HeadedSource):
         sep = re.escape(delimiter)
         spaces = re.compile(f"(?:^|{sep})[^\\S{sep}]+(?:{sep}|$)").search
         counted = reader.line_num  # csv counts only the lines it reads
+
+        def split(text: str, number: int, line: int) -> Record | None:
+            """The record of a line csv need not read (None: csv must)."""
+            if '"' in text or "\x00" in text or len(text) > MAX_CELL_CHARS:
+                return None
+            content = text.rstrip("\r\n")
+            row = content.split(delimiter)
+            if len(row) != width or (width == 1 and not row[0]):
+                return None
+            row.append("")
+            values: tuple[str | None, ...]
+            if pick is not None and spaces(content) is None:
+                picked = pick(row)
+                values = tuple(map(blank_to_none, picked, picked))
+            else:
+                values = tuple([None if not (v := row[i]) or v.isspace() else v
+                                for i in indices])
+            return new(Record, (number, line, values, None, ()))
+
+        # The whole-row proof, made once enough records were read for it to pay; with it,
+        # blocks of lines are read at once and only the lines it cannot prove come here.
+        prove: LineProof | None = None
+        make, proven = self._make_proof, 0
+        block: str | None = None
+        unproven: Iterator[tuple[str, int]] | None = None
+        taken = 0  # lines of the block taken so far
         try:
             while True:
+                if unproven is not None:
+                    text, skipped = next(unproven)
+                    number += skipped
+                    previous += skipped
+                    proven += skipped
+                    taken += skipped + 1
+                    self.proven = proven  # for a progress display
+                    if not text:  # the end of the block
+                        unproven = None
+                        continue
+                    record = split(text, number + 1, previous + 1)
+                    if record is not None:
+                        number += 1
+                        previous += 1
+                        yield record
+                        continue
+                    # csv must read it (and perhaps the lines after it): give the rest of
+                    # the block back to be read line by line.
+                    assert block is not None
+                    lines.push_lines(_LINES(block)[taken - 1:])
+                    unproven = None
+                elif prove is not None:
+                    block = lines.block(BLOCK_CHARS)
+                    if block is not None:
+                        unproven, taken = prove.unproven(block, number, previous), 0
+                        continue
                 try:
                     text = read()
                 except StopIteration:
                     break
                 line = previous + 1
+                if prove is None and make is not None and number >= PROVE_AFTER:
+                    prove, make = make(delimiter, width, self._match.columns), None
                 if '"' not in text and "\x00" not in text and len(text) <= MAX_CELL_CHARS:
-                    content = text.rstrip("\r\n")
-                    row = content.split(delimiter)
-                    if len(row) == width and (width > 1 or row[0]):
+                    if prove is not None and prove.proves(text, number + 1, line):
                         previous = line
                         number += 1
-                        row.append("")
-                        values: tuple[str | None, ...]
-                        if pick is not None and spaces(content) is None:
-                            picked = pick(row)
-                            values = tuple(map(blank_to_none, picked, picked))
-                        else:
-                            values = tuple([None if not (v := row[i]) or v.isspace() else v
-                                            for i in indices])
-                        yield new(Record, (number, line, values, None, ()))
+                        proven += 1
+                        continue
+                    record = split(text, number + 1, line)
+                    if record is not None:
+                        previous = line
+                        number += 1
+                        yield record
                         continue
                 feed.line = text  # to csv, as read
                 counted = reader.line_num
@@ -230,6 +292,8 @@ class _CsvSource(HeadedSource):
             raise csv_error(self.path, exc, previous + 1, reached) from None
         except UnicodeError:
             raise self._decode_error() from None
+        finally:
+            self.proven = proven
 
     def _iter_parsed(self, wanted: tuple[str, ...]) -> Iterator[Record]:
         width = len(self._headings)

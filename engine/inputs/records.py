@@ -17,7 +17,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import IO, Any, NamedTuple
+from typing import IO, Any, NamedTuple, Protocol
 
 from lrsrules.errors import InputError
 from lrsrules.findings import EMPTY_RULE, HEADING_RULE, INPUT_RULE, MISSING_RULE, Finding
@@ -25,6 +25,25 @@ from lrsrules.inputs.bounds import BoundedLines
 from lrsrules.inputs.compressed import is_gzip, open_gzip
 from lrsrules.inputs.decoding import DEFAULT_ENCODING, decode_error
 from lrsrules.inputs.headings import HeadingMatch
+
+
+class LineProof(Protocol):
+    """What proves lines of a CSV file clean without building their records (made by the
+    run, ``lrsrules.run.rowproof``, for one file's columns). Lines are given as read, with
+    their line breaks, numbered as the record and the line they would be."""
+
+    def proves(self, text: str, number: int, line: int) -> bool:
+        """Whether one line (no quote, no NUL) is clean."""
+
+    def unproven(self, block: str, number: int, line: int) -> Iterator[tuple[str, int]]:
+        """Each line of ``block`` (whole lines, ``BoundedLines.block``) not proven clean,
+        with how many proven lines came before it; lastly ``("", n)`` for the proven lines
+        at the end. Each line is taken as one record on one line; a reader that cannot take
+        one so stops reading these and reads the rest of the block again itself."""
+
+
+# Given a CSV file's delimiter, cells a line and each field's column: a LineProof, or None.
+ProofMaker = Callable[[str, int, Mapping[str, int]], LineProof | None]
 
 
 class Record(NamedTuple):
@@ -153,6 +172,16 @@ class RecordSource(ABC):
                         f"no column holds {field}, which rule {required[field]} requires: "
                         "every record fails it; add the column, or check its heading")
                 for field in self.missing_fields if field in required]
+
+    # Records the whole-row fast path proved clean and did not hand over (see ``prove_lines``).
+    proven = 0
+
+    def prove_lines(self, make: ProofMaker) -> None:
+        """Offer the source a way to prove a line clean without building its record: a
+        CSV source calls ``make`` (with its delimiter, its number of cells and each field's
+        column) once enough records have been read for it to pay, then hands over only
+        the records it cannot prove, counting the others in ``proven``. Others ignore it."""
+        return None
 
     def summary_extra(self) -> tuple[Mapping[str, Any], tuple[str, ...]]:
         """Keys the JSON summary adds, and lines a text summary adds."""

@@ -98,6 +98,16 @@ _written_for: dict[re.Pattern[str], str] = {}
 @cache
 def python_pattern(pattern: str) -> str | None:
     """The normal form of ``pattern`` as a pattern for ``re``, or None (see the module)."""
+    alternatives = normal_form(pattern)
+    if alternatives is None:
+        return None
+    return written(alternatives)
+
+
+@cache
+def normal_form(pattern: str) -> tuple[tuple[Item, ...], ...] | None:
+    """The alternatives ``pattern`` comes to, each a sequence of items, when its
+    backtracking is proven bounded (see the module); else None. Shared, not to be changed."""
     try:
         parsed = _sre_parse.parse(pattern)
     except (re.error, RecursionError):
@@ -111,6 +121,11 @@ def python_pattern(pattern: str) -> str | None:
     alternatives = [seq for seq in alternatives if all(i.chars or not i.low for i in seq)]
     if not alternatives or _paths(alternatives) > MAX_PATHS:
         return None
+    return tuple(tuple(seq) for seq in alternatives)
+
+
+def written(alternatives: Sequence[Sequence[Item]]) -> str:
+    """A normal form as a pattern for ``re``."""
     return "|".join("".join(_written(item) for item in seq if item.high and item.chars)
                     or "(?:)"
                     for seq in alternatives)

@@ -121,15 +121,9 @@ class CrossRecords:
         found: list[Finding] = []
         values = record.values if values is None else values
         for target, keys, single in self._plan:
-            if single is not None:  # a key of one field: key_of and key_digest, inlined
-                part = values[single]
-                if part is None or not part.strip():
-                    continue
-                key: list[str] | None = [part]
-            else:
-                key = target.key_of(values)
-                if key is None:
-                    continue
+            key = _key(target, single, values)
+            if key is None:
+                continue
             if target.takes_part is not None:
                 takes_part = target.applies(values)
                 if takes_part is False:
@@ -137,17 +131,54 @@ class CrossRecords:
                 if takes_part is not True:
                     found.append(_failed(record, target, takes_part))
                     continue
-            assert key is not None
-            if single is not None:
-                text = key[0].casefold() if target.casefold else key[0]
-                data = text.encode("utf-8", "surrogatepass")
-                digest = int.from_bytes(_blake2b(data, digest_size=8).digest(), "big")
-            else:
-                digest = key_digest(key, target.casefold)
-            first = keys.add(digest, record.number, record.line)
+            first = keys.add(_digest(target, single, key), record.number, record.line)
             if first is not None:
                 found.append(repeat_finding(record, target, first, key))
         return found
+
+    def admit(self, number: int, line: int, values: Sequence[str | None]) -> bool:
+        """Note the keys of a record that no rule here finds anything on, and say so:
+        True when no key of it repeats and every when and unless could be evaluated;
+        else False, noting nothing (the record is then given to ``findings``). For the
+        whole-row fast path (``rowproof``), which builds no record."""
+        new: list[tuple[UniqueKeys, int]] = []
+        for target, keys, single in self._plan:
+            key = _key(target, single, values)
+            if key is None:
+                continue
+            if target.takes_part is not None:
+                takes_part = target.applies(values)
+                if takes_part is False:
+                    continue
+                if takes_part is not True:
+                    return False
+            digest = _digest(target, single, key)
+            if keys.first(digest) is not None:
+                return False
+            new.append((keys, digest))
+        for keys, digest in new:
+            keys.add(digest, number, line)
+        return True
+
+
+def _key(target: CrossTarget, single: int | None, values: Sequence[str | None]
+         ) -> list[str] | None:
+    """The record's key for ``target`` (None: a blank part, the record takes no part);
+    ``single``: the index of its one key field, if it has one."""
+    if single is None:
+        return target.key_of(values)
+    part = values[single]  # key_of, inlined for a key of one field
+    if part is None or not part.strip():
+        return None
+    return [part]
+
+
+def _digest(target: CrossTarget, single: int | None, key: list[str]) -> int:
+    if single is None:
+        return key_digest(key, target.casefold)
+    text = key[0].casefold() if target.casefold else key[0]  # key_digest, inlined
+    data = text.encode("utf-8", "surrogatepass")
+    return int.from_bytes(_blake2b(data, digest_size=8).digest(), "big")
 
 
 def describe_unique(rule: RuleDef) -> str:

@@ -12,14 +12,15 @@ the run's own, never pieced together by a caller.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from itertools import chain
 from operator import attrgetter
 from types import TracebackType
 from typing import NamedTuple
 
+from lrsrules import speedups
 from lrsrules.findings import SEVERITY_RANK, Finding
-from lrsrules.inputs.records import Record, RecordSource
+from lrsrules.inputs.records import LineProof, Record, RecordSource
 from lrsrules.packs.waivers import WaiverSet
 from lrsrules.run.crossrecord import CrossRecords
 from lrsrules.run.findings import RunInfo, Summary
@@ -71,6 +72,7 @@ class Run:
         self._started = False
         self._finished = False
         self._reading: Generator[Checked, None, None] | None = None  # records being read
+        self._skip_proven = False  # see results()
 
     @property
     def info(self) -> RunInfo:
@@ -85,16 +87,19 @@ class Run:
     def records_read_and_bytes(self) -> tuple[int, tuple[int, int] | None]:
         """Records checked so far, and the bytes read of the input's size when known: for a
         progress display, cheap and safe to ask from another thread."""
-        return self._tally.records, self.source.bytes_read()
+        return self._tally.records + self.source.proven, self.source.bytes_read()
 
     def __iter__(self) -> Iterator[Finding]:
         # chain and map run in C: no Python frame between the run and its reader.
         self._reading = self._results(clean=False)
         return chain.from_iterable(map(_FINDINGS, self._reading))
 
-    def results(self) -> Iterator[Checked]:
+    def results(self, *, skip_proven: bool = False) -> Iterator[Checked]:
         """Each record with its findings, and the findings about the input as a whole
-        (expired waivers and the input's own first, what only its end tells last)."""
+        (expired waivers and the input's own first, what only its end tells last).
+        ``skip_proven``: leave out the records the whole-row fast path proves clean
+        (``source.proven`` counts them), as iterating the findings does."""
+        self._skip_proven = skip_proven
         self._reading = self._results(clean=True)
         return self._reading
 
@@ -115,7 +120,10 @@ class Run:
             check, decode = compiled.check, compiled.decode
             # Rules across records see each record after its own check (a repeat's finding
             # follows the record's others); their state lives as long as the run.
-            across = CrossRecords(compiled.cross).findings if compiled.cross else None
+            crossing = CrossRecords(compiled.cross) if compiled.cross else None
+            across = crossing.findings if crossing is not None else None
+            if not clean or self._skip_proven:
+                self._offer_proof(crossing)
             repeats: list[Finding] = []
             new = tuple.__new__  # one Checked a record: skip the named tuple's Python __new__
             for record in self.source:
@@ -146,6 +154,20 @@ class Run:
         finally:
             self.source.close()
 
+    def _offer_proof(self, crossing: CrossRecords | None) -> None:
+        """Let the source skip the lines the whole-row fast path proves clean (records
+        it then never hands over, counted in ``source.proven``)."""
+        if not speedups.enabled():
+            return
+        compiled = self.compiled
+
+        def make(delimiter: str, width: int, columns: Mapping[str, int]) -> LineProof | None:
+            from lrsrules.run.rowproof import Layout, line_proof
+
+            return line_proof(compiled, Layout(delimiter, width, columns), crossing)
+
+        self.source.prove_lines(make)
+
     def _whole(self, found: list[Finding]) -> list[Finding]:
         if self._waiving is not None:
             found = self._waiving.apply(None, found)
@@ -173,7 +195,7 @@ class Run:
             notes = (*notes, f"Warning: {len(unmatched)} waiver"
                      f"{'' if len(unmatched) == 1 else 's'} matched no finding (fixed since, "
                      f"or mistyped?): {', '.join(unmatched)}")
-        return Summary(tally.records, tally.findings, dict(tally.by_severity),
+        return Summary(tally.records + source.proven, tally.findings, dict(tally.by_severity),
                        tally.records_with_findings, len(self.compiled.pack.rules),
                        source.ignored_headings, source.missing_fields,
                        None if self._waiving is None else self._waiving.waived,

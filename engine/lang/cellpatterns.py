@@ -1,0 +1,389 @@
+"""A rule's check as a pattern of one CSV cell: a cell the pattern matches passes the check.
+
+The whole-row fast path of a run (``lrsrules.run.rowproof``) proves a CSV line clean with
+one regular expression instead of building its record and calling the check function.
+This module gives the part of that expression a check of one field comes to: a
+zero-width assertion made at the start of the field's cell, true only when the rule cannot
+fail on that cell. It is *sufficient*, never necessary: a cell it rejects is simply
+checked the plain way, so every shape not translated below is refused (None), and a
+refused check stays with the Python check of the fast path (its *residual*).
+
+The assertion is about the cell's raw text ``t``, whose value in the record is ``None``
+when ``t`` is empty or all white space, else ``t`` itself. A check passes when it is true
+or null (a null check gives no finding), so a null operand passes too. Translated:
+
+- ``present(f)``: the cell starts with a character that is not white space;
+- ``f matches P`` (``upper(f)``/``lower(f)`` too, when every character ``P`` takes is one
+  that case mapping leaves alone): ``P``'s normal form (``backtracking``: the same meaning as
+  the pack's pattern, with no catastrophic backtracking), or an empty cell;
+- ``len(f)`` compared with a whole number: a repeat of any cell character, or an empty cell;
+- ``f in [...]``, ``f == '...'`` and their negations: the literals, or an empty cell;
+- ``and`` and ``or`` of those (Kleene logic: both operands true or null make either true or
+  null), ``not`` only where it flips ``in`` and ``==``.
+
+Every pattern stays inside its cell: the characters that end a cell (the delimiter, a line
+break) and those the fast path never takes (quotes, NUL) are taken out of every set, which
+only narrows what a pattern matches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from lrsrules.lang import nodes as n
+from lrsrules.lang.backtracking import Item, normal_form, written
+from lrsrules.lang.checker import CheckedExpr
+from lrsrules.lang.functions import years_between
+
+MAX_LITERALS = 64  # a longer list stays a set lookup in Python (its cost must not grow)
+_MAX_CASED_CHARS = 4096  # the most characters a set may hold for upper()/lower() to be tested
+_COMPARISONS = ("<=", "<", ">=", ">", "==")
+_OPERATORS: Mapping[str, Callable[[int, int], bool]] = {
+    "<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt, "==": operator.eq}
+# A day the calendar has in every year (29 February aside: such a cell is checked the plain
+# way), written YYYY-MM-DD with a year that is not 0000: what is_date and date() accept.
+DATE = ("(?:[0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)-"
+        "(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)"
+        "|(?:0[13578]|1[02])-31)")
+
+
+@dataclass(frozen=True, slots=True)
+class CellCheck:
+    """A check translated: the field whose cell it reads, and the assertion for that cell
+    (zero-width, made at the cell's start). When the assertion only says that the whole
+    cell matches one pattern, that is ``body`` (with ``empty``: or the cell is empty),
+    which a proof may match in place of the assertion, reading the cell once."""
+
+    field: str
+    assertion: str
+    body: str | None = None
+    empty: bool = False
+    # A check no pattern can make (a check digit): of the texts of many cells that match
+    # ``assertion``, those that may fail it (1) and those that pass (0), in one pass.
+    column: Callable[[Sequence[str]], bytes] | None = None
+
+
+class CellSyntax:
+    """The characters of a cell in one file: not the delimiter, a quote, NUL or a line
+    break. ``end`` matches where a cell ends (the delimiter, the line break, the end)."""
+
+    def __init__(self, delimiter: str) -> None:
+        self.delimiter = delimiter
+        self.forbidden = frozenset({delimiter, '"', "\x00", "\r", "\n"})
+        escaped = re.escape(delimiter)
+        self.char = f'[^{escaped}"\\x00\\r\\n]'
+        self.first_not_space = f'[^\\s{escaped}"\\x00]'
+        self.end = f"(?:{escaped}|[\\r\\n]|\\Z)"
+
+
+def cell_check(checked: CheckedExpr, target_field: str, syntax: CellSyntax,
+               lists: Mapping[str, tuple[str, ...]], today: dt.date) -> CellCheck | None:
+    """The check ``checked`` of a rule on ``target_field`` as an assertion about one cell,
+    when it reads one field and has a translated shape; else None. ``today`` is the date
+    ``today()`` stands for."""
+    fields = {target_field if name == "value" else name for name in n.names_in(checked.root)}
+    if len(fields) != 1 or "field_name" in fields:
+        return None
+    field = fields.pop()
+    digits = _check_digit(checked.root)
+    if digits is not None:
+        if not _is_named(digits[0], field, target_field):
+            return None
+        weights, modulus, remainder = digits[1:]
+        return CellCheck(field, f"(?=[0-9]{{{len(weights)}}}{syntax.end})",
+                         column=CheckDigits(weights, modulus, remainder).failures)
+    translator = _Translator(checked, field, target_field, syntax, lists, today)
+    translated = translator.passes(checked.root)
+    if translated is None:
+        return None
+    whole = translator.wholes.get(translated)
+    if whole is None:
+        return CellCheck(field, translated)
+    return CellCheck(field, translated, whole[0], whole[1])
+
+
+class _Translator:
+    def __init__(self, checked: CheckedExpr, field: str, target_field: str,
+                 syntax: CellSyntax, lists: Mapping[str, tuple[str, ...]],
+                 today: dt.date) -> None:
+        self.checked, self.field, self.target_field = checked, field, target_field
+        self.s, self.lists, self.today = syntax, lists, today
+        self.wholes: dict[str, tuple[str, bool]] = {}  # assertion -> (body, empty too)
+
+    def is_field(self, node: n.Node) -> bool:
+        if not isinstance(node, n.Name):
+            return False
+        return (self.target_field if node.name == "value" else node.name) == self.field
+
+    def passes(self, node: n.Node) -> str | None:
+        """An assertion true only when ``node`` is true or null on the cell."""
+        if isinstance(node, n.Binary) and node.op in ("and", "or"):
+            left, right = self.passes(node.left), self.passes(node.right)
+            if left is None or right is None:
+                return None
+            return left + right if node.op == "and" else f"(?:{left}|{right})"
+        if isinstance(node, n.Unary) and node.op == "not":
+            return self.negated(node.operand)
+        if isinstance(node, n.Call) and node.function == "present" and len(node.args) == 1:
+            return f"(?={self.s.first_not_space})" if self.is_field(node.args[0]) else None
+        if isinstance(node, n.Call) and node.function == "is_date" and len(node.args) == 1:
+            # is_date of a blank value is false, not null: an empty cell fails.
+            return self.cell(DATE, empty=False) if self.is_field(node.args[0]) else None
+        if isinstance(node, n.Binary) and node.op in _COMPARISONS and _is_age(node.left):
+            return self.age(node)
+        if isinstance(node, n.Binary):
+            if node.op == "matches":
+                return self.matching(node)
+            if node.op in ("in", "=="):
+                return self.among(node, negated=False)
+            if node.op in ("not in", "!="):
+                return self.among(node, negated=True)
+            if node.op in _COMPARISONS:
+                return self.length(node)
+        return None
+
+    def negated(self, node: n.Node) -> str | None:
+        if isinstance(node, n.Binary) and node.op in ("in", "==", "not in", "!="):
+            return self.among(node, negated=node.op in ("in", "=="))
+        return None
+
+    def cell(self, body: str, *, empty: bool = True) -> str:
+        """The assertion that the whole cell matches ``body``, or (``empty``) is empty."""
+        assertion = f"(?=(?:{body}){'?' if empty else ''}{self.s.end})"
+        self.wholes[assertion] = (body, empty)
+        return assertion
+
+    def age(self, node: n.Binary) -> str | None:
+        """``years_between(date(f), today()) OP N``: a real date on the side of the one
+        day where the comparison turns, found with the function itself; or empty (null)."""
+        assert isinstance(node.left, n.Call)
+        birth = node.left.args[0]
+        assert isinstance(birth, n.Call)
+        limit = node.right
+        if not (self.is_field(birth.args[0]) and isinstance(limit, n.Literal)
+                and limit.value.__class__ is int):
+            return None
+        compare, years = _OPERATORS[node.op], limit.value
+        assert isinstance(years, int)
+
+        def holds(ordinal: int) -> bool:
+            return compare(years_between(dt.date.fromordinal(ordinal), self.today), years)
+
+        first, last = dt.date.min.toordinal(), dt.date.max.toordinal()
+        if holds(first) == holds(last):
+            return None  # always or never: not an age limit
+        older = holds(first)  # true for the earliest dates: at least so many years old
+        low, high = first, last  # holds(low) != holds(high)
+        while high - low > 1:
+            middle = (low + high) // 2
+            if holds(middle) == holds(low):
+                low = middle
+            else:
+                high = middle
+        turn = dt.date.fromordinal(low if older else high).isoformat()
+        return self.cell(f"(?={DATE}{self.s.end}){_ordered(turn, up_to=older)}")
+
+    def matching(self, node: n.Binary) -> str | None:
+        regex = self.checked.regexes.get(id(node.right))
+        if regex is None:
+            return None
+        case = None
+        left = node.left
+        if isinstance(left, n.Call) and left.function in ("upper", "lower") and len(left.args) == 1:
+            case, left = left.function, left.args[0]
+        if not self.is_field(left):
+            return None
+        alternatives = normal_form(regex.pattern)
+        if alternatives is None:
+            return None
+        kept = []
+        for seq in alternatives:
+            items = [self.narrowed(item, case) for item in seq]
+            if all(item is not None for item in items):
+                kept.append(tuple(item for item in items if item is not None))
+        if not kept:
+            return None
+        return self.cell(written(kept))
+
+    def narrowed(self, item: Item, case: str | None) -> Item | None:
+        """``item`` without the characters a cell cannot hold (and, under ``upper()`` or
+        ``lower()``, those the case mapping changes); None when it must match one and none
+        is left."""
+        chars = _without(item.chars, self.s.forbidden)
+        if case is not None:
+            if sum(high - low + 1 for low, high in chars) > _MAX_CASED_CHARS:
+                return None
+            chars = _unchanged_by(chars, case)
+        if not chars:
+            return None if item.low else Item((), 0, 0)
+        return Item(chars, item.low, item.high)
+
+    def among(self, node: n.Binary, *, negated: bool) -> str | None:
+        if not self.is_field(node.left):
+            return None
+        literals = self.literals(node.right)
+        if literals is None:
+            return None
+        texts = sorted({text for text in literals if not (self.s.forbidden & set(text))})
+        if not texts:  # no literal fits in a cell
+            return None if not negated else ""
+        choice = "|".join(re.escape(text) for text in texts)
+        if negated:
+            return f"(?!(?:{choice}){self.s.end})"
+        return self.cell(choice)
+
+    def literals(self, node: n.Node) -> Sequence[str] | None:
+        if isinstance(node, n.Literal):
+            items: tuple[object, ...] = (node.value,)
+        elif isinstance(node, n.ListRef):
+            items = self.lists.get(node.name, ())
+        elif isinstance(node, n.ListLiteral) and all(isinstance(i, n.Literal) for i in node.items):
+            items = tuple(i.value for i in node.items)  # type: ignore[union-attr]
+        else:
+            return None
+        if len(items) > MAX_LITERALS:
+            return None
+        # A literal that is not text never equals a value (values are text).
+        return [item for item in items if isinstance(item, str)]
+
+    def length(self, node: n.Binary) -> str | None:
+        left, right = node.left, node.right
+        if not (isinstance(left, n.Call) and left.function == "len" and len(left.args) == 1
+                and self.is_field(left.args[0])):
+            return None
+        if not (isinstance(right, n.Literal) and right.value.__class__ is int):
+            return None
+        limit = right.value
+        assert isinstance(limit, int)
+        low, high = {"<=": (0, limit), "<": (0, limit - 1), ">=": (limit, None),
+                     ">": (limit + 1, None), "==": (limit, limit)}[node.op]
+        if high is not None and high < max(low, 0):
+            return None  # no length passes: every non-blank cell fails
+        repeat = f"{{{max(low, 0)},{'' if high is None else high}}}"
+        return self.cell(f"{self.s.char}{repeat}")
+
+
+def _without(chars: tuple[tuple[int, int], ...], points: frozenset[str]
+             ) -> tuple[tuple[int, int], ...]:
+    found = list(chars)
+    for point in sorted(ord(p) for p in points):
+        kept: list[tuple[int, int]] = []
+        for low, high in found:
+            if low <= point <= high:
+                if low < point:
+                    kept.append((low, point - 1))
+                if point < high:
+                    kept.append((point + 1, high))
+            else:
+                kept.append((low, high))
+        found = kept
+    return tuple(found)
+
+
+def _unchanged_by(chars: tuple[tuple[int, int], ...], case: str
+                  ) -> tuple[tuple[int, int], ...]:
+    """The characters of ``chars`` that ``upper()`` (or ``lower()``) leaves as they are."""
+    found: list[tuple[int, int]] = []
+    for low, high in chars:
+        for point in range(low, high + 1):
+            char = chr(point)
+            if (char.upper() if case == "upper" else char.lower()) != char:
+                continue
+            if found and found[-1][1] == point - 1:
+                found[-1] = (found[-1][0], point)
+            else:
+                found.append((point, point))
+    return tuple(found)
+
+
+def _is_age(node: n.Node) -> bool:
+    """``years_between(date(x), today())``."""
+    return (isinstance(node, n.Call) and node.function == "years_between"
+            and len(node.args) == 2 and isinstance(node.args[0], n.Call)
+            and node.args[0].function == "date" and len(node.args[0].args) == 1
+            and isinstance(node.args[1], n.Call) and node.args[1].function == "today")
+
+
+def _ordered(day: str, *, up_to: bool) -> str:
+    """Texts of the shape YYYY-MM-DD that sort before ``day`` (``up_to``) or after it, or
+    are it: for such texts, the order of the dates."""
+    choices = [re.escape(day)]
+    for index, char in enumerate(day):
+        if not char.isdigit():
+            continue
+        digit = int(char)
+        other = (f"[0-{digit - 1}]" if digit > 0 else None) if up_to else (
+            f"[{digit + 1}-9]" if digit < 9 else None)
+        if other is None:
+            continue
+        rest = "".join("-" if c == "-" else "[0-9]" for c in day[index + 1:])
+        choices.append(re.escape(day[:index]) + other + rest)
+    return f"(?:{'|'.join(choices)})"
+
+
+def _is_named(node: n.Node, field: str, target_field: str) -> bool:
+    return isinstance(node, n.Name) and (
+        target_field if node.name == "value" else node.name) == field
+
+
+def _check_digit(node: n.Node) -> tuple[n.Node, tuple[int, ...], int, int] | None:
+    """``weighted_sum(f, [w, ...]) % M == R`` as (f, weights, M, R), weights and M whole
+    numbers that ``CheckDigits`` can add up without a carry; else None."""
+    if not (isinstance(node, n.Binary) and node.op == "==" and isinstance(node.right, n.Literal)
+            and isinstance(node.left, n.Binary) and node.left.op == "%"
+            and isinstance(node.left.right, n.Literal)):
+        return None
+    call = node.left.left
+    if not (isinstance(call, n.Call) and call.function == "weighted_sum"
+            and isinstance(call.args[1], n.ListLiteral)):
+        return None
+    weights = tuple(item.value for item in call.args[1].items
+                    if isinstance(item, n.Literal) and item.value.__class__ is int)
+    modulus, remainder = node.left.right.value, node.right.value
+    if (len(weights) != len(call.args[1].items) or not weights
+            or modulus.__class__ is not int or remainder.__class__ is not int):
+        return None
+    assert isinstance(modulus, int) and isinstance(remainder, int)
+    whole = tuple(int(w) for w in weights)  # ints, as the test above found
+    if min(whole) < 0 or modulus <= 0 or ord("9") * sum(whole) >= CheckDigits.BASE:
+        return None
+    return call.args[0], whole, modulus, remainder
+
+
+class CheckDigits:
+    """``weighted_sum(text, weights) % modulus == remainder`` over many texts of digits at
+    once: the texts' character codes, read as the digits of one big number in base 2**16,
+    multiplied by the weights read as another, hold each text's weighted sum of codes at one
+    place of the product (no sum reaches the base, so none carries into the next). The
+    product is one multiplication in C; the codes' sums become the digits' by taking off
+    ``ord("0")`` times the weights' sum."""
+
+    BASE = 1 << 16
+
+    def __init__(self, weights: Sequence[int], modulus: int, remainder: int) -> None:
+        self.size = len(weights)
+        self.weights = sum(w << (16 * i) for i, w in enumerate(weights))
+        zeros = ord("0") * sum(weights)
+        # For each sum of character codes: 1 when the check fails on it.
+        self.fails = bytes((total - zeros) % modulus != remainder
+                           for total in range(ord("9") * sum(weights) + 1))
+
+    def failures(self, texts: Sequence[str]) -> bytes:
+        """For each text (exactly ``size`` ASCII digits), 1 when the check fails on it."""
+        if not texts:
+            return b""
+        import sys
+        from array import array
+
+        size, count = self.size, len(texts)
+        number = int.from_bytes("".join(texts).encode("utf-16-be"), "big")
+        product = number * self.weights
+        places = array("H", product.to_bytes(2 * (count * size + size), "little"))
+        if sys.byteorder == "big":
+            places.byteswap()
+        sums = places[size - 1:count * size:size]  # the last text's first
+        return bytes(map(self.fails.__getitem__, reversed(sums)))

@@ -1,0 +1,205 @@
+"""The whole-row fast path: prove a CSV line clean without building its record.
+
+Most lines of a real file break no rule. For those, a run need not split the line, build
+a record, call the check function and build nothing from its empty answer: one regular
+expression over the raw line, made from the pack for this file's columns, can show that
+no rule fails. ``line_proof`` builds it:
+
+- each target whose check reads one field and has a translated shape
+  (``lrsrules.lang.cellpatterns``) becomes an assertion at the start of that field's cell;
+- the other targets (a check digit, a date, a list too long for a pattern, a rule over two
+  fields ...) are the *residual*: the pack's own generated check function, made for them
+  alone, run on the values the expression captured, in ``CompiledPack.fields`` order;
+- the rules across records (``unique``) note the line's keys only when none repeats
+  (``CrossRecords.admit``).
+
+A line is proven clean when it has no quote (csv would read it otherwise), one cell for
+each heading, every assertion holds, the residual finds nothing and no key repeats. Any
+other line is read and checked the plain way, so the proof only ever needs to be
+sufficient: a line it cannot prove loses nothing but time. The expression is linear in
+the line: each cell's assertions are lookaheads (which never backtrack once matched) of
+patterns proven linear, and cells are separated by a character no cell pattern takes.
+``LRSRULES_NO_FAST_PATHS=1`` turns the proof off, as every fast path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from operator import itemgetter
+from typing import Any, NamedTuple
+
+from lrsrules.lang.cellpatterns import CellCheck, CellSyntax, cell_check
+from lrsrules.lang.compiler import CheckFunction, compile_rules, constants_of
+from lrsrules.run.crossrecord import CrossRecords
+from lrsrules.run.program import CompiledPack, lists_of
+
+
+class Layout(NamedTuple):
+    """Where a CSV file holds each field: what the proof is made for."""
+
+    delimiter: str
+    width: int  # cells a line holds (its headings)
+    columns: Mapping[str, int]  # field -> the index of its cell (fields with a column)
+
+
+def line_proof(compiled: CompiledPack, layout: Layout,
+               across: CrossRecords | None = None) -> RowProof | None:
+    """The proof for ``compiled`` over files laid out as ``layout`` (None: none can be
+    made for it); ``across`` holds the run's rules across records, when it has some."""
+    if layout.width < 2:
+        return None  # one cell: a blank line would look like an empty record
+    syntax = CellSyntax(layout.delimiter)
+    lists = lists_of(compiled.pack)
+    today = constants_of(compiled.check)["_today"]
+    assert isinstance(today, dt.date)
+    asserted: dict[str, list[CellCheck]] = {}
+    residual = []
+    for target in compiled.targets:
+        translated = cell_check(target.code.check, target.field, syntax, lists, today)
+        if translated is None or translated.field not in layout.columns:
+            residual.append(target.code)
+        elif translated.assertion not in {a.assertion for a in asserted.get(translated.field, ())}:
+            asserted.setdefault(translated.field, []).append(translated)
+    # Checks run over a block's column of values at once, and the fields they read.
+    columns = [(field, check.column) for field, checks in asserted.items() for check in checks
+               if check.column is not None]
+    wanted = {field for field, _ in columns}  # the fields the Python part reads
+    for code in residual:
+        wanted |= _fields_of(code, compiled.fields)
+    for cross in compiled.cross:
+        wanted |= {compiled.fields[i] for i in (cross.value_index, *cross.key_indexes)}
+        if cross.code is not None:
+            wanted |= _fields_of(cross.code, compiled.fields)
+    captured = sorted((layout.columns[f], f) for f in wanted if f in layout.columns)
+    by_column = {column: field for column, field in captured}
+    if len(by_column) != len(captured) or len(set(layout.columns.values())) != len(
+            layout.columns):
+        return None  # two fields read from one column
+    field_at = {column: field for field, column in layout.columns.items()}
+    cells = [_cell(asserted.get(field_at.get(column, ""), []), syntax,
+                   captured=column in by_column) for column in range(layout.width)]
+    never = "(?:((?!)))?"  # a group that never takes part: None for fields without a column
+    clean = re.escape(layout.delimiter).join(cells) + "(?:\r\n|\r|\n)" + never
+    check = None
+    if residual:
+        check = compile_rules(residual, compiled.fields, lists, today=today,
+                              label=f"<pack {compiled.pack.name} residual>")[0]
+    group = {field: index for index, (_, field) in enumerate(captured)}
+    order = [group.get(field, len(captured)) for field in compiled.fields]
+    return RowProof(clean, order, check, across.admit if across is not None else None,
+                    [(compiled.fields.index(field), test) for field, test in columns])
+
+
+class RowProof:
+    """The proof for one file's columns (see the module): ``proves`` one line, or finds
+    the ``unproven`` lines of a block of them. Made by ``line_proof``."""
+
+    def __init__(self, clean: str, order: Sequence[int], check: CheckFunction | None,
+                 admit: Callable[[int, int, Sequence[str | None]], bool] | None,
+                 columns: Sequence[tuple[int, Callable[[Sequence[str]], bytes]]]) -> None:
+        self.pattern = clean  # one clean line, its values in its groups
+        self._fullmatch = re.compile(clean).fullmatch
+        # Every line of a block: the clean line whole (group 1) with its values, or any
+        # other line (the last group).
+        self._lines = re.compile(f"({clean})|([^\r\n]*(?:\r\n|\r|\n))").findall
+        self._pick = _picker(order)
+        self._pick_found = _picker([index + 1 for index in order])
+        self._check = check
+        self._admit = admit
+        # (index in the values, test): in a block's findall, the value's place is 1 more.
+        self._columns = tuple((order[index], test) for index, test in columns)
+        self._column_tests = tuple((index, test) for index, test in columns)
+        self._plain = check is None and admit is None and not columns
+
+    def proves(self, text: str, number: int, line: int) -> bool:
+        found = self._fullmatch(text)
+        if found is None:
+            return False
+        if self._plain:
+            return True
+        values = self._pick(found.groups())
+        for index, test in self._column_tests:
+            if test([values[index]])[0]:  # type: ignore[list-item]
+                return False
+        return self._passes(values, number, line)
+
+    def _passes(self, values: Sequence[str | None], number: int, line: int) -> bool:
+        check, admit = self._check, self._admit
+        if check is not None and check(values):
+            return False
+        return admit is None or admit(number, line, values)
+
+    def unproven(self, block: str, number: int, line: int) -> Iterator[tuple[str, int]]:
+        proven = 0
+        pick, passes, plain = self._pick_found, self._passes, self._plain
+        blank = {"": None}.get  # findall gives "" for a value not found: None
+        lines = self._lines(block)
+        failed = self._column_failures(lines) if self._columns else ()
+        for index, found in enumerate(lines):
+            number += 1
+            line += 1
+            text = found[0]
+            if text and index not in failed:
+                if plain:
+                    proven += 1
+                    continue
+                picked: Any = pick(found)
+                if passes(tuple(map(blank, picked, picked)), number, line):
+                    proven += 1
+                    continue
+            elif not text:
+                text = found[-1]
+            yield text, proven
+            proven = 0
+        yield "", proven
+
+    def _column_failures(self, lines: Sequence[tuple[str, ...]]) -> set[int]:
+        """The lines of a block (findall's) that match the clean line but fail a check
+        run over the column of values at once."""
+        clean = [index for index, found in enumerate(lines) if found[0]]
+        failed: set[int] = set()
+        for group, test in self._columns:
+            flags = test([lines[index][group + 1] for index in clean])
+            place = flags.find(1)
+            while place >= 0:
+                failed.add(clean[place])
+                place = flags.find(1, place + 1)
+        return failed
+
+
+def _cell(checks: list[CellCheck], syntax: CellSyntax, *, captured: bool) -> str:
+    """One cell of the expression: its checks' assertions, then the cell read (captured:
+    as a group, which is None when the cell is empty). The first check that is one whole
+    pattern is matched in place (the cell read once for it), the others looked ahead."""
+    whole = next((check for check in checks if check.body is not None), None)
+    ahead = "".join(check.assertion for check in checks if check is not whole)
+    if whole is None:
+        body, empty = f"{syntax.char}*", True
+    else:
+        body, empty = f"(?:{whole.body})", whole.empty
+    if captured:  # a value, never a cell of white space (whose value would be None)
+        body = f"(?={syntax.first_not_space})({body})"
+        return f"{ahead}(?:{body}|)" if empty else ahead + body
+    return ahead + (f"{body}?" if empty and whole is not None else body)
+
+
+def _fields_of(code: object, fields: Sequence[str]) -> set[str]:
+    from lrsrules.lang.nodes import names_in
+
+    found: set[str] = set()
+    field = code.field  # type: ignore[attr-defined]
+    for expr in (code.when, code.check, code.unless):  # type: ignore[attr-defined]
+        if expr is not None:
+            found |= {field if name == "value" else name for name in names_in(expr.root)}
+    found.add(field)
+    return found & set(fields)
+
+
+def _picker(order: Sequence[int]) -> Callable[[tuple[str | None, ...]], tuple[str | None, ...]]:
+    """The values in fields order out of the expression's groups, in one C call."""
+    if len(order) == 1:
+        index = order[0]
+        return lambda groups: (groups[index],)
+    return itemgetter(*order)

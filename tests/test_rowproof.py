@@ -1,0 +1,258 @@
+"""The whole-row fast path proves only clean lines, and a run with it reports what one
+without it reports, byte for byte.
+
+Three layers: each translated check accepts only cells on which the rule passes (tried on
+many generated cells against the rule's own compiled code); the block reader gives the
+lines a line-by-line read gives, wherever a block is cut; and whole runs over generated
+files full of defects, cut into blocks of many sizes, match the plain path
+(``LRSRULES_NO_FAST_PATHS=1``) for the default pack, the benchmark pack and a pack written
+to use every translated shape.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import random
+from pathlib import Path
+
+import pytest
+from test_fastpaths import BENCH_PACK, HEADINGS, learners, same_both_ways
+
+from lrsrules.errors import InputError
+from lrsrules.inputs import readers
+from lrsrules.inputs.bounds import BoundedLines
+from lrsrules.lang.cellpatterns import CellSyntax, CheckDigits, cell_check
+from lrsrules.lang.functions import weighted_sum, years_between
+from lrsrules.limits import MAX_LINE_CHARS
+from lrsrules.packs.loader import load_pack
+from lrsrules.run.program import compile_pack, lists_of
+from lrsrules.run.rowproof import Layout, line_proof
+
+SHAPES = """\
+pack: shapes
+version: 1.0.0
+fields:
+  a: {aliases: [A]}
+  b: {aliases: [B]}
+  c: {aliases: [C]}
+  d: {aliases: [D]}
+  e: {aliases: [E]}
+lists:
+  codes: [x, y, "a,b", 'q"q']
+rules:
+  - {id: S.01, field: a, severity: error, check: present(a), message: m}
+  - {id: S.02, field: a, severity: error, check: len(a) <= 4, message: m}
+  - {id: S.03, field: a, severity: error, check: "len(a) > 1 or a == 'z'", message: m}
+  - {id: S.04, field: b, severity: error, check: "b in @codes", message: m}
+  - {id: S.05, field: b, severity: warning, check: "b != 'y'", message: m}
+  - {id: S.06, field: c, severity: error, check: "upper(c) matches '[A-C][0-9]{2}'", message: m}
+  - {id: S.07, field: a, severity: error, check: "lower(a) matches '[a-zé ]+'", message: m}
+  - {id: S.08, field: c, severity: error, check: "not (c in ['b12', 'B12'])", message: m}
+  - {id: S.09, field: d, severity: error, check: is_date(d), when: present(d), message: m}
+  - {id: S.10, field: d, severity: warning, check: "years_between(date(d), today()) >= 18",
+     when: is_date(d), message: m}
+  - {id: S.11, field: d, severity: info, check: "years_between(date(d), today()) < 60",
+     when: is_date(d), message: m}
+  - {id: S.12, field: e, severity: error, check: "weighted_sum(e, [3, 1, 3, 1]) % 10 == 0",
+     when: "e matches '[0-9]{4}'", message: m}
+  - {id: S.13, field: e, severity: error, check: "e matches '[0-9]+' and len(e) >= 4",
+     message: m}
+  - {id: S.14, field: [a, b], severity: info, check: "a != b", message: m}
+"""
+SHAPE_HEADINGS = ["A", "B", "C", "D", "E", "Note"]
+CELLS = {
+    "a": ["", " ", "  ", "a", "ab", "abcd", "abcde", "z", " z", "z ", "é", "ß", "x"],
+    "b": ["", "x", "y", "z", "X", " x", "x ", "a", "b", "q"],
+    "c": ["", "a12", "A12", "b12", "B12", "c", "C", "é1", "É1", "ı1", "A1", "a123", " a12",
+          "\u0130", "ab9"],
+    "d": ["", "2000-01-01", "2008-12-01", "2008-12-02", "2008-12-03", "1966-12-02",
+          "1966-12-03", "1900-02-29", "2000-02-29", "2001-02-29", "2012-13-01", "0000-01-01",
+          "2000-1-01", "２０００-01-01", " 2000-01-01", "9999-12-31", "0001-01-01"],
+    "e": ["", "0000", "1234", "3030", "0013", "123", "12345", "٠٠٠٠", " 0000", "abcd"],
+}
+
+
+CLEAN = {"a": "abc", "b": "x", "c": "A12", "d": "1990-05-05", "e": "0000"}
+
+
+def shapes_pack(tmp_path: Path) -> Path:
+    path = tmp_path / "shapes.yaml"
+    path.write_text(SHAPES, "utf-8")
+    return path
+
+
+def shapes_file(seed: int, count: int, ending: str = "\n") -> str:
+    rng = random.Random(seed)
+    rows = [",".join(SHAPE_HEADINGS)]
+    for _ in range(count):
+        if rng.random() < 0.6:  # mostly clean lines, as real files are
+            row = [*CLEAN.values(), "note"]
+        else:
+            row = [rng.choice(CELLS[f]) for f in "abcde"] + [rng.choice(["", "n", '"q"'])]
+        rows.append(",".join(row))
+    return ending.join(rows) + ending
+
+
+# --- each translation accepts only passing cells -------------------------------------------
+
+@pytest.mark.parametrize("today", [dt.date(2026, 12, 2), dt.date(2024, 2, 29),
+                                   dt.date(2025, 2, 28), dt.date(2025, 3, 1)])
+def test_a_line_proven_clean_breaks_no_rule(tmp_path: Path, today: dt.date) -> None:
+    pack = load_pack(shapes_pack(tmp_path))
+    compiled = compile_pack(pack, today=today)
+    columns = {field: index for index, field in enumerate("abcde")}
+    proof = line_proof(compiled, Layout(",", 6, columns))
+    assert proof is not None
+    rng = random.Random(7)
+    proven = 0
+    for _ in range(4000):  # one or two cells of each line from the list, the rest clean
+        cells = [rng.choice(CELLS[f]) if rng.random() < 0.3 else CLEAN[f] for f in "abcde"]
+        line = ",".join([*cells, "n"]) + "\n"
+        values = tuple(None if not c or c.isspace() else c for c in cells)
+        if proof.proves(line, 1, 2):
+            proven += 1
+            assert compiled.hits(values) == [], cells
+    assert proven > 100  # the proof is not a refusal of everything
+
+
+def test_a_birthday_turns_the_age_on_the_day(tmp_path: Path) -> None:
+    pack = load_pack(shapes_pack(tmp_path))
+    for today in (dt.date(2026, 12, 2), dt.date(2024, 2, 29), dt.date(2023, 3, 1)):
+        compiled = compile_pack(pack, today=today)
+        proof = line_proof(compiled, Layout(",", 6, {f: i for i, f in enumerate("abcde")}))
+        assert proof is not None
+        start = today.replace(year=today.year - 18, day=1) - dt.timedelta(days=40)
+        for offset in range(80):
+            born = start + dt.timedelta(days=offset)
+            line = f"abc,x,A12,{born.isoformat()},0000,n\n"
+            adult = years_between(born, today) >= 18
+            if proof.proves(line, 1, 2):
+                assert adult, (today, born)
+            elif born.month != 2 or born.day != 29:
+                assert not adult, (today, born)  # a real adult's date is proven
+
+
+def test_refused_shapes_stay_with_python(tmp_path: Path) -> None:
+    pack = load_pack(BENCH_PACK)
+    compiled = compile_pack(pack)
+    syntax = CellSyntax(",")
+    lists = lists_of(pack)
+    today = dt.date(2026, 12, 2)
+    translated = {t.rule.id: cell_check(t.code.check, t.field, syntax, lists, today)
+                  for t in compiled.targets}
+    assert translated["B.NAMES.04"] is None  # contains_word: a set lookup, whatever the list
+    assert translated["B.ULN.02"] is not None and translated["B.ULN.02"].column is not None
+    assert all(translated[rule] is not None for rule in (
+        "B.GIVEN.01", "B.NAMES.02", "B.NAMES.03", "B.ULN.01", "B.DOB.01", "B.DOB.02",
+        "B.GENDER.01", "B.POSTCODE.01", "B.EMAIL.01", "B.SHARE.01", "B.SHARE.02"))
+
+
+def test_check_digits_at_once_are_weighted_sum_one_by_one() -> None:
+    rng = random.Random(3)
+    for weights, modulus, remainder in (((10, 9, 8, 7, 6, 5, 4, 3, 2, 1), 11, 10),
+                                        ((3, 1, 3, 1), 10, 0), ((0, 7), 3, 1)):
+        digits = CheckDigits(weights, modulus, remainder)
+        texts = ["".join(rng.choice("0123456789") for _ in weights) for _ in range(3000)]
+        texts += ["0" * len(weights), "9" * len(weights)]
+        expected = bytes(weighted_sum(t, list(weights)) % modulus != remainder for t in texts)
+        assert digits.failures(texts) == expected
+    assert CheckDigits((1,), 2, 0).failures([]) == b""
+
+
+# --- blocks of lines ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 64, 1000])
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r", "mixed"])
+def test_blocks_hold_the_lines_one_by_one_gives(size: int, ending: str) -> None:
+    rng = random.Random(size)
+    parts = []
+    for index in range(200):
+        end = rng.choice(["\n", "\r\n", "\r"]) if ending == "mixed" else ending
+        parts.append("x" * rng.randint(0, 30) + str(index) + end)
+    text = "".join(parts) + "last, no break"
+    expected = list(BoundedLines(io.StringIO(text, newline=""), "f", end_mark=True))
+    lines = BoundedLines(io.StringIO(text, newline=""), "f", end_mark=True)
+    got: list[str] = []
+    while True:
+        block = lines.block(size)
+        if block is None:
+            break
+        assert block.endswith(("\n", "\r"))
+        got += readers._LINES(block)
+    got += list(lines)
+    assert got == expected
+
+
+def test_a_block_never_holds_a_line_past_the_limit() -> None:
+    text = "a,b\n" * 3 + "x" * (MAX_LINE_CHARS + 10) + "\nc,d\n"
+    lines = BoundedLines(io.StringIO(text, newline=""), "big.csv")
+    with pytest.raises(InputError) as caught:
+        while lines.block(5) is not None:
+            pass
+    assert caught.value.problems[0].location.line == 4
+
+
+def test_lines_given_back_come_before_the_next_block() -> None:
+    lines = BoundedLines(io.StringIO("a\nb\nc\n", newline=""), "f")
+    lines.push_lines(["x\n", "y\n"])
+    assert lines.block(100) is None
+    assert [next(lines), next(lines)] == ["x\n", "y\n"]
+    assert lines.block(100) == "a\nb\nc\n"
+
+
+# --- whole runs ----------------------------------------------------------------------------
+
+@pytest.fixture(params=[50, 997, 1 << 18], ids=lambda size: f"block{size}")
+def blocks(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.setattr(readers, "PROVE_AFTER", 5)
+    monkeypatch.setattr(readers, "BLOCK_CHARS", request.param)
+    return int(request.param)
+
+
+@pytest.mark.parametrize("pack", ["default", "bench"])
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"])
+def test_runs_with_blocks_of_any_size_match_the_plain_path(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, blocks: int, pack: str,
+        ending: str) -> None:
+    data = tmp_path / "learners.csv"
+    data.write_text(learners(blocks + len(ending), 900, ending=ending, bom=True), "utf-8",
+                    newline="")
+    args = [] if pack == "default" else ["--pack", str(BENCH_PACK)]
+    report = same_both_ways(tmp_path, monkeypatch, str(data), *args, "--format", "jsonl",
+                            "--show-values")
+    assert report.count(b"\n") > 100
+
+
+def test_every_translated_shape_matches_the_plain_path(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, blocks: int) -> None:
+    data = tmp_path / "shapes.csv"
+    data.write_text(shapes_file(blocks, 3000), "utf-8", newline="")
+    report = same_both_ways(tmp_path, monkeypatch, str(data), "--pack",
+                            str(shapes_pack(tmp_path)), "--format", "jsonl", "--show-values")
+    rules = {json.loads(line)["rule"] for line in report.splitlines()}
+    assert {f"S.{n:02d}" for n in range(1, 15)} <= rules  # every rule fired somewhere
+
+
+def test_repeats_among_proven_lines_name_the_first(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, blocks: int) -> None:
+    # Clean lines only, with ULNs repeating: the unique rule sees proven lines too.
+    rows = [",".join(HEADINGS)]
+    ulns = ["9990000010", "9990000029", "9990000037", "9990000045"]
+    for index in range(600):
+        uln = ulns[index % 4] if index % 50 == 7 else f"{1000000000 + index * 11}"
+        rows.append(f"Ann,Lee,{uln},2001-05-17,1,CV1 2WT,ann@example.org,1,")
+    data = tmp_path / "repeats.csv"
+    data.write_text("\n".join(rows) + "\n", "utf-8", newline="")
+    report = same_both_ways(tmp_path, monkeypatch, str(data), "--format", "jsonl")
+    assert b"first seen at record" in report
+
+
+def test_the_count_of_records_includes_the_proven(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, blocks: int) -> None:
+    data = tmp_path / "shapes.csv"
+    data.write_text(shapes_file(1, 700), "utf-8", newline="")
+    report = same_both_ways(tmp_path, monkeypatch, str(data), "--pack",
+                            str(shapes_pack(tmp_path)), "--format", "json")
+    assert json.loads(report)["summary"]["records"] == 700
