@@ -256,3 +256,25 @@ def test_the_count_of_records_includes_the_proven(
     report = same_both_ways(tmp_path, monkeypatch, str(data), "--pack",
                             str(shapes_pack(tmp_path)), "--format", "json")
     assert json.loads(report)["summary"]["records"] == 700
+
+
+@pytest.mark.parametrize("pack", ["bench", "shapes", "default"])
+def test_two_workers_prove_what_one_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                         pack: str) -> None:
+    # Parts of about 400 records: each worker proves lines after its first 256, up to the
+    # line where the next part begins (the default pack's unique rules: none skipped).
+    from lrsrules.run import parallel
+
+    monkeypatch.setattr(parallel, "PART_BYTES", 40_000)
+    data = tmp_path / "learners.csv"
+    if pack == "shapes":
+        data.write_text(shapes_file(5, 4000), "utf-8", newline="")
+        args = ["--pack", str(shapes_pack(tmp_path))]
+    else:
+        data.write_text(learners(17, 3000, bom=True), "utf-8", newline="")
+        args = ["--pack", str(BENCH_PACK)] if pack == "bench" else []
+    one = same_both_ways(tmp_path, monkeypatch, str(data), *args, "--format", "json")
+    two = same_both_ways(tmp_path, monkeypatch, str(data), *args, "--format", "json",
+                         "--workers", "2")
+    assert one == two
+    assert json.loads(one)["summary"]["records"] > 2900

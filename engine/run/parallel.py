@@ -192,14 +192,18 @@ def check_part(compiled: CompiledPack, task: PartTask) -> PartResult:
     run: Run | None = None
     try:
         run = Run(plain, opener, extra_fields=task.wanted)
-        for checked in run.results():
+        # Without rules across records, the lines proven clean need not come back at all
+        # (a part's numbers count them); with some, every record's keys do. The first
+        # record always comes back: no line is proven before ``readers.PROVE_AFTER``.
+        for checked in run.results(skip_proven=not cross, proven_before=end):
             record = checked.record
             if record is None:
                 continue  # findings about the whole file: the run's own
             if end is not None and record.line >= end:
                 next_line = record.line
+                records = record.number - 1
                 break
-            records += 1
+            records = record.number
             if first is None:
                 first = record.line
             across: list[KeySeen | FindingData] = []
@@ -223,6 +227,8 @@ def check_part(compiled: CompiledPack, task: PartTask) -> PartResult:
                                      record.values if task.with_values else (),
                                      record.issue, [_data(f) for f in checked.findings],
                                      across))
+        else:  # the end of the file: the records proven after the last one given count too
+            records = run.summary.records
     except EngineError as exc:
         error = exc
     finally:

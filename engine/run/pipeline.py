@@ -73,6 +73,7 @@ class Run:
         self._finished = False
         self._reading: Generator[Checked, None, None] | None = None  # records being read
         self._skip_proven = False  # see results()
+        self._proven_before: int | None = None
 
     @property
     def info(self) -> RunInfo:
@@ -94,12 +95,15 @@ class Run:
         self._reading = self._results(clean=False)
         return chain.from_iterable(map(_FINDINGS, self._reading))
 
-    def results(self, *, skip_proven: bool = False) -> Iterator[Checked]:
+    def results(self, *, skip_proven: bool = False, proven_before: int | None = None
+                ) -> Iterator[Checked]:
         """Each record with its findings, and the findings about the input as a whole
         (expired waivers and the input's own first, what only its end tells last).
         ``skip_proven``: leave out the records the whole-row fast path proves clean
-        (``source.proven`` counts them), as iterating the findings does."""
+        (``source.proven`` counts them), as iterating the findings does; with
+        ``proven_before``, only those that start on a line before that one."""
         self._skip_proven = skip_proven
+        self._proven_before = proven_before
         self._reading = self._results(clean=True)
         return self._reading
 
@@ -159,12 +163,13 @@ class Run:
         it then never hands over, counted in ``source.proven``)."""
         if not speedups.enabled():
             return
-        compiled = self.compiled
+        compiled, until = self.compiled, self._proven_before
 
         def make(delimiter: str, width: int, columns: Mapping[str, int]) -> LineProof | None:
             from lrsrules.run.rowproof import Layout, line_proof
 
-            return line_proof(compiled, Layout(delimiter, width, columns), crossing)
+            return line_proof(compiled, Layout(delimiter, width, columns), crossing,
+                              until=until)
 
         self.source.prove_lines(make)
 

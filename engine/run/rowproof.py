@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -45,9 +45,11 @@ class Layout(NamedTuple):
 
 
 def line_proof(compiled: CompiledPack, layout: Layout,
-               across: CrossRecords | None = None) -> RowProof | None:
+               across: CrossRecords | None = None, *, until: int | None = None
+               ) -> RowProof | None:
     """The proof for ``compiled`` over files laid out as ``layout`` (None: none can be
-    made for it); ``across`` holds the run's rules across records, when it has some."""
+    made for it); ``across`` holds the run's rules across records, when it has some.
+    With ``until``, no line from that one on is proven (a part of a file ends there)."""
     if layout.width < 2:
         return None  # one cell: a blank line would look like an empty record
     syntax = CellSyntax(layout.delimiter)
@@ -89,7 +91,7 @@ def line_proof(compiled: CompiledPack, layout: Layout,
     group = {field: index for index, (_, field) in enumerate(captured)}
     order = [group.get(field, len(captured)) for field in compiled.fields]
     return RowProof(clean, order, check, across.admit if across is not None else None,
-                    [(compiled.fields.index(field), test) for field, test in columns])
+                    [(compiled.fields.index(field), test) for field, test in columns], until)
 
 
 class RowProof:
@@ -98,7 +100,8 @@ class RowProof:
 
     def __init__(self, clean: str, order: Sequence[int], check: CheckFunction | None,
                  admit: Callable[[int, int, Sequence[str | None]], bool] | None,
-                 columns: Sequence[tuple[int, Callable[[Sequence[str]], bytes]]]) -> None:
+                 columns: Sequence[tuple[int, Callable[[Sequence[str]], bytes]]],
+                 until: int | None = None) -> None:
         self.pattern = clean  # one clean line, its values in its groups
         self._fullmatch = re.compile(clean).fullmatch
         # Every line of a block: the clean line whole (group 1) with its values, or any
@@ -112,10 +115,15 @@ class RowProof:
         self._columns = tuple((order[index], test) for index, test in columns)
         self._column_tests = tuple((index, test) for index, test in columns)
         self._plain = check is None and admit is None and not columns
+        self._until = until
+
+    def _stops(self, line: int) -> bool:
+        """Whether ``line`` is past the lines this proof may prove."""
+        return self._until is not None and line >= self._until
 
     def proves(self, text: str, number: int, line: int) -> bool:
         found = self._fullmatch(text)
-        if found is None:
+        if found is None or self._stops(line):
             return False
         if self._plain:
             return True
@@ -136,7 +144,10 @@ class RowProof:
         pick, passes, plain = self._pick_found, self._passes, self._plain
         blank = {"": None}.get  # findall gives "" for a value not found: None
         lines = self._lines(block)
-        failed = self._column_failures(lines) if self._columns else ()
+        failed: Collection[int] = self._column_failures(lines) if self._columns else ()
+        until = self._until
+        if until is not None and line + len(lines) >= until:  # none proven from there on
+            failed = {*failed, *range(max(until - line - 1, 0), len(lines))}
         for index, found in enumerate(lines):
             number += 1
             line += 1
