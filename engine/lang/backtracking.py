@@ -124,6 +124,35 @@ def normal_form(pattern: str) -> tuple[tuple[Item, ...], ...] | None:
     return tuple(tuple(seq) for seq in alternatives)
 
 
+def contained(pattern: str) -> str | None:
+    """``M`` when ``pattern`` is ``.*M.*`` (a text holding a match of ``M`` somewhere),
+    ``M`` a pattern of its own; else None."""
+    if not (pattern.startswith(".*") and pattern.endswith(".*") and len(pattern) > 4):
+        return None
+    inner = pattern[2:-2]
+    try:
+        whole, alone = _sre_parse.parse(pattern), _sre_parse.parse(inner)
+    except (re.error, RecursionError):
+        return None
+    any_run = (_sre_parse.MAX_REPEAT, (0, _UNBOUNDED, [(_sre_parse.ANY, None)]))
+    items = list(whole)
+    if len(items) < 3 or _plain(items[0]) != _plain(any_run) or _plain(items[-1]) != _plain(
+            any_run) or _plain_all(items[1:-1]) != _plain_all(list(alone)):
+        return None
+    return inner
+
+
+def _plain(item: Any) -> str:
+    return repr(item)
+
+
+def _plain_all(items: Sequence[Any]) -> str:
+    return repr(list(items))
+
+
+MAXREPEAT = _UNBOUNDED  # an item's ``high`` when it may repeat without end
+
+
 def written(alternatives: Sequence[Sequence[Item]]) -> str:
     """A normal form as a pattern for ``re``."""
     return "|".join("".join(_written(item) for item in seq if item.high and item.chars)

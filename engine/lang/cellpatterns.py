@@ -33,16 +33,17 @@ import operator
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from lrsrules.lang import nodes as n
-from lrsrules.lang.backtracking import Item, normal_form, written
+from lrsrules.lang.backtracking import MAXREPEAT, Item, contained, normal_form, written
 from lrsrules.lang.checker import CheckedExpr
 from lrsrules.lang.functions import years_between
 
 MAX_LITERALS = 64  # a longer list stays a set lookup in Python (its cost must not grow)
 _MAX_CASED_CHARS = 4096  # the most characters a set may hold for upper()/lower() to be tested
 _COMPARISONS = ("<=", "<", ">=", ">", "==")
-_OPERATORS: Mapping[str, Callable[[int, int], bool]] = {
+_OPERATORS: Mapping[str, Callable[[Any, Any], bool]] = {
     "<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt, "==": operator.eq}
 # A day the calendar has in every year (29 February aside: such a cell is checked the plain
 # way), written YYYY-MM-DD with a year that is not 0000: what is_date and date() accept.
@@ -135,6 +136,11 @@ class _Translator:
             return self.cell(DATE, empty=False) if self.is_field(node.args[0]) else None
         if isinstance(node, n.Binary) and node.op in _COMPARISONS and _is_age(node.left):
             return self.age(node)
+        if (isinstance(node, n.Binary) and node.op in _COMPARISONS and _is_date_of(node.left)
+                and isinstance(node.right, n.Call) and node.right.function == "today"):
+            assert isinstance(node.left, n.Call)
+            compare = _OPERATORS[node.op]
+            return self.dated(node.left.args[0], lambda day: compare(day, self.today))
         if isinstance(node, n.Binary):
             if node.op == "matches":
                 return self.matching(node)
@@ -149,6 +155,8 @@ class _Translator:
     def negated(self, node: n.Node) -> str | None:
         if isinstance(node, n.Binary) and node.op in ("in", "==", "not in", "!="):
             return self.among(node, negated=node.op in ("in", "=="))
+        if isinstance(node, n.Binary) and node.op == "matches":
+            return self.matching(node, negated=True)
         return None
 
     def cell(self, body: str, *, empty: bool = True) -> str:
@@ -158,63 +166,100 @@ class _Translator:
         return assertion
 
     def age(self, node: n.Binary) -> str | None:
-        """``years_between(date(f), today()) OP N``: a real date on the side of the one
-        day where the comparison turns, found with the function itself; or empty (null)."""
-        assert isinstance(node.left, n.Call)
-        birth = node.left.args[0]
-        assert isinstance(birth, n.Call)
+        """``years_between(date(f), today()) OP N``: see ``dated``."""
+        assert isinstance(node.left, n.Call) and isinstance(node.left.args[0], n.Call)
         limit = node.right
-        if not (self.is_field(birth.args[0]) and isinstance(limit, n.Literal)
-                and limit.value.__class__ is int):
+        if not (isinstance(limit, n.Literal) and limit.value.__class__ is int):
             return None
         compare, years = _OPERATORS[node.op], limit.value
         assert isinstance(years, int)
+        return self.dated(node.left.args[0].args[0],
+                          lambda day: compare(years_between(day, self.today), years))
 
-        def holds(ordinal: int) -> bool:
-            return compare(years_between(dt.date.fromordinal(ordinal), self.today), years)
+    def dated(self, field: n.Node, holds: Callable[[dt.date], bool]) -> str | None:
+        """A comparison of ``date(field)`` with a fixed day (``holds``, true on one side
+        of the day where it turns): a real date on that side, or an empty cell (null).
+        The day is found with the comparison itself."""
+        if not self.is_field(field):
+            return None
+
+        def on(ordinal: int) -> bool:
+            return holds(dt.date.fromordinal(ordinal))
 
         first, last = dt.date.min.toordinal(), dt.date.max.toordinal()
-        if holds(first) == holds(last):
-            return None  # always or never: not an age limit
-        older = holds(first)  # true for the earliest dates: at least so many years old
-        low, high = first, last  # holds(low) != holds(high)
+        if on(first) == on(last):
+            return None  # always or never: not a limit
+        early = on(first)  # true for the earliest dates (up to the day) or the latest
+        low, high = first, last  # on(low) != on(high)
         while high - low > 1:
             middle = (low + high) // 2
-            if holds(middle) == holds(low):
+            if on(middle) == on(low):
                 low = middle
             else:
                 high = middle
-        turn = dt.date.fromordinal(low if older else high).isoformat()
-        return self.cell(f"(?={DATE}{self.s.end}){_ordered(turn, up_to=older)}")
+        turn = dt.date.fromordinal(low if early else high).isoformat()
+        return self.cell(f"(?={DATE}{self.s.end}){_ordered(turn, up_to=early)}")
 
-    def matching(self, node: n.Binary) -> str | None:
+    def matching(self, node: n.Binary, *, negated: bool = False) -> str | None:
+        """``f matches P`` (or, ``negated``, its negation) as an assertion. Under ``trim()``
+        the cell may not start or end with white space, under ``upper()``/``lower()`` it
+        may hold only characters the case mapping leaves alone: the text matched is then
+        the cell's own. A negation takes no such function: its pattern must be exact."""
         regex = self.checked.regexes.get(id(node.right))
         if regex is None:
             return None
-        case = None
-        left = node.left
-        if isinstance(left, n.Call) and left.function in ("upper", "lower") and len(left.args) == 1:
-            case, left = left.function, left.args[0]
-        if not self.is_field(left):
+        cases: list[str] = []
+        trimmed, left = False, node.left
+        while (isinstance(left, n.Call) and left.function in ("upper", "lower", "trim")
+               and len(left.args) == 1):
+            if left.function == "trim":
+                trimmed = True
+            else:
+                cases.append(left.function)
+            left = left.args[0]
+        if not self.is_field(left) or (negated and (cases or trimmed)):
             return None
-        alternatives = normal_form(regex.pattern)
+        inner = contained(regex.pattern)
+        if inner is not None:  # ".*M.*": the cell holds a text M matches
+            written_inner = self.pattern_of(inner, cases, bounded=True)
+            if written_inner is None:
+                return None
+            holds = f"{self.s.char}*(?:{written_inner})"
+            if negated:
+                return f"(?!{holds})"
+            return f"(?:(?={holds})|(?={self.s.end}))"
+        body = self.pattern_of(regex.pattern, cases)
+        if body is None or negated:
+            if body is None or not negated:
+                return None
+            return f"(?!(?:{body}){self.s.end})"
+        if trimmed:
+            body = f"(?!\\s)(?:{body})(?<!\\s)"
+        return self.cell(body)
+
+    def pattern_of(self, pattern: str, cases: Sequence[str], *, bounded: bool = False
+                   ) -> str | None:
+        """``pattern``'s normal form narrowed to what a cell holds (and to the characters
+        ``cases`` leave alone), as a pattern for ``re``; None when refused (``bounded``:
+        also when it may match texts of any length)."""
+        alternatives = normal_form(pattern)
         if alternatives is None:
             return None
         kept = []
         for seq in alternatives:
-            items = [self.narrowed(item, case) for item in seq]
+            if bounded and any(item.high == MAXREPEAT for item in seq):
+                return None
+            items = [self.narrowed(item, cases) for item in seq]
             if all(item is not None for item in items):
                 kept.append(tuple(item for item in items if item is not None))
-        if not kept:
-            return None
-        return self.cell(written(kept))
+        return written(kept) if kept else None
 
-    def narrowed(self, item: Item, case: str | None) -> Item | None:
+    def narrowed(self, item: Item, cases: Sequence[str]) -> Item | None:
         """``item`` without the characters a cell cannot hold (and, under ``upper()`` or
         ``lower()``, those the case mapping changes); None when it must match one and none
-        is left."""
+        is left. Without a case mapping, exact for the texts a cell can hold."""
         chars = _without(item.chars, self.s.forbidden)
-        if case is not None:
+        for case in cases:
             if sum(high - low + 1 for low, high in chars) > _MAX_CASED_CHARS:
                 return None
             chars = _unchanged_by(chars, case)
@@ -303,9 +348,13 @@ def _unchanged_by(chars: tuple[tuple[int, int], ...], case: str
 def _is_age(node: n.Node) -> bool:
     """``years_between(date(x), today())``."""
     return (isinstance(node, n.Call) and node.function == "years_between"
-            and len(node.args) == 2 and isinstance(node.args[0], n.Call)
-            and node.args[0].function == "date" and len(node.args[0].args) == 1
+            and len(node.args) == 2 and _is_date_of(node.args[0])
             and isinstance(node.args[1], n.Call) and node.args[1].function == "today")
+
+
+def _is_date_of(node: n.Node) -> bool:
+    """``date(x)``."""
+    return isinstance(node, n.Call) and node.function == "date" and len(node.args) == 1
 
 
 def _ordered(day: str, *, up_to: bool) -> str:

@@ -58,7 +58,15 @@ def line_proof(compiled: CompiledPack, layout: Layout,
     assert isinstance(today, dt.date)
     asserted: dict[str, list[CellCheck]] = {}
     residual = []
-    for target in compiled.targets:
+    # A target that reads only fields the file has no column for gives every line the
+    # same answer: none to check when it passes on blanks.
+    blank = [index for index, target in enumerate(compiled.targets)
+             if not _fields_of(target.code, compiled.fields) & set(layout.columns)]
+    if _fires_on_blanks(compiled, blank, lists, today):
+        return None  # every line fails a rule: nothing to prove
+    for index, target in enumerate(compiled.targets):
+        if index in blank:
+            continue
         translated = cell_check(target.code.check, target.field, syntax, lists, today)
         if translated is None or translated.field not in layout.columns:
             residual.append(target.code)
@@ -194,6 +202,16 @@ def _cell(checks: list[CellCheck], syntax: CellSyntax, *, captured: bool) -> str
         body = f"(?={syntax.first_not_space})({body})"
         return f"{ahead}(?:{body}|)" if empty else ahead + body
     return ahead + (f"{body}?" if empty and whole is not None else body)
+
+
+def _fires_on_blanks(compiled: CompiledPack, indexes: Sequence[int],
+                     lists: Mapping[str, tuple[str, ...]], today: dt.date) -> bool:
+    """Whether a target of ``indexes`` fires (or fails) on a record of blank values."""
+    if not indexes:
+        return False
+    codes = [compiled.targets[index].code for index in indexes]
+    check = compile_rules(codes, compiled.fields, lists, today=today)[0]
+    return bool(check((None,) * len(compiled.fields)))
 
 
 def _fields_of(code: object, fields: Sequence[str]) -> set[str]:
