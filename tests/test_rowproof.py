@@ -288,3 +288,23 @@ def test_two_workers_prove_what_one_does(tmp_path: Path, monkeypatch: pytest.Mon
                          "--workers", "2")
     assert one == two
     assert json.loads(one)["summary"]["records"] > 2900
+
+
+@pytest.mark.parametrize("pack", ["default", "bench", "shapes"])
+def test_files_with_every_cell_quoted_match_the_plain_path(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, blocks: int, pack: str) -> None:
+    # As many MIS exports write them: "Ann","Lee",... (and some cells quoted, some not).
+    import csv
+
+    source = shapes_file(blocks, 2000) if pack == "shapes" else learners(blocks, 900)
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    for index, row in enumerate(csv.reader(io.StringIO(source, newline=""))):
+        writer.writerow(row) if index % 7 else out.write(",".join(row) + "\r\n")
+    data = tmp_path / "quoted.csv"
+    data.write_text(out.getvalue(), "utf-8", newline="")
+    args = {"default": [], "bench": ["--pack", str(BENCH_PACK)],
+            "shapes": ["--pack", str(shapes_pack(tmp_path))]}[pack]
+    report = same_both_ways(tmp_path, monkeypatch, str(data), *args, "--format", "jsonl",
+                            "--show-values")
+    assert report.count(b"\n") > 100

@@ -215,6 +215,21 @@ class _CsvSource(HeadedSource):
                                 for i in indices])
             return new(Record, (number, line, values, None, ()))
 
+        def quoted(text: str, number: int, line: int) -> Record | None:
+            """The record of a line with quotes csv reads as one whole record (None: it
+            may not be one: a quoted value that goes on, a ragged or blank line)."""
+            if "\x00" in text or len(text) > MAX_CELL_CHARS:
+                return None
+            try:  # strict fails where a value is left open; else it reads as csv does
+                row = next(csv.reader((text,), delimiter=delimiter, strict=True))
+            except (csv.Error, StopIteration):
+                return None
+            if len(row) != width or (width == 1 and not row[0]):
+                return None
+            row.append("")
+            return new(Record, (number, line, tuple(
+                [None if not (v := row[i]) or v.isspace() else v for i in indices]), None, ()))
+
         # The whole-row proof, made once enough records were read for it to pay; with it,
         # blocks of lines are read at once and only the lines it cannot prove come here.
         prove: LineProof | None = None
@@ -234,7 +249,8 @@ class _CsvSource(HeadedSource):
                     if not text:  # the end of the block
                         unproven = None
                         continue
-                    record = split(text, number + 1, previous + 1)
+                    record = (split(text, number + 1, previous + 1) if '"' not in text
+                              else quoted(text, number + 1, previous + 1))
                     if record is not None:
                         number += 1
                         previous += 1
@@ -257,7 +273,7 @@ class _CsvSource(HeadedSource):
                 line = previous + 1
                 if prove is None and make is not None and number >= PROVE_AFTER:
                     prove, make = make(delimiter, width, self._match.columns), None
-                if '"' not in text and "\x00" not in text and len(text) <= MAX_CELL_CHARS:
+                if "\x00" not in text and len(text) <= MAX_CELL_CHARS:
                     if prove is not None and prove.proves(text, number + 1, line):
                         previous = line
                         number += 1

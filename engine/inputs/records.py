@@ -33,7 +33,7 @@ class LineProof(Protocol):
     their line breaks, numbered as the record and the line they would be."""
 
     def proves(self, text: str, number: int, line: int) -> bool:
-        """Whether one line (no quote, no NUL) is clean."""
+        """Whether one line (no NUL, no longer than a cell may be) is clean."""
 
     def unproven(self, block: str, number: int, line: int) -> Iterator[tuple[str, int]]:
         """Each line of ``block`` (whole lines, ``BoundedLines.block``) not proven clean,

@@ -69,8 +69,9 @@ class CellCheck:
 
 
 class CellSyntax:
-    """The characters of a cell in one file: not the delimiter, a quote, NUL or a line
-    break. ``end`` matches where a cell ends (the delimiter, the line break, the end)."""
+    """The characters of a cell's text in one file: not the delimiter, a quote, NUL or a
+    line break. ``end`` matches where the text ends: the delimiter, the line break or the
+    end, after the closing quote of a quoted cell (``"text"``, whose value is the text)."""
 
     def __init__(self, delimiter: str) -> None:
         self.delimiter = delimiter
@@ -78,7 +79,7 @@ class CellSyntax:
         escaped = re.escape(delimiter)
         self.char = f'[^{escaped}"\\x00\\r\\n]'
         self.first_not_space = f'[^\\s{escaped}"\\x00]'
-        self.end = f"(?:{escaped}|[\\r\\n]|\\Z)"
+        self.end = f'"?(?:{escaped}|[\\r\\n]|\\Z)'
 
 
 def cell_check(checked: CheckedExpr, target_field: str, syntax: CellSyntax,

@@ -13,8 +13,9 @@ no rule fails. ``line_proof`` builds it:
 - the rules across records (``unique``) note the line's keys only when none repeats
   (``CrossRecords.admit``).
 
-A line is proven clean when it has no quote (csv would read it otherwise), one cell for
-each heading, every assertion holds, the residual finds nothing and no key repeats. Any
+A line is proven clean when each of its cells is plain text or text in quotes (with
+no quote, delimiter or line break inside, csv reads it as the text), one cell for each
+heading, every assertion holds, the residual finds nothing and no key repeats. Any
 other line is read and checked the plain way, so the proof only ever needs to be
 sufficient: a line it cannot prove loses nothing but time. The expression is linear in
 the line: each cell's assertions are lookaheads (which never backtrack once matched) of
@@ -88,16 +89,21 @@ def line_proof(compiled: CompiledPack, layout: Layout,
             layout.columns):
         return None  # two fields read from one column
     field_at = {column: field for field, column in layout.columns.items()}
-    cells = [_cell(asserted.get(field_at.get(column, ""), []), syntax,
-                   captured=column in by_column) for column in range(layout.width)]
+    cells, groups, group = [], 0, {}  # group: field -> the number of the group of its value
+    for column in range(layout.width):
+        groups += 1  # the cell's opening quote, if it has one
+        checks = asserted.get(field_at.get(column, ""), [])
+        if column in by_column:
+            group[by_column[column]] = groups + 1
+            groups += 1
+        cells.append(_cell(checks, syntax, quote=f"q{column}", captured=column in by_column))
     never = "(?:((?!)))?"  # a group that never takes part: None for fields without a column
     clean = re.escape(layout.delimiter).join(cells) + "(?:\r\n|\r|\n)" + never
     check = None
     if residual:
         check = compile_rules(residual, compiled.fields, lists, today=today,
                               label=f"<pack {compiled.pack.name} residual>")[0]
-    group = {field: index for index, (_, field) in enumerate(captured)}
-    order = [group.get(field, len(captured)) for field in compiled.fields]
+    order = [group.get(field, groups + 1) - 1 for field in compiled.fields]  # in groups()
     return RowProof(clean, order, check, across.admit if across is not None else None,
                     [(compiled.fields.index(field), test) for field, test in columns], until)
 
@@ -188,10 +194,16 @@ class RowProof:
         return failed
 
 
-def _cell(checks: list[CellCheck], syntax: CellSyntax, *, captured: bool) -> str:
-    """One cell of the expression: its checks' assertions, then the cell read (captured:
-    as a group, which is None when the cell is empty). The first check that is one whole
-    pattern is matched in place (the cell read once for it), the others looked ahead."""
+def _cell(checks: list[CellCheck], syntax: CellSyntax, *, quote: str, captured: bool) -> str:
+    """One cell of the expression: an opening quote (the group named ``quote``), its
+    checks' assertions, then the cell's text read (captured: as a group, which is None when
+    the text is empty), then the closing quote if it opened with one. The first check that
+    is one whole pattern is matched in place (the text read once for it), the others
+    looked ahead."""
+    return f'(?P<{quote}>")?{_text(checks, syntax, captured=captured)}(?({quote})")'
+
+
+def _text(checks: list[CellCheck], syntax: CellSyntax, *, captured: bool) -> str:
     whole = next((check for check in checks if check.body is not None), None)
     ahead = "".join(check.assertion for check in checks if check is not whole)
     if whole is None:
