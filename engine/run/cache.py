@@ -456,8 +456,8 @@ def _python_regex_reduction(compiled: re.Pattern[Any]) -> Any:
     key holds the Python version, so the code is always read by the ``re`` that made it;
     a pattern whose code does not rebuild it exactly is pickled as ``re`` pickles it."""
     try:
-        from re import _compiler as sre_compile  # type: ignore[attr-defined]
-        from re import _parser as sre_parse  # type: ignore[attr-defined]
+        import re._compiler as sre_compile  # type: ignore[import-not-found]
+        import re._parser as sre_parse  # type: ignore[import-not-found]
     except ImportError:  # pragma: no cover - Python 3.10
         import sre_compile
         import sre_parse
