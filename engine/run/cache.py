@@ -313,8 +313,7 @@ class _Pickler(pickle.Pickler):
 
 
 def _reducer_for(kind: type) -> Callable[[Any], Any] | None:
-    from lrsrules.lang.checker import CheckedExpr
-    from lrsrules.lang.codegen import UNSET
+    from lrsrules.lang.checked import UNSET, CheckedExpr
     from lrsrules.lang.regexes import Answers, Regex, compile_regex
 
     if kind is types.FunctionType:
@@ -425,7 +424,7 @@ def _checked_reduction(checked: Any) -> tuple[Any, ...]:
 
 def _checked(root: Any, source: Any, types_: list[tuple[Any, Any]],
              regexes: list[tuple[Any, Any]]) -> Any:
-    from lrsrules.lang.checker import CheckedExpr
+    from lrsrules.lang.checked import CheckedExpr
 
     return CheckedExpr(root, source, {id(node): typed for node, typed in types_},
                        {id(node): regex for node, regex in regexes})
@@ -487,6 +486,6 @@ def _python_regex(pattern: str, flags: int, code: list[int], groups: int,
 
 
 def _unset() -> object:
-    from lrsrules.lang.codegen import UNSET
+    from lrsrules.lang.checked import UNSET
 
     return UNSET
