@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -13,7 +13,6 @@ import lrsrules
 from lrsrules.cli.config import ShowConfigOption, configured, find_config
 from lrsrules.cli.exit_codes import EXIT_CODES_HELP, ExitCode
 from lrsrules.cli.inputs import STDIN, find_inputs
-from lrsrules.cli.manyreport import write_many
 from lrsrules.cli.options import (
     AsOfOption,
     Color,
@@ -47,10 +46,12 @@ from lrsrules.cli.options import (
 )
 from lrsrules.cli.output import write_report
 from lrsrules.packs.model import DEFAULT_PACK
-from lrsrules.packs.waivers import WaiverSet
 from lrsrules.report.listing import Listing
-from lrsrules.run.pipeline import Run
-from lrsrules.run.program import CompiledPack
+
+if TYPE_CHECKING:
+    from lrsrules.packs.waivers import WaiverSet
+    from lrsrules.run.pipeline import Run
+    from lrsrules.run.program import CompiledPack
 
 STDIN_NAME = "<stdin>"
 # An LRS batch file's name, or its header's headings: batch check reads those too.
@@ -136,6 +137,8 @@ def validate(
         if run.failed(fail_on.value) and not exit_zero:
             raise typer.Exit(ExitCode.FINDINGS)
         return
+    from lrsrules.cli.manyreport import write_many  # several inputs, or --quiet text
+
     total = write_many(found.paths, open_run, format, output, show_values=show_values,
                        fail_on=fail_on.value, shown=_shown, quiet=quiet_text,
                        named=found.many,
