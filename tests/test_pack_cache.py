@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 import lrsrules
 from lrsrules.cli.app import app
 from lrsrules.run import cache
+from lrsrules.run.packpickle import PackPickler
 
 ROOT = Path(__file__).resolve().parent.parent
 LEARNERS = ("GivenName,FamilyName,ULN,DateOfBirth,Gender,LastKnownPostCode,EmailAddress\n"
@@ -90,7 +91,7 @@ def test_a_checked_expression_read_back_still_knows_its_nodes(folder: Path) -> N
 def test_a_python_regex_is_read_back_the_same_from_its_compiled_code(pattern: str) -> None:
     compiled = re.compile(pattern)
     buffer = io.BytesIO()
-    cache._Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump([compiled])
+    PackPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump([compiled])
     assert b"_python_regex" in buffer.getvalue()  # not compiled again on load
     (read,) = pickle.loads(buffer.getvalue())
     assert read == compiled and read.groupindex == compiled.groupindex
