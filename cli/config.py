@@ -15,7 +15,6 @@ against ``config.schema.json``; a bad one is an error naming its file, line and 
 
 from __future__ import annotations
 
-import difflib
 import inspect
 import os
 import re
@@ -34,11 +33,6 @@ from lrsrules.dates import parse_iso_date
 from lrsrules.errors import EngineError, Location
 from lrsrules.limits import MAX_CONFIG_FILE_BYTES
 from lrsrules.packs.model import DEFAULT_PACK
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover (Python 3.10)
-    import tomli as tomllib
 
 CONFIG_NAME = "lrsrules.toml"
 PYPROJECT = "pyproject.toml"
@@ -127,6 +121,11 @@ def find_config(start: Path | None = None) -> Path | None:
 
 def read_config(path: Path) -> ConfigFile:
     """Read and check a settings file; raises ``ConfigError`` naming its line."""
+    if sys.version_info >= (3, 11):  # imported when a settings file is found
+        import tomllib
+    else:  # pragma: no cover (Python 3.10)
+        import tomli as tomllib
+
     text = _text(path)
     try:
         document = tomllib.loads(text)
@@ -213,6 +212,8 @@ def _check(config: ConfigFile) -> None:
             raise ConfigError(f"{key} cannot be set in a settings file", config.where(key),
                               hint=why)
     problems = []
+    import difflib  # for a file found, as jsonschema
+
     from lrsrules.packs.schema import schema_validator  # jsonschema: only for a file found
 
     for error in sorted(schema_validator(SCHEMA).iter_errors(config.table),

@@ -195,9 +195,9 @@ def _write_json(names: Sequence[str], open_run: OpenRun, opened: Output, total: 
 
 def _reporter(fmt: str, stream: TextIO, show_values: bool, shown: str,
               folder: str | None, named: bool = True) -> Reporter:
-    from lrsrules.report.formats import REPORTERS  # imported when a report is made
+    from lrsrules.report.formats import reporter_class  # imported when a report is made
 
-    reporter = REPORTERS[fmt](stream, show_values=show_values, source_name=shown,
+    reporter = reporter_class(fmt)(stream, show_values=show_values, source_name=shown,
                               spool_dir=folder)
     reporter.name_files = named
     return reporter

@@ -257,10 +257,10 @@ def _reporter(opened: Output, format_name: str, name: str, *, show_values: bool,
         return StatisticsReporter(opened.stream, as_json=format_name == "json")
     style = terminal_style(color, opened.stream) if format_name == "text" else None
     if style is None:
-        from lrsrules.report.formats import REPORTERS  # the CI formats: imported when used
+        from lrsrules.report.formats import reporter_class  # each imported when used
 
-        return REPORTERS[format_name](opened.stream, show_values=show_values,
-                                      source_name=name, spool_dir=opened.folder)
+        return reporter_class(format_name)(opened.stream, show_values=show_values,
+                                           source_name=name, spool_dir=opened.folder)
     from lrsrules.report.terminal import TerminalReporter  # rich, only for a terminal
 
     return TerminalReporter(opened.stream, colour=style == "colour", show_values=show_values,

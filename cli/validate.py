@@ -1,11 +1,13 @@
-"""`lrsrules validate`: run a pack over files of records and report the findings."""
+"""`lrsrules validate`: run a pack over files of records and report the findings.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: typer reads the command's annotations,
+which as strings it would compile one by one on every run (a few milliseconds of start-up).
+"""
 
 import re
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -13,7 +15,6 @@ import lrsrules
 from lrsrules.cli.config import ShowConfigOption, configured, find_config
 from lrsrules.cli.exit_codes import EXIT_CODES_HELP, ExitCode
 from lrsrules.cli.inputs import STDIN, find_inputs
-from lrsrules.cli.manyreport import write_many
 from lrsrules.cli.options import (
     AsOfOption,
     Color,
@@ -47,10 +48,12 @@ from lrsrules.cli.options import (
 )
 from lrsrules.cli.output import write_report
 from lrsrules.packs.model import DEFAULT_PACK
-from lrsrules.packs.waivers import WaiverSet
 from lrsrules.report.listing import Listing
-from lrsrules.run.pipeline import Run
-from lrsrules.run.program import CompiledPack
+
+if TYPE_CHECKING:
+    from lrsrules.packs.waivers import WaiverSet
+    from lrsrules.run.pipeline import Run
+    from lrsrules.run.program import CompiledPack
 
 STDIN_NAME = "<stdin>"
 # An LRS batch file's name, or its header's headings: batch check reads those too.
@@ -113,7 +116,7 @@ def validate(
     if verbose:
         tell_pack(compiled)
 
-    def open_run(name: str) -> Run:
+    def open_run(name: str) -> "Run":
         run = check_input(name, compiled, waiver_set, encoding=encoding,
                           delimiter=delimiter, sheet=sheet,
                           input_format=input_format.value if input_format else None,
@@ -136,6 +139,8 @@ def validate(
         if run.failed(fail_on.value) and not exit_zero:
             raise typer.Exit(ExitCode.FINDINGS)
         return
+    from lrsrules.cli.manyreport import write_many  # several inputs, or --quiet text
+
     total = write_many(found.paths, open_run, format, output, show_values=show_values,
                        fail_on=fail_on.value, shown=_shown, quiet=quiet_text,
                        named=found.many,
@@ -147,9 +152,9 @@ def validate(
         raise typer.Exit(ExitCode.FINDINGS)
 
 
-def check_input(name: str, compiled: CompiledPack, waivers: WaiverSet | None, *,
+def check_input(name: str, compiled: "CompiledPack", waivers: "WaiverSet | None", *,
                 encoding: str | None, delimiter: str | None, input_format: str | None,
-                sheet: str | None, engine: dict[str, Any] | None = None) -> Run:
+                sheet: str | None, engine: dict[str, Any] | None = None) -> "Run":
     """The run of ``compiled`` over one input: a path, or ``-`` (standard input, CSV unless
     ``input_format`` says otherwise). ``engine``: the ``lrsrules.validate`` arguments of
     --workers, --engine and --scheduler (a path's records only)."""
@@ -162,7 +167,7 @@ def check_input(name: str, compiled: CompiledPack, waivers: WaiverSet | None, *,
                              **(engine or {}))
 
 
-def tell_pack(compiled: CompiledPack) -> None:
+def tell_pack(compiled: "CompiledPack") -> None:
     """--verbose: the settings file, and the pack and rules that run."""
     path = find_config()
     typer.echo(f"settings file: {path or 'none'}", err=True)
@@ -172,7 +177,7 @@ def tell_pack(compiled: CompiledPack) -> None:
                f"{len(loaded.rules)} rules run (selected, and in force {when})", err=True)
 
 
-def tell_input(shown: str, run: Run) -> None:
+def tell_input(shown: str, run: "Run") -> None:
     """--verbose: how an input is read."""
     info = run.info
     how = [f"as {info.input_format}"]
@@ -185,14 +190,14 @@ def _shown(name: str) -> str:
     return STDIN_NAME if name == STDIN else name
 
 
-def _pack_inputs(compiled: CompiledPack, waivers: WaiverSet | None) -> tuple[str, ...]:
+def _pack_inputs(compiled: "CompiledPack", waivers: "WaiverSet | None") -> tuple[str, ...]:
     files = list(compiled.pack.files)
     if waivers is not None and waivers.path:
         files.append(waivers.path)
     return tuple(files)
 
 
-def _batch_hint(name: str, run: Run) -> None:
+def _batch_hint(name: str, run: "Run") -> None:
     """Point a user who validates an LRS batch file to ``batch check``, which also checks
     its name, header record and layout."""
     ignored = set(run.source.ignored_headings)

@@ -20,19 +20,18 @@ from typing import IO, TYPE_CHECKING, Any, Union
 
 from lrsrules.dates import parse_iso_date
 from lrsrules.errors import InputError, Location, PackError, Problem
-from lrsrules.inputs.readers import open_records
-from lrsrules.inputs.records import RecordSource
 from lrsrules.packs.model import DEFAULT_PACK, Pack
-from lrsrules.packs.selection import select_rules
-from lrsrules.packs.waivers import WaiverSet, load_waivers
 from lrsrules.run.pipeline import Run
 from lrsrules.run.program import CompiledPack, compile_pack
 
-# What only loading a pack from its files or checking a batch file needs (YAML, jsonschema,
-# lark) is imported there: a run whose prepared pack comes from the cache starts without it.
+# What only loading a pack from its files, reading waivers or checking a batch file needs
+# (YAML, jsonschema, lark, the checker) is imported there: a run whose prepared pack comes
+# from the cache starts without it.
 if TYPE_CHECKING:
     from lrsrules.batch.layouts import Layout
+    from lrsrules.inputs.records import RecordSource
     from lrsrules.packs.packfiles import PackFiles
+    from lrsrules.packs.waivers import WaiverSet
 
 ENGINES = ("local", "dask")  # where the records of a file are checked
 PackRef = Union[str, "os.PathLike[str]", CompiledPack]
@@ -64,6 +63,7 @@ def load_pack(pack: str | os.PathLike[str] = DEFAULT_PACK, *, as_of: DateLike = 
 
     def prepare(files: Callable[[], PackFiles | None]) -> CompiledPack:
         from lrsrules.packs.loader import load_pack as load_pack_file
+        from lrsrules.packs.selection import select_rules
         from lrsrules.packs.versions import rules_in_force
 
         loaded = load_pack_file(pack, files=files())
@@ -131,6 +131,8 @@ def validate(source: Source, pack: PackRef = DEFAULT_PACK, *,
     def opener(wanted: Sequence[str]) -> RecordSource:
         fields = compiled.pack.fields
         if isinstance(source, (str, os.PathLike)) or hasattr(source, "read"):
+            from lrsrules.inputs.readers import open_records
+
             return open_records(source, fields, wanted,  # type: ignore[arg-type]
                                 encoding=encoding, delimiter=delimiter,
                                 input_format=input_format, sheet=sheet, name=name)
@@ -217,7 +219,11 @@ def _prepared(pack: PackRef, as_of: DateLike, today: dt.date | None,
 
 def _waivers(waivers: str | os.PathLike[str] | WaiverSet | None,
              compiled: CompiledPack) -> WaiverSet | None:
-    if waivers is None or isinstance(waivers, WaiverSet):
+    if waivers is None:
+        return None
+    from lrsrules.packs.waivers import WaiverSet, load_waivers
+
+    if isinstance(waivers, WaiverSet):
         return waivers
     return load_waivers(waivers, compiled.loaded)
 

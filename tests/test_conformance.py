@@ -10,11 +10,10 @@ import pytest
 import yaml
 
 from lrsrules.errors import PackError
-from lrsrules.lang.checker import Scope
+from lrsrules.lang.checker import Scope, parse_and_check
 from lrsrules.lang.compiler import RuleCode, compile_rules, compile_value
 from lrsrules.lang.functions import EvaluationError
 from lrsrules.packs.model import ExprSource, FieldDef, ListDef
-from lrsrules.run.program import parse_and_check
 
 SUITE = Path(__file__).parent / "conformance"
 FIELDS = {name: FieldDef(name) for name in ("a", "b", "c", "n", "d")}

@@ -3,7 +3,10 @@ when someone else could have written it, safe under concurrent runs."""
 
 from __future__ import annotations
 
+import io
 import os
+import pickle
+import re
 import shutil
 import stat
 import subprocess
@@ -16,6 +19,7 @@ from typer.testing import CliRunner
 import lrsrules
 from lrsrules.cli.app import app
 from lrsrules.run import cache
+from lrsrules.run.packpickle import PackPickler
 
 ROOT = Path(__file__).resolve().parent.parent
 LEARNERS = ("GivenName,FamilyName,ULN,DateOfBirth,Gender,LastKnownPostCode,EmailAddress\n"
@@ -80,6 +84,20 @@ def test_a_checked_expression_read_back_still_knows_its_nodes(folder: Path) -> N
     for target in read.targets:
         checked = target.code.check
         assert checked.typed(checked.root).type  # keyed by the node, not a stale id
+
+
+@pytest.mark.parametrize("pattern", [r"[\w' -]+", r"(?P<area>[A-Z]{1,2})[0-9]+", r"(?i)mrs?\.? .+",
+                                     r"[^\W\d_][\w'’.-]*"])
+def test_a_python_regex_is_read_back_the_same_from_its_compiled_code(pattern: str) -> None:
+    compiled = re.compile(pattern)
+    buffer = io.BytesIO()
+    PackPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump([compiled])
+    assert b"_python_regex" in buffer.getvalue()  # not compiled again on load
+    (read,) = pickle.loads(buffer.getvalue())
+    assert read == compiled and read.groupindex == compiled.groupindex
+    for text in ("Mrs. Ann O'Neill", "AB12", "x", ""):
+        found, wanted = read.fullmatch(text), compiled.fullmatch(text)
+        assert (found and found.span()) == (wanted and wanted.span())
 
 
 def test_editing_the_pack_or_its_list_file_is_seen(folder: Path, own_pack: Path,

@@ -9,7 +9,6 @@ blank lines. A damaged or cut-short stream is an ``InputError`` too, never a tra
 
 from __future__ import annotations
 
-import gzip
 import io
 import os
 import zlib
@@ -36,6 +35,8 @@ class _BoundedGzip(io.RawIOBase):
     """The decompressed bytes of a gzip file, bounded by ``MAX_GZIP_RATIO``."""
 
     def __init__(self, raw: IO[bytes], name: str, stored: int) -> None:
+        import gzip  # imported for a gzip file only: start-up is most of a small run
+
         super().__init__()
         self._raw = raw
         self._gzip = gzip.GzipFile(fileobj=raw, mode="rb")

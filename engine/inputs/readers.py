@@ -25,7 +25,6 @@ from lrsrules.inputs.bounds import BoundedLines, allow_cells, check_span, csv_er
 from lrsrules.inputs.compressed import inner_suffix, is_gzip, open_gzip
 from lrsrules.inputs.decoding import codec_for
 from lrsrules.inputs.headings import match_headings
-from lrsrules.inputs.jsonlines import JsonLinesSource
 from lrsrules.inputs.records import (
     HeadedSource,
     LineProof,
@@ -36,7 +35,6 @@ from lrsrules.inputs.records import (
     find_decode_error,
     unreadable,
 )
-from lrsrules.inputs.workbooks import WorkbookSource
 from lrsrules.limits import MAX_CELL_CHARS
 from lrsrules.packs.model import FieldDef
 
@@ -90,6 +88,8 @@ def open_records(
         name = os.fspath(path) if stream is None else _stream_name(stream)  # type: ignore[arg-type]
     suffix = inner_suffix(name)
     if stream is None and input_format is None and suffix in _WORKBOOKS and not is_gzip(name):
+        from lrsrules.inputs.workbooks import WorkbookSource  # each reader imported when used
+
         return WorkbookSource(name, fields, wanted, sheet=sheet)
     if suffix == ".xml" and input_format is None:
         raise InputError("validate reads CSV, JSON Lines and Excel workbooks, not XML",
@@ -115,6 +115,8 @@ def open_records(
         lines.push(first)
         opened = Opened(name, file, codec, lines, skipped + line_offset, release)
         if fmt == "jsonl":
+            from lrsrules.inputs.jsonlines import JsonLinesSource
+
             return JsonLinesSource(opened, fields, wanted)
         separator = separator or _detect_delimiter(first, "\t" if suffix == ".tsv" else ",")
         return _CsvSource(opened, fields, wanted, separator)

@@ -11,14 +11,16 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from lrsrules.dates import parse_iso_date
 from lrsrules.errors import Location, PackError, Problem
 from lrsrules.lang import nodes as n
+from lrsrules.lang.checked import CheckedExpr as CheckedExpr  # defined apart: see checked
+from lrsrules.lang.checked import Typed as Typed
 from lrsrules.lang.functions import ANY, BOOL, DATE, FUNCTIONS, LIST, NUMBER, TEXT
 from lrsrules.lang.hints import Hints
-from lrsrules.lang.regexes import Regex, check_portable_regex, compile_regex
+from lrsrules.lang.regexes import check_portable_regex, compile_regex
 from lrsrules.packs.model import ExprSource, FieldDef, ListDef
 
 NULL = "null"  # the type of the literal null: fits any parameter
@@ -33,29 +35,10 @@ _REPLACEMENT = re.compile(r"(?:[^\\]|\\[1-9](?![0-9])|\\\\)*", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
-class Typed:
-    type: str
-    nullable: bool
-
-
-@dataclass(frozen=True, slots=True)
 class Scope:
     fields: Mapping[str, FieldDef]
     lists: Mapping[str, ListDef]
     rule_fields: tuple[str, ...] = ()
-
-
-@dataclass
-class CheckedExpr:
-    """A parsed expression with the type of every node (keyed by node identity)."""
-
-    root: n.Node
-    source: ExprSource
-    types: dict[int, Typed] = field(default_factory=dict)
-    regexes: dict[int, Regex] = field(default_factory=dict)  # pattern literals, compiled
-
-    def typed(self, node: n.Node) -> Typed:
-        return self.types[id(node)]
 
 
 class _Checker:

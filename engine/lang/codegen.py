@@ -23,12 +23,12 @@ from lrsrules import speedups
 from lrsrules.dates import parse_iso_date
 from lrsrules.lang import nodes as n
 from lrsrules.lang.backtracking import python_fullmatch
-from lrsrules.lang.checker import CheckedExpr
+from lrsrules.lang.checked import UNSET as UNSET  # defined apart: a cached pack holds it
+from lrsrules.lang.checked import CheckedExpr
 from lrsrules.lang.functions import FUNCTIONS, LIST, TEXT, Remembered, require_date
 
 Known = frozenset[str]
 _MEMO_TOKEN = re.compile("\x00([0-9]+)\x00")
-UNSET = object()  # a memo slot not yet filled for this record
 MEMO_SLOT = re.compile("_m[0-9]+")  # the names ``resolve`` gives memo slots
 # Functions that take null, and the result that proves their argument is not null.
 _PROVES_PRESENT = {"present": True, "blank": False, "is_date": True, "is_int": True}

@@ -19,30 +19,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from lrsrules.lang.checker import CheckedExpr
+from lrsrules.lang.checked import CheckedExpr
+from lrsrules.lang.checked import CheckFunction as CheckFunction
+from lrsrules.lang.checked import RuleCode as RuleCode  # defined apart: see checked
 from lrsrules.lang.codegen import Emitter, ExprCode
 from lrsrules.lang.wrapping import WIDTH, fill, wrap_condition
 
-# A function returned by compile_rules: values (in CompiledPack.fields order) -> hits, where a
-# hit is a target index (the rule failed) or (target index, exception) (it could not be
-# evaluated).
-CheckFunction = Callable[[Sequence[str | None]], list[Any]]
 _PLAIN = re.compile(r"[A-Za-z0-9_.-]+")  # rule ids and field names shown as they are
 _TARGET_HEADER = re.compile(r"    # \[([0-9]+)\] ")
-
-
-@dataclass(frozen=True, slots=True)
-class RuleCode:
-    """The checked conditions of one rule applied to one field (a 'target')."""
-
-    check: CheckedExpr
-    when: CheckedExpr | None
-    unless: CheckedExpr | None
-    field: str  # the field `value` and `field_name` stand for
-    rule_id: str = ""  # named in a comment of the generated code, for people reading it
 
 
 def field_variables(fields: Sequence[str]) -> dict[str, str]:

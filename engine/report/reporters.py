@@ -19,8 +19,6 @@ from typing import IO, TextIO
 from lrsrules import speedups, spreadsheets
 from lrsrules.findings import SEVERITIES, Finding
 from lrsrules.limits import MAX_HTML_FINDINGS, REPORT_SPOOL_BYTES
-from lrsrules.report import htmlpage
-from lrsrules.report.statistics import Statistics
 from lrsrules.run.findings import RunInfo, Summary
 from lrsrules.spreadsheets import safe_cell
 
@@ -241,6 +239,8 @@ class JsonReporter(Reporter):
             max_size=REPORT_SPOOL_BYTES, mode="w+", encoding="utf-8", errors="surrogatepass",
             newline="", dir=spool_dir)
         self._findings = 0
+        from lrsrules.report.statistics import Statistics  # for the formats that count
+
         self._statistics = Statistics()
 
     def add(self, finding: Finding) -> None:
@@ -350,6 +350,8 @@ class StatisticsReporter(Reporter):
         super().__init__(stream, show_values=show_values, source_name=source_name,
                          spool_dir=spool_dir)
         self.as_json = as_json
+        from lrsrules.report.statistics import Statistics  # for the formats that count
+
         self._statistics = Statistics()
 
     def add(self, finding: Finding) -> None:
@@ -374,14 +376,20 @@ class HtmlReporter(Reporter):
 
     def __init__(self, stream: TextIO, *, show_values: bool = False, source_name: str = "",
                  spool_dir: str | None = None) -> None:
+        from lrsrules.report import htmlpage  # imported for an HTML report only
+
         htmlpage.require_jinja()  # before the run: a missing extra is an error, not a crash
         super().__init__(stream, show_values=show_values, source_name=source_name,
                          spool_dir=spool_dir)
+        from lrsrules.report.statistics import Statistics  # for the formats that count
+
         self._statistics = Statistics()
         self._rows: list[Finding] = []
         self._input_sha256: str | None = None
 
     def start(self, info: RunInfo) -> None:
+        from lrsrules.report import htmlpage
+
         super().start(info)
         self._input_sha256 = htmlpage.file_sha256(info.input_path)
 
@@ -391,6 +399,8 @@ class HtmlReporter(Reporter):
             self._rows.append(finding)
 
     def finish(self, summary: Summary) -> None:
+        from lrsrules.report import htmlpage
+
         info = self._run_info()
         model = htmlpage.page_model(
             info, summary, self._statistics, self._rows, show_values=self.show_values,

@@ -2,7 +2,9 @@
 
 Preparing the default pack (its YAML read, every file's shape checked, every expression
 parsed, checked and compiled to Python) takes about half a second; reading it back from
-here takes a few milliseconds and needs neither jsonschema nor lark nor PyYAML imported.
+here takes a few milliseconds and needs neither jsonschema nor lark nor PyYAML imported,
+nor the expression checker and compiler (what an entry holds of theirs is in
+``lang.checked``).
 
 An entry is keyed by what was asked (the pack reference, the overlays, the working folder
 a relative reference is read from, the date of the rules in force and of ``today()``),
@@ -29,18 +31,15 @@ The folder is ``$LRSRULES_CACHE_DIR``, else ``$XDG_CACHE_HOME/lrsrules``, else
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import hashlib
 import io
 import json
-import marshal
 import os
 import pickle
 import stat
 import sys
 import time
-import types
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -48,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 
 from lrsrules import speedups
 from lrsrules.limits import PACK_CACHE_BYTES
+from lrsrules.run.packpickle import PackPickler
 from lrsrules.run.program import CompiledPack
 
 if TYPE_CHECKING:
@@ -256,7 +256,7 @@ def _write_entry(folder: Path, entry: Path, compiled: CompiledPack,
                  made_from: Iterable[str]) -> None:
     try:
         buffer = io.BytesIO()
-        _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(compiled)
+        PackPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(compiled)
     except Exception:  # something in the pack that cannot be kept: run without an entry
         return
     rest = json.dumps(_made_from(made_from)).encode() + b"\n" + buffer.getvalue()
@@ -288,165 +288,3 @@ def _remove_old(folder: Path) -> None:
                         os.unlink(item.path)
     except OSError:
         return
-
-
-# --- pickling what plain pickle cannot -------------------------------------------------------
-
-class _Pickler(pickle.Pickler):
-    """Pickles a ``CompiledPack``: the generated check functions and nested functions as
-    their marshalled code and the constants they read; compiled regexes by pattern (built
-    again on load); checked expressions with their node-keyed tables by node, not id."""
-
-    def __init__(self, file: io.BytesIO, protocol: int) -> None:
-        super().__init__(file, protocol=protocol)
-        # How each type is pickled, decided once per type: reducer_override runs for every
-        # object of the pack (60,000 for a code list of 5,000 comparisons).
-        self.reducers: dict[type, Callable[[Any], Any] | None] = {}
-
-    def reducer_override(self, obj: Any) -> Any:
-        kind = type(obj)
-        if kind not in self.reducers:
-            self.reducers[kind] = _reducer_for(kind)
-        reducer = self.reducers[kind]
-        return NotImplemented if reducer is None else reducer(obj)
-
-
-def _reducer_for(kind: type) -> Callable[[Any], Any] | None:
-    from lrsrules.lang.checker import CheckedExpr
-    from lrsrules.lang.codegen import UNSET
-    from lrsrules.lang.regexes import Answers, Regex, compile_regex
-
-    if kind is types.FunctionType:
-        return lambda obj: NotImplemented if _importable(obj) else _function_reduction(obj)
-    if kind is Regex:
-        # Kept translated for RE2: translating Unicode classes again costs 0.1 s a pattern.
-        return lambda obj: (_regex, (obj.pattern, obj._re.pattern))
-    if kind is Answers:  # a pattern's answers are its Regex's own
-        return lambda obj: (_answers, (obj.pattern, compile_regex(obj.pattern)._re.pattern))
-    if kind is CheckedExpr:
-        return _checked_reduction
-    if kind is object:
-        return lambda obj: (_unset, ()) if obj is UNSET else NotImplemented
-    names = _slotted_fields(kind)
-    if names is None:
-        return None
-    # Twice as fast to load as dataclasses' own __setstate__.
-    return lambda obj: (_restore, (kind, tuple([getattr(obj, name) for name in names])))
-
-
-_FIELDS: dict[type, tuple[str, ...] | None] = {}
-
-
-def _slotted_fields(cls: type) -> tuple[str, ...] | None:
-    """The fields of a slotted dataclass (whose slots are its fields alone), else None."""
-    if cls not in _FIELDS:
-        names = None
-        if dataclasses.is_dataclass(cls) and "__slots__" in cls.__dict__:
-            names = tuple(field.name for field in dataclasses.fields(cls))
-            if set(names) != set(cls.__dict__["__slots__"]):
-                names = None
-        _FIELDS[cls] = names
-    return _FIELDS[cls]
-
-
-def _restore(cls: type, values: tuple[Any, ...]) -> Any:
-    found: Any = object.__new__(cls)
-    names = _slotted_fields(cls) or ()
-    for name, value in zip(names, values, strict=True):
-        object.__setattr__(found, name, value)  # a frozen dataclass's own way
-    return found
-
-
-def _importable(function: types.FunctionType) -> bool:
-    module = sys.modules.get(function.__module__ or "")
-    if module is None or module.__dict__ is not function.__globals__:
-        return False
-    found: Any = module
-    for part in function.__qualname__.split("."):
-        found = getattr(found, part, None)
-    return found is function
-
-
-def _function_reduction(function: types.FunctionType) -> tuple[Any, ...]:
-    scope = function.__globals__
-    module = sys.modules.get(function.__module__ or "")
-    if module is not None and module.__dict__ is scope:
-        where: str | dict[str, Any] = module.__name__
-        siblings: list[tuple[str, bytes]] = []
-    else:  # a generated module: its namespace holds its constants and its functions
-        own = {name for name, value in scope.items()
-               if isinstance(value, types.FunctionType) and value.__globals__ is scope}
-        where = {name: value for name, value in scope.items()
-                 if name != "__builtins__" and name not in own}
-        siblings = [(name, marshal.dumps(scope[name].__code__)) for name in sorted(own)
-                    if scope[name].__closure__ is None and name != function.__name__]
-    cells = None if function.__closure__ is None else tuple(
-        cell.cell_contents for cell in function.__closure__)
-    return _function, (where, siblings, function.__name__, marshal.dumps(function.__code__),
-                       function.__defaults__, function.__kwdefaults__, cells)
-
-
-def _function(where: str | dict[str, Any], siblings: list[tuple[str, bytes]], name: str,
-              code: bytes, defaults: tuple[Any, ...] | None,
-              kwdefaults: dict[str, Any] | None, cells: tuple[Any, ...] | None
-              ) -> types.FunctionType:
-    if isinstance(where, str):
-        import importlib
-
-        scope = importlib.import_module(where).__dict__
-    else:
-        scope = dict(where)
-        for sibling, sibling_code in siblings:
-            scope[sibling] = types.FunctionType(marshal.loads(sibling_code), scope, sibling)
-    closure = None if cells is None else tuple(types.CellType(value) for value in cells)
-    function = types.FunctionType(marshal.loads(code), scope, name, defaults, closure)
-    function.__kwdefaults__ = kwdefaults
-    if not isinstance(where, str):
-        scope[name] = function
-    return function
-
-
-def _checked_reduction(checked: Any) -> tuple[Any, ...]:
-    from lrsrules.lang import nodes as n
-
-    by_id: dict[int, Any] = {}
-    stack = [checked.root]
-    while stack:
-        node = stack.pop()
-        by_id[id(node)] = node
-        stack.extend(n.children(node))
-    types_ = [(by_id[key], typed) for key, typed in checked.types.items() if key in by_id]
-    regexes = [(by_id[key], regex) for key, regex in checked.regexes.items() if key in by_id]
-    return _checked, (checked.root, checked.source, types_, regexes)
-
-
-def _checked(root: Any, source: Any, types_: list[tuple[Any, Any]],
-             regexes: list[tuple[Any, Any]]) -> Any:
-    from lrsrules.lang.checker import CheckedExpr
-
-    return CheckedExpr(root, source, {id(node): typed for node, typed in types_},
-                       {id(node): regex for node, regex in regexes})
-
-
-# The Regex rebuilt for each (pattern, translation), so that an expression's regex and the
-# answers its generated code reads stay one object, as they were when the entry was made.
-_REBUILT: dict[tuple[str, str], Any] = {}
-
-
-def _regex(pattern: str, translated: str) -> Any:
-    from lrsrules.lang.regexes import Regex
-
-    found = _REBUILT.get((pattern, translated))
-    if found is None:
-        found = _REBUILT[(pattern, translated)] = Regex(pattern, translated)
-    return found
-
-
-def _answers(pattern: str, translated: str) -> Any:
-    return _regex(pattern, translated).fullmatches.__self__
-
-
-def _unset() -> object:
-    from lrsrules.lang.codegen import UNSET
-
-    return UNSET

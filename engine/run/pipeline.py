@@ -16,17 +16,19 @@ from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from itertools import chain
 from operator import attrgetter
 from types import TracebackType
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from lrsrules import speedups
 from lrsrules.findings import SEVERITY_RANK, Finding
 from lrsrules.inputs.records import LineProof, Record, RecordSource
-from lrsrules.packs.waivers import WaiverSet
 from lrsrules.run.crossrecord import CrossRecords
 from lrsrules.run.findings import RunInfo, Summary
 from lrsrules.run.program import CompiledPack, Hit
 from lrsrules.run.runner import Tally, record_findings_of
-from lrsrules.run.waiving import Waiving
+
+if TYPE_CHECKING:
+    from lrsrules.packs.waivers import WaiverSet
+    from lrsrules.run.waiving import Waiving
 
 # Opens the run's source given the values each record must carry, in that order.
 Opener = Callable[[Sequence[str]], RecordSource]
@@ -62,8 +64,11 @@ class Run:
         self.as_of = as_of
         self.waivers = waivers
         fields = compiled.fields
-        self._waiving = (None if waivers is None
-                         else Waiving(waivers, fields, today=today or dt.date.today()))
+        self._waiving: Waiving | None = None
+        if waivers is not None:  # imported only for a run with waivers
+            from lrsrules.run.waiving import Waiving
+
+            self._waiving = Waiving(waivers, fields, today=today or dt.date.today())
         wanted = self._waiving.wanted if self._waiving else fields
         self.wanted: tuple[str, ...] = wanted + tuple(
             name for name in dict.fromkeys(extra_fields) if name not in wanted)

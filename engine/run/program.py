@@ -1,4 +1,8 @@
-"""A pack made ready to run: every expression parsed, checked and compiled, once."""
+"""A pack made ready to run: every expression parsed, checked and compiled, once.
+
+The checker and the compiler are imported by ``compile_pack`` alone: a pack read back from
+the cache (``run.cache``) runs without them (nor the parser, lark).
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from functools import cache
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from lrsrules.errors import PackError, Problem
 from lrsrules.lang import nodes as n
-from lrsrules.lang.checker import CheckedExpr, Scope, parse_and_check
-from lrsrules.lang.compiler import CheckFunction, RuleCode, compile_rules
+from lrsrules.lang.checked import CheckedExpr, CheckFunction, RuleCode
 from lrsrules.packs.model import ExprSource, Pack, RuleDef
+
+if TYPE_CHECKING:
+    from lrsrules.lang.checker import Scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +123,8 @@ def check_pack(pack: Pack, known: Mapping[ExprSource, CheckedExpr] | None = None
     """Every rule's expressions, fixes too, checked in ``pack``'s scope; those in ``known``
     (checked there before, without problems) are taken as they are. All problems are
     raised at once, in one ``PackError``."""
+    from lrsrules.lang.checker import Scope
+
     known = known or {}
     checked: dict[ExprSource, CheckedExpr] = {}
     problems: list[Problem] = []
@@ -137,6 +145,14 @@ def check_pack(pack: Pack, known: Mapping[ExprSource, CheckedExpr] | None = None
     return checked
 
 
+def parse_and_check(source: ExprSource, scope: Scope, role: str | None
+                    ) -> tuple[CheckedExpr | None, list[Problem]]:
+    """``lang.checker.parse_and_check``, the checker imported when a pack is checked."""
+    from lrsrules.lang.checker import parse_and_check as parsed_and_checked
+
+    return parsed_and_checked(source, scope, role)
+
+
 def compile_pack(pack: Pack, *, today: dt.date | None = None,
                  checked: Mapping[ExprSource, CheckedExpr] | None = None,
                  loaded: Pack | None = None) -> CompiledPack:
@@ -146,6 +162,8 @@ def compile_pack(pack: Pack, *, today: dt.date | None = None,
     so that a pack compiled for several dates, or checked by a tool first, is parsed once.
     ``loaded`` is the pack as loaded when ``pack`` holds only the rules in force of it.
     """
+    from lrsrules.lang.compiler import compile_rules
+
     checked = check_pack(pack, checked)
     lists = lists_of(pack)
     codes: list[RuleCode] = []
@@ -204,6 +222,8 @@ def _is_presence(root: n.Node, field: str) -> bool:
 # module (to run a prepared pack from the cache) must not import the parser.
 @cache
 def _never() -> CheckedExpr:
+    from lrsrules.lang.checker import Scope
+
     checked, problems = parse_and_check(ExprSource.inline("false"), Scope({}, {}), "check")
     if checked is None or problems:
         raise RuntimeError("the expression false does not check")

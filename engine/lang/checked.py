@@ -1,0 +1,54 @@
+"""What checking and compiling a pack leave for its runs: each checked expression (the
+type of every node), each rule's checked conditions on one field, the type of the check
+function, and the marker of a memo slot not yet filled.
+
+Kept apart from the checker and the compiler, which make them: a pack read back from the
+cache (``run.cache``) holds these and runs without importing either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lrsrules.lang import nodes as n
+    from lrsrules.lang.regexes import Regex
+    from lrsrules.packs.model import ExprSource
+
+# A function returned by compile_rules: values (in CompiledPack.fields order) -> hits, where a
+# hit is a target index (the rule failed) or (target index, exception) (it could not be
+# evaluated).
+CheckFunction = Callable[[Sequence[str | None]], list[Any]]
+UNSET = object()  # a memo slot of the generated code not yet filled for this record
+
+
+@dataclass(frozen=True, slots=True)
+class Typed:
+    type: str
+    nullable: bool
+
+
+@dataclass
+class CheckedExpr:
+    """A parsed expression with the type of every node (keyed by node identity)."""
+
+    root: n.Node
+    source: ExprSource
+    types: dict[int, Typed] = field(default_factory=dict)
+    regexes: dict[int, Regex] = field(default_factory=dict)  # pattern literals, compiled
+
+    def typed(self, node: n.Node) -> Typed:
+        return self.types[id(node)]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleCode:
+    """The checked conditions of one rule applied to one field (a 'target')."""
+
+    check: CheckedExpr
+    when: CheckedExpr | None
+    unless: CheckedExpr | None
+    field: str  # the field `value` and `field_name` stand for
+    rule_id: str = ""  # named in a comment of the generated code, for people reading it
