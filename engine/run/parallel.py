@@ -17,6 +17,11 @@ the whole). The first error in input order stops the run as it would stop one pa
 the same message and place. A part's results are held until the parts before it are
 written, and only so many parts run ahead (``AHEAD`` per worker), so memory stays bounded.
 
+A source other than plain CSV (a batch file, ``lrsrules.batch.cutting``) comes with a
+``PartReader``: how a worker opens a part of it with what its head told, where that part's
+rows stopped, and what the part counted for the findings about the file's end, which the
+run hands to the whole file's source in input order before it asks it for those findings.
+
 Inputs that cannot be cut (JSON Lines, whose headings grow with the keys met; a file
 object; mappings; a small file; an encoding in which a byte is not a character) are read
 in one pass, with the same findings.
@@ -31,7 +36,7 @@ from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from typing import NamedTuple, Protocol
+from typing import Any, BinaryIO, NamedTuple, Protocol
 
 from lrsrules.errors import EngineError, Location
 from lrsrules.findings import Finding
@@ -127,6 +132,31 @@ class PartTask(NamedTuple):
     encoding: str | None
     delimiter: str | None
     with_values: bool  # hand back each reported record's values (waivers need them)
+    reader: PartReader | None = None  # how to read the part (None: as plain CSV)
+
+
+class PartReader(Protocol):
+    """How a worker reads a part of a file that is not plain CSV, and how the whole file's
+    source takes in what the part counted. Pickled with each task: data, no open file."""
+
+    def open_part(self, stream: BinaryIO, task: PartTask, wanted: Sequence[str]
+                  ) -> RecordSource:
+        """The part's records, from ``stream`` (the file's head, then the part), each
+        record carrying ``wanted``; none from line ``task.end`` on."""
+        ...
+
+    def stopped_at(self, source: RecordSource) -> int | None:
+        """Where the first row after the part starts (None: the part read to the end)."""
+        ...
+
+    def tally(self, source: RecordSource) -> Any:
+        """What the part counted for the findings about the file's end (picklable)."""
+        ...
+
+    def take(self, source: RecordSource, tally: Any, before: int) -> None:
+        """Add one part's ``tally`` to the whole file's ``source`` (``before``: the records
+        of the parts before it), in input order."""
+        ...
 
 
 class KeySeen(NamedTuple):
@@ -159,6 +189,7 @@ class PartResult(NamedTuple):
     records: int
     entries: list[Entry]
     error: EngineError | None  # what stopped it, after its entries
+    tally: Any = None  # the reader's (see PartReader.tally); None for plain CSV
 
 
 def run_part(task: PartTask, recipe: PackRecipe | None = None) -> PartResult:
@@ -181,10 +212,14 @@ def check_part(compiled: CompiledPack, task: PartTask) -> PartResult:
     first: int | None = None
     next_line: int | None = None
     error: EngineError | None = None
+    tally: Any = None
     end = task.end
     stream = open_part(task.plan, task.start)
+    reader = task.reader
 
     def opener(wanted: Sequence[str]) -> RecordSource:
+        if reader is not None:
+            return reader.open_part(stream, task, wanted)
         return open_records(stream, compiled.pack.fields, wanted, encoding=task.encoding,
                             delimiter=task.delimiter, input_format="csv",
                             line_offset=task.line - _body_line(task))
@@ -223,13 +258,17 @@ def check_part(compiled: CompiledPack, task: PartTask) -> PartResult:
                                      record.values if task.with_values else (),
                                      record.issue, [_data(f) for f in checked.findings],
                                      across))
+        if reader is not None:
+            if next_line is None:
+                next_line = reader.stopped_at(run.source)
+            tally = reader.tally(run.source)
     except EngineError as exc:
         error = exc
     finally:
         if run is not None:
             run.close()
         stream.close()
-    return PartResult(task.part, first, next_line, records, entries, error)
+    return PartResult(task.part, first, next_line, records, entries, error, tally)
 
 
 def _body_line(task: PartTask) -> int:
@@ -313,8 +352,9 @@ class ParallelRun(Run):
     def __init__(self, compiled: CompiledPack, opener: Opener, *, path: str,
                  workers: WorkersFactory, count: int | None, waivers: WaiverSet | None = None,
                  as_of: dt.date | None = None, today: dt.date | None = None,
-                 part_bytes: int | None = None) -> None:
+                 part_bytes: int | None = None, reader: PartReader | None = None) -> None:
         super().__init__(compiled, opener, waivers=waivers, as_of=as_of, today=today)
+        self._reader = reader
         self._path = path
         self._workers = workers
         self._count = count
@@ -356,10 +396,16 @@ class ParallelRun(Run):
                     if checked.findings:
                         yield checked
                 tally.records += result.records - len(result.entries)
+                if self._reader is not None and result.error is None:
+                    self._reader.take(self.source, result.tally, records)
                 records += result.records
                 if result.error is not None:
                     raise result.error
-            if records == 0:  # the head reader says what an empty file's end tells
+            if self._reader is not None:  # the file's source has every part's counts
+                end = self.source.end_findings()
+                if end:
+                    yield Checked(None, self._whole(end), [])
+            elif records == 0:  # the head reader says what an empty file's end tells
                 for _ in self.source:
                     pass
                 end = self.source.end_findings()
@@ -407,7 +453,7 @@ class ParallelRun(Run):
               ) -> PartTask:
         source = self.source
         return PartTask(plan, index, start, line, end, self.wanted, source.encoding,
-                        source.delimiter, self._waiving is not None)
+                        source.delimiter, self._waiving is not None, self._reader)
 
     def _checked(self, entry: Entry, before: int) -> Checked:
         number, line = entry.number + before, entry.line
