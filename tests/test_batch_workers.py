@@ -47,7 +47,7 @@ def tiny_parts(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
 
 
 def make_lrb(path: Path, rows: int, *, newline: str = "\r\n", seed: int = 11,
-             declared: int | None = None, output: bool = False) -> Path:
+             declared: int | None = None, output: bool = False, later: float = 0.02) -> Path:
     """An LRB batch file of ``rows`` learners with every kind of trouble for a cut; the
     header declares ``declared`` learners (default: the right number)."""
     rng = random.Random(seed)
@@ -65,7 +65,7 @@ def make_lrb(path: Path, rows: int, *, newline: str = "\r\n", seed: int = 11,
         if rng.random() < 0.1:
             row[HEADINGS.index("DateOfBirth")] = rng.choice(["1976-02-30", "", "16/08/1976"])
         lead = header_values(rows if declared is None else declared) if number == 0 else (
-            ["2A", "", "", ""] if rng.random() < 0.02 else blank)
+            ["2A", "", "", ""] if rng.random() < later else blank)
         cells = [*lead, *row, *([rng.choice(["WC", "FUP", "XX", ""])] if output else [])]
         shape = rng.random()
         if shape < 0.03:
@@ -151,6 +151,17 @@ def test_waivers_by_record_and_by_key_waive_the_same_findings(
     assert one_run.summary.waived == 2
 
 
+@pytest.mark.parametrize("part_bytes", [97, 211, 503])
+def test_any_cut_gives_the_same_findings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                         part_bytes: int) -> None:
+    # Parts of a row or two: every kind of row (a repeat, header values on a later row,
+    # a value across lines, a blank line) falls first in a part, and last.
+    monkeypatch.setattr(parallel, "PART_BYTES", part_bytes)
+    data = make_lrb(tmp_path / GOOD_NAME, 60, seed=part_bytes, declared=61, later=0.2)
+    one, two = lrsrules.check_batch(data), lrsrules.check_batch(data, workers=2)
+    assert list(one) == list(two) and one.summary == two.summary
+
+
 # --- a layout with a trailer, and a unique rule -------------------------------------------
 
 UNIQUE_PACK = """\
@@ -193,6 +204,7 @@ def mini_file(folder: Path, rows: int, trailers: tuple[int | None, ...], seed: i
 @pytest.mark.parametrize("trailers", [(400,), (150, 400), (), (399,)])
 def test_the_trailer_and_its_count_are_found_once(tmp_path: Path, tiny_parts: list[int],
                                                   trailers: tuple[int, ...]) -> None:
+    parallel.PART_BYTES = 40  # a few rows a part: a trailer ends one (the fixture resets it)
     layout = mini_layout(tmp_path)
     (tmp_path / "mini.yaml").write_text(UNIQUE_PACK, "utf-8")
     data = mini_file(tmp_path, 400, trailers)
