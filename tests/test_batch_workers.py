@@ -20,9 +20,10 @@ from pathlib import Path
 
 import pytest
 from batchfiles import GOOD_NAME, HEADER, HEADINGS, header_values, learner, mini_layout
-from partfiles import cli
+from partfiles import boundary, cli
 
 import lrsrules
+from lrsrules.errors import InputError
 from lrsrules.run import parallel
 
 FORMATS = ("text", "json", "jsonl", "csv", "sarif", "junit", "github", "html")
@@ -160,6 +161,34 @@ def test_any_cut_gives_the_same_findings(tmp_path: Path, monkeypatch: pytest.Mon
     data = make_lrb(tmp_path / GOOD_NAME, 60, seed=part_bytes, declared=61, later=0.2)
     one, two = lrsrules.check_batch(data), lrsrules.check_batch(data, workers=2)
     assert list(one) == list(two) and one.summary == two.summary
+
+
+def error_of(data: Path, workers: int) -> str:
+    with pytest.raises(InputError) as caught:
+        list(lrsrules.check_batch(data, workers=workers))
+    return str(caught.value)
+
+
+def test_a_value_across_too_many_lines_in_a_late_part_is_the_same_error(
+        tmp_path: Path, tiny_parts: list[int]) -> None:
+    data = make_lrb(tmp_path / GOOD_NAME, 200)
+    raw, at = data.read_bytes(), boundary(data, 0.66)
+    data.write_bytes(raw[:at] + b',,,,"' + b"x\r\n" * 3000 + b'",a\r\n' + raw[at:])
+    one, two = error_of(data, 1), error_of(data, 2)
+    assert one == two and "spans more than" in one
+
+
+def test_a_quote_never_closed_and_a_byte_that_does_not_decode_are_the_same_errors(
+        tmp_path: Path, tiny_parts: list[int]) -> None:
+    data = make_lrb(tmp_path / GOOD_NAME, 200)
+    raw = data.read_bytes()
+    data.write_bytes(raw + b',,,,"never closed,\r\nmore\r\n')
+    one, two = error_of(data, 1), error_of(data, 2)
+    assert one == two and "never closed" in one
+    at = boundary(data, 0.75)
+    data.write_bytes(raw[:at] + b",,,,Caf\xe9," + raw[at:])
+    one, two = error_of(data, 1), error_of(data, 2)
+    assert one == two and "cannot decode" in one
 
 
 # --- a layout with a trailer, and a unique rule -------------------------------------------
