@@ -162,7 +162,7 @@ def fix(
 ) -> None:
     """Write a corrected batch file in the official layout, with the rules' fixes applied,
     and an error report of what was changed and what still needs a person. (One process:
-    --workers is for batch check, which reports the same findings faster.)"""
+    --workers is for batch check.)"""
     fmt = output_format(output.name)
     chosen = load_layout(layout)
     run = lrsrules.check_batch(file, layout=chosen, pack=pack, as_of=as_of_date(as_of),

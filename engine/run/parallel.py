@@ -32,6 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+from array import array
 from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -182,6 +183,23 @@ class Entry(NamedTuple):
     across: list[KeySeen | FindingData]  # in the order of the pack's unique rules
 
 
+class Keyed(NamedTuple):
+    """The keys of a part's records that have nothing else to report, each new in the part,
+    as columns (one item a key: its record, line, rule and digest; the key itself for the
+    finding should an earlier part have had it): a part of 40,000 records hands back a few
+    arrays rather than 40,000 entries, which would cost more to pickle than to check."""
+
+    numbers: array[int]
+    lines: array[int]
+    targets: array[int]
+    digests: array[int]
+    keys: list[tuple[str, ...]]
+
+    @classmethod
+    def empty(cls) -> Keyed:
+        return cls(array("q"), array("q"), array("B"), array("Q"), [])
+
+
 class PartResult(NamedTuple):
     part: int
     first: int | None  # line of its first record (None: none, or an error before it)
@@ -190,6 +208,7 @@ class PartResult(NamedTuple):
     entries: list[Entry]
     error: EngineError | None  # what stopped it, after its entries
     tally: Any = None  # the reader's (see PartReader.tally); None for plain CSV
+    keyed: Keyed | None = None  # records not in entries whose only news is their keys
 
 
 def run_part(task: PartTask, recipe: PackRecipe | None = None) -> PartResult:
@@ -208,6 +227,10 @@ def check_part(compiled: CompiledPack, task: PartTask) -> PartResult:
     keys = tuple(UniqueKeys() for _ in cross)
     width = len(compiled.fields)
     entries: list[Entry] = []
+    # Without waivers (which need a reported record's values), a record with no finding
+    # whose keys are all new in the part goes in ``keyed``; only a repeat across parts,
+    # which the run finds, gives it a finding.
+    keyed = None if task.with_values or not cross else Keyed.empty()
     records = 0
     first: int | None = None
     next_line: int | None = None
@@ -253,7 +276,16 @@ def check_part(compiled: CompiledPack, task: PartTask) -> PartResult:
                     digest = key_digest(key, target.casefold)
                     seen = keys[index].add(digest, records, record.line)
                     across.append(KeySeen(index, digest, tuple(key), seen is None))
-            if checked.findings or across:
+            if keyed is not None and across and not checked.findings and all(
+                    isinstance(item, KeySeen) and item.new for item in across):
+                for item in across:
+                    assert isinstance(item, KeySeen)
+                    keyed.numbers.append(records)
+                    keyed.lines.append(record.line)
+                    keyed.targets.append(item.target)
+                    keyed.digests.append(item.digest)
+                    keyed.keys.append(item.key)
+            elif checked.findings or across:
                 entries.append(Entry(records, record.line,
                                      record.values if task.with_values else (),
                                      record.issue, [_data(f) for f in checked.findings],
@@ -268,7 +300,7 @@ def check_part(compiled: CompiledPack, task: PartTask) -> PartResult:
         if run is not None:
             run.close()
         stream.close()
-    return PartResult(task.part, first, next_line, records, entries, error, tally)
+    return PartResult(task.part, first, next_line, records, entries, error, tally, keyed)
 
 
 def _body_line(task: PartTask) -> int:
@@ -390,12 +422,12 @@ class ParallelRun(Run):
             workers = self._workers(recipe)
             records = 0
             for result in self._in_order(plan, workers):
-                for entry in result.entries:
-                    checked = self._checked(entry, records)
+                repeats = self._keyed(result.keyed, records)
+                for checked in self._merged(result.entries, repeats, records):
                     tally.count(list(checked.findings))
                     if checked.findings:
                         yield checked
-                tally.records += result.records - len(result.entries)
+                tally.records += result.records - len(result.entries) - len(repeats)
                 if self._reader is not None and result.error is None:
                     self._reader.take(self.source, result.tally, records)
                 records += result.records
@@ -454,6 +486,43 @@ class ParallelRun(Run):
         source = self.source
         return PartTask(plan, index, start, line, end, self.wanted, source.encoding,
                         source.delimiter, self._waiving is not None, self._reader)
+
+    def _keyed(self, keyed: Keyed | None, before: int) -> dict[int, Checked]:
+        """Note a part's ``keyed`` keys (``before``: the records of the parts before it);
+        the records whose key an earlier part had, by their number within the part, with
+        their findings. A key is new in its part: no record of the part looks for it
+        before it is noted, so noting them all first finds what one pass would."""
+        found: dict[int, Checked] = {}
+        if keyed is None:
+            return found
+        cross = self.compiled.cross
+        for number, line, target, digest, key in zip(keyed.numbers, keyed.lines,
+                                                     keyed.targets, keyed.digests, keyed.keys,
+                                                     strict=True):
+            first = self._keys[target].add(digest, number + before, line)
+            if first is None:
+                continue
+            checked = found.get(number)
+            if checked is None:
+                checked = found[number] = Checked(Record(number + before, line, ()), [], ())
+            assert checked.record is not None and isinstance(checked.findings, list)
+            checked.findings.append(repeat_finding(checked.record, cross[target], first, key))
+        return found
+
+    def _merged(self, entries: list[Entry], repeats: dict[int, Checked], before: int
+                ) -> Iterator[Checked]:
+        """The part's entries and its ``repeats`` (see ``_keyed``) in record order."""
+        if not repeats:
+            for entry in entries:
+                yield self._checked(entry, before)
+            return
+        waiting = deque(sorted(repeats.items()))
+        for entry in entries:
+            while waiting and waiting[0][0] < entry.number:
+                yield waiting.popleft()[1]
+            yield self._checked(entry, before)
+        for _, checked in waiting:
+            yield checked
 
     def _checked(self, entry: Entry, before: int) -> Checked:
         number, line = entry.number + before, entry.line
