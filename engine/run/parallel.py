@@ -199,6 +199,14 @@ class Keyed(NamedTuple):
     def empty(cls) -> Keyed:
         return cls(array("q"), array("q"), array("B"), array("Q"), [])
 
+    def add(self, number: int, line: int, item: KeySeen | FindingData) -> None:
+        assert isinstance(item, KeySeen)
+        self.numbers.append(number)
+        self.lines.append(line)
+        self.targets.append(item.target)
+        self.digests.append(item.digest)
+        self.keys.append(item.key)
+
 
 class PartResult(NamedTuple):
     part: int
@@ -261,6 +269,7 @@ def check_part(compiled: CompiledPack, task: PartTask) -> PartResult:
             if first is None:
                 first = record.line
             across: list[KeySeen | FindingData] = []
+            fresh = True  # every item of across a key new in the part
             if cross and record.issue is None:
                 values = record.values[:width]
                 for index, target in enumerate(cross):
@@ -272,19 +281,16 @@ def check_part(compiled: CompiledPack, task: PartTask) -> PartResult:
                         continue
                     if takes_part is not True:
                         across.append(_data(failure_finding(record, target, takes_part)))
+                        fresh = False
                         continue
                     digest = key_digest(key, target.casefold)
                     seen = keys[index].add(digest, records, record.line)
+                    if seen is not None:
+                        fresh = False
                     across.append(KeySeen(index, digest, tuple(key), seen is None))
-            if keyed is not None and across and not checked.findings and all(
-                    isinstance(item, KeySeen) and item.new for item in across):
+            if keyed is not None and fresh and across and not checked.findings:
                 for item in across:
-                    assert isinstance(item, KeySeen)
-                    keyed.numbers.append(records)
-                    keyed.lines.append(record.line)
-                    keyed.targets.append(item.target)
-                    keyed.digests.append(item.digest)
-                    keyed.keys.append(item.key)
+                    keyed.add(records, record.line, item)
             elif checked.findings or across:
                 entries.append(Entry(records, record.line,
                                      record.values if task.with_values else (),
