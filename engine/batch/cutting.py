@@ -28,7 +28,7 @@ from lrsrules.batch.layouts import Layout
 from lrsrules.batch.parts import BatchParts, Row, Rows
 from lrsrules.batch.reader import is_blank, read_part_rows
 from lrsrules.inputs.records import RecordSource
-from lrsrules.run.parallel import PartTask
+from lrsrules.run.partcheck import PartTask
 
 
 @dataclass(frozen=True)
