@@ -98,8 +98,9 @@ def test_two_workers_write_one_workers_report_in_every_format(
         one, two = both(data, "--format", fmt)
         assert one[0] == 1 and one == two, fmt
     assert tiny_parts, "no cut fell inside a quoted value: the test no longer tests that"
-    one, two = both(data, "--statistics")
-    assert one == two and one[0] == 1
+    for options in (["--statistics"], ["-q"], ["-v", "--fail-on", "warning"], ["--exit-zero"]):
+        one, two = both(data, *options)
+        assert one == two, options
     one, two = both(data, "--format", "jsonl", "--show-values")
     assert one == two
     rules = {json.loads(line).get("rule") for line in one[1].splitlines() if "rule" in line}
