@@ -19,7 +19,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from batchfiles import GOOD_NAME, HEADER, HEADINGS, header_values, learner, mini_layout
+from batchfiles import (
+    GOOD_NAME,
+    HEADER,
+    HEADINGS,
+    csv_text,
+    header_values,
+    learner,
+    mini_layout,
+)
 from partfiles import boundary, cli
 
 import lrsrules
@@ -190,6 +198,18 @@ def test_a_quote_never_closed_and_a_byte_that_does_not_decode_are_the_same_error
     data.write_bytes(raw[:at] + b",,,,Caf\xe9," + raw[at:])
     one, two = error_of(data, 1), error_of(data, 2)
     assert one == two and "cannot decode" in one
+
+
+def test_a_header_record_on_rows_of_its_own_is_read_once(tmp_path: Path,
+                                                         tiny_parts: list[int]) -> None:
+    rng = random.Random(5)
+    rows = [HEADER, header_values(120), HEADINGS]
+    rows += [learner(GivenName=rng.choice(NAMES)) for _ in range(120)]
+    data = tmp_path / GOOD_NAME
+    data.write_bytes(b"\xef\xbb\xbf" + csv_text(rows).encode("utf-8"))
+    one, two = lrsrules.check_batch(data), lrsrules.check_batch(data, workers=2)
+    assert list(one) == list(two) and one.summary == two.summary
+    assert tiny_parts and two.summary.records == 120
 
 
 # --- a layout with a trailer, and a unique rule -------------------------------------------
