@@ -281,7 +281,25 @@ def test_inputs_that_cannot_be_cut_are_read_in_one_pass(tmp_path: Path,
         + "</Learners></LRBBatch>\n", "utf-8")
     one, two = both(xml, "--format", "jsonl")
     assert one == two and one[0] == 1
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    for row in [[*HEADER, *HEADINGS], *([*header_values(40), *learner()] for _ in range(40))]:
+        book.active.append(row)
+    workbook = tmp_path / "learners.xlsx"
+    book.save(workbook)
+    one, two = both(workbook, "--format", "jsonl")
+    assert one == two
     assert not tiny_parts
+
+
+def test_a_file_in_a_single_byte_encoding_is_cut_too(tmp_path: Path,
+                                                     tiny_parts: list[int]) -> None:
+    made = make_lrb(tmp_path / "made.csv", 150, seed=9).read_bytes()[3:].decode("utf-8")
+    data = tmp_path / GOOD_NAME
+    data.write_bytes(made.replace("Sam", "S\u00e9bastien").encode("cp1252"))
+    one = lrsrules.check_batch(data, encoding="cp1252")
+    two = lrsrules.check_batch(data, encoding="cp1252", workers=2)
+    assert list(one) == list(two) and one.summary == two.summary and tiny_parts
 
 
 def test_workers_come_from_the_settings_file_and_the_environment(
