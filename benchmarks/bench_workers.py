@@ -6,6 +6,10 @@ a file; the median of several rounds is reported with its ratio to the hand loop
 peak RSS of the main process and of the largest worker (read from /proc while it runs).
 The engine's reports for every worker count are first checked to be byte-identical.
 
+Then ``lrsrules batch check --workers N`` on a generated LRB batch file of as many learners
+(``make_batch``; the default pack), its reports also checked to be byte-identical, with the
+ratio of each worker count's wall and CPU time to one worker's (``--no-batch``: skip it).
+
     python benchmarks/bench_workers.py [--records 200000] [--rounds 3] [--workers 1 2]
 """
 
@@ -111,6 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--records", type=int, default=200_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--no-batch", action="store_true", help="skip batch check")
     parser.add_argument("--target", type=float, default=0.3,
                         help="the ratio --workers 2 should reach (reported, not enforced)")
     args = parser.parse_args(argv)
@@ -160,6 +165,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         verdict = "met" if two / hand <= args.target else "not met"
         print(f"target --workers 2 <= {args.target} x hand loop: {verdict} "
               f"({two / hand:.2f})")
+    return 0 if args.no_batch else batch_check(args, lrsrules)
+
+
+def batch_check(args: argparse.Namespace, lrsrules: list[str]) -> int:
+    """batch check with each worker count on one generated batch file: wall, CPU, ratios."""
+    from make_batch import main as make_batch
+
+    with tempfile.TemporaryDirectory() as folder:
+        data = Path(folder) / "LRB_10012345_290920261030.CSV"
+        make_batch(args.records, data)
+        results: dict[int, list[Measured]] = {count: [] for count in args.workers}
+        for _ in range(args.rounds):
+            for count in args.workers:
+                results[count].append(timed([
+                    *lrsrules, "batch", "check", str(data), "--format", "jsonl",
+                    "-o", str(Path(folder) / f"b{count}.jsonl"), "--workers", str(count)]))
+        reports = {(Path(folder) / f"b{count}.jsonl").read_bytes() for count in args.workers}
+        if len(reports) != 1:
+            print("the batch check reports of different worker counts differ", file=sys.stderr)
+            return 2
+        found = next(iter(reports)).count(b"\n")
+    first = args.workers[0]
+    base_wall = statistics.median(run.wall for run in results[first])
+    base_cpu = statistics.median(run.cpu for run in results[first])
+    print(f"\nbatch check, {args.records} learners, {found} findings, median of "
+          f"{args.rounds} rounds; ratios to --workers {first}")
+    print(f"{'':14} {'wall s':>8} {'ratio':>6} {'CPU s':>7} {'ratio':>6} {'RSS MiB':>8}")
+    for count, runs in results.items():
+        wall = statistics.median(run.wall for run in runs)
+        cpu = statistics.median(run.cpu for run in runs)
+        rss = max(run.rss for run in runs)
+        print(f"{'--workers ' + str(count):14} {wall:8.2f} {wall / base_wall:6.2f} "
+              f"{cpu:7.2f} {cpu / base_cpu:6.2f} {rss:8d}")
+    print(f"load average {os.getloadavg()[0]:.1f}")
     return 0
 
 

@@ -44,6 +44,7 @@ from lrsrules.cli.options import (
     StatisticsOption,
     VerboseOption,
     WaiversOption,
+    WorkersOption,
     as_of_date,
 )
 from lrsrules.cli.output import (
@@ -110,6 +111,7 @@ def check(
     color: ColorOption = Color.auto,
     max_findings: MaxFindingsOption = None,
     min_severity: MinSeverityOption = None,
+    workers: WorkersOption = "1",
     select: SelectOption = None,
     ignore: IgnoreOption = None,
     exit_zero: ExitZeroOption = False,
@@ -123,7 +125,8 @@ def check(
     file, each learner's return code."""
     run = lrsrules.check_batch(file, layout=layout, pack=pack, waivers=waivers,
                                as_of=as_of_date(as_of), encoding=encoding, select=select,
-                               ignore=ignore, cache=not no_cache)
+                               ignore=ignore, cache=not no_cache,
+                               workers=workers if workers == "auto" else int(workers))
     if verbose:
         tell_pack(run.compiled)
         tell_input(str(file), run)
@@ -158,7 +161,8 @@ def fix(
     as_of: AsOfOption = None,
 ) -> None:
     """Write a corrected batch file in the official layout, with the rules' fixes applied,
-    and an error report of what was changed and what still needs a person."""
+    and an error report of what was changed and what still needs a person. (One process:
+    --workers is for batch check.)"""
     fmt = output_format(output.name)
     chosen = load_layout(layout)
     run = lrsrules.check_batch(file, layout=chosen, pack=pack, as_of=as_of_date(as_of),

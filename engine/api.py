@@ -175,17 +175,29 @@ def check_batch(path: str | os.PathLike[str], *, layout: str | Layout | None = N
                 today: dt.date | None = None, now: dt.datetime | None = None,
                 extra_fields: Sequence[str] = (), cache: bool = False,
                 select: Iterable[str] | str | None = None,
-                ignore: Iterable[str] | str | None = None) -> Run:
+                ignore: Iterable[str] | str | None = None, workers: int | str = 1) -> Run:
     """Check an LRS batch file (CSV, XML or XLSX) as ``lrsrules batch check`` does: its
     name, header and headings, then every learner row through the layout's pack (or
     ``pack``). ``extra_fields``: values each record should carry beyond the pack's (pack
     fields or the layout's output headings), for callers such as ``batch fix``. ``cache``
     is ``load_pack``'s, as are ``select`` and ``ignore``.
+
+    ``workers``: as ``validate``'s, for a CSV batch file (``lrsrules.batch.cutting``): the
+    same findings and summary as one. The run then yields only the records with findings,
+    without the rules' hits, so ``extra_fields`` (a fix) needs one worker.
     """
     from lrsrules.batch.check import check_layout_against, open_batch
     from lrsrules.batch.layouts import Layout, load_layout
     from lrsrules.packs.discovery import find_pack
 
+    count = 1
+    if workers != 1:
+        from lrsrules.run.parallel import worker_count
+
+        count = worker_count(workers)
+        if count > 1 and extra_fields:
+            raise ValueError("extra_fields (a batch fix) reads the file in one pass: give "
+                             "workers=1")
     chosen = layout if isinstance(layout, Layout) else load_layout(layout)
     if pack is None:
         pack = find_pack(chosen.pack, base_dir=chosen.pack_base)
@@ -193,10 +205,19 @@ def check_batch(path: str | os.PathLike[str], *, layout: str | Layout | None = N
     check_layout_against(chosen, compiled)
     waiver_set = _waivers(waivers, compiled)
     batch = open_batch(path, chosen, encoding=encoding, now=now)
+    options: dict[str, Any] = {"waivers": waiver_set,
+                               "as_of": _date(as_of, "as_of") or compiled.as_of, "today": today}
     try:
-        return Run(compiled, batch.as_source, waivers=waiver_set,
-                   as_of=_date(as_of, "as_of") or compiled.as_of, today=today,
-                   extra_fields=extra_fields)
+        if count > 1:
+            from lrsrules.batch.cutting import BatchHead
+            from lrsrules.run.parallel import ParallelRun, local_workers
+
+            head = BatchHead.of(batch)
+            if head is not None:
+                return ParallelRun(compiled, batch.as_source, path=os.fspath(path),
+                                   workers=local_workers(count), count=count, reader=head,
+                                   **options)
+        return Run(compiled, batch.as_source, extra_fields=extra_fields, **options)
     except BaseException:
         batch.close()
         raise

@@ -383,6 +383,14 @@ class BatchRecords(RecordSource):
         self._records = self._iter_records(batch.indices(tuple(wanted)))
 
     @property
+    def body_line(self) -> int | None:
+        """Where the learner rows start, for a run that cuts the file into parts
+        (``lrsrules.batch.cutting``): a CSV file's first learner row (None: not CSV, or no
+        learner row, so nothing to cut)."""
+        first = self.batch._first
+        return first.line if self.format == "csv" and first is not None else None
+
+    @property
     def headings(self) -> tuple[str, ...]:
         headings = self.batch.parts.headings
         return trim_cells(headings.cells) if headings else ()

@@ -27,6 +27,7 @@ import io
 import os
 from collections.abc import Iterable
 from itertools import islice
+from typing import BinaryIO
 
 from lrsrules.batch.layouts import Layout
 from lrsrules.batch.parts import BLOCK, BatchParts, Row, Rows, open_bytes
@@ -122,22 +123,36 @@ def _output_headings(layout: Layout) -> tuple[str, ...]:
 
 # --- CSV ------------------------------------------------------------------------------------
 
-def _csv_rows(name: str, codec: str, delimiter: str) -> Rows:
+def read_part_rows(name: str, codec: str, delimiter: str, stream: BinaryIO, *,
+                   head_lines: int, shift: int) -> Rows:
+    """The rows of one part of a CSV batch file, for a worker that checks that part
+    (``lrsrules.batch.cutting``). ``stream`` is the file's head (its first ``head_lines``
+    lines) and then the part's bytes, so that a BOM and the csv reader's state are those of
+    one pass; the head's rows are left out and the part's numbered ``shift`` lines on, as
+    the file numbers them. The file was decoded whole when its head was read
+    (``read_batch``): a part is not decoded twice."""
+    return _csv_rows(name, codec, delimiter, stream, head_lines, shift)
+
+
+def _csv_rows(name: str, codec: str, delimiter: str, stream: BinaryIO | None = None,
+              head_lines: int = 0, shift: int = 0) -> Rows:
     allow_cells()
-    with io.TextIOWrapper(open_bytes(name), encoding=codec, newline="") as file:
+    with io.TextIOWrapper(stream or open_bytes(name), encoding=codec, newline="") as file:
         # newline="": csv sees line endings as written, for values that span lines.
-        lines = BoundedLines(file, name, end_mark=True)
+        lines = BoundedLines(file, name, end_mark=True, line_offset=shift)
         reader = csv.reader(lines, delimiter=delimiter)
         previous = 0
         try:
             for cells in reader:
                 line, previous = previous + 1, reader.line_num
+                if line <= head_lines:  # a part's head: the file's first rows, read before
+                    continue
                 if previous != line:  # a value spanning lines, or a quote never closed
-                    check_span(name, cells, line, previous, lines.ended)
+                    check_span(name, cells, line + shift, previous + shift, lines.ended)
                 if not is_blank(cells):
-                    yield Row(line, tuple(cells))
+                    yield Row(line + shift, tuple(cells))
         except csv.Error as exc:
-            raise csv_error(name, exc, previous + 1, reader.line_num) from None
+            raise csv_error(name, exc, previous + 1 + shift, reader.line_num + shift) from None
         except UnicodeError:
             _check_decoding(name, codec)  # it decoded before: say where it no longer does
             raise InputError("the file changed while it was being read",

@@ -129,6 +129,11 @@ class Regex:
         # answer is the dict's own lookup, in C; an unknown one runs ``_answer``.
         self.fullmatches: Callable[[str], bool] = self._known.__getitem__
 
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        # Pickled as its pattern (a layout goes to the workers of a batch check), compiled
+        # again where it is unpickled: RE2's objects do not pickle.
+        return compile_regex, (self.pattern,)
+
     def fullmatch(self, text: str) -> Any:
         """The match of the whole text (``m[group]``, ``m.span()``), else None."""
         data, clean = _encoded(text)

@@ -18,7 +18,8 @@ import importlib.util
 from typing import Any
 
 from lrsrules.errors import EngineError, Location
-from lrsrules.run.parallel import PackRecipe, PartResult, PartTask, WorkersFactory, run_part
+from lrsrules.run.parallel import WorkersFactory
+from lrsrules.run.partcheck import PackRecipe, PartResult, PartTask, run_part
 
 EXTRA_HINT = "pip install 'lrsrules[dask]'"
 

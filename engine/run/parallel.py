@@ -3,7 +3,8 @@
 ``ParallelRun`` is a ``Run`` whose records are read by workers: the file is cut into
 parts at line starts (``lrsrules.inputs.splitting``, which says how a cut that falls inside
 a quoted value is found and read again), each part is checked by ``check_part`` in a
-worker, and the run takes the parts' results back in input order. Workers are separate
+worker (``lrsrules.run.partcheck``, the half that runs there), and the run takes the
+parts' results back in input order. Workers are separate
 processes (``LocalPool``, started by forkserver or spawn, never fork) or the workers of a
 Dask cluster (``lrsrules.run.cluster``); each prepares the pack once from a
 ``PackRecipe`` (the loaded pack, which pickles, and the date ``today()`` means).
@@ -17,6 +18,11 @@ the whole). The first error in input order stops the run as it would stop one pa
 the same message and place. A part's results are held until the parts before it are
 written, and only so many parts run ahead (``AHEAD`` per worker), so memory stays bounded.
 
+A source other than plain CSV (a batch file, ``lrsrules.batch.cutting``) comes with a
+``PartReader``: how a worker opens a part of it with what its head told, where that part's
+rows stopped, and what the part counted for the findings about the file's end, which the
+run hands to the whole file's source in input order before it asks it for those findings.
+
 Inputs that cannot be cut (JSON Lines, whose headings grow with the keys met; a file
 object; mappings; a small file; an encoding in which a byte is not a character) are read
 in one pass, with the same findings.
@@ -28,22 +34,30 @@ import datetime as dt
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, replace
-from typing import NamedTuple, Protocol
+from typing import Protocol
 
 from lrsrules.errors import EngineError, Location
 from lrsrules.findings import Finding
-from lrsrules.inputs.readers import open_records
-from lrsrules.inputs.records import Record, RecordSource
-from lrsrules.inputs.splitting import Plan, line_start, open_part, plan_parts, splittable
-from lrsrules.lang.compiler import constants_of
-from lrsrules.packs.model import Pack
+from lrsrules.inputs.records import Record
+from lrsrules.inputs.splitting import Plan, line_start, plan_parts, splittable
 from lrsrules.packs.waivers import WaiverSet
-from lrsrules.run.crossrecord import UniqueKeys, failure_finding, key_digest, repeat_finding
+from lrsrules.run.crossrecord import UniqueKeys, repeat_finding
+from lrsrules.run.partcheck import (
+    Entry,
+    Keyed,
+    KeySeen,
+    PackRecipe,
+    PartReader,
+    PartResult,
+    PartTask,
+    adopt,
+    check_part,
+    run_part,
+)
 from lrsrules.run.pipeline import Checked, Opener, Run
-from lrsrules.run.program import CompiledPack, compile_pack
+from lrsrules.run.program import CompiledPack
 
 PART_BYTES = 4 << 20  # bytes of records a part holds (about 40,000 learner records)
 AHEAD = 2  # parts each worker may have running or waiting to be written
@@ -63,189 +77,6 @@ def worker_count(workers: int | str | None) -> int:
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
     return workers
-
-
-# --- the pack, as workers get it ---------------------------------------------------------------
-
-@dataclass(frozen=True)
-class PackRecipe:
-    """What a worker needs to prepare the same pack: the rules in force, the pack as
-    loaded, and the date ``today()`` means (compiled packs hold generated code, which does
-    not pickle; a pack does)."""
-
-    pack: Pack
-    loaded: Pack | None
-    today: dt.date
-
-    @classmethod
-    def of(cls, compiled: CompiledPack) -> PackRecipe:
-        today = constants_of(compiled.check).get("_today")
-        return cls(compiled.pack, compiled.loaded_pack,
-                   today if isinstance(today, dt.date) else dt.date.today())
-
-    @property
-    def key(self) -> tuple[str, str, tuple[str, ...]]:
-        return (self.pack.sha256, self.today.isoformat(),
-                tuple(rule.id for rule in self.pack.rules))
-
-
-_PREPARED: dict[tuple[str, str, tuple[str, ...]], CompiledPack] = {}  # in this process
-
-
-def prepared(recipe: PackRecipe) -> CompiledPack:
-    """The recipe's pack, compiled once in each process."""
-    compiled = _PREPARED.get(recipe.key)
-    if compiled is None:
-        compiled = compile_pack(recipe.pack, today=recipe.today, loaded=recipe.loaded)
-        _PREPARED[recipe.key] = compiled
-    return compiled
-
-
-def _adopt(recipe: PackRecipe, compiled: CompiledPack | None = None) -> None:
-    """Keep ``recipe`` (a worker's initializer), or the pack already compiled from it."""
-    global _RECIPE
-    _RECIPE = recipe
-    if compiled is not None:
-        _PREPARED.setdefault(recipe.key, compiled)
-
-
-_RECIPE: PackRecipe | None = None  # the pack this worker process was started for
-
-
-# --- one part, in a worker ---------------------------------------------------------------------
-
-class PartTask(NamedTuple):
-    """One part to check: read from byte ``start`` (line ``line``) until a record starts on
-    line ``end`` or after (None: to the end)."""
-
-    plan: Plan
-    part: int  # its place among the plan's parts
-    start: int
-    line: int
-    end: int | None
-    wanted: tuple[str, ...]
-    encoding: str | None
-    delimiter: str | None
-    with_values: bool  # hand back each reported record's values (waivers need them)
-
-
-class KeySeen(NamedTuple):
-    """A record's key for a ``unique`` rule: ``new`` when it is the part's first with it."""
-
-    target: int
-    digest: int
-    key: tuple[str, ...]
-    new: bool
-
-
-FindingData = tuple[str | None, str, str, str, str | None]  # field, rule, severity, message, value
-
-
-class Entry(NamedTuple):
-    """A record with findings or keys: numbered within its part."""
-
-    number: int
-    line: int
-    values: tuple[str | None, ...]
-    issue: str | None
-    findings: list[FindingData]
-    across: list[KeySeen | FindingData]  # in the order of the pack's unique rules
-
-
-class PartResult(NamedTuple):
-    part: int
-    first: int | None  # line of its first record (None: none, or an error before it)
-    next_line: int | None  # line of the first record after it (None: it read to the end)
-    records: int
-    entries: list[Entry]
-    error: EngineError | None  # what stopped it, after its entries
-
-
-def run_part(task: PartTask, recipe: PackRecipe | None = None) -> PartResult:
-    """Check one part (in a worker: ``recipe`` or the one the worker was started for)."""
-    chosen = recipe or _RECIPE
-    if chosen is None:
-        raise RuntimeError("this worker was started without a pack")
-    return check_part(prepared(chosen), task)
-
-
-def check_part(compiled: CompiledPack, task: PartTask) -> PartResult:
-    """The records of one part, checked by ``compiled`` but for its ``unique`` rules, whose
-    keys are handed back; findings as data, numbered within the part."""
-    plain = replace(compiled, cross=())
-    cross = compiled.cross
-    keys = tuple(UniqueKeys() for _ in cross)
-    width = len(compiled.fields)
-    entries: list[Entry] = []
-    records = 0
-    first: int | None = None
-    next_line: int | None = None
-    error: EngineError | None = None
-    end = task.end
-    stream = open_part(task.plan, task.start)
-
-    def opener(wanted: Sequence[str]) -> RecordSource:
-        return open_records(stream, compiled.pack.fields, wanted, encoding=task.encoding,
-                            delimiter=task.delimiter, input_format="csv",
-                            line_offset=task.line - _body_line(task))
-
-    run: Run | None = None
-    try:
-        run = Run(plain, opener, extra_fields=task.wanted)
-        # Without rules across records, the lines proven clean need not come back at all
-        # (a part's numbers count them); with some, every record's keys do. The first
-        # record always comes back: no line is proven before ``readers.PROVE_AFTER``.
-        for checked in run.results(skip_proven=not cross, proven_before=end):
-            record = checked.record
-            if record is None:
-                continue  # findings about the whole file: the run's own
-            if end is not None and record.line >= end:
-                next_line = record.line
-                records = record.number - 1
-                break
-            records = record.number
-            if first is None:
-                first = record.line
-            across: list[KeySeen | FindingData] = []
-            if cross and record.issue is None:
-                values = record.values[:width]
-                for index, target in enumerate(cross):
-                    key = target.key_of(values)
-                    if key is None:
-                        continue
-                    takes_part = target.applies(values)
-                    if takes_part is False:
-                        continue
-                    if takes_part is not True:
-                        across.append(_data(failure_finding(record, target, takes_part)))
-                        continue
-                    digest = key_digest(key, target.casefold)
-                    seen = keys[index].add(digest, records, record.line)
-                    across.append(KeySeen(index, digest, tuple(key), seen is None))
-            if checked.findings or across:
-                entries.append(Entry(records, record.line,
-                                     record.values if task.with_values else (),
-                                     record.issue, [_data(f) for f in checked.findings],
-                                     across))
-        else:  # the end of the file: the records proven after the last one given count too
-            records = run.summary.records
-    except EngineError as exc:
-        error = exc
-    finally:
-        if run is not None:
-            run.close()
-        stream.close()
-    return PartResult(task.part, first, next_line, records, entries, error)
-
-
-def _body_line(task: PartTask) -> int:
-    # The stream holds the file's head, then the part: its first line comes after the
-    # head's lines, numbered as the file's until shifted to the part's own.
-    return task.plan.parts[0].line
-
-
-def _data(finding: Finding) -> FindingData:
-    return (finding.field, finding.rule, finding.severity, finding.message, finding.value)
 
 
 # --- workers -----------------------------------------------------------------------------------
@@ -292,7 +123,7 @@ class LocalPool:
         if context.get_start_method() == "forkserver":  # workers fork from one that has it
             context.set_forkserver_preload([__name__])
         self.count = count
-        self._pool = ProcessPoolExecutor(count, mp_context=context, initializer=_adopt,
+        self._pool = ProcessPoolExecutor(count, mp_context=context, initializer=adopt,
                                          initargs=(recipe,))
 
     def submit(self, task: PartTask) -> Future[PartResult]:
@@ -319,8 +150,9 @@ class ParallelRun(Run):
     def __init__(self, compiled: CompiledPack, opener: Opener, *, path: str,
                  workers: WorkersFactory, count: int | None, waivers: WaiverSet | None = None,
                  as_of: dt.date | None = None, today: dt.date | None = None,
-                 part_bytes: int | None = None) -> None:
+                 part_bytes: int | None = None, reader: PartReader | None = None) -> None:
         super().__init__(compiled, opener, waivers=waivers, as_of=as_of, today=today)
+        self._reader = reader
         self._path = path
         self._workers = workers
         self._count = count
@@ -346,7 +178,7 @@ class ParallelRun(Run):
         self._started = True
         waiving, tally = self._waiving, self._tally
         recipe = PackRecipe.of(self.compiled)
-        _adopt(recipe, self.compiled)  # workers that are threads of this process find it ready
+        adopt(recipe, self.compiled)  # workers that are threads of this process find it ready
         workers: Workers | None = None
         try:
             head = (waiving.expired_findings() if waiving else []) + self.source.head_findings()
@@ -356,16 +188,22 @@ class ParallelRun(Run):
             workers = self._workers(recipe)
             records = 0
             for result in self._in_order(plan, workers):
-                for entry in result.entries:
-                    checked = self._checked(entry, records)
+                repeats = self._keyed(result.keyed, records)
+                for checked in self._merged(result.entries, repeats, records):
                     tally.count(list(checked.findings))
                     if checked.findings:
                         yield checked
-                tally.records += result.records - len(result.entries)
+                tally.records += result.records - len(result.entries) - len(repeats)
+                if self._reader is not None and result.error is None:
+                    self._reader.take(self.source, result.tally, records)
                 records += result.records
                 if result.error is not None:
                     raise result.error
-            if records == 0:  # the head reader says what an empty file's end tells
+            if self._reader is not None:  # the file's source has every part's counts
+                end = self.source.end_findings()
+                if end:
+                    yield Checked(None, self._whole(end), [])
+            elif records == 0:  # the head reader says what an empty file's end tells
                 for _ in self.source:
                     pass
                 end = self.source.end_findings()
@@ -413,7 +251,44 @@ class ParallelRun(Run):
               ) -> PartTask:
         source = self.source
         return PartTask(plan, index, start, line, end, self.wanted, source.encoding,
-                        source.delimiter, self._waiving is not None)
+                        source.delimiter, self._waiving is not None, self._reader)
+
+    def _keyed(self, keyed: Keyed | None, before: int) -> dict[int, Checked]:
+        """Note a part's ``keyed`` keys (``before``: the records of the parts before it);
+        the records whose key an earlier part had, by their number within the part, with
+        their findings. A key is new in its part: no record of the part looks for it
+        before it is noted, so noting them all first finds what one pass would."""
+        found: dict[int, Checked] = {}
+        if keyed is None:
+            return found
+        cross = self.compiled.cross
+        for number, line, target, digest, key in zip(keyed.numbers, keyed.lines,
+                                                     keyed.targets, keyed.digests, keyed.keys,
+                                                     strict=True):
+            first = self._keys[target].add(digest, number + before, line)
+            if first is None:
+                continue
+            checked = found.get(number)
+            if checked is None:
+                checked = found[number] = Checked(Record(number + before, line, ()), [], ())
+            assert checked.record is not None and isinstance(checked.findings, list)
+            checked.findings.append(repeat_finding(checked.record, cross[target], first, key))
+        return found
+
+    def _merged(self, entries: list[Entry], repeats: dict[int, Checked], before: int
+                ) -> Iterator[Checked]:
+        """The part's entries and its ``repeats`` (see ``_keyed``) in record order."""
+        if not repeats:
+            for entry in entries:
+                yield self._checked(entry, before)
+            return
+        waiting = deque(sorted(repeats.items()))
+        for entry in entries:
+            while waiting and waiting[0][0] < entry.number:
+                yield waiting.popleft()[1]
+            yield self._checked(entry, before)
+        for _, checked in waiting:
+            yield checked
 
     def _checked(self, entry: Entry, before: int) -> Checked:
         number, line = entry.number + before, entry.line

@@ -1,0 +1,285 @@
+"""One part of a file, checked in a worker: what a worker is sent, does and hands back.
+
+``lrsrules.run.parallel`` (whose docstring tells the method) cuts a file into parts and
+sends each to a worker as a ``PartTask``; the worker prepares the pack once from a
+``PackRecipe`` (the loaded pack, which pickles, and the date ``today()`` means) and
+``check_part`` reads and checks the part's records, but for the ``unique`` rules, whose
+keys it hands back with the findings, numbered within the part (``PartResult``). Kept
+apart from the run that merges the parts: this is the half that runs in the workers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any, BinaryIO, NamedTuple, Protocol
+
+from lrsrules.errors import EngineError
+from lrsrules.findings import Finding
+from lrsrules.inputs.readers import open_records
+from lrsrules.inputs.records import RecordSource
+from lrsrules.inputs.splitting import Plan, open_part
+from lrsrules.lang.compiler import constants_of
+from lrsrules.packs.model import Pack
+from lrsrules.run.crossrecord import UniqueKeys, failure_finding, key_digest
+from lrsrules.run.pipeline import Run
+from lrsrules.run.program import CompiledPack, compile_pack
+
+# --- the pack, as workers get it ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PackRecipe:
+    """What a worker needs to prepare the same pack: the rules in force, the pack as
+    loaded, and the date ``today()`` means (compiled packs hold generated code, which does
+    not pickle; a pack does)."""
+
+    pack: Pack
+    loaded: Pack | None
+    today: dt.date
+
+    @classmethod
+    def of(cls, compiled: CompiledPack) -> PackRecipe:
+        today = constants_of(compiled.check).get("_today")
+        return cls(compiled.pack, compiled.loaded_pack,
+                   today if isinstance(today, dt.date) else dt.date.today())
+
+    @property
+    def key(self) -> tuple[str, str, tuple[str, ...]]:
+        return (self.pack.sha256, self.today.isoformat(),
+                tuple(rule.id for rule in self.pack.rules))
+
+
+_PREPARED: dict[tuple[str, str, tuple[str, ...]], CompiledPack] = {}  # in this process
+
+
+def prepared(recipe: PackRecipe) -> CompiledPack:
+    """The recipe's pack, compiled once in each process."""
+    compiled = _PREPARED.get(recipe.key)
+    if compiled is None:
+        compiled = compile_pack(recipe.pack, today=recipe.today, loaded=recipe.loaded)
+        _PREPARED[recipe.key] = compiled
+    return compiled
+
+
+def adopt(recipe: PackRecipe, compiled: CompiledPack | None = None) -> None:
+    """Keep ``recipe`` (a worker's initializer), or the pack already compiled from it."""
+    global _RECIPE
+    _RECIPE = recipe
+    if compiled is not None:
+        _PREPARED.setdefault(recipe.key, compiled)
+
+
+_RECIPE: PackRecipe | None = None  # the pack this worker process was started for
+
+
+# --- one part, in a worker ---------------------------------------------------------------------
+
+class PartTask(NamedTuple):
+    """One part to check: read from byte ``start`` (line ``line``) until a record starts on
+    line ``end`` or after (None: to the end)."""
+
+    plan: Plan
+    part: int  # its place among the plan's parts
+    start: int
+    line: int
+    end: int | None
+    wanted: tuple[str, ...]
+    encoding: str | None
+    delimiter: str | None
+    with_values: bool  # hand back each reported record's values (waivers need them)
+    reader: PartReader | None = None  # how to read the part (None: as plain CSV)
+
+
+class PartReader(Protocol):
+    """How a worker reads a part of a file that is not plain CSV, and how the whole file's
+    source takes in what the part counted. Pickled with each task: data, no open file."""
+
+    def open_part(self, stream: BinaryIO, task: PartTask, wanted: Sequence[str]
+                  ) -> RecordSource:
+        """The part's records, from ``stream`` (the file's head, then the part), each
+        record carrying ``wanted``; none from line ``task.end`` on."""
+        ...
+
+    def stopped_at(self, source: RecordSource) -> int | None:
+        """Where the first row after the part starts (None: the part read to the end)."""
+        ...
+
+    def tally(self, source: RecordSource) -> Any:
+        """What the part counted for the findings about the file's end (picklable)."""
+        ...
+
+    def take(self, source: RecordSource, tally: Any, before: int) -> None:
+        """Add one part's ``tally`` to the whole file's ``source`` (``before``: the records
+        of the parts before it), in input order."""
+        ...
+
+
+class KeySeen(NamedTuple):
+    """A record's key for a ``unique`` rule: ``new`` when it is the part's first with it."""
+
+    target: int
+    digest: int
+    key: tuple[str, ...]
+    new: bool
+
+
+FindingData = tuple[str | None, str, str, str, str | None]  # field, rule, severity, message, value
+
+
+class Entry(NamedTuple):
+    """A record with findings or keys: numbered within its part."""
+
+    number: int
+    line: int
+    values: tuple[str | None, ...]
+    issue: str | None
+    findings: list[FindingData]
+    across: list[KeySeen | FindingData]  # in the order of the pack's unique rules
+
+
+class Keyed(NamedTuple):
+    """The keys of a part's records that have nothing else to report, each new in the part,
+    as columns (one item a key: its record, line, rule and digest; the key itself for the
+    finding should an earlier part have had it): a part of 40,000 records hands back a few
+    arrays rather than 40,000 entries, which would cost more to pickle than to check."""
+
+    numbers: array[int]
+    lines: array[int]
+    targets: array[int]
+    digests: array[int]
+    keys: list[tuple[str, ...]]
+
+    @classmethod
+    def empty(cls) -> Keyed:
+        return cls(array("q"), array("q"), array("B"), array("Q"), [])
+
+    def add(self, number: int, line: int, item: KeySeen | FindingData) -> None:
+        assert isinstance(item, KeySeen)
+        self.numbers.append(number)
+        self.lines.append(line)
+        self.targets.append(item.target)
+        self.digests.append(item.digest)
+        self.keys.append(item.key)
+
+
+class PartResult(NamedTuple):
+    part: int
+    first: int | None  # line of its first record (None: none, or an error before it)
+    next_line: int | None  # line of the first record after it (None: it read to the end)
+    records: int
+    entries: list[Entry]
+    error: EngineError | None  # what stopped it, after its entries
+    tally: Any = None  # the reader's (see PartReader.tally); None for plain CSV
+    keyed: Keyed | None = None  # records not in entries whose only news is their keys
+
+
+def run_part(task: PartTask, recipe: PackRecipe | None = None) -> PartResult:
+    """Check one part (in a worker: ``recipe`` or the one the worker was started for)."""
+    chosen = recipe or _RECIPE
+    if chosen is None:
+        raise RuntimeError("this worker was started without a pack")
+    return check_part(prepared(chosen), task)
+
+
+def check_part(compiled: CompiledPack, task: PartTask) -> PartResult:
+    """The records of one part, checked by ``compiled`` but for its ``unique`` rules, whose
+    keys are handed back; findings as data, numbered within the part."""
+    plain = replace(compiled, cross=())
+    cross = compiled.cross
+    keys = tuple(UniqueKeys() for _ in cross)
+    width = len(compiled.fields)
+    entries: list[Entry] = []
+    # Without waivers (which need a reported record's values), a record with no finding
+    # whose keys are all new in the part goes in ``keyed``; only a repeat across parts,
+    # which the run finds, gives it a finding.
+    keyed = None if task.with_values or not cross else Keyed.empty()
+    records = 0
+    first: int | None = None
+    next_line: int | None = None
+    error: EngineError | None = None
+    tally: Any = None
+    end = task.end
+    stream = open_part(task.plan, task.start)
+    reader = task.reader
+
+    def opener(wanted: Sequence[str]) -> RecordSource:
+        if reader is not None:
+            return reader.open_part(stream, task, wanted)
+        return open_records(stream, compiled.pack.fields, wanted, encoding=task.encoding,
+                            delimiter=task.delimiter, input_format="csv",
+                            line_offset=task.line - _body_line(task))
+
+    run: Run | None = None
+    try:
+        run = Run(plain, opener, extra_fields=task.wanted)
+        # Without rules across records, the lines a CSV part's proof shows clean need not
+        # come back at all (the part's record numbers count them); with some, every
+        # record's keys do. The first record always comes back: no line is proven before
+        # ``readers.PROVE_AFTER``.
+        skip = reader is None and not cross
+        for checked in run.results(skip_proven=skip, proven_before=end):
+            record = checked.record
+            if record is None:
+                continue  # findings about the whole file: the run's own
+            if end is not None and record.line >= end:
+                next_line = record.line
+                if skip:
+                    records = record.number - 1
+                break
+            records = record.number if skip else records + 1
+            if first is None:
+                first = record.line
+            across: list[KeySeen | FindingData] = []
+            fresh = True  # every item of across a key new in the part
+            if cross and record.issue is None:
+                values = record.values[:width]
+                for index, target in enumerate(cross):
+                    key = target.key_of(values)
+                    if key is None:
+                        continue
+                    takes_part = target.applies(values)
+                    if takes_part is False:
+                        continue
+                    if takes_part is not True:
+                        across.append(_data(failure_finding(record, target, takes_part)))
+                        fresh = False
+                        continue
+                    digest = key_digest(key, target.casefold)
+                    seen = keys[index].add(digest, records, record.line)
+                    if seen is not None:
+                        fresh = False
+                    across.append(KeySeen(index, digest, tuple(key), seen is None))
+            if keyed is not None and fresh and across and not checked.findings:
+                for item in across:
+                    keyed.add(records, record.line, item)
+            elif checked.findings or across:
+                entries.append(Entry(records, record.line,
+                                     record.values if task.with_values else (),
+                                     record.issue, [_data(f) for f in checked.findings],
+                                     across))
+        else:
+            if skip:  # the end of the file: the records proven after the last one count too
+                records = run.summary.records
+        if reader is not None:
+            if next_line is None:
+                next_line = reader.stopped_at(run.source)
+            tally = reader.tally(run.source)
+    except EngineError as exc:
+        error = exc
+    finally:
+        if run is not None:
+            run.close()
+        stream.close()
+    return PartResult(task.part, first, next_line, records, entries, error, tally, keyed)
+
+
+def _body_line(task: PartTask) -> int:
+    # The stream holds the file's head, then the part: its first line comes after the
+    # head's lines, numbered as the file's until shifted to the part's own.
+    return task.plan.parts[0].line
+
+
+def _data(finding: Finding) -> FindingData:
+    return (finding.field, finding.rule, finding.severity, finding.message, finding.value)
