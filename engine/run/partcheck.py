@@ -11,6 +11,8 @@ apart from the run that merges the parts: this is the half that runs in the work
 from __future__ import annotations
 
 import datetime as dt
+import io
+import pickle
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -38,12 +40,17 @@ class PackRecipe:
     pack: Pack
     loaded: Pack | None
     today: dt.date
+    # The compiled pack itself, pickled as the prepared-pack cache keeps it (made by this
+    # process, so trusted): a worker reads it back in milliseconds instead of compiling the
+    # pack again. None when it could not be pickled: the worker compiles.
+    prepared: bytes | None = None
 
     @classmethod
     def of(cls, compiled: CompiledPack) -> PackRecipe:
         today = constants_of(compiled.check).get("_today")
         return cls(compiled.pack, compiled.loaded_pack,
-                   today if isinstance(today, dt.date) else dt.date.today())
+                   today if isinstance(today, dt.date) else dt.date.today(),
+                   _pickled(compiled))
 
     @property
     def key(self) -> tuple[str, str, tuple[str, ...]]:
@@ -58,9 +65,22 @@ def prepared(recipe: PackRecipe) -> CompiledPack:
     """The recipe's pack, compiled once in each process."""
     compiled = _PREPARED.get(recipe.key)
     if compiled is None:
-        compiled = compile_pack(recipe.pack, today=recipe.today, loaded=recipe.loaded)
+        compiled = None if recipe.prepared is None else pickle.loads(recipe.prepared)
+        if not isinstance(compiled, CompiledPack):
+            compiled = compile_pack(recipe.pack, today=recipe.today, loaded=recipe.loaded)
         _PREPARED[recipe.key] = compiled
     return compiled
+
+
+def _pickled(compiled: CompiledPack) -> bytes | None:
+    from lrsrules.run.packpickle import PackPickler
+
+    try:
+        buffer = io.BytesIO()
+        PackPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(compiled)
+    except Exception:  # something in the pack that cannot be pickled: workers compile
+        return None
+    return buffer.getvalue()
 
 
 def adopt(recipe: PackRecipe, compiled: CompiledPack | None = None) -> None:
