@@ -32,7 +32,7 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 
 from lrsrules.lang.cellpatterns import CellCheck, CellSyntax, cell_check
-from lrsrules.lang.compiler import CheckFunction, compile_rules, constants_of
+from lrsrules.lang.compiler import CheckFunction, RuleCode, compile_rules, constants_of
 from lrsrules.run.crossrecord import CrossRecords
 from lrsrules.run.program import CompiledPack, lists_of
 
@@ -73,9 +73,21 @@ def line_proof(compiled: CompiledPack, layout: Layout,
             residual.append(target.code)
         elif translated.assertion not in {a.assertion for a in asserted.get(translated.field, ())}:
             asserted.setdefault(translated.field, []).append(translated)
-    # Checks run over a block's column of values at once, and the fields they read.
+    # Checks run over a block's column of values at once, and the fields they read: the
+    # check digits, and the residual rules of one field (answers kept by value: names and
+    # dates repeat, and a kept answer is a dict lookup in C).
     columns = [(field, check.column) for field, checks in asserted.items() for check in checks
                if check.column is not None]
+    alone: dict[str, list[RuleCode]] = {}
+    for code in residual:
+        read = _fields_of(code, compiled.fields)
+        if len(read) == 1:
+            alone.setdefault(read.pop(), []).append(code)
+    residual = [code for code in residual if not any(code in codes for codes in alone.values())]
+    for field, codes in alone.items():
+        one = compile_rules(codes, (field,), lists, today=today,
+                            label=f"<pack {compiled.pack.name} {field}>")[0]
+        columns.append((field, _ValueAnswers(one).failures))
     wanted = {field for field, _ in columns}  # the fields the Python part reads
     for code in residual:
         wanted |= _fields_of(code, compiled.fields)
@@ -128,7 +140,7 @@ class RowProof:
         # (index in the values, test): in a block's findall, the value's place is 1 more.
         self._columns = tuple((order[index], test) for index, test in columns)
         self._column_tests = tuple((index, test) for index, test in columns)
-        self._plain = check is None and admit is None and not columns
+        self._plain = check is None and admit is None  # nothing to run line by line
         self._until = until
 
     def _stops(self, line: int) -> bool:
@@ -139,13 +151,11 @@ class RowProof:
         found = self._fullmatch(text)
         if found is None or self._stops(line):
             return False
-        if self._plain:
-            return True
         values = self._pick(found.groups())
-        for index, test in self._column_tests:
-            if test([values[index]])[0]:  # type: ignore[list-item]
+        for index, test in self._column_tests:  # a column of one ("" for a value not found)
+            if test([values[index] or ""])[0]:
                 return False
-        return self._passes(values, number, line)
+        return self._plain or self._passes(values, number, line)
 
     def _passes(self, values: Sequence[str | None], number: int, line: int) -> bool:
         check, admit = self._check, self._admit
@@ -214,6 +224,28 @@ def _text(checks: list[CellCheck], syntax: CellSyntax, *, captured: bool) -> str
         body = f"(?={syntax.first_not_space})({body})"
         return f"{ahead}(?:{body}|)" if empty else ahead + body
     return ahead + (f"{body}?" if empty and whole is not None else body)
+
+
+class _ValueAnswers(dict[str, int]):
+    """Whether rules of one field fail on a value (1) or not (0), kept by value while
+    there is room (``check``: their generated function of that one value)."""
+
+    __slots__ = ("check",)
+    ROOM = 8192  # answers kept ...
+    LONGEST = 64  # ... for values no longer than this
+
+    def __init__(self, check: CheckFunction) -> None:
+        super().__init__()
+        self.check = check
+
+    def __missing__(self, text: str) -> int:
+        answer = 1 if self.check((text or None,)) else 0
+        if len(text) <= self.LONGEST and len(self) < self.ROOM:
+            self[text] = answer
+        return answer
+
+    def failures(self, texts: Sequence[str]) -> bytes:
+        return bytes(map(self.__getitem__, texts))
 
 
 def _fires_on_blanks(compiled: CompiledPack, indexes: Sequence[int],
