@@ -73,13 +73,15 @@ class CellSyntax:
     line break. ``end`` matches where the text ends: the delimiter, the line break or the
     end, after the closing quote of a quoted cell (``"text"``, whose value is the text)."""
 
-    def __init__(self, delimiter: str) -> None:
+    def __init__(self, delimiter: str, *, quoted: bool = True) -> None:
         self.delimiter = delimiter
+        self.quoted = quoted  # False: for lines without quotes (a simpler expression)
         self.forbidden = frozenset({delimiter, '"', "\x00", "\r", "\n"})
         escaped = re.escape(delimiter)
         self.char = f'[^{escaped}"\\x00\\r\\n]'
         self.first_not_space = f'[^\\s{escaped}"\\x00]'
-        self.end = f'"?(?:{escaped}|[\\r\\n]|\\Z)'
+        closing = '"?' if quoted else ""
+        self.end = f"{closing}(?:{escaped}|[\\r\\n]|\\Z)"
 
 
 def cell_check(checked: CheckedExpr, target_field: str, syntax: CellSyntax,

@@ -28,10 +28,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from dataclasses import replace
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from lrsrules.lang.cellpatterns import CellCheck, CellSyntax, cell_check
+from lrsrules.lang.cellpatterns import DATE, CellCheck, CellSyntax, cell_check
 from lrsrules.lang.compiler import CheckFunction, RuleCode, compile_rules, constants_of
 from lrsrules.run.crossrecord import CrossRecords
 from lrsrules.run.program import CompiledPack, lists_of
@@ -53,11 +54,13 @@ def line_proof(compiled: CompiledPack, layout: Layout,
     With ``until``, no line from that one on is proven (a part of a file ends there)."""
     if layout.width < 2:
         return None  # one cell: a blank line would look like an empty record
-    syntax = CellSyntax(layout.delimiter)
+    syntax = CellSyntax(layout.delimiter)  # lines with quotes
+    bare = CellSyntax(layout.delimiter, quoted=False)  # lines without: a simpler expression
     lists = lists_of(compiled.pack)
     today = constants_of(compiled.check)["_today"]
     assert isinstance(today, dt.date)
     asserted: dict[str, list[CellCheck]] = {}
+    asserted_bare: dict[str, list[CellCheck]] = {}
     residual = []
     # A target that reads only fields the file has no column for gives every line the
     # same answer: none to check when it passes on blanks.
@@ -73,6 +76,9 @@ def line_proof(compiled: CompiledPack, layout: Layout,
             residual.append(target.code)
         elif translated.assertion not in {a.assertion for a in asserted.get(translated.field, ())}:
             asserted.setdefault(translated.field, []).append(translated)
+            plain = cell_check(target.code.check, target.field, bare, lists, today)
+            assert plain is not None  # the same shape, read without quotes
+            asserted_bare.setdefault(plain.field, []).append(plain)
     # Checks run over a block's column of values at once, and the fields they read: the
     # check digits, and the residual rules of one field (answers kept by value: names and
     # dates repeat, and a kept answer is a dict lookup in C).
@@ -100,46 +106,68 @@ def line_proof(compiled: CompiledPack, layout: Layout,
     if len(by_column) != len(captured) or len(set(layout.columns.values())) != len(
             layout.columns):
         return None  # two fields read from one column
-    field_at = {column: field for field, column in layout.columns.items()}
-    cells, groups, group = [], 0, {}  # group: field -> the number of the group of its value
-    for column in range(layout.width):
-        groups += 1  # the cell's opening quote, if it has one
-        checks = asserted.get(field_at.get(column, ""), [])
-        if column in by_column:
-            group[by_column[column]] = groups + 1
-            groups += 1
-        cells.append(_cell(checks, syntax, quote=f"q{column}", captured=column in by_column))
-    never = "(?:((?!)))?"  # a group that never takes part: None for fields without a column
-    clean = re.escape(layout.delimiter).join(cells) + "(?:\r\n|\r|\n)" + never
     check = None
     if residual:
         check = compile_rules(residual, compiled.fields, lists, today=today,
                               label=f"<pack {compiled.pack.name} residual>")[0]
-    order = [group.get(field, groups + 1) - 1 for field in compiled.fields]  # in groups()
-    return RowProof(clean, order, check, across.admit if across is not None else None,
-                    [(compiled.fields.index(field), test) for field, test in columns], until)
+    tests = [(compiled.fields.index(field), test) for field, test in columns]
+    bare_shape, quoted_shape = (
+        _Shape(_clean_line(found, layout, by_column, syntax_), compiled.fields, tests)
+        for found, syntax_ in ((asserted_bare, bare), (asserted, syntax)))
+    return RowProof(bare_shape, quoted_shape, check,
+                    across.admit if across is not None else None, until)
+
+
+def _clean_line(asserted: Mapping[str, list[CellCheck]], layout: Layout,
+                by_column: Mapping[int, str], syntax: CellSyntax) -> tuple[str, dict[str, int]]:
+    """The expression of a clean line, and the number of the group of each value read."""
+    field_at = {column: field for field, column in layout.columns.items()}
+    cells, groups, group = [], 0, {}  # group: field -> the number of the group of its value
+    for column in range(layout.width):
+        quote = None
+        if syntax.quoted:
+            groups += 1  # the cell's opening quote, if it has one
+            quote = f"q{column}"
+        checks = asserted.get(field_at.get(column, ""), [])
+        if column in by_column:
+            group[by_column[column]] = groups + 1
+            groups += 1
+        cells.append(_cell(checks, syntax, quote=quote, captured=column in by_column))
+    never = "(?:((?!)))?"  # a group that never takes part: None for fields without a column
+    group[""] = groups + 1
+    return re.escape(layout.delimiter).join(cells) + "(?:\r\n|\r|\n)" + never, group
+
+
+class _Shape:
+    """One clean line's expression (for lines with quotes, or without), ready to match one
+    line or every line of a block, and where it holds the values."""
+
+    def __init__(self, clean: tuple[str, dict[str, int]], fields: Sequence[str],
+                 tests: Sequence[tuple[int, Callable[[Sequence[str]], bytes]]]) -> None:
+        self.pattern, group = clean  # one clean line, its values in its groups
+        order = [group.get(field, group[""]) - 1 for field in fields]  # in groups()
+        self.fullmatch = re.compile(self.pattern).fullmatch
+        # Every line of a block: the clean line whole (group 1) with its values, or any
+        # other line (the last group).
+        self.lines = re.compile(f"({self.pattern})|([^\r\n]*(?:\r\n|\r|\n))").findall
+        self.pick = _picker(order)
+        self.pick_found = _picker([index + 1 for index in order])
+        # (index in the values, test): in a block's findall, the value's place is 1 more.
+        self.columns = tuple((order[index], test) for index, test in tests)
+        self.column_tests = tuple(tests)
 
 
 class RowProof:
     """The proof for one file's columns (see the module): ``proves`` one line, or finds
     the ``unproven`` lines of a block of them. Made by ``line_proof``."""
 
-    def __init__(self, clean: str, order: Sequence[int], check: CheckFunction | None,
+    def __init__(self, bare: _Shape, quoted: _Shape, check: CheckFunction | None,
                  admit: Callable[[int, int, Sequence[str | None]], bool] | None,
-                 columns: Sequence[tuple[int, Callable[[Sequence[str]], bytes]]],
                  until: int | None = None) -> None:
-        self.pattern = clean  # one clean line, its values in its groups
-        self._fullmatch = re.compile(clean).fullmatch
-        # Every line of a block: the clean line whole (group 1) with its values, or any
-        # other line (the last group).
-        self._lines = re.compile(f"({clean})|([^\r\n]*(?:\r\n|\r|\n))").findall
-        self._pick = _picker(order)
-        self._pick_found = _picker([index + 1 for index in order])
+        self.bare, self.quoted = bare, quoted
+        self.pattern = quoted.pattern
         self._check = check
         self._admit = admit
-        # (index in the values, test): in a block's findall, the value's place is 1 more.
-        self._columns = tuple((order[index], test) for index, test in columns)
-        self._column_tests = tuple((index, test) for index, test in columns)
         self._plain = check is None and admit is None  # nothing to run line by line
         self._until = until
 
@@ -148,11 +176,12 @@ class RowProof:
         return self._until is not None and line >= self._until
 
     def proves(self, text: str, number: int, line: int) -> bool:
-        found = self._fullmatch(text)
+        shape = self.quoted if '"' in text else self.bare
+        found = shape.fullmatch(text)
         if found is None or self._stops(line):
             return False
-        values = self._pick(found.groups())
-        for index, test in self._column_tests:  # a column of one ("" for a value not found)
+        values = shape.pick(found.groups())
+        for index, test in shape.column_tests:  # a column of one ("" for a value not found)
             if test([values[index] or ""])[0]:
                 return False
         return self._plain or self._passes(values, number, line)
@@ -165,10 +194,11 @@ class RowProof:
 
     def unproven(self, block: str, number: int, line: int) -> Iterator[tuple[str, int]]:
         proven = 0
-        pick, passes, plain = self._pick_found, self._passes, self._plain
+        shape = self.quoted if '"' in block else self.bare
+        pick, passes, plain = shape.pick_found, self._passes, self._plain
         blank = {"": None}.get  # findall gives "" for a value not found: None
-        lines = self._lines(block)
-        failed: Collection[int] = self._column_failures(lines) if self._columns else ()
+        lines = shape.lines(block)
+        failed: Collection[int] = _column_failures(shape, lines) if shape.columns else ()
         until = self._until
         if until is not None and line + len(lines) >= until:  # none proven from there on
             failed = {*failed, *range(max(until - line - 1, 0), len(lines))}
@@ -190,31 +220,43 @@ class RowProof:
             proven = 0
         yield "", proven
 
-    def _column_failures(self, lines: Sequence[tuple[str, ...]]) -> set[int]:
-        """The lines of a block (findall's) that match the clean line but fail a check
-        run over the column of values at once."""
-        clean = [index for index, found in enumerate(lines) if found[0]]
-        failed: set[int] = set()
-        for group, test in self._columns:
-            flags = test([lines[index][group + 1] for index in clean])
-            place = flags.find(1)
-            while place >= 0:
-                failed.add(clean[place])
-                place = flags.find(1, place + 1)
-        return failed
 
 
-def _cell(checks: list[CellCheck], syntax: CellSyntax, *, quote: str, captured: bool) -> str:
+def _column_failures(shape: _Shape, lines: Sequence[tuple[str, ...]]) -> set[int]:
+    """The lines of a block (findall's) that match the clean line but fail a check
+    run over the column of values at once."""
+    clean = [index for index, found in enumerate(lines) if found[0]]
+    failed: set[int] = set()
+    for group, test in shape.columns:
+        flags = test([lines[index][group + 1] for index in clean])
+        place = flags.find(1)
+        while place >= 0:
+            failed.add(clean[place])
+            place = flags.find(1, place + 1)
+    return failed
+
+
+def _cell(checks: list[CellCheck], syntax: CellSyntax, *, quote: str | None,
+          captured: bool) -> str:
     """One cell of the expression: an opening quote (the group named ``quote``), its
     checks' assertions, then the cell's text read (captured: as a group, which is None when
-    the text is empty), then the closing quote if it opened with one. The first check that
-    is one whole pattern is matched in place (the text read once for it), the others
-    looked ahead."""
-    return f'(?P<{quote}>")?{_text(checks, syntax, captured=captured)}(?({quote})")'
+    the text is empty), then the closing quote if it opened with one. One check that is
+    one whole pattern is matched in place (the text read once for it), the others looked
+    ahead."""
+    text = _text(checks, syntax, captured=captured)
+    return text if quote is None else f'(?P<{quote}>")?{text}(?({quote})")'
 
 
 def _text(checks: list[CellCheck], syntax: CellSyntax, *, captured: bool) -> str:
-    whole = next((check for check in checks if check.body is not None), None)
+    if any(check.body == DATE for check in checks):  # is_date: others need not test it
+        inner = f"(?={DATE}{syntax.end})"
+        checks = [replace(check, assertion=check.assertion.replace(inner, ""),
+                          body=None if check.body is None else check.body.replace(inner, ""))
+                  if check.body != DATE else check for check in checks]
+    # The longest pattern is matched in place: it says most of the cell (a length limit
+    # beside it is a cheap look ahead).
+    whole = max((check for check in checks if check.body is not None),
+                key=lambda check: len(check.body or ""), default=None)
     ahead = "".join(check.assertion for check in checks if check is not whole)
     if whole is None:
         body, empty = f"{syntax.char}*", True
