@@ -32,7 +32,9 @@ from dataclasses import replace
 from operator import itemgetter
 from typing import Any, NamedTuple
 
+from lrsrules.lang import nodes as n
 from lrsrules.lang.cellpatterns import DATE, CellCheck, CellSyntax, cell_check
+from lrsrules.lang.checked import CheckedExpr
 from lrsrules.lang.compiler import CheckFunction, RuleCode, compile_rules, constants_of
 from lrsrules.run.crossrecord import CrossRecords
 from lrsrules.run.program import CompiledPack, lists_of
@@ -71,12 +73,17 @@ def line_proof(compiled: CompiledPack, layout: Layout,
     for index, target in enumerate(compiled.targets):
         if index in blank:
             continue
-        translated = cell_check(target.code.check, target.field, syntax, lists, today)
-        if translated is None or translated.field not in layout.columns:
+        parts = _conjuncts(target.code.check)  # each part of an `and` on its own cell
+        translated = [cell_check(part, target.field, syntax, lists, today) for part in parts]
+        if any(one is None or one.field not in layout.columns for one in translated):
             residual.append(target.code)
-        elif translated.assertion not in {a.assertion for a in asserted.get(translated.field, ())}:
-            asserted.setdefault(translated.field, []).append(translated)
-            plain = cell_check(target.code.check, target.field, bare, lists, today)
+            continue
+        for part, one in zip(parts, translated, strict=True):
+            assert one is not None
+            if one.assertion in {a.assertion for a in asserted.get(one.field, ())}:
+                continue
+            asserted.setdefault(one.field, []).append(one)
+            plain = cell_check(part, target.field, bare, lists, today)
             assert plain is not None  # the same shape, read without quotes
             asserted_bare.setdefault(plain.field, []).append(plain)
     # Checks run over a block's column of values at once, and the fields they read: the
@@ -91,9 +98,9 @@ def line_proof(compiled: CompiledPack, layout: Layout,
             alone.setdefault(read.pop(), []).append(code)
     residual = [code for code in residual if not any(code in codes for codes in alone.values())]
     for field, codes in alone.items():
-        one = compile_rules(codes, (field,), lists, today=today,
-                            label=f"<pack {compiled.pack.name} {field}>")[0]
-        columns.append((field, _ValueAnswers(one).failures))
+        answers = _ValueAnswers(compile_rules(codes, (field,), lists, today=today,
+                                              label=f"<pack {compiled.pack.name} {field}>")[0])
+        columns.append((field, answers.failures))
     wanted = {field for field, _ in columns}  # the fields the Python part reads
     for code in residual:
         wanted |= _fields_of(code, compiled.fields)
@@ -288,6 +295,19 @@ class _ValueAnswers(dict[str, int]):
 
     def failures(self, texts: Sequence[str]) -> bytes:
         return bytes(map(self.__getitem__, texts))
+
+
+def _conjuncts(checked: CheckedExpr) -> list[CheckedExpr]:
+    """The parts of a check that is ``A and B and ...`` (Kleene logic: when each part is
+    true or null, so is the whole), each as an expression of its own."""
+    parts, stack = [], [checked.root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, n.Binary) and node.op == "and":
+            stack += [node.right, node.left]
+        else:
+            parts.append(node)
+    return [checked if part is checked.root else replace(checked, root=part) for part in parts]
 
 
 def _fires_on_blanks(compiled: CompiledPack, indexes: Sequence[int],
