@@ -37,7 +37,7 @@ from typing import Any
 
 from lrsrules.lang import nodes as n
 from lrsrules.lang.backtracking import MAXREPEAT, Item, contained, normal_form, written
-from lrsrules.lang.checker import CheckedExpr
+from lrsrules.lang.checked import CheckedExpr
 from lrsrules.lang.functions import years_between
 
 MAX_LITERALS = 64  # a longer list stays a set lookup in Python (its cost must not grow)
