@@ -33,6 +33,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import io
+import itertools
 import json
 import marshal
 import os
@@ -314,6 +315,7 @@ class _Pickler(pickle.Pickler):
 def _reducer_for(kind: type) -> Callable[[Any], Any] | None:
     from lrsrules.lang.checker import CheckedExpr
     from lrsrules.lang.codegen import UNSET
+    from lrsrules.lang.groups import RememberedHits
     from lrsrules.lang.regexes import Answers, Regex, compile_regex
 
     if kind is types.FunctionType:
@@ -325,6 +327,10 @@ def _reducer_for(kind: type) -> Callable[[Any], Any] | None:
         return lambda obj: (_answers, (obj.pattern, compile_regex(obj.pattern)._re.pattern))
     if kind is CheckedExpr:
         return _checked_reduction
+    if kind is types.BuiltinMethodType:  # the lookups of groups: made again by bind_groups
+        made_on_load = (RememberedHits, itertools.count)
+        return lambda obj: ((_made_on_load, ()) if type(obj.__self__) in made_on_load
+                            else NotImplemented)
     if kind is object:
         return lambda obj: (_unset, ()) if obj is UNSET else NotImplemented
     names = _slotted_fields(kind)
@@ -403,7 +409,14 @@ def _function(where: str | dict[str, Any], siblings: list[tuple[str, bytes]], na
     function.__kwdefaults__ = kwdefaults
     if not isinstance(where, str):
         scope[name] = function
+        from lrsrules.lang.groups import bind_groups
+
+        bind_groups(scope)  # the memory of its groups: never stored, made for this scope
     return function
+
+
+def _made_on_load() -> None:
+    return None
 
 
 def _checked_reduction(checked: Any) -> tuple[Any, ...]:
