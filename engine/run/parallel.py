@@ -10,7 +10,7 @@ Dask cluster (``lrsrules.run.cluster``); each prepares the pack once from a
 
 A part numbers its records from 1 and its lines as the file does; the run renumbers the
 records, and does itself what needs the records before: the ``unique`` rules (a part hands
-over each key with the digest ``crossrecord`` keeps, the run keeps the file's keys and
+over each key as ``crossrecord`` keeps it, the run keeps the file's keys and
 names the first record of each repeat), the waivers (which may name a record by number),
 the totals, and the findings about the file as a whole (its head's, once; its end's from
 the whole). The first error in input order stops the run as it would stop one pass, with
@@ -41,7 +41,13 @@ from lrsrules.inputs.splitting import Plan, line_start, open_part, plan_parts, s
 from lrsrules.lang.compiler import constants_of
 from lrsrules.packs.model import Pack
 from lrsrules.packs.waivers import WaiverSet
-from lrsrules.run.crossrecord import UniqueKeys, failure_finding, key_digest, repeat_finding
+from lrsrules.run.crossrecord import (
+    Key,
+    UniqueKeys,
+    failure_finding,
+    key_digest,
+    repeat_finding,
+)
 from lrsrules.run.pipeline import Checked, Opener, Run
 from lrsrules.run.program import CompiledPack, compile_pack
 
@@ -133,7 +139,7 @@ class KeySeen(NamedTuple):
     """A record's key for a ``unique`` rule: ``new`` when it is the part's first with it."""
 
     target: int
-    digest: int
+    digest: Key
     key: tuple[str, ...]
     new: bool
 
