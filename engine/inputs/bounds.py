@@ -33,17 +33,24 @@ class BoundedLines:
                  line_offset: int = 0) -> None:
         self.name = name
         self.ended = False
-        self._lines = self._read(file, end_mark, line_offset)
+        self._set_lines(self._read(file, end_mark, line_offset))
 
     def __iter__(self) -> Iterator[str]:
         return self._lines
 
     def push(self, line: str) -> None:
         """Give ``line`` again before the rest (a line read to look at the file's head)."""
-        self._lines = chain((line,), self._lines)
+        self._set_lines(chain((line,), self._lines))
 
     def __next__(self) -> str:
         return next(self._lines)
+
+    def _set_lines(self, lines: Iterator[str]) -> None:
+        self._lines = lines
+        # ``lines.__next__`` read as an attribute (as a reader takes it, once) is then the
+        # iterator's own, in C: one Python frame less a line. ``next(lines)`` goes through
+        # the class's ``__next__``, which gives the same lines.
+        self.__next__ = lines.__next__  # type: ignore[method-assign]
 
     def _read(self, file: IO[str], end_mark: bool, line_offset: int) -> Iterator[str]:
         # readline with a size never holds more than that, however long the line; two more

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,17 +131,17 @@ def _empty_memo_slots(slots: Sequence[str]) -> list[str]:
 
 def generate_check_source(rules: Sequence[RuleCode], fields: Sequence[str],
                           lists: Mapping[str, tuple[str, ...]], emitter: Emitter, *,
-                          remember: bool = False) -> str:
+                          remember: bool = False, distinct: Collection[str] = ()) -> str:
     """Source of ``_check(values)``: every rule target, each in its own try.
 
     With ``remember``, the targets that read one field and nothing else (two or more on
     that field) are checked in a function of their own, ``_g<n>(value)``, whose hits are
     remembered by value (``_G<n>``, see ``lang/groups.py``):
     ``_check`` looks them up first, then runs the other targets, then puts the hits back
-    in target order."""
+    in target order. ``distinct`` fields (whose values do not repeat) are left inline."""
     env = field_variables(fields)
     conditions = [rule_condition(rule, env, emitter, lists) for rule in rules]
-    groups = single_field_groups(rules, env) if remember else {}
+    groups = single_field_groups(rules, env, distinct) if remember else {}
     grouped = {index: number for number, (_, indexes) in enumerate(groups.items())
                for index in indexes}
     bodies: list[list[str]] = [[] for _ in groups]
@@ -214,9 +214,11 @@ def _build(source: str, emitter: Emitter, name: str, label: str) -> Any:
 
 def compile_rules(rules: Sequence[RuleCode], fields: Sequence[str],
                   lists: Mapping[str, tuple[str, ...]], *, today: dt.date,
-                  label: str = "<pack>") -> tuple[CheckFunction, str]:
+                  label: str = "<pack>", distinct: Collection[str] = ()
+                  ) -> tuple[CheckFunction, str]:
     emitter = Emitter(today)
-    source = generate_check_source(rules, fields, lists, emitter, remember=speedups.enabled())
+    source = generate_check_source(rules, fields, lists, emitter, remember=speedups.enabled(),
+                                   distinct=distinct)
     function: CheckFunction = _build(source, emitter, "_check", label)
     return function, source
 

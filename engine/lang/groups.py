@@ -18,7 +18,7 @@ pack: ``bind_groups`` makes it again when the module is loaded.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from itertools import count
 from typing import TYPE_CHECKING, Any
 
@@ -69,10 +69,12 @@ class RememberedHits(dict[str | None, tuple[Any, ...]]):
             self.clear()
 
 
-def single_field_groups(rules: Sequence[RuleCode], env: Mapping[str, str]
-                        ) -> dict[str, list[int]]:
+def single_field_groups(rules: Sequence[RuleCode], env: Mapping[str, str],
+                        distinct: Collection[str] = ()) -> dict[str, list[int]]:
     """The targets that read one field and nothing else, by the field's variable: only
-    fields with two targets or more (one cheap test gains nothing from a lookup)."""
+    fields with two targets or more (one cheap test gains nothing from a lookup), and
+    none of the ``distinct`` fields (the key of a ``unique`` rule: its values are meant
+    not to repeat)."""
     found: dict[str, list[int]] = {}
     for index, rule in enumerate(rules):
         names: set[str] = set()
@@ -83,7 +85,9 @@ def single_field_groups(rules: Sequence[RuleCode], env: Mapping[str, str]
         variables = {env[rule.field] if name == "value" else env[name] for name in names}
         if len(variables) == 1:
             found.setdefault(variables.pop(), []).append(index)
-    return {variable: indexes for variable, indexes in found.items() if len(indexes) > 1}
+    kept = {env[name] for name in distinct if name in env}
+    return {variable: indexes for variable, indexes in found.items()
+            if len(indexes) > 1 and variable not in kept}
 
 
 def bind_groups(namespace: dict[str, Any]) -> None:

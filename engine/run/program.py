@@ -184,7 +184,8 @@ def compile_pack(pack: Pack, *, today: dt.date | None = None,
     fields = tuple(name for name in pack.fields if name in used)
     index = {name: i for i, name in enumerate(fields)}
     check, code = compile_rules(codes, fields, lists, today=today or dt.date.today(),
-                                label=f"<pack {pack.name}>")
+                                label=f"<pack {pack.name}>",
+                                distinct={name for rule, _ in unique for name in rule.unique})
     targets = tuple(Target(rule, field, index[field], code)
                     for (rule, field), code in zip(targets_of, codes, strict=True))
     cross = tuple(
