@@ -108,4 +108,4 @@ def bind_groups(namespace: dict[str, Any]) -> None:
 
 def hit_index(hit: Any) -> int:
     """The target index of a hit (an index, or an index and an exception)."""
-    return hit if hit.__class__ is int else hit[0]  # type: ignore[no-any-return]
+    return hit if hit.__class__ is int else hit[0]

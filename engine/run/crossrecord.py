@@ -135,14 +135,17 @@ class CrossRecords:
         values = record.values if values is None else values
         for target, first, single, takes_part, casefold in self._plan:
             # key_of, applies, key_digest and UniqueKeys.add, inlined: this runs per record.
+            parts: list[str] | None
             if single is not None:  # a key of one field
-                part = values[single]
-                if part is None or not part.strip():
+                value = values[single]
+                if value is None or not value.strip():
                     continue
+                text, parts = value, None
             else:
-                key = target.key_of(values)
-                if key is None:
+                parts = target.key_of(values)
+                if parts is None:
                     continue
+                text = ""
             if takes_part is not None:
                 raw = takes_part(values)
                 if not raw:
@@ -151,18 +154,18 @@ class CrossRecords:
                     found.append(_failed(record, target, raw[0][1]))
                     continue
             digest: Key
-            if single is not None:
-                text = part.casefold() if casefold else part
-                digest = text if len(text) <= EXACT_CHARS else int.from_bytes(_blake2b(
-                    text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
+            if parts is None:
+                folded = text.casefold() if casefold else text
+                digest = folded if len(folded) <= EXACT_CHARS else int.from_bytes(_blake2b(
+                    folded.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
             else:
-                digest = key_digest(key, casefold)
+                digest = key_digest(parts, casefold)
             number, line = record.number, record.line
             packed = first.setdefault(digest, number << _LINE_BITS | (
                 _NO_LINE if line is None or line >= _NO_LINE else line))
             if packed >> _LINE_BITS != number:
                 found.append(repeat_finding(record, target, _unpack(packed),
-                                            [part] if single is not None else key))
+                                            [text] if parts is None else parts))
         return found
 
 
