@@ -82,9 +82,12 @@ def single_field_groups(rules: Sequence[RuleCode], env: Mapping[str, str],
             if expr is not None:
                 names |= n.names_in(expr.root)
         names.discard("field_name")  # the rule's own field name: not read from the record
-        variables = {env[rule.field] if name == "value" else env[name] for name in names}
+        # ``value`` of a rule whose field has no variable is compiled as null: read from
+        # no field.
+        variables = {env.get(rule.field if name == "value" else name) for name in names}
+        variables.discard(None)
         if len(variables) == 1:
-            found.setdefault(variables.pop(), []).append(index)
+            found.setdefault(str(variables.pop()), []).append(index)
     kept = {env[name] for name in distinct if name in env}
     return {variable: indexes for variable, indexes in found.items()
             if len(indexes) > 1 and variable not in kept}
