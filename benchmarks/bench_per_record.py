@@ -9,7 +9,8 @@ of the records, so start-up (imports, loading the pack) falls out. Times are med
   csv+re loop of bench_engine.py (``hand_checks``), which writes the same findings as
   JSON Lines; both must find the same number.
 - ``lrs-default``: lrsrules alone, and against ``--baseline-python`` (an interpreter with
-  another lrsrules installed, e.g. the main branch's) when given.
+  another lrsrules installed, e.g. the main branch's) when given. The baseline's findings
+  are counted, not compared: another version's pack may have other rules and messages.
 
     python benchmarks/bench_per_record.py [--records 200000] [--rounds 5]
         [--baseline-python /work/main/.venv/bin/python] [--pack bench|lrs-default|all]
