@@ -243,6 +243,18 @@ def test_a_field_whose_values_seldom_repeat_drops_its_memory(
         f"-{n:02d}": (0, 2) for n in range(4)}  # values that repeat: remembered
 
 
+def test_values_too_long_to_keep_drop_the_memory_too(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lrsrules.lang import groups
+
+    monkeypatch.setattr(groups, "_KEPT", 8)
+    pack = compiled(tmp_path, GROUPED)
+    namespace = pack.check.__globals__
+    for _ in range(8):
+        assert pack.check(("1234567890", "2000-01-01", "9" * 70)) == [2]  # never kept
+    assert namespace["_G0"] is namespace["_g0"]
+
+
 def test_the_switch_leaves_targets_where_they_are(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LRSRULES_NO_FAST_PATHS", "1")

@@ -8,10 +8,10 @@ of their own, ``_g<n>(value)``, and the check function takes their hits from ``_
 a value seen before costs one dict lookup in C, whatever the rules do with it.
 
 A field whose values do not repeat (ULNs, e-mail addresses, postcodes) would only pay for
-the lookups. So a group's memory, once full, asks how often a lookup found its value (the
-check function counts its calls, ``_tick``, one C call a record): too seldom (fewer than
-one in ``KEEP_WHEN_ONE_IN``), and ``_G<n>`` in the module's namespace is rebound to the
-group function itself, the memory emptied. Either way the hits are those the function
+the lookups. So every ``_KEPT`` misses a group's memory asks how often a lookup found its
+value (the check function counts its calls, ``_tick``, one C call a record): too seldom
+(fewer than one in ``KEEP_WHEN_ONE_IN``), and ``_G<n>`` in the module's namespace is
+rebound to the group function itself, the memory emptied. Either way the hits are those the function
 gives: the choice costs time, never a finding. Nothing of it is stored with a prepared
 pack: ``bind_groups`` makes it again when the module is loaded.
 """
@@ -53,16 +53,18 @@ class RememberedHits(dict[str | None, tuple[Any, ...]]):
     def __missing__(self, value: str | None) -> tuple[Any, ...]:
         hits = tuple(self.function(value))
         self._misses += 1
+        if self._misses % _KEPT == 0:
+            self._judge()
         if len(self) < _KEPT and (value is None or len(value) <= _KEPT_CHARS):
             for hit in hits:
                 if hit.__class__ is not int:
                     return hits
             self[value] = hits
-            if len(self) == _KEPT:
-                self._full()
         return hits
 
-    def _full(self) -> None:
+    def _judge(self) -> None:
+        # Every _KEPT misses (values too long to keep, and failures, count too): whether
+        # enough lookups so far found their value.
         calls = next(self._calls)
         if (calls - self._misses) * KEEP_WHEN_ONE_IN < calls:  # the values seldom repeat
             self._namespace[self._name] = self.function
