@@ -184,3 +184,80 @@ def test_generated_lines_stay_within_the_width(pack_name: str) -> None:
     source = compile_pack(load_pack(pack_name)).source
     too_long = [line for line in source.splitlines() if len(line) > 100]
     assert too_long == []
+
+
+# -- the targets that read one field alone, remembered by value ----------------------------
+
+GROUPED = """\
+  - {id: P.A.01, field: name, severity: error, check: "int(name) > 3", message: m}
+  - {id: P.B.01, field: uln, severity: error, check: "len(uln) == 10", message: m}
+  - {id: P.A.02, field: name, severity: error, check: "len(name) < 3", message: m}
+  - id: P.C.01
+    field: dob
+    severity: error
+    when: present(uln)
+    check: present(dob)
+    message: m
+"""
+
+
+def test_targets_on_one_field_are_remembered_and_their_hits_stay_in_target_order(
+        tmp_path: Path) -> None:
+    pack = compiled(tmp_path, GROUPED)
+    assert "def _g0(f_name):" in pack.source  # P.A.01 and P.A.02: one group
+    assert "def _g1(" not in pack.source  # P.B.01 alone on uln, P.C.01 reads two fields
+    for _ in range(3):  # first run, then from memory
+        assert pack.check(("12345", None, "003")) == [0, 1, 2, 3]
+        assert pack.check(("1234567890", None, "4")) == [3]
+        assert pack.check(("12345", "2000-01-01", "2")) == [0, 1]
+    memory = pack.check.__globals__["_G0"].__self__
+    assert memory == {"003": (0, 2), "4": (), "2": (0,)}
+
+
+def test_a_rule_that_could_not_be_evaluated_is_never_remembered(tmp_path: Path) -> None:
+    pack = compiled(tmp_path, GROUPED)
+    first = pack.check(("12345", "2000-01-01", "ab"))
+    second = pack.check(("12345", "2000-01-01", "ab"))
+    assert [hit if isinstance(hit, int) else hit[0] for hit in first] == [0, 1]
+    assert isinstance(first[0], tuple) and first[0][1] is not second[0][1]  # each its own
+    assert "ab" not in pack.check.__globals__["_G0"].__self__
+    assert [hit.target.rule.id for hit in pack.hits(("12345", None, "ab"))] == [
+        "P.A.01", "P.B.01", "P.C.01"]
+
+
+def test_a_field_whose_values_seldom_repeat_drops_its_memory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lrsrules.lang import groups
+
+    monkeypatch.setattr(groups, "_KEPT", 8)
+    pack = compiled(tmp_path, GROUPED)
+    namespace = pack.check.__globals__
+    for number in range(20):
+        assert pack.check(("1234567890", "2000-01-01", f"-{number:02d}")) == [0, 2]
+    assert namespace["_G0"] is namespace["_g0"]  # looked up no more: run as it is
+    assert pack.check(("1234567890", "2000-01-01", "5")) == []
+    other = compiled(tmp_path, GROUPED)
+    for number in range(20):
+        other.check(("1234567890", "2000-01-01", f"-{number % 4:02d}"))
+    assert other.check.__globals__["_G0"].__self__ == {
+        f"-{n:02d}": (0, 2) for n in range(4)}  # values that repeat: remembered
+
+
+def test_values_too_long_to_keep_drop_the_memory_too(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lrsrules.lang import groups
+
+    monkeypatch.setattr(groups, "_KEPT", 8)
+    pack = compiled(tmp_path, GROUPED)
+    namespace = pack.check.__globals__
+    for _ in range(8):
+        assert pack.check(("1234567890", "2000-01-01", "9" * 70)) == [2]  # never kept
+    assert namespace["_G0"] is namespace["_g0"]
+
+
+def test_the_switch_leaves_targets_where_they_are(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LRSRULES_NO_FAST_PATHS", "1")
+    pack = compiled(tmp_path, GROUPED)
+    assert "_g0" not in pack.source and "_G0" not in pack.source
+    assert pack.check(("12345", None, "003")) == [0, 1, 2, 3]

@@ -125,6 +125,24 @@ def test_every_format_is_the_same_both_ways(tmp_path: Path, monkeypatch: pytest.
     assert report  # findings were written
 
 
+@pytest.mark.parametrize("keep_when_one_in", [4, 0], ids=["kept", "dropped"])
+@pytest.mark.parametrize("pack", PACKS)
+def test_remembered_groups_that_fill_up_find_the_same(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pack: str,
+        keep_when_one_in: int) -> None:
+    # A memory of 16 values fills within the file; then a group keeps it (its values
+    # repeat), or, told that no share of repeats is enough, runs as it is from then on.
+    from lrsrules.lang import groups
+
+    monkeypatch.setattr(groups, "_KEPT", 16)
+    monkeypatch.setattr(groups, "KEEP_WHEN_ONE_IN", keep_when_one_in)
+    data = tmp_path / "learners.csv"
+    data.write_text(learners(5, 1500), "utf-8", newline="")
+    report = same_both_ways(tmp_path, monkeypatch, str(data), *PACKS[pack],
+                            "--format", "jsonl", "--show-values")
+    assert report
+
+
 @pytest.mark.parametrize(("ending", "bom", "delimiter"), [
     ("\r\n", True, ","), ("\r", False, ","), ("\n", True, ";"), ("\r\n", False, "\t")])
 @pytest.mark.parametrize("pack", PACKS)

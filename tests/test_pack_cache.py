@@ -76,6 +76,11 @@ def test_a_pack_read_from_the_cache_finds_exactly_what_a_prepared_one_finds(
     assert findings(learners, read) == findings(learners, fresh) != []
     assert [t.rule.id for t in read.targets] == [t.rule.id for t in fresh.targets]
     assert len(read.cross) == len(fresh.cross)
+    # The remembered groups of the check function are made again, in its own namespace.
+    namespace = read.check.__globals__
+    lookup = namespace["_G0"]
+    assert lookup.__self__._namespace is namespace
+    assert lookup.__self__.function is namespace["_g0"]
 
 
 def test_a_checked_expression_read_back_still_knows_its_nodes(folder: Path) -> None:

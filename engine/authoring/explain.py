@@ -17,7 +17,8 @@ import io
 import re
 import textwrap
 import tokenize
-from collections.abc import Sequence
+import types
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,9 +96,16 @@ def explain_code(compiled: CompiledPack, rule_id: str | None = None) -> CodeExpl
     constants = constants_of(compiled.check)
     named = tuple((name, constants[name]) for name in sorted(used & constants.keys(),
                                                              key=_name_order)
-                  if name not in ("_check", "_UNSET"))
+                  if name != "_UNSET" and not _defined_in(constants, name))
     shares = any(MEMO_SLOT.fullmatch(name) for name in used)
     return CodeExplanation(rule_id, code, fields, named, shares)
+
+
+def _defined_in(constants: Mapping[str, object], name: str) -> bool:
+    """Whether ``name`` is a function of the generated code itself (``_check``, a group's
+    ``_g<n>``): its source is the code shown, not a constant it reads."""
+    value = constants[name]
+    return isinstance(value, types.FunctionType) and value.__globals__ is constants
 
 
 def _name_order(name: str) -> tuple[str, int]:

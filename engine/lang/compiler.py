@@ -18,17 +18,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
+from lrsrules import speedups
 from lrsrules.lang.checked import CheckedExpr
 from lrsrules.lang.checked import CheckFunction as CheckFunction
 from lrsrules.lang.checked import RuleCode as RuleCode  # defined apart: see checked
 from lrsrules.lang.codegen import Emitter, ExprCode
+from lrsrules.lang.groups import bind_groups, hit_index, single_field_groups
 from lrsrules.lang.wrapping import WIDTH, fill, wrap_condition
 
 _PLAIN = re.compile(r"[A-Za-z0-9_.-]+")  # rule ids and field names shown as they are
 _TARGET_HEADER = re.compile(r"    # \[([0-9]+)\] ")
+_IN_A_BLOCK = ("        ", "    try:", "    except Exception as exc:")  # a target's lines
 
 
 def field_variables(fields: Sequence[str]) -> dict[str, str]:
@@ -113,18 +116,56 @@ def _empty_memo_slots(slots: Sequence[str]) -> list[str]:
 
 
 def generate_check_source(rules: Sequence[RuleCode], fields: Sequence[str],
-                          lists: Mapping[str, tuple[str, ...]], emitter: Emitter) -> str:
-    """Source of ``_check(values)``: every rule target, each in its own try."""
+                          lists: Mapping[str, tuple[str, ...]], emitter: Emitter, *,
+                          remember: bool = False, distinct: Collection[str] = ()) -> str:
+    """Source of ``_check(values)``: every rule target, each in its own try.
+
+    With ``remember``, the targets that read one field and nothing else (two or more on
+    that field) are checked in a function of their own, ``_g<n>(value)``, whose hits are
+    remembered by value (``_G<n>``, see ``lang/groups.py``):
+    ``_check`` looks them up first, then runs the other targets, then puts the hits back
+    in target order. ``distinct`` fields (whose values do not repeat) are left inline."""
     env = field_variables(fields)
     conditions = [rule_condition(rule, env, emitter, lists) for rule in rules]
+    groups = single_field_groups(rules, env, distinct) if remember else {}
+    grouped = {index: number for number, (_, indexes) in enumerate(groups.items())
+               for index in indexes}
+    bodies: list[list[str]] = [[] for _ in groups]
+    group_slots: list[list[str]] = [[] for _ in groups]
     body: list[str] = []
     slots: list[str] = []
     for index, (rule, condition) in enumerate(zip(rules, conditions, strict=True)):
         code, used = emitter.resolve(condition)  # after all rules: uses are counted by then
-        slots += [slot for slot in used if slot not in slots]
-        body += _rule_lines(index, rule, code)
-    head = ["def _check(values):", *_unpack(fields), "    hits = []", *_empty_memo_slots(slots)]
-    return "\n".join([*head, *body, "    return hits"]) + "\n"
+        number = grouped.get(index)
+        into, kept = (body, slots) if number is None else (bodies[number],
+                                                            group_slots[number])
+        kept += [slot for slot in used if slot not in kept]
+        into += _rule_lines(index, rule, code)
+    lines: list[str] = []
+    for number, variable in enumerate(groups):
+        lines += [f"def _g{number}({variable}):", "    hits = []",
+                  *_empty_memo_slots(group_slots[number]), *bodies[number],
+                  "    return hits", ""]
+    head = ["def _check(values):", *_unpack(fields)]
+    if groups:
+        head += ["    _tick()", "    hits = [", *(f"        *_G{number}({variable}),"
+                                   for number, variable in enumerate(groups)), "    ]"]
+    else:
+        head.append("    hits = []")
+    tail = _SORT_HITS if groups else []
+    return "\n".join([*lines, *head, *_empty_memo_slots(slots), *body, *tail,
+                      "    return hits"]) + "\n"
+
+
+# The hits of remembered groups come first: sorted back into target order (a hit that
+# holds an exception is a tuple, which does not compare with an index).
+_SORT_HITS = [
+    "    if len(hits) > 1:",
+    "        try:",
+    "            hits.sort()",
+    "        except TypeError:",
+    "            hits.sort(key=_hit_index)",
+]
 
 
 def target_blocks(source: str) -> dict[int, str]:
@@ -135,7 +176,7 @@ def target_blocks(source: str) -> dict[int, str]:
         header = _TARGET_HEADER.match(line)
         if header is not None:
             current = blocks.setdefault(int(header[1]), [])
-        elif line == "    return hits":
+        elif not line.startswith(_IN_A_BLOCK):  # what follows the targets of a function
             current = None
         if current is not None:
             current.append(line)
@@ -151,15 +192,19 @@ def constants_of(function: CheckFunction) -> Mapping[str, object]:
 
 def _build(source: str, emitter: Emitter, name: str, label: str) -> Any:
     namespace: dict[str, Any] = dict(emitter.constants)
+    namespace["_hit_index"] = hit_index
     exec(compile(source, label, "exec"), namespace)  # generated from the checked tree only
+    bind_groups(namespace)
     return namespace[name]
 
 
 def compile_rules(rules: Sequence[RuleCode], fields: Sequence[str],
                   lists: Mapping[str, tuple[str, ...]], *, today: dt.date,
-                  label: str = "<pack>") -> tuple[CheckFunction, str]:
+                  label: str = "<pack>", distinct: Collection[str] = ()
+                  ) -> tuple[CheckFunction, str]:
     emitter = Emitter(today)
-    source = generate_check_source(rules, fields, lists, emitter)
+    source = generate_check_source(rules, fields, lists, emitter, remember=speedups.enabled(),
+                                   distinct=distinct)
     function: CheckFunction = _build(source, emitter, "_check", label)
     return function, source
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from lrsrules.authoring.explain import NOT_EVALUATED, CodeExplanation, Step, TargetExplanation
 from lrsrules.lang.backtracking import pack_pattern
 from lrsrules.lang.functions import Remembered
+from lrsrules.lang.groups import RememberedHits
 from lrsrules.lang.regexes import Answers, Regex
 from lrsrules.packs.model import Pack
 from lrsrules.run.runner import describe_failure
@@ -89,6 +90,9 @@ def describe_constant(value: object) -> str:
     owner = getattr(value, "__self__", None)
     if isinstance(owner, Answers):  # Regex.fullmatches: its answers' lookup
         return f"compile_regex({owner.pattern!r}).fullmatches"
+    if isinstance(owner, RememberedHits):  # a group of targets on one field (lang/groups)
+        return (f"the hits of {owner.function.__name__} by the field's value, remembered"
+                " (lrsrules.lang.groups)")
     if isinstance(owner, Remembered):  # a function whose answers are kept
         return f"{describe_constant(owner.function)}, its answers remembered"
     if isinstance(owner, re.Pattern) and pack_pattern(owner) is not None:

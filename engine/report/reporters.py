@@ -177,6 +177,7 @@ class JsonLinesReporter(Reporter):
         super().__init__(stream, show_values=show_values, source_name=source_name,
                          spool_dir=spool_dir)
         self._quoted: dict[str, str] = {}
+        self._rests: dict[tuple[str | None, str, str, str], str] = {}
         self._plain = not speedups.enabled()
 
     def add(self, finding: Finding) -> None:
@@ -189,17 +190,29 @@ class JsonLinesReporter(Reporter):
                 data = {"file": self.source_name, **data}
             self.stream.write(json.dumps(data, ensure_ascii=False) + "\n")
             return
-        text = self._text
+        shape = (finding.field, finding.rule, finding.severity, finding.message)
+        rest = self._rests.get(shape)
+        if rest is None:
+            rest = self._rest(shape)
         out = (f'{{"record": {"null" if record is None else record}, '
-               f'"line": {"null" if line is None else line}, '
-               f'"field": {text(finding.field)}, "rule": {text(finding.rule)}, '
-               f'"severity": {text(finding.severity)}, "message": {text(finding.message)}')
+               f'"line": {"null" if line is None else line}, {rest}')
         if self.show_values:
             value = finding.value
             out += f', "value": {"null" if value is None else _quote(value)}'
         if finding.waived is not None:
             out += f', "waived": {_quote(finding.waived)}'
         self.stream.write(out + "}\n")
+
+    def _rest(self, shape: tuple[str | None, str, str, str]) -> str:
+        # What follows the record and line: the same for every finding of a rule on a
+        # field (its message is the rule's), so laid out once for each.
+        text = self._text
+        field, rule, severity, message = shape
+        rest = (f'"field": {text(field)}, "rule": {text(rule)}, '
+                f'"severity": {text(severity)}, "message": {text(message)}')
+        if len(self._rests) < _QUOTED_KEPT:  # bounded: a repeat's message is its own
+            self._rests[shape] = rest
+        return rest
 
     def _text(self, value: str | None) -> str:
         if value is None:

@@ -1,11 +1,13 @@
 """Rules across records: a ``unique`` key must not repeat within one file.
 
 One pass, and memory in proportion to the distinct keys, not the records: each key is kept
-as an 8-byte BLAKE2b digest (as an int) with the number and line of the first record that
-had it, packed into one int. In CPython that is about 120 bytes a distinct key, dict slot
-included (benchmarks/bench_unique.py measures it); two different keys share a digest with
-odds of about n²/2⁶⁵ for n keys (10⁻⁷ at two million), and would then be reported as a
-repeat.
+with the number and line of the first record that had it, packed into one int. A key of
+up to 16 characters (a ULN, a candidate number) is kept as itself: no hashing per record,
+and no two keys are ever taken for one. A longer key is kept as an 8-byte BLAKE2b digest
+(as an int); two different long keys share a digest with odds of about n²/2⁶⁵ for n keys
+(10⁻⁷ at two million), and would then be reported as a repeat. In CPython that is about
+120 bytes a distinct key (130 for a ULN kept as itself), dict slot included
+(benchmarks/bench_unique.py measures it).
 
 The state of one rule is a ``UniqueKeys``, built for one partition of the records; two
 partitions' states ``merge`` (for runs that read a file in parts side by side), giving the
@@ -39,18 +41,25 @@ class First(NamedTuple):
 class Repeat(NamedTuple):
     """A record whose key an earlier record had (``digest`` names the key)."""
 
-    digest: int
+    digest: Key
     record: int
     line: int | None
     first: First
 
 
-def key_digest(parts: Sequence[str], casefold: bool = False) -> int:
-    """The digest a key is kept as: its parts, each prefixed by its length so that
-    ("ab", "c") and ("a", "bc") differ."""
+# What a key is kept as: its text when short, else a digest of it (see the module).
+Key = str | int
+EXACT_CHARS = 16
+
+
+def key_digest(parts: Sequence[str], casefold: bool = False) -> Key:
+    """What a key is kept as: its parts, each prefixed by its length so that ("ab", "c")
+    and ("a", "bc") differ; that text itself when short, else its digest."""
     text = "".join(f"{len(part)}:{part}" for part in parts) if len(parts) > 1 else parts[0]
     if casefold:
         text = text.casefold()
+    if len(text) <= EXACT_CHARS:
+        return text
     data = text.encode("utf-8", "surrogatepass")
     return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
 
@@ -71,17 +80,17 @@ class UniqueKeys:
     __slots__ = ("_first",)
 
     def __init__(self) -> None:
-        self._first: dict[int, int] = {}
+        self._first: dict[Key, int] = {}
 
     def __len__(self) -> int:
         return len(self._first)
 
-    def add(self, digest: int, record: int, line: int | None) -> First | None:
+    def add(self, digest: Key, record: int, line: int | None) -> First | None:
         """Note ``record``'s key; where an earlier record had it, that record."""
         packed = self._first.setdefault(digest, _pack(record, line))
         return None if packed >> _LINE_BITS == record else _unpack(packed)
 
-    def first(self, digest: int) -> First | None:
+    def first(self, digest: Key) -> First | None:
         """The first record with the key ``digest``, if any."""
         packed = self._first.get(digest)
         return None if packed is None else _unpack(packed)
@@ -109,9 +118,13 @@ class CrossRecords:
     def __init__(self, targets: Sequence[CrossTarget]) -> None:
         self.targets = tuple(targets)
         self.keys = tuple(UniqueKeys() for _ in self.targets)
-        # Each rule, its keys, and the index of its one key field (None: several).
+        # Each rule, the dict of its keys, the index of its one key field (None: several),
+        # its when and unless, and whether it ignores case: what each record needs, found
+        # once.
         self._plan = tuple(
-            (target, keys, target.key_indexes[0] if len(target.key_indexes) == 1 else None)
+            (target, keys._first,
+             target.key_indexes[0] if len(target.key_indexes) == 1 else None,
+             target.takes_part, target.casefold)
             for target, keys in zip(self.targets, self.keys, strict=True))
 
     def findings(self, record: Record, values: Sequence[str | None] | None = None
@@ -120,20 +133,39 @@ class CrossRecords:
         are its values in ``CompiledPack.fields`` order (by default, ``record.values``)."""
         found: list[Finding] = []
         values = record.values if values is None else values
-        for target, keys, single in self._plan:
-            key = _key(target, single, values)
-            if key is None:
-                continue
-            if target.takes_part is not None:
-                takes_part = target.applies(values)
-                if takes_part is False:
+        for target, first, single, takes_part, casefold in self._plan:
+            # key_of, applies, key_digest and UniqueKeys.add, inlined: this runs per record.
+            parts: list[str] | None
+            if single is not None:  # a key of one field
+                value = values[single]
+                if value is None or not value.strip():
                     continue
-                if takes_part is not True:
-                    found.append(_failed(record, target, takes_part))
+                text, parts = value, None
+            else:
+                parts = target.key_of(values)
+                if parts is None:
                     continue
-            first = keys.add(_digest(target, single, key), record.number, record.line)
-            if first is not None:
-                found.append(repeat_finding(record, target, first, key))
+                text = ""
+            if takes_part is not None:
+                raw = takes_part(values)
+                if not raw:
+                    continue
+                if raw[0].__class__ is not int:  # its when or unless could not be evaluated
+                    found.append(_failed(record, target, raw[0][1]))
+                    continue
+            digest: Key
+            if parts is None:
+                folded = text.casefold() if casefold else text
+                digest = folded if len(folded) <= EXACT_CHARS else int.from_bytes(_blake2b(
+                    folded.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
+            else:
+                digest = key_digest(parts, casefold)
+            number, line = record.number, record.line
+            packed = first.setdefault(digest, number << _LINE_BITS | (
+                _NO_LINE if line is None or line >= _NO_LINE else line))
+            if packed >> _LINE_BITS != number:
+                found.append(repeat_finding(record, target, _unpack(packed),
+                                            [text] if parts is None else parts))
         return found
 
     def admit(self, number: int, line: int, values: Sequence[str | None]) -> bool:
@@ -141,44 +173,32 @@ class CrossRecords:
         True when no key of it repeats and every when and unless could be evaluated;
         else False, noting nothing (the record is then given to ``findings``). For the
         whole-row fast path (``rowproof``), which builds no record."""
-        new: list[tuple[UniqueKeys, int]] = []
-        for target, keys, single in self._plan:
-            key = _key(target, single, values)
-            if key is None:
-                continue
-            if target.takes_part is not None:
-                takes_part = target.applies(values)
-                if takes_part is False:
+        new: list[tuple[dict[Key, int], Key]] = []
+        for target, first, single, takes_part, casefold in self._plan:
+            if single is not None:  # a key of one field
+                value = values[single]
+                if value is None or not value.strip():
                     continue
-                if takes_part is not True:
+                parts = [value]
+            else:
+                found = target.key_of(values)
+                if found is None:
+                    continue
+                parts = found
+            if takes_part is not None:
+                raw = takes_part(values)
+                if not raw:
+                    continue
+                if raw[0].__class__ is not int:  # its when or unless could not be evaluated
                     return False
-            digest = _digest(target, single, key)
-            if keys.first(digest) is not None:
+            digest = key_digest(parts, casefold)
+            if digest in first:
                 return False
-            new.append((keys, digest))
-        for keys, digest in new:
-            keys.add(digest, number, line)
+            new.append((first, digest))
+        packed = number << _LINE_BITS | (_NO_LINE if line >= _NO_LINE else line)
+        for first, digest in new:
+            first[digest] = packed
         return True
-
-
-def _key(target: CrossTarget, single: int | None, values: Sequence[str | None]
-         ) -> list[str] | None:
-    """The record's key for ``target`` (None: a blank part, the record takes no part);
-    ``single``: the index of its one key field, if it has one."""
-    if single is None:
-        return target.key_of(values)
-    part = values[single]  # key_of, inlined for a key of one field
-    if part is None or not part.strip():
-        return None
-    return [part]
-
-
-def _digest(target: CrossTarget, single: int | None, key: list[str]) -> int:
-    if single is None:
-        return key_digest(key, target.casefold)
-    text = key[0].casefold() if target.casefold else key[0]  # key_digest, inlined
-    data = text.encode("utf-8", "surrogatepass")
-    return int.from_bytes(_blake2b(data, digest_size=8).digest(), "big")
 
 
 def describe_unique(rule: RuleDef) -> str:

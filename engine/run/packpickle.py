@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import itertools
 import marshal
 import pickle
 import re
@@ -40,6 +41,7 @@ class PackPickler(pickle.Pickler):
 
 def _reducer_for(kind: type) -> Callable[[Any], Any] | None:
     from lrsrules.lang.checked import UNSET, CheckedExpr
+    from lrsrules.lang.groups import RememberedHits
     from lrsrules.lang.regexes import Answers, Regex, compile_regex
 
     if kind is types.FunctionType:
@@ -53,6 +55,10 @@ def _reducer_for(kind: type) -> Callable[[Any], Any] | None:
         return lambda obj: (_answers, (obj.pattern, compile_regex(obj.pattern)._re.pattern))
     if kind is CheckedExpr:
         return _checked_reduction
+    if kind is types.BuiltinMethodType:  # the lookups of groups: made again by bind_groups
+        made_on_load = (RememberedHits, itertools.count)
+        return lambda obj: ((_made_on_load, ()) if type(obj.__self__) in made_on_load
+                            else NotImplemented)
     if kind is object:
         return lambda obj: (_unset, ()) if obj is UNSET else NotImplemented
     names = _slotted_fields(kind)
@@ -131,7 +137,14 @@ def _function(where: str | dict[str, Any], siblings: list[tuple[str, bytes]], na
     function.__kwdefaults__ = kwdefaults
     if not isinstance(where, str):
         scope[name] = function
+        from lrsrules.lang.groups import bind_groups
+
+        bind_groups(scope)  # the memory of its groups: never stored, made for this scope
     return function
+
+
+def _made_on_load() -> None:
+    return None
 
 
 def _checked_reduction(checked: Any) -> tuple[Any, ...]:

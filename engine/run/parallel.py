@@ -11,7 +11,7 @@ Dask cluster (``lrsrules.run.cluster``); each prepares the pack once from a
 
 A part numbers its records from 1 and its lines as the file does; the run renumbers the
 records, and does itself what needs the records before: the ``unique`` rules (a part hands
-over each key with the digest ``crossrecord`` keeps, the run keeps the file's keys and
+over each key as ``crossrecord`` keeps it, the run keeps the file's keys and
 names the first record of each repeat), the waivers (which may name a record by number),
 the totals, and the findings about the file as a whole (its head's, once; its end's from
 the whole). The first error in input order stops the run as it would stop one pass, with

@@ -25,7 +25,7 @@ from lrsrules.inputs.records import RecordSource
 from lrsrules.inputs.splitting import Plan, open_part
 from lrsrules.lang.compiler import constants_of
 from lrsrules.packs.model import Pack
-from lrsrules.run.crossrecord import UniqueKeys, failure_finding, key_digest
+from lrsrules.run.crossrecord import Key, UniqueKeys, failure_finding, key_digest
 from lrsrules.run.pipeline import Run
 from lrsrules.run.program import CompiledPack, compile_pack
 
@@ -140,7 +140,7 @@ class KeySeen(NamedTuple):
     """A record's key for a ``unique`` rule: ``new`` when it is the part's first with it."""
 
     target: int
-    digest: int
+    digest: Key
     key: tuple[str, ...]
     new: bool
 
@@ -168,12 +168,12 @@ class Keyed(NamedTuple):
     numbers: array[int]
     lines: array[int]
     targets: array[int]
-    digests: array[int]
+    digests: list[Key]  # short keys are kept as their text (see crossrecord)
     keys: list[tuple[str, ...]]
 
     @classmethod
     def empty(cls) -> Keyed:
-        return cls(array("q"), array("q"), array("B"), array("Q"), [])
+        return cls(array("q"), array("q"), array("B"), [], [])
 
     def add(self, number: int, line: int, item: KeySeen | FindingData) -> None:
         assert isinstance(item, KeySeen)

@@ -88,6 +88,11 @@ class CompiledPack:
     fixes: Mapping[str, CheckedExpr] = dataclass_field(default_factory=dict)  # rule id -> its fix
     cross: tuple[CrossTarget, ...] = ()  # the rules that compare records (``unique``)
     as_of: dt.date | None = None  # the date whose rules are in force, when one was asked for
+    # A Hit without an exception for each target, made once (a hit is immutable).
+    plain_hits: tuple[Hit, ...] = dataclass_field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "plain_hits", tuple(Hit(target) for target in self.targets))
 
     @property
     def loaded(self) -> Pack:
@@ -113,9 +118,9 @@ class CompiledPack:
     def decode(self, raw: list[Any]) -> list[Hit]:
         """What ``check`` returned, as ``Hit``s: the one place that reads its protocol (a
         target index, or a target index and the exception that stopped the rule)."""
-        targets, new = self.targets, tuple.__new__  # Hit(...) would run a Python __new__
-        return [new(Hit, (targets[hit], None)) if hit.__class__ is int
-                else new(Hit, (targets[hit[0]], hit[1])) for hit in raw]
+        plain, targets = self.plain_hits, self.targets
+        return [plain[hit] if hit.__class__ is int
+                else tuple.__new__(Hit, (targets[hit[0]], hit[1])) for hit in raw]
 
 
 def check_pack(pack: Pack, known: Mapping[ExprSource, CheckedExpr] | None = None
@@ -197,7 +202,8 @@ def compile_pack(pack: Pack, *, today: dt.date | None = None,
     fields = tuple(name for name in pack.fields if name in used)
     index = {name: i for i, name in enumerate(fields)}
     check, code = compile_rules(codes, fields, lists, today=today or dt.date.today(),
-                                label=f"<pack {pack.name}>")
+                                label=f"<pack {pack.name}>",
+                                distinct={name for rule, _ in unique for name in rule.unique})
     targets = tuple(Target(rule, field, index[field], code)
                     for (rule, field), code in zip(targets_of, codes, strict=True))
     cross = tuple(

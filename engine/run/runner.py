@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from lrsrules.findings import SEVERITIES, Finding
+from lrsrules.findings import SEVERITIES, Finding, new_finding
 from lrsrules.inputs.records import Record
 from lrsrules.lang.functions import EvaluationError
 from lrsrules.run.program import CompiledPack, Hit
@@ -55,7 +55,15 @@ def check_record(compiled: CompiledPack, record: Record) -> tuple[list[Hit], lis
 
 def record_findings_of(record: Record, hits: list[Hit]) -> list[Finding]:
     """The record's notes, then a finding for each hit."""
-    found = [finding_of(record, hit) for hit in hits]
+    number, line, values = record.number, record.line, record.values
+    found = []
+    for target, error in hits:  # finding_of, inlined for the rules that ran (most hits)
+        if error is None:
+            rule = target.rule
+            found.append(new_finding(number, line, target.field, rule.id, rule.severity,
+                                     rule.message, values[target.value_index]))
+        else:
+            found.append(finding_of(record, Hit(target, error)))
     return [*record.notes, *found] if record.notes else found
 
 
@@ -84,5 +92,5 @@ def finding_of(record: Record, hit: Hit) -> Finding:
     else:
         message = target.rule.message
         severity = target.rule.severity
-    return Finding(record.number, record.line, target.field, target.rule.id, severity,
-                   message, record.values[target.value_index])
+    return new_finding(record.number, record.line, target.field, target.rule.id, severity,
+                       message, record.values[target.value_index])
