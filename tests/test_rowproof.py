@@ -21,7 +21,7 @@ import pytest
 from test_fastpaths import BENCH_PACK, HEADINGS, learners, same_both_ways
 
 from lrsrules.errors import InputError
-from lrsrules.inputs import readers
+from lrsrules.inputs import prooftrial, readers
 from lrsrules.inputs.bounds import BoundedLines
 from lrsrules.lang.cellpatterns import CellSyntax, CheckDigits, cell_check
 from lrsrules.lang.functions import weighted_sum, years_between
@@ -191,7 +191,7 @@ def test_blocks_hold_the_lines_one_by_one_gives(size: int, ending: str) -> None:
         if block is None:
             break
         assert block.endswith(("\n", "\r"))
-        got += readers._LINES(block)
+        got += prooftrial.lines_of(block)
     got += list(lines)
     assert got == expected
 
@@ -215,11 +215,17 @@ def test_lines_given_back_come_before_the_next_block() -> None:
 
 # --- whole runs ----------------------------------------------------------------------------
 
-@pytest.fixture(params=[50, 997, 1 << 18], ids=lambda size: f"block{size}")
+@pytest.fixture(params=[(50, "proof"), (997, "trial"), (997, "plain"), (1 << 18, "proof")],
+                ids=lambda param: f"block{param[0]}-{param[1]}")
 def blocks(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Blocks of a size, read with the proof, without it, or as the trial of the two
+    (timed, so either) chooses."""
+    size, way = request.param
     monkeypatch.setattr(readers, "PROVE_AFTER", 5)
-    monkeypatch.setattr(readers, "BLOCK_CHARS", request.param)
-    return int(request.param)
+    monkeypatch.setattr(readers, "BLOCK_CHARS", size)
+    if way != "trial":
+        monkeypatch.setattr(prooftrial.ProofTrial, "starts", lambda self, block: way == "proof")
+    return int(size)
 
 
 @pytest.mark.parametrize("pack", ["default", "bench"])
@@ -272,23 +278,25 @@ def test_the_count_of_records_includes_the_proven(
 @pytest.mark.parametrize("pack", ["bench", "shapes", "default"])
 def test_two_workers_prove_what_one_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                          pack: str) -> None:
-    # Parts of about 400 records: each worker proves lines after its first 256, up to the
-    # line where the next part begins (the default pack's unique rules: none skipped).
+    # Parts of some 6,000 records: each worker may prove lines after its first 4,096, up
+    # to the line where the next part begins (the default pack's unique rules: none
+    # skipped). The one-worker run is made to prove; each worker's trial chooses.
     from lrsrules.run import parallel
 
-    monkeypatch.setattr(parallel, "PART_BYTES", 40_000)
+    monkeypatch.setattr(parallel, "PART_BYTES", 300_000 if pack == "shapes" else 600_000)
+    monkeypatch.setattr(prooftrial, "MARGIN", 1e9)
     data = tmp_path / "learners.csv"
     if pack == "shapes":
-        data.write_text(shapes_file(5, 4000), "utf-8", newline="")
+        data.write_text(shapes_file(5, 20_000), "utf-8", newline="")
         args = ["--pack", str(shapes_pack(tmp_path))]
     else:
-        data.write_text(learners(17, 3000, bom=True), "utf-8", newline="")
+        data.write_text(learners(17, 14_000, bom=True), "utf-8", newline="")
         args = ["--pack", str(BENCH_PACK)] if pack == "bench" else []
     one = same_both_ways(tmp_path, monkeypatch, str(data), *args, "--format", "json")
     two = same_both_ways(tmp_path, monkeypatch, str(data), *args, "--format", "json",
                          "--workers", "2")
     assert one == two
-    assert json.loads(one)["summary"]["records"] > 2900
+    assert json.loads(one)["summary"]["records"] > 13_000
 
 
 @pytest.mark.parametrize("pack", ["default", "bench", "shapes"])
@@ -309,3 +317,15 @@ def test_files_with_every_cell_quoted_match_the_plain_path(
     report = same_both_ways(tmp_path, monkeypatch, str(data), *args, "--format", "jsonl",
                             "--show-values")
     assert report.count(b"\n") > 100
+
+
+def test_the_trial_reads_both_ways_then_keeps_the_faster(monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    # Plain blocks take 0.5 s, proven ones 1 s (but the first of each, which warms up).
+    times = [0.0, 9.0, 0.0, 0.5, 1.5, 2.0, 3.0, 3.5, 4.5, 4.5]
+    clock = iter(times)
+    monkeypatch.setattr(prooftrial.time, "process_time", lambda: next(clock))
+    trial = prooftrial.ProofTrial()
+    ways = [trial.starts("a\nb\n") for _ in range(len(times))[:8]]
+    assert ways == [False, True, False, True, False, True, False, False]
+    assert trial.chosen is False

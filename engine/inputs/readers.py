@@ -25,6 +25,7 @@ from lrsrules.inputs.bounds import BoundedLines, allow_cells, check_span, csv_er
 from lrsrules.inputs.compressed import inner_suffix, is_gzip, open_gzip
 from lrsrules.inputs.decoding import codec_for
 from lrsrules.inputs.headings import match_headings
+from lrsrules.inputs.prooftrial import ProofTrial, lines_of
 from lrsrules.inputs.records import (
     HeadedSource,
     LineProof,
@@ -48,10 +49,10 @@ _EXTENSIONS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".jsonl": "jsonl", "
 _WORKBOOKS = (".xlsx", ".xlsm")
 _CANDIDATES = ",;\t|"  # in order of preference when counts tie
 # Records read the plain way before a whole-row proof is made: a small file never pays
-# for making one (a regular expression and a function compiled for the file's columns).
-PROVE_AFTER = 256
+# for making one (a regular expression and functions compiled for the file's columns), and
+# the trial of the two ways (``prooftrial``) then times them with their caches warm.
+PROVE_AFTER = 4096
 BLOCK_CHARS = 1 << 18  # then read in blocks of whole lines of about this many characters
-_LINES = re.compile("[^\r\n]*(?:\r\n|\r|\n)").findall  # a block's lines
 
 
 def open_records(
@@ -239,6 +240,8 @@ class _CsvSource(HeadedSource):
         block: str | None = None
         unproven: Iterator[tuple[str, int]] | None = None
         taken = 0  # lines of the block taken so far
+        trial = ProofTrial()  # whether proving pays on this file
+        plain_left = 0  # lines of a block given back to be read the plain way
         try:
             while True:
                 if unproven is not None:
@@ -261,22 +264,32 @@ class _CsvSource(HeadedSource):
                     # csv must read it (and perhaps the lines after it): give the rest of
                     # the block back to be read line by line.
                     assert block is not None
-                    lines.push_lines(_LINES(block)[taken - 1:])
+                    lines.push_lines(lines_of(block)[taken - 1:])
                     unproven = None
+                elif prove is not None and trial.chosen is False:
+                    prove = None  # the plain way is faster on this file: line by line
                 elif prove is not None:
                     block = lines.block(BLOCK_CHARS)
                     if block is not None:
-                        unproven, taken = prove.unproven(block, number, previous), 0
+                        if trial.starts(block):
+                            unproven, taken = prove.unproven(block, number, previous), 0
+                        else:  # the plain way, timed: the block's lines one by one
+                            given = lines_of(block)
+                            lines.push_lines(given)
+                            plain_left = len(given)
                         continue
                 try:
                     text = read()
                 except StopIteration:
                     break
                 line = previous + 1
+                proving = prove is not None and not plain_left
+                if plain_left:
+                    plain_left -= 1
                 if prove is None and make is not None and number >= PROVE_AFTER:
                     prove, make = make(delimiter, width, self._match.columns), None
                 if "\x00" not in text and len(text) <= MAX_CELL_CHARS:
-                    if prove is not None and prove.proves(text, number + 1, line):
+                    if proving and prove is not None and prove.proves(text, number + 1, line):
                         previous = line
                         number += 1
                         proven += 1

@@ -152,16 +152,21 @@ class _Shape:
     def __init__(self, clean: tuple[str, dict[str, int]], fields: Sequence[str],
                  tests: Sequence[tuple[int, Callable[[Sequence[str]], bytes]]]) -> None:
         self.pattern, group = clean  # one clean line, its values in its groups
-        order = [group.get(field, group[""]) - 1 for field in fields]  # in groups()
-        self.fullmatch = re.compile(self.pattern).fullmatch
-        # Every line of a block: the clean line whole (group 1) with its values, or any
-        # other line (the last group).
-        self.lines = re.compile(f"({self.pattern})|([^\r\n]*(?:\r\n|\r|\n))").findall
-        self.pick = _picker(order)
-        self.pick_found = _picker([index + 1 for index in order])
-        # (index in the values, test): in a block's findall, the value's place is 1 more.
+        order = [group.get(field, group[""]) - 1 for field in fields]  # in its groups()
+        self._compiled: re.Pattern[str] | None = None
+        # The values out of a match of ``lines`` (or a tuple of its findall), whose group
+        # 1 is the clean line whole: each value's place is 1 more.
+        self.pick = _picker([index + 1 for index in order])
         self.columns = tuple((order[index], test) for index, test in tests)
-        self.column_tests = tuple(tests)
+        self.column_tests = tuple(tests)  # (index in the values, test)
+
+    @property
+    def lines(self) -> re.Pattern[str]:
+        """Any one line: the clean line whole (group 1) with its values, or any other line
+        (the last group). Compiled when first needed (a big pack's takes milliseconds)."""
+        if self._compiled is None:
+            self._compiled = re.compile(f"({self.pattern})|([^\r\n]*(?:\r\n|\r|\n))")
+        return self._compiled
 
 
 class RowProof:
@@ -184,8 +189,8 @@ class RowProof:
 
     def proves(self, text: str, number: int, line: int) -> bool:
         shape = self.quoted if '"' in text else self.bare
-        found = shape.fullmatch(text)
-        if found is None or self._stops(line):
+        found = shape.lines.fullmatch(text)
+        if found is None or found.group(1) is None or self._stops(line):
             return False
         values = shape.pick(found.groups())
         for index, test in shape.column_tests:  # a column of one ("" for a value not found)
@@ -202,9 +207,9 @@ class RowProof:
     def unproven(self, block: str, number: int, line: int) -> Iterator[tuple[str, int]]:
         proven = 0
         shape = self.quoted if '"' in block else self.bare
-        pick, passes, plain = shape.pick_found, self._passes, self._plain
+        pick, passes, plain = shape.pick, self._passes, self._plain
         blank = {"": None}.get  # findall gives "" for a value not found: None
-        lines = shape.lines(block)
+        lines = shape.lines.findall(block)
         failed: Collection[int] = _column_failures(shape, lines) if shape.columns else ()
         until = self._until
         if until is not None and line + len(lines) >= until:  # none proven from there on
