@@ -329,3 +329,17 @@ def test_the_trial_reads_both_ways_then_keeps_the_faster(monkeypatch: pytest.Mon
     ways = [trial.starts("a\nb\n") for _ in range(len(times))[:8]]
     assert ways == [False, True, False, True, False, True, False, False]
     assert trial.chosen is False
+
+
+def test_an_expression_too_big_proves_nothing_and_loses_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lrsrules.run import rowproof
+
+    monkeypatch.setattr(rowproof, "MAX_PROOF_CHARS", 10)
+    monkeypatch.setattr(prooftrial.ProofTrial, "starts", lambda self, block: True)
+    pack = compile_pack(load_pack(shapes_pack(tmp_path)))
+    proof = line_proof(pack, Layout(",", 6, {f: i for i, f in enumerate("abcde")}))
+    assert proof is not None
+    line = ",".join([*CLEAN.values(), "n"]) + "\n"
+    assert not proof.proves(line, 1, 2)
+    assert list(proof.unproven(line * 3, 0, 1)) == [(line, 0)] * 3 + [("", 0)]

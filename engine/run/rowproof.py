@@ -39,6 +39,9 @@ from lrsrules.lang.compiler import CheckFunction, RuleCode, compile_rules, const
 from lrsrules.run.crossrecord import CrossRecords
 from lrsrules.run.program import CompiledPack, lists_of
 
+MAX_PROOF_CHARS = 1 << 20  # an expression longer than this proves no line (a huge pack)
+_ANY_LINE = "([^\r\n]*(?:\r\n|\r|\n))"
+
 
 class Layout(NamedTuple):
     """Where a CSV file holds each field: what the proof is made for."""
@@ -163,9 +166,15 @@ class _Shape:
     @property
     def lines(self) -> re.Pattern[str]:
         """Any one line: the clean line whole (group 1) with its values, or any other line
-        (the last group). Compiled when first needed (a big pack's takes milliseconds)."""
+        (the last group). Compiled when first needed (a big pack's takes milliseconds); an
+        expression too big for ``re`` proves no line (group 1 is then always empty)."""
         if self._compiled is None:
-            self._compiled = re.compile(f"({self.pattern})|([^\r\n]*(?:\r\n|\r|\n))")
+            try:
+                if len(self.pattern) > MAX_PROOF_CHARS:
+                    raise OverflowError("too big")
+                self._compiled = re.compile(f"({self.pattern})|{_ANY_LINE}")
+            except (re.error, OverflowError, RecursionError, MemoryError):
+                self._compiled = re.compile(f"((?!))|{_ANY_LINE}")
         return self._compiled
 
 
