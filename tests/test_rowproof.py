@@ -21,7 +21,7 @@ import pytest
 from test_fastpaths import BENCH_PACK, HEADINGS, learners, same_both_ways
 
 from lrsrules.errors import InputError
-from lrsrules.inputs import prooftrial, readers
+from lrsrules.inputs import csvsource, prooftrial
 from lrsrules.inputs.bounds import BoundedLines
 from lrsrules.lang.cellpatterns import CellSyntax, CheckDigits, cell_check
 from lrsrules.lang.functions import weighted_sum, years_between
@@ -221,8 +221,8 @@ def blocks(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> i
     """Blocks of a size, read with the proof, without it, or as the trial of the two
     (timed, so either) chooses."""
     size, way = request.param
-    monkeypatch.setattr(readers, "PROVE_AFTER", 5)
-    monkeypatch.setattr(readers, "BLOCK_CHARS", size)
+    monkeypatch.setattr(csvsource, "PROVE_AFTER", 5)
+    monkeypatch.setattr(csvsource, "BLOCK_CHARS", size)
     if way != "trial":
         monkeypatch.setattr(prooftrial.ProofTrial, "starts", lambda self, block: way == "proof")
     return int(size)

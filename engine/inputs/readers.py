@@ -5,38 +5,27 @@ then yields records lazily: memory stays flat however large the file.  Values co
 the text read (never trimmed) with blank values as ``None``, in the order the compiled pack
 asks for them.  Problems that stop the whole file are ``InputError``s; a problem with one
 record (wrong number of cells, not a JSON object ...) is the record's ``issue``.  Nothing
-here quotes a value: input files hold personal data.  CSV is read here, JSON Lines in
+here quotes a value: input files hold personal data.  CSV is read in ``csvsource``, JSON Lines in
 ``jsonlines``; ``Record`` and ``RecordSource`` live in ``records``.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import os
-import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from operator import itemgetter
+from collections.abc import Callable, Mapping, Sequence
 from typing import IO, Any
 
-from lrsrules import speedups
 from lrsrules.errors import InputError, Location
-from lrsrules.inputs.bounds import BoundedLines, allow_cells, check_span, csv_error
+from lrsrules.inputs.bounds import BoundedLines
 from lrsrules.inputs.compressed import inner_suffix, is_gzip, open_gzip
+from lrsrules.inputs.csvsource import CsvSource
 from lrsrules.inputs.decoding import codec_for
-from lrsrules.inputs.headings import match_headings
-from lrsrules.inputs.prooftrial import ProofTrial, lines_of
 from lrsrules.inputs.records import (
-    HeadedSource,
-    LineProof,
     Opened,
-    ProofMaker,
-    Record,
     RecordSource,
     find_decode_error,
-    unreadable,
 )
-from lrsrules.limits import MAX_CELL_CHARS
 from lrsrules.packs.model import FieldDef
 
 FORMATS = ("csv", "jsonl")
@@ -48,11 +37,6 @@ DELIMITERS: Mapping[str, str] = {
 _EXTENSIONS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 _WORKBOOKS = (".xlsx", ".xlsm")
 _CANDIDATES = ",;\t|"  # in order of preference when counts tie
-# Records read the plain way before a whole-row proof is made: a small file never pays
-# for making one (a regular expression and functions compiled for the file's columns), and
-# the trial of the two ways (``prooftrial``) then times them with their caches warm.
-PROVE_AFTER = 4096
-BLOCK_CHARS = 1 << 18  # then read in blocks of whole lines of about this many characters
 
 
 def open_records(
@@ -120,273 +104,10 @@ def open_records(
 
             return JsonLinesSource(opened, fields, wanted)
         separator = separator or _detect_delimiter(first, "\t" if suffix == ".tsv" else ",")
-        return _CsvSource(opened, fields, wanted, separator)
+        return CsvSource(opened, fields, wanted, separator)
     except BaseException:
         (release or file.close)()
         raise
-
-
-class _CsvSource(HeadedSource):
-    format = "csv"
-
-    def __init__(
-        self, opened: Opened, fields: Mapping[str, FieldDef], wanted: Sequence[str], delimiter: str
-    ) -> None:
-        super().__init__(opened)
-        self.delimiter = delimiter
-        allow_cells()
-        self._offset = opened.skipped  # blank lines before the header, which csv never saw
-        self._lines = opened.lines
-        # The fast path splits plain lines itself and hands csv the others through _Feed.
-        self._feed = _Feed(opened.lines) if speedups.enabled() else None
-        self._reader = csv.reader(self._feed or opened.lines, delimiter=delimiter)
-        header, line = self._read_header()
-        self._headings = tuple(header)
-        self._header_line = line
-        self._match = match_headings(header, fields, source=self.path, line=line)
-        self._read: int | None = None  # records read, once the last one is
-        self._make_proof: ProofMaker | None = None
-        self._records = self._iter_records(tuple(wanted))
-
-    def prove_lines(self, make: ProofMaker) -> None:
-        if self._feed is not None:  # the proof lives in the fast path's loop
-            self._make_proof = make
-
-
-    @property
-    def body_line(self) -> int:
-        """The physical line after the header row (where records may start), as numbered
-        with ``line_offset``; read before the records are."""
-        return self._reader.line_num + self._offset + 1
-
-
-    def _read_header(self) -> tuple[list[str], int]:
-        reader, previous = self._reader, self._offset
-        try:
-            for row in reader:
-                line, previous = previous + 1, reader.line_num + self._offset
-                if previous != line:
-                    check_span(self.path, row, line, previous, self._lines.ended)
-                if any(cell.strip() for cell in row):
-                    return row, line
-        except csv.Error as exc:
-            raise self._csv_error(exc, previous + 1) from None
-        except UnicodeError:
-            raise self._decode_error() from None
-        raise InputError("the file has no header row", Location(self.path))
-
-    def _iter_records(self, wanted: tuple[str, ...]) -> Iterator[Record]:
-        if self._feed is not None:
-            return self._iter_split(wanted, self._feed)
-        return self._iter_parsed(wanted)
-
-    def _iter_split(self, wanted: tuple[str, ...], feed: _Feed) -> Iterator[Record]:
-        """The records as ``_iter_parsed`` reads them, but a line without quotes or NULs
-        that splits into as many cells as there are headings is split here, with no
-        csv call: what csv would make of it. Any other line goes to csv, as a line pushed
-        back to the feed it reads (with the lines after it, for a quoted line break)."""
-        width = len(self._headings)
-        indices = tuple(self._match.columns.get(name, width) for name in wanted)
-        reader, offset, lines, delimiter = self._reader, self._offset, self._lines, self.delimiter
-        assert delimiter is not None
-        number, previous = 0, reader.line_num + offset
-        new, cut = tuple.__new__, len(wanted)
-        read = feed.lines.__next__
-        # The wanted cells in one C call; '' made None by a dict's get; a cell of spaces
-        # (rare) found by one search of the line, which sends it to the cell by cell test.
-        pick = itemgetter(*indices) if len(indices) > 1 else None
-        blank_to_none = {"": None}.get
-        sep = re.escape(delimiter)
-        spaces = re.compile(f"(?:^|{sep})[^\\S{sep}]+(?:{sep}|$)").search
-        counted = reader.line_num  # csv counts only the lines it reads
-
-        def split(text: str, number: int, line: int) -> Record | None:
-            """The record of a line csv need not read (None: csv must)."""
-            if '"' in text or "\x00" in text or len(text) > MAX_CELL_CHARS:
-                return None
-            content = text.rstrip("\r\n")
-            row = content.split(delimiter)
-            if len(row) != width or (width == 1 and not row[0]):
-                return None
-            row.append("")
-            values: tuple[str | None, ...]
-            if pick is not None and spaces(content) is None:
-                picked = pick(row)
-                values = tuple(map(blank_to_none, picked, picked))
-            else:
-                values = tuple([None if not (v := row[i]) or v.isspace() else v
-                                for i in indices])
-            return new(Record, (number, line, values, None, ()))
-
-        def quoted(text: str, number: int, line: int) -> Record | None:
-            """The record of a line with quotes csv reads as one whole record (None: it
-            may not be one: a quoted value that goes on, a ragged or blank line)."""
-            if "\x00" in text or len(text) > MAX_CELL_CHARS:
-                return None
-            try:  # strict fails where a value is left open; else it reads as csv does
-                row = next(csv.reader((text,), delimiter=delimiter, strict=True))
-            except (csv.Error, StopIteration):
-                return None
-            if len(row) != width or (width == 1 and not row[0]):
-                return None
-            row.append("")
-            return new(Record, (number, line, tuple(
-                [None if not (v := row[i]) or v.isspace() else v for i in indices]), None, ()))
-
-        # The whole-row proof, made once enough records were read for it to pay; with it,
-        # blocks of lines are read at once and only the lines it cannot prove come here.
-        prove: LineProof | None = None
-        make, proven = self._make_proof, 0
-        block: str | None = None
-        unproven: Iterator[tuple[str, int]] | None = None
-        taken = 0  # lines of the block taken so far
-        trial = ProofTrial()  # whether proving pays on this file
-        plain_left = 0  # lines of a block given back to be read the plain way
-        try:
-            while True:
-                if unproven is not None:
-                    text, skipped = next(unproven)
-                    number += skipped
-                    previous += skipped
-                    proven += skipped
-                    taken += skipped + 1
-                    self.proven = proven  # for a progress display
-                    if not text:  # the end of the block
-                        unproven = None
-                        continue
-                    record = (split(text, number + 1, previous + 1) if '"' not in text
-                              else quoted(text, number + 1, previous + 1))
-                    if record is not None:
-                        number += 1
-                        previous += 1
-                        yield record
-                        continue
-                    # csv must read it (and perhaps the lines after it): give the rest of
-                    # the block back to be read line by line.
-                    assert block is not None
-                    lines.push_lines(lines_of(block)[taken - 1:])
-                    unproven = None
-                elif prove is not None and trial.chosen is False:
-                    prove = None  # the plain way is faster on this file: line by line
-                elif prove is not None:
-                    block = lines.block(BLOCK_CHARS)
-                    if block is not None:
-                        if trial.starts(block):
-                            unproven, taken = prove.unproven(block, number, previous), 0
-                        else:  # the plain way, timed: the block's lines one by one
-                            given = lines_of(block)
-                            lines.push_lines(given)
-                            plain_left = len(given)
-                        continue
-                try:
-                    text = read()
-                except StopIteration:
-                    break
-                line = previous + 1
-                proving = prove is not None and not plain_left
-                if plain_left:
-                    plain_left -= 1
-                if prove is None and make is not None and number >= PROVE_AFTER:
-                    prove, make = make(delimiter, width, self._match.columns), None
-                if "\x00" not in text and len(text) <= MAX_CELL_CHARS:
-                    if proving and prove is not None and prove.proves(text, number + 1, line):
-                        previous = line
-                        number += 1
-                        proven += 1
-                        continue
-                    record = split(text, number + 1, line)
-                    if record is not None:
-                        previous = line
-                        number += 1
-                        yield record
-                        continue
-                feed.line = text  # to csv, as read
-                counted = reader.line_num
-                row = next(reader)
-                previous += reader.line_num - counted
-                if previous != line:  # a value spanning lines, or a quote never closed
-                    check_span(self.path, row, line, previous, lines.ended)
-                if len(row) != width:
-                    if not row or (len(row) == 1 and row[0].isspace()):
-                        continue  # a blank line
-                    number += 1
-                    yield unreadable(number, line, cut, _count_issue(len(row), width))
-                    continue
-                number += 1
-                row.append("")
-                yield new(Record, (number, line, tuple(
-                    [None if not (v := row[i]) or v.isspace() else v for i in indices]),
-                    None, ()))
-            self._read = number
-        except csv.Error as exc:
-            reached = previous + reader.line_num - counted  # the lines csv read for it
-            raise csv_error(self.path, exc, previous + 1, reached) from None
-        except UnicodeError:
-            raise self._decode_error() from None
-        finally:
-            self.proven = proven
-
-    def _iter_parsed(self, wanted: tuple[str, ...]) -> Iterator[Record]:
-        width = len(self._headings)
-        # A wanted field without a column reads the empty cell appended to every row, which
-        # keeps the hot loop free of branches.
-        indices = tuple(self._match.columns.get(name, width) for name in wanted)
-        reader, offset, lines = self._reader, self._offset, self._lines
-        number, previous = 0, reader.line_num + offset
-        try:
-            for row in reader:
-                line = previous + 1
-                previous = reader.line_num + offset
-                if previous != line:  # a value spanning lines, or a quote never closed
-                    check_span(self.path, row, line, previous, lines.ended)
-                if len(row) != width:
-                    if not row or (len(row) == 1 and row[0].isspace()):
-                        continue  # a blank line
-                    number += 1
-                    yield unreadable(number, line, len(wanted), _count_issue(len(row), width))
-                    continue
-                number += 1
-                row.append("")
-                yield Record(
-                    number,
-                    line,
-                    tuple([None if not (v := row[i]) or v.isspace() else v for i in indices]),
-                )
-            self._read = number
-        except csv.Error as exc:
-            raise self._csv_error(exc, previous + 1) from None
-        except UnicodeError:
-            raise self._decode_error() from None
-
-    def _csv_error(self, exc: csv.Error, start: int) -> InputError:
-        return csv_error(self.path, exc, start, self._reader.line_num + self._offset)
-
-
-class _Feed:
-    """The lines a csv reader reads: ``line`` first when set (one the fast path gave up
-    on), then the file's."""
-
-    __slots__ = ("line", "lines")
-
-    def __init__(self, lines: BoundedLines) -> None:
-        self.line: str | None = None
-        self.lines = lines
-
-    def __iter__(self) -> _Feed:
-        return self
-
-    def __next__(self) -> str:
-        line = self.line
-        if line is None:
-            return next(self.lines)
-        self.line = None
-        return line
-
-
-def _count_issue(count: int, width: int) -> str:
-    values = "value" if count == 1 else "values"
-    headings = "heading" if width == 1 else "headings"
-    return f"record has {count} {values} but the header has {width} {headings}"
 
 
 def _format(given: str | None, suffix: str, name: str) -> str | None:

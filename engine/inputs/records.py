@@ -1,6 +1,6 @@
 """What every record reader hands over: ``Record``s, from a ``RecordSource``.
 
-The readers themselves are ``readers`` (which also opens files and reads CSV),
+The readers themselves are ``csvsource`` (opened by ``readers``, which opens every file),
 ``jsonlines`` and ``mappings``; each subclasses ``RecordSource`` (as does a batch file's,
 ``lrsrules.batch.check.BatchRecords``), the first two from the ``Opened`` file that
 ``open_records`` prepared. A run (``lrsrules.run.pipeline``) asks a source for its records

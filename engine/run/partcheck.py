@@ -237,7 +237,7 @@ def check_part(compiled: CompiledPack, task: PartTask) -> PartResult:
         # Without rules across records, the lines a CSV part's proof shows clean need not
         # come back at all (the part's record numbers count them); with some, every
         # record's keys do. The first record always comes back: no line is proven before
-        # ``readers.PROVE_AFTER``.
+        # ``csvsource.PROVE_AFTER``.
         skip = reader is None and not cross
         for checked in run.results(skip_proven=skip, proven_before=end):
             record = checked.record
