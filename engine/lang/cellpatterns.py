@@ -66,6 +66,9 @@ class CellCheck:
     # A check no pattern can make (a check digit): of the texts of many cells that match
     # ``assertion``, those that may fail it (1) and those that pass (0), in one pass.
     column: Callable[[Sequence[str]], bytes] | None = None
+    # When ``body`` is one set of characters repeated: the set (a class) and the least and
+    # most repeats (None: no most), so that a proof can fold a length limit into it.
+    repeat: tuple[str, int, int | None] | None = None
 
 
 class CellSyntax:
@@ -107,7 +110,7 @@ def cell_check(checked: CheckedExpr, target_field: str, syntax: CellSyntax,
     whole = translator.wholes.get(translated)
     if whole is None:
         return CellCheck(field, translated)
-    return CellCheck(field, translated, whole[0], whole[1])
+    return CellCheck(field, translated, whole[0], whole[1], repeat=whole[2])
 
 
 class _Translator:
@@ -116,7 +119,8 @@ class _Translator:
                  today: dt.date) -> None:
         self.checked, self.field, self.target_field = checked, field, target_field
         self.s, self.lists, self.today = syntax, lists, today
-        self.wholes: dict[str, tuple[str, bool]] = {}  # assertion -> (body, empty too)
+        # assertion -> (body, empty too, the body as one repeated set if it is one)
+        self.wholes: dict[str, tuple[str, bool, tuple[str, int, int | None] | None]] = {}
 
     def is_field(self, node: n.Node) -> bool:
         if not isinstance(node, n.Name):
@@ -162,10 +166,12 @@ class _Translator:
             return self.matching(node, negated=True)
         return None
 
-    def cell(self, body: str, *, empty: bool = True) -> str:
-        """The assertion that the whole cell matches ``body``, or (``empty``) is empty."""
+    def cell(self, body: str, *, empty: bool = True,
+             repeat: tuple[str, int, int | None] | None = None) -> str:
+        """The assertion that the whole cell matches ``body``, or (``empty``) is empty;
+        ``repeat``: ``body`` as one set of characters repeated (see ``CellCheck``)."""
         assertion = f"(?=(?:{body}){'?' if empty else ''}{self.s.end})"
-        self.wholes[assertion] = (body, empty)
+        self.wholes[assertion] = (body, empty, repeat)
         return assertion
 
     def age(self, node: n.Binary) -> str | None:
@@ -237,8 +243,8 @@ class _Translator:
                 return None
             return f"(?!(?:{body}){self.s.end})"
         if trimmed:
-            body = f"(?!\\s)(?:{body})(?<!\\s)"
-        return self.cell(body)
+            return self.cell(f"(?!\\s)(?:{body})(?<!\\s)")
+        return self.cell(body, repeat=_one_repeat(body))
 
     def pattern_of(self, pattern: str, cases: Sequence[str], *, bounded: bool = False
                    ) -> str | None:
@@ -312,7 +318,7 @@ class _Translator:
         if high is not None and high < max(low, 0):
             return None  # no length passes: every non-blank cell fails
         repeat = f"{{{max(low, 0)},{'' if high is None else high}}}"
-        return self.cell(f"{self.s.char}{repeat}")
+        return self.cell(f"{self.s.char}{repeat}", repeat=(self.s.char, max(low, 0), high))
 
 
 def _without(chars: tuple[tuple[int, int], ...], points: frozenset[str]
@@ -439,3 +445,15 @@ class CheckDigits:
             places.byteswap()
         sums = places[size - 1:count * size:size]  # the last text's first
         return bytes(map(self.fails.__getitem__, reversed(sums)))
+
+
+_ONE_REPEAT = re.compile(r"(\[[^\[\]]*\])\{([0-9]+),([0-9]*)\}")
+
+
+def _one_repeat(body: str) -> tuple[str, int, int | None] | None:
+    """``body`` (as ``backtracking.written`` writes a normal form) when it is one set of
+    characters with a count: the set, the least and the most (None: no most)."""
+    found = _ONE_REPEAT.fullmatch(body)
+    if found is None:
+        return None
+    return found[1], int(found[2]), int(found[3]) if found[3] else None

@@ -274,6 +274,11 @@ def _text(checks: list[CellCheck], syntax: CellSyntax, *, captured: bool) -> str
         checks = [replace(check, assertion=check.assertion.replace(inner, ""),
                           body=None if check.body is None else check.body.replace(inner, ""))
                   if check.body != DATE else check for check in checks]
+    checks = _lengths_folded(checks, syntax)
+    present = f"(?={syntax.first_not_space})"  # present(f): the cell starts with a character
+    required = any(check.assertion == present for check in checks)
+    if captured:  # the group's own test says as much
+        checks = [check for check in checks if check.assertion != present]
     # The longest pattern is matched in place: it says most of the cell (a length limit
     # beside it is a cheap look ahead).
     whole = max((check for check in checks if check.body is not None),
@@ -284,9 +289,36 @@ def _text(checks: list[CellCheck], syntax: CellSyntax, *, captured: bool) -> str
     else:
         body, empty = f"(?:{whole.body})", whole.empty
     if captured:  # a value, never a cell of white space (whose value would be None)
-        body = f"(?={syntax.first_not_space})({body})"
-        return f"{ahead}(?:{body}|)" if empty else ahead + body
+        body = f"{present}({body})"
+        return f"{ahead}(?:{body}|)" if empty and not required else ahead + body
     return ahead + (f"{body}?" if empty and whole is not None else body)
+
+
+def _lengths_folded(checks: list[CellCheck], syntax: CellSyntax) -> list[CellCheck]:
+    """``checks`` with their length limits (``len(f) <= N`` and the like) folded into a
+    pattern that is one set of characters repeated (``[a-z]{1,}`` and ``len <= 35`` are
+    ``[a-z]{1,35}``): the cell then read once. Both accept an empty cell, as the one
+    folded does."""
+    limits = [check for check in checks if check.repeat is not None
+              and check.repeat[0] == syntax.char and check.empty]
+    pattern = next((check for check in checks if check.repeat is not None
+                    and check.repeat[0] != syntax.char and check.empty), None)
+    if not limits or pattern is None:
+        return checks
+    assert pattern.repeat is not None
+    chars, low, high = pattern.repeat
+    for limit in limits:
+        assert limit.repeat is not None
+        low = max(low, limit.repeat[1])
+        if limit.repeat[2] is not None:
+            high = limit.repeat[2] if high is None else min(high, limit.repeat[2])
+    if high is not None and low > high:
+        return checks
+    body = f"{chars}{{{low},{'' if high is None else high}}}"
+    folded = replace(pattern, assertion=f"(?=(?:{body})?{syntax.end})", body=body,
+                     repeat=(chars, low, high))
+    return [folded if check is pattern else check for check in checks
+            if check not in limits]
 
 
 class _ValueAnswers(dict[str, int]):
