@@ -343,3 +343,26 @@ def test_an_expression_too_big_proves_nothing_and_loses_nothing(
     line = ",".join([*CLEAN.values(), "n"]) + "\n"
     assert not proof.proves(line, 1, 2)
     assert list(proof.unproven(line * 3, 0, 1)) == [(line, 0)] * 3 + [("", 0)]
+
+
+@pytest.mark.parametrize("pattern", [
+    r"[a-z]+(\.[a-z]+)*@[a-z][a-z\-]{0,61}[a-z](\.[a-z][a-z\-]{0,61}[a-z])*\.[a-z]{2,6}",
+    r"(ab|a)(c[ab]+)*d", r"x[ab]{0,40}b(-[ab]{1,3}){2,5}", r"((a|b)c)*"])
+def test_a_sublanguage_matches_only_what_its_pattern_matches(pattern: str) -> None:
+    import re
+
+    from lrsrules.lang.backtracking import sufficient_form, written
+
+    form = sufficient_form(pattern)
+    assert form is not None
+    sub, whole = re.compile(written(form)), re.compile(pattern)
+    rng = random.Random(pattern)
+    matched = 0
+    for _ in range(20_000):
+        text = "".join(rng.choice("abcdxz.-@") for _ in range(rng.randint(0, 14)))
+        if sub.fullmatch(text):
+            matched += 1
+            assert whole.fullmatch(text), text
+    samples = ["ann.lee@example.org", "abcabd", "xab-ab-b", "ac"]
+    assert matched or any(sub.fullmatch(text) for text in samples)
+    assert any(sub.fullmatch(text) and whole.fullmatch(text) for text in samples)

@@ -124,6 +124,49 @@ def normal_form(pattern: str) -> tuple[tuple[Item, ...], ...] | None:
     return tuple(tuple(seq) for seq in alternatives)
 
 
+@cache
+def sufficient_form(pattern: str) -> tuple[tuple[Item, ...], ...] | None:
+    """``normal_form(pattern)``, or where that is refused, the normal form of a pattern
+    that matches only texts ``pattern`` matches (a sublanguage), made by taking a repeated
+    group only its least number of times or once more (``(\\.[a-z]+)*`` as none or one)
+    and a bounded repeat that overlaps what follows only up to ``_SUB_SPREAD`` more than
+    its least. Never exact: only for showing a text passes (the whole-row proof), when
+    the sublanguage still cannot backtrack for long; else None."""
+    exact = normal_form(pattern)
+    if exact is not None:
+        return exact
+    try:
+        parsed = _sre_parse.parse(pattern)
+    except (re.error, RecursionError):
+        return None
+    if parsed.state.flags & ~_NEUTRAL_FLAGS:
+        return None
+    try:
+        alternatives = _sequences(list(parsed), sub=True)
+    except _Refused:
+        return None
+    alternatives = [_capped(seq) for seq in alternatives
+                    if all(i.chars or not i.low for i in seq)]
+    if not alternatives or _paths(alternatives) > MAX_PATHS:
+        return None
+    return tuple(tuple(seq) for seq in alternatives)
+
+
+_SUB_SPREAD = 8
+
+
+def _capped(seq: list[Item]) -> list[Item]:
+    """``seq`` with each bounded repeat that overlaps what follows taking at most
+    ``_SUB_SPREAD`` more than its least (a sublanguage)."""
+    capped = []
+    for index, item in enumerate(seq):
+        if (item.high != _UNBOUNDED and item.high - item.low > _MAX_SPREAD
+                and not _disjoint(item.chars, _follow(seq, index))):
+            item = Item(item.chars, item.low, item.low + _SUB_SPREAD)
+        capped.append(item)
+    return capped
+
+
 def contained(pattern: str) -> str | None:
     """``M`` when ``pattern`` is ``.*M.*`` (a text holding a match of ``M`` somewhere),
     ``M`` a pattern of its own; else None."""
@@ -195,9 +238,10 @@ def _follow(seq: Sequence[Item], index: int) -> Ranges:
 # --- the normal form, from Python's parse ----------------------------------------------
 
 
-def _sequences(items: Sequence[tuple[Any, Any]]) -> list[list[Item]]:
-    """The alternatives a parsed sequence comes to, each a flat list of items."""
-    options: list[list[list[Item]]] = [_options(str(op), arg) for op, arg in items]
+def _sequences(items: Sequence[tuple[Any, Any]], sub: bool = False) -> list[list[Item]]:
+    """The alternatives a parsed sequence comes to, each a flat list of items (``sub``:
+    see ``sufficient_form``)."""
+    options: list[list[list[Item]]] = [_options(str(op), arg, sub) for op, arg in items]
     count = 1
     for choice in options:
         count *= len(choice)
@@ -206,17 +250,29 @@ def _sequences(items: Sequence[tuple[Any, Any]]) -> list[list[Item]]:
     return [[item for part in parts for item in part] for parts in product(*options)]
 
 
-def _options(op: str, arg: Any) -> list[list[Item]]:
+def _options(op: str, arg: Any, sub: bool = False) -> list[list[Item]]:
     if op in ("MAX_REPEAT", "MIN_REPEAT"):  # lazy or greedy: the same full matches
         low, high, body = arg
-        return [[Item(_one_char(list(body)), low, high)]]
+        try:
+            return [[Item(_one_char(list(body)), low, high)]]
+        except _Refused:
+            if not sub:
+                raise
+        # A sublanguage: the body repeated its least number of times, or once more.
+        ways = _sequences(list(body), sub)
+        found = [[item for part in parts for item in part]
+                 for count in range(low, min(high, low + 1) + 1)
+                 for parts in product(ways, repeat=count)]
+        if len(found) > _MAX_ALTERNATIVES:
+            raise _Refused
+        return found
     if op == "SUBPATTERN":
         _group, add, remove, body = arg
         if add or remove:
             raise _Refused
-        return _sequences(list(body))
+        return _sequences(list(body), sub)
     if op == "BRANCH":
-        found = [seq for branch in arg[1] for seq in _sequences(list(branch))]
+        found = [seq for branch in arg[1] for seq in _sequences(list(branch), sub)]
         if len(found) > _MAX_ALTERNATIVES:
             raise _Refused
         return found

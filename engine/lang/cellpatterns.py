@@ -36,7 +36,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from lrsrules.lang import nodes as n
-from lrsrules.lang.backtracking import MAXREPEAT, Item, contained, normal_form, written
+from lrsrules.lang.backtracking import (
+    MAXREPEAT,
+    Item,
+    contained,
+    normal_form,
+    sufficient_form,
+    written,
+)
 from lrsrules.lang.checked import CheckedExpr
 from lrsrules.lang.functions import years_between
 
@@ -230,14 +237,14 @@ class _Translator:
             return None
         inner = contained(regex.pattern)
         if inner is not None:  # ".*M.*": the cell holds a text M matches
-            written_inner = self.pattern_of(inner, cases, bounded=True)
+            written_inner = self.pattern_of(inner, cases, bounded=True, exact=negated)
             if written_inner is None:
                 return None
             holds = f"{self.s.char}*(?:{written_inner})"
             if negated:
                 return f"(?!{holds})"
             return f"(?:(?={holds})|(?={self.s.end}))"
-        body = self.pattern_of(regex.pattern, cases)
+        body = self.pattern_of(regex.pattern, cases, exact=negated)
         if body is None or negated:
             if body is None or not negated:
                 return None
@@ -246,12 +253,13 @@ class _Translator:
             return self.cell(f"(?!\\s)(?:{body})(?<!\\s)")
         return self.cell(body, repeat=_one_repeat(body))
 
-    def pattern_of(self, pattern: str, cases: Sequence[str], *, bounded: bool = False
-                   ) -> str | None:
+    def pattern_of(self, pattern: str, cases: Sequence[str], *, bounded: bool = False,
+                   exact: bool = False) -> str | None:
         """``pattern``'s normal form narrowed to what a cell holds (and to the characters
         ``cases`` leave alone), as a pattern for ``re``; None when refused (``bounded``:
         also when it may match texts of any length)."""
-        alternatives = normal_form(pattern)
+        # A negation needs the exact language; a pattern that must pass, a part of it.
+        alternatives = normal_form(pattern) if exact else sufficient_form(pattern)
         if alternatives is None:
             return None
         kept = []
