@@ -14,12 +14,23 @@ or null (a null check gives no finding), so a null operand passes too. Translate
 
 - ``present(f)``: the cell starts with a character that is not white space;
 - ``f matches P`` (``upper(f)``/``lower(f)`` too, when every character ``P`` takes is one
-  that case mapping leaves alone): ``P``'s normal form (``backtracking``: the same meaning as
-  the pack's pattern, with no catastrophic backtracking), or an empty cell;
+  that case mapping leaves alone; ``trim(f)`` when the cell neither starts nor ends with
+  white space): ``P``'s normal form (``backtracking``: the same meaning as the pack's
+  pattern, with no catastrophic backtracking) or, where that is refused, the normal form of
+  a sublanguage of ``P`` (``sufficient_form``), or an empty cell; ``.*M.*`` as a cell
+  holding a match of ``M``;
+- ``not (f matches P)``: the cell does not match ``P``'s exact normal form (no case
+  mapping, no sublanguage: a negation must be exact);
 - ``len(f)`` compared with a whole number: a repeat of any cell character, or an empty cell;
 - ``f in [...]``, ``f == '...'`` and their negations: the literals, or an empty cell;
+- ``is_date(f)``: a day every year has, written YYYY-MM-DD (``DATE``);
+- ``date(f)`` compared with ``today()``, ``years_between(date(f), today())`` with a whole
+  number: a real date on the right side of the day where the comparison turns (found by
+  bisection with the comparison itself), or an empty cell;
+- ``weighted_sum(f, [...]) % M == R``: as many digits as weights for the pattern,
+  and the sum itself over a whole column at once (``CheckDigits``);
 - ``and`` and ``or`` of those (Kleene logic: both operands true or null make either true or
-  null), ``not`` only where it flips ``in`` and ``==``.
+  null), ``not`` where it flips ``in``, ``==`` and ``matches``.
 
 Every pattern stays inside its cell: the characters that end a cell (the delimiter, a line
 break) and those the fast path never takes (quotes, NUL) are taken out of every set, which

@@ -6,12 +6,19 @@ expression over the raw line, made from the pack for this file's columns, can sh
 no rule fails. ``line_proof`` builds it:
 
 - each target whose check reads one field and has a translated shape
-  (``lrsrules.lang.cellpatterns``) becomes an assertion at the start of that field's cell;
-- the other targets (a check digit, a date, a list too long for a pattern, a rule over two
-  fields ...) are the *residual*: the pack's own generated check function, made for them
-  alone, run on the values the expression captured, in ``CompiledPack.fields`` order;
+  (``lrsrules.lang.cellpatterns``) becomes an assertion at the start of that field's cell
+  (each part of an ``and`` on its own cell);
+- a check digit is computed over a block's column of values at once (``CheckDigits``),
+  and the other targets of one field (a ``contains_word`` list, a pattern no sublanguage
+  of which the proof can use) answer a block's column by value (``_ValueAnswers``);
+- the targets over several fields are the *residual*: the pack's own generated check
+  function, made for them alone, run on the values the expression captured, in
+  ``CompiledPack.fields`` order;
 - the rules across records (``unique``) note the line's keys only when none repeats
   (``CrossRecords.admit``).
+
+Whether the proof is used at all is for the reader to find out on the file
+(``lrsrules.inputs.prooftrial``): where it says little, the plain way is faster.
 
 A line is proven clean when each of its cells is plain text or text in quotes (with
 no quote, delimiter or line break inside, csv reads it as the text), one cell for each
