@@ -108,20 +108,7 @@ def python_pattern(pattern: str) -> str | None:
 def normal_form(pattern: str) -> tuple[tuple[Item, ...], ...] | None:
     """The alternatives ``pattern`` comes to, each a sequence of items, when its
     backtracking is proven bounded (see the module); else None. Shared, not to be changed."""
-    try:
-        parsed = _sre_parse.parse(pattern)
-    except (re.error, RecursionError):
-        return None
-    if parsed.state.flags & ~_NEUTRAL_FLAGS:
-        return None
-    try:
-        alternatives = _sequences(list(parsed))
-    except _Refused:
-        return None
-    alternatives = [seq for seq in alternatives if all(i.chars or not i.low for i in seq)]
-    if not alternatives or _paths(alternatives) > MAX_PATHS:
-        return None
-    return tuple(tuple(seq) for seq in alternatives)
+    return _bounded_form(pattern, sub=False)
 
 
 @cache
@@ -133,8 +120,12 @@ def sufficient_form(pattern: str) -> tuple[tuple[Item, ...], ...] | None:
     its least. Never exact: only for showing a text passes (the whole-row proof), when
     the sublanguage still cannot backtrack for long; else None."""
     exact = normal_form(pattern)
-    if exact is not None:
-        return exact
+    return exact if exact is not None else _bounded_form(pattern, sub=True)
+
+
+def _bounded_form(pattern: str, *, sub: bool) -> tuple[tuple[Item, ...], ...] | None:
+    """The normal form (``sub``: of a sublanguage, see ``sufficient_form``) when its
+    backtracking is proven bounded; else None."""
     try:
         parsed = _sre_parse.parse(pattern)
     except (re.error, RecursionError):
@@ -142,10 +133,10 @@ def sufficient_form(pattern: str) -> tuple[tuple[Item, ...], ...] | None:
     if parsed.state.flags & ~_NEUTRAL_FLAGS:
         return None
     try:
-        alternatives = _sequences(list(parsed), sub=True)
+        alternatives = _sequences(list(parsed), sub)
     except _Refused:
         return None
-    alternatives = [_capped(seq) for seq in alternatives
+    alternatives = [_capped(seq) if sub else seq for seq in alternatives
                     if all(i.chars or not i.low for i in seq)]
     if not alternatives or _paths(alternatives) > MAX_PATHS:
         return None
