@@ -15,7 +15,6 @@ personal data.
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from operator import itemgetter
 
@@ -109,11 +108,10 @@ class CsvSource(HeadedSource):
         new, cut = tuple.__new__, len(wanted)
         read = feed.lines.__next__
         # The wanted cells in one C call; '' made None by a dict's get; a cell of spaces
-        # (rare) found by one search of the line, which sends it to the cell by cell test.
+        # (rare) found by str.isspace over them, which sends it to the cell by cell test.
         pick = itemgetter(*indices) if len(indices) > 1 else None
         blank_to_none = {"": None}.get
-        sep = re.escape(delimiter)
-        spaces = re.compile(f"(?:^|{sep})[^\\S{sep}]+(?:{sep}|$)").search
+        isspace = str.isspace
         counted = reader.line_num  # csv counts only the lines it reads
 
         def split(text: str, number: int, line: int) -> Record | None:
@@ -126,8 +124,7 @@ class CsvSource(HeadedSource):
                 return None
             row.append("")
             values: tuple[str | None, ...]
-            if pick is not None and spaces(content) is None:
-                picked = pick(row)
+            if pick is not None and True not in map(isspace, picked := pick(row)):
                 values = tuple(map(blank_to_none, picked, picked))
             else:
                 values = tuple([None if not (v := row[i]) or v.isspace() else v

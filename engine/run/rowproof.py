@@ -36,6 +36,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import replace
+from itertools import compress
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -252,11 +253,13 @@ class RowProof:
 
 def _column_failures(shape: _Shape, lines: Sequence[tuple[str, ...]]) -> set[int]:
     """The lines of a block (findall's) that match the clean line but fail a check
-    run over the column of values at once."""
-    clean = [index for index, found in enumerate(lines) if found[0]]
+    run over the column of values at once (the columns picked out in C calls)."""
+    whole = list(map(itemgetter(0), lines))  # "" for a line that is not clean
+    clean = list(compress(range(len(lines)), whole))
+    matched = list(compress(lines, whole))
     failed: set[int] = set()
     for group, test in shape.columns:
-        flags = test([lines[index][group + 1] for index in clean])
+        flags = test(list(map(itemgetter(group + 1), matched)))
         place = flags.find(1)
         while place >= 0:
             failed.add(clean[place])
