@@ -68,6 +68,8 @@ rules:
      message: m}
   - {id: S.19, field: b, severity: warning, check: "not (b matches '[qz]')", message: m}
   - {id: S.20, field: e, severity: info, check: "present(a) and len(e) != 3", message: m}
+  - {id: S.21, field: a, severity: error, check: "a matches '[a-cz ]{1,3}'", message: m}
+  - {id: S.22, field: e, severity: warning, check: "e matches '[0-9]{2,6}'", message: m}
 """
 SHAPE_HEADINGS = ["A", "B", "C", "D", "E", "Note"]
 CELLS = {
@@ -366,3 +368,43 @@ def test_a_sublanguage_matches_only_what_its_pattern_matches(pattern: str) -> No
     samples = ["ann.lee@example.org", "abcabd", "xab-ab-b", "ac"]
     assert matched or any(sub.fullmatch(text) for text in samples)
     assert any(sub.fullmatch(text) and whole.fullmatch(text) for text in samples)
+
+
+@pytest.mark.parametrize(("body", "classes", "low", "high", "sample"), [
+    ("[A-Za-z][a-z']{0,}", ["[a-zA-Z]", '[^,"\\x00\\r\\n]'], 1, 35, "Ab"),
+    ("[a-c][a-z]{0,}", ["[b-y]", "[^d]"], 0, 4, "bxy"),
+    ("[0-9]{2}[a-z]{1,}[A-Z]{0,2}", ["[^x]"], 4, 6, "00abA"),
+    ("[a-x][a-z]{0,3}x?", ["[a-c]"], 0, None, "abc"),
+    ("[ab]{2,5}", ["[bc]", "[b-z]"], 3, 3, "bbb"),
+])
+def test_a_pattern_narrowed_matches_what_all_its_parts_match(
+        body: str, classes: list[str], low: int, high: int | None, sample: str) -> None:
+    import re
+
+    from lrsrules.lang.backtracking import narrowed
+
+    found = narrowed(body, classes, low, high)
+    assert found is not None
+    pattern, says_length = found
+    narrow, whole = re.compile(pattern), re.compile(body)
+    sets = [re.compile(f"{chars}*") for chars in classes]
+    rng = random.Random(body)
+    for _ in range(20_000):
+        text = "".join(rng.choice("abcdxyzAB0'-,") for _ in range(rng.randint(0, 8)))
+        every = (whole.fullmatch(text) is not None
+                 and all(chars.fullmatch(text) for chars in sets))
+        fits = low <= len(text) <= (high if high is not None else len(text))
+        if narrow.fullmatch(text):
+            assert every, text
+            assert fits or not says_length, text
+        elif says_length:
+            assert not (every and fits), text  # nothing of the texts all take is lost
+    assert narrow.fullmatch(sample)
+
+
+def test_no_text_left_narrows_to_nothing() -> None:
+    from lrsrules.lang.backtracking import narrowed
+
+    assert narrowed("[ab]{2}", ["[c]"], 0, None) is None
+    assert narrowed("[ab]{1,3}", ["[a]"], 4, 9) is None
+    assert narrowed("ab|cd", ["[a-d]"], 0, None) is None  # not a sequence of sets

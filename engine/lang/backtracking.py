@@ -53,6 +53,7 @@ _MAX_ALTERNATIVES = 32
 _TOP = sys.maxunicode
 _SURROGATES = (0xD800, 0xDFFF)
 _REPLACEMENT = 0xFFFD
+_SURROGATES_ONLY = (_SURROGATES,)
 _UNBOUNDED = _sre_parse.MAXREPEAT
 _NEUTRAL_FLAGS = re.UNICODE | re.VERBOSE  # always on for text / changes only the reading
 
@@ -194,6 +195,56 @@ def written(alternatives: Sequence[Sequence[Item]]) -> str:
                     for seq in alternatives)
 
 
+def narrowed(body: str, classes: Sequence[str], low: int, high: int | None
+             ) -> tuple[str, bool] | None:
+    """``body`` narrowed to the texts it matches whose every character is in each of
+    ``classes`` (sets written ``[...]``) and whose length is ``low`` to ``high`` (None:
+    no most): the narrowed pattern, and whether it says the length limit itself (False:
+    the limit must still be asserted). ``body`` must be a sequence of sets, each taken a
+    number of times (as ``written`` writes one alternative); else, or when no text is
+    left, None. Surrogates are left out of every set: the result only ever narrows."""
+    try:
+        parsed = list(_sre_parse.parse(body))
+        sets = [_char_set(str(op), arg) for op, arg in
+                (_sre_parse.parse(chars)[0] for chars in classes)]
+    except (re.error, RecursionError, IndexError, _Refused):
+        return None
+    common = _complement(_SURROGATES_ONLY)
+    for chars in sets:
+        common = _intersection(common, chars)
+    items: list[Item] = []
+    for op, arg in parsed:
+        name, count = str(op), (1, 1)
+        if name in ("MAX_REPEAT", "MIN_REPEAT") and len(arg[2]) == 1:
+            count = (arg[0], arg[1])
+            name, arg = str(arg[2][0][0]), arg[2][0][1]
+        if name not in ("LITERAL", "NOT_LITERAL", "IN"):
+            return None
+        try:
+            chars = _intersection(_char_set(name, arg), common)
+        except _Refused:
+            return None
+        if not chars and count[0]:
+            return None  # no text is left
+        if chars and count[1]:
+            items.append(Item(chars, *count))
+    least = sum(item.low for item in items)
+    most = sum(item.high for item in items)  # _UNBOUNDED is big: an unbounded sum stays big
+    if least >= low and (high is None or most <= high):
+        return "".join(map(_written, items)) or "(?:)", True
+    varying = [item for item in items if item.low != item.high]
+    if len(varying) != 1:  # the sets narrowed, the length still to be asserted
+        return "".join(map(_written, items)) or "(?:)", False
+    item = varying[0]
+    fixed = least - item.low
+    item.low = max(item.low, low - fixed)
+    if high is not None:
+        item.high = min(item.high, high - fixed)
+    if item.low > item.high or item.high < 0:
+        return None
+    return "".join(_written(item) for item in items if item.high) or "(?:)", True
+
+
 def _paths(alternatives: Sequence[Sequence[Item]]) -> float:
     """How many ways backtracking may split a text among the items, at most, summed over
     the alternatives (inf: unbounded)."""
@@ -329,6 +380,10 @@ def _complement(chars: Ranges) -> Ranges:
     if start <= _TOP:
         found.append((start, _TOP))
     return tuple(found)
+
+
+def _intersection(first: Ranges, second: Ranges) -> Ranges:
+    return _complement(_normal([*_complement(first), *_complement(second)]))
 
 
 def _disjoint(first: Ranges, second: Ranges) -> bool:

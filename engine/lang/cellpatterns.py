@@ -262,7 +262,7 @@ class _Translator:
             return f"(?!(?:{body}){self.s.end})"
         if trimmed:
             return self.cell(f"(?!\\s)(?:{body})(?<!\\s)")
-        return self.cell(body, repeat=_one_repeat(body))
+        return self.cell(body, repeat=one_repeat(body))
 
     def pattern_of(self, pattern: str, cases: Sequence[str], *, bounded: bool = False,
                    exact: bool = False) -> str | None:
@@ -469,7 +469,7 @@ class CheckDigits:
 _ONE_REPEAT = re.compile(r"(\[[^\[\]]*\])\{([0-9]+),([0-9]*)\}")
 
 
-def _one_repeat(body: str) -> tuple[str, int, int | None] | None:
+def one_repeat(body: str) -> tuple[str, int, int | None] | None:
     """``body`` (as ``backtracking.written`` writes a normal form) when it is one set of
     characters with a count: the set, the least and the most (None: no most)."""
     found = _ONE_REPEAT.fullmatch(body)

@@ -41,7 +41,8 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 
 from lrsrules.lang import nodes as n
-from lrsrules.lang.cellpatterns import DATE, CellCheck, CellSyntax, cell_check
+from lrsrules.lang.backtracking import narrowed
+from lrsrules.lang.cellpatterns import DATE, CellCheck, CellSyntax, cell_check, one_repeat
 from lrsrules.lang.checked import CheckedExpr
 from lrsrules.lang.compiler import CheckFunction, RuleCode, compile_rules, constants_of
 from lrsrules.run.crossrecord import CrossRecords
@@ -284,7 +285,7 @@ def _text(checks: list[CellCheck], syntax: CellSyntax, *, captured: bool) -> str
         checks = [replace(check, assertion=check.assertion.replace(inner, ""),
                           body=None if check.body is None else check.body.replace(inner, ""))
                   if check.body != DATE else check for check in checks]
-    checks = _lengths_folded(checks, syntax)
+    checks = _repeats_folded(checks, syntax)
     present = f"(?={syntax.first_not_space})"  # present(f): the cell starts with a character
     required = any(check.assertion == present for check in checks)
     if captured:  # the group's own test says as much
@@ -304,31 +305,35 @@ def _text(checks: list[CellCheck], syntax: CellSyntax, *, captured: bool) -> str
     return ahead + (f"{body}?" if empty and whole is not None else body)
 
 
-def _lengths_folded(checks: list[CellCheck], syntax: CellSyntax) -> list[CellCheck]:
-    """``checks`` with their length limits (``len(f) <= N`` and the like) folded into a
-    pattern that is one set of characters repeated (``[a-z]{1,}`` and ``len <= 35`` are
-    ``[a-z]{1,35}``): the cell then read once. Both accept an empty cell, as the one
-    folded does."""
-    limits = [check for check in checks if check.repeat is not None
-              and check.repeat[0] == syntax.char and check.empty]
-    pattern = next((check for check in checks if check.repeat is not None
-                    and check.repeat[0] != syntax.char and check.empty), None)
-    if not limits or pattern is None:
+def _repeats_folded(checks: list[CellCheck], syntax: CellSyntax) -> list[CellCheck]:
+    """``checks`` with those that say the cell is one set of characters repeated (a
+    length limit is a repeat of any cell character) folded into the longest pattern of
+    the cell: its sets narrowed to the characters every such set takes and its counts to
+    their lengths, so that the cell is read once for all of them (``[A-Za-z][a-z']*``
+    with ``[A-Za-z' -]{1,35}`` is ``[A-Za-z][a-z']{0,34}``). The folded ones accept an
+    empty cell, so what they add to the pattern is only the narrowing."""
+    limits = [check for check in checks if check.repeat is not None and check.empty]
+    target = max((check for check in checks if check.body is not None),
+                 key=lambda check: len(check.body or ""), default=None)
+    others = [check for check in limits if check is not target]
+    if target is None or target.body is None or not others:
         return checks
-    assert pattern.repeat is not None
-    chars, low, high = pattern.repeat
-    for limit in limits:
-        assert limit.repeat is not None
-        low = max(low, limit.repeat[1])
-        if limit.repeat[2] is not None:
-            high = limit.repeat[2] if high is None else min(high, limit.repeat[2])
-    if high is not None and low > high:
+    low = max(check.repeat[1] for check in others if check.repeat is not None)
+    highs = [check.repeat[2] for check in others
+             if check.repeat is not None and check.repeat[2] is not None]
+    high = min(highs) if highs else None
+    found = narrowed(target.body, [check.repeat[0] for check in others
+                                   if check.repeat is not None], low, high)
+    if found is None:
         return checks
-    body = f"{chars}{{{low},{'' if high is None else high}}}"
-    folded = replace(pattern, assertion=f"(?=(?:{body})?{syntax.end})", body=body,
-                     repeat=(chars, low, high))
-    return [folded if check is pattern else check for check in checks
-            if check not in limits]
+    body, says_length = found
+    folded = replace(target, body=body, repeat=one_repeat(body),
+                     assertion=f"(?=(?:{body}){'?' if target.empty else ''}{syntax.end})")
+    kept = [folded if check is target else check for check in checks if check not in others]
+    if not says_length:  # the limit still asserted, on any cell character
+        limit = f"{syntax.char}{{{low},{'' if high is None else high}}}"
+        kept.append(CellCheck(target.field, f"(?=(?:{limit})?{syntax.end})"))
+    return kept
 
 
 class _ValueAnswers(dict[str, int]):
