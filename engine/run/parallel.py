@@ -115,16 +115,41 @@ class Workers(Protocol):
     def close(self) -> None: ...
 
 
+# What the process workers fork from imports once, for all of them: this module and what
+# checking a part imports later (each worker would import it again).
+PRELOAD = (__name__, "lrsrules.inputs.csvsource", "lrsrules.run.rowproof")
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """forkserver (spawn where there is none): never fork, which would copy this
+    process's threads and locks."""
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods
+                                          else "spawn")
+    if context.get_start_method() == "forkserver":
+        context.set_forkserver_preload(list(PRELOAD))
+    return context
+
+
+def start_early(path: str | os.PathLike[str]) -> None:
+    """Start the process that local workers fork from now, if the file at ``path`` is
+    big enough to be cut, so that it imports while this one loads the pack and reads the
+    file's head (the workers themselves need the pack)."""
+    try:
+        big = os.path.getsize(path) > PART_BYTES
+    except OSError:
+        return
+    if big and _context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
 class LocalPool:
-    """Worker processes on this machine, started by forkserver (spawn where there is
-    none): never fork, which would copy this process's threads and locks."""
+    """Worker processes on this machine (see ``_context``)."""
 
     def __init__(self, count: int, recipe: PackRecipe) -> None:
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("forkserver" if "forkserver" in methods
-                                              else "spawn")
-        if context.get_start_method() == "forkserver":  # workers fork from one that has it
-            context.set_forkserver_preload([__name__])
+        context = _context()
         self.count = count
         self._pool = ProcessPoolExecutor(count, mp_context=context, initializer=adopt,
                                          initargs=(recipe,))
