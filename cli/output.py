@@ -238,12 +238,25 @@ def write_report(run: Run, format: Enum, output: Path | None, *, show_values: bo
             reporter.start(dataclasses.replace(run.info, show_values=show_values))
             add = reporter.add
             shows = not quiet and _shows_progress(opened, reporter)
+            # Workers may write their parts' findings for the report (run.rendering).
+            renderer = reporter.part_renderer()
             with Progress(sys.stderr, run.records_read_and_bytes, enabled=shows):
-                for finding in run:  # reading records may fail too: that is not the report's
-                    try:
-                        add(finding)
-                    except OSError as exc:
-                        raise spool_error(opened, exc) from exc
+                if renderer is None:
+                    for finding in run:  # reading records may fail too: not the report's
+                        try:
+                            add(finding)
+                        except OSError as exc:
+                            raise spool_error(opened, exc) from exc
+                else:
+                    write = reporter.stream.write
+                    for item in run.reported(renderer):
+                        try:
+                            if isinstance(item, str):
+                                write(item)
+                            else:
+                                add(item)
+                        except OSError as exc:
+                            raise spool_error(opened, exc) from exc
             with spooling(opened):
                 reporter.finish(run.summary)
         opened.commit()

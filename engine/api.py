@@ -120,9 +120,11 @@ def validate(source: Source, pack: PackRef = DEFAULT_PACK, *,
     if engine not in ENGINES:
         raise ValueError(f"engine {engine!r} is not one of {', '.join(ENGINES)}")
     if workers != 1 or engine != "local":  # multiprocessing: imported only when asked for
-        from lrsrules.run.parallel import ParallelRun, local_workers, worker_count
+        from lrsrules.run.parallel import ParallelRun, local_workers, start_early, worker_count
 
         count = worker_count(workers)
+        if count > 1 and engine == "local" and isinstance(source, (str, os.PathLike)):
+            start_early(source)  # its workers' imports beside the pack's loading
     else:
         count = 1
     compiled = _prepared(pack, as_of, today, cache)
@@ -192,12 +194,14 @@ def check_batch(path: str | os.PathLike[str], *, layout: str | Layout | None = N
 
     count = 1
     if workers != 1:
-        from lrsrules.run.parallel import worker_count
+        from lrsrules.run.parallel import start_early, worker_count
 
         count = worker_count(workers)
         if count > 1 and extra_fields:
             raise ValueError("extra_fields (a batch fix) reads the file in one pass: give "
                              "workers=1")
+        if count > 1 and os.fspath(path).lower().endswith(".csv"):  # (only CSV is cut)
+            start_early(path)
     chosen = layout if isinstance(layout, Layout) else load_layout(layout)
     if pack is None:
         pack = find_pack(chosen.pack, base_dir=chosen.pack_base)

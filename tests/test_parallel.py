@@ -8,6 +8,7 @@ cuts fall inside a quoted value and have to be read again.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,8 +17,10 @@ from partfiles import FORMATS, PACK, boundary, cli, make_csv
 
 import lrsrules
 from lrsrules.errors import InputError
+from lrsrules.inputs import csvsource, prooftrial
 from lrsrules.inputs.splitting import Spliced, line_start, plan_parts, splittable
-from lrsrules.run import parallel
+from lrsrules.report.reporters import JsonLinesReporter
+from lrsrules.run import parallel, partcheck, rowproof
 
 
 @pytest.fixture
@@ -70,6 +73,75 @@ def test_findings_and_summary_are_those_of_one_pass(tmp_path: Path, pack: Path,
     repeats = [f for f in lrsrules.validate(data, pack, workers=2) if f.rule == "P.ULN.09"]
     assert any(f.record and f.record > 200 and "first seen at record " in f.message
                for f in repeats)
+
+
+@pytest.mark.parametrize("show_values", [False, True])
+def test_workers_write_their_parts_findings_as_json_lines_in_their_places(
+        tmp_path: Path, pack: Path, tiny_parts: list[int], show_values: bool) -> None:
+    data = make_csv(tmp_path / "learners.csv", 300, seed=11)
+    one = io.StringIO()
+    writer = JsonLinesReporter(one, show_values=show_values)
+    for finding in lrsrules.validate(data, pack):
+        writer.add(finding)
+    run = lrsrules.validate(data, pack, workers=2)
+    items = list(run.reported(writer.part_renderer()))
+    texts = [item for item in items if isinstance(item, str)]
+    made = [item for item in items if not isinstance(item, str)]
+    assert len(texts) > 5, "the parts' findings did not come as text"
+    # The run's own findings come as findings, after the text of their records' own.
+    assert {finding.rule for finding in made} == {"P.ULN.09", "P.MIS.09"}
+    two = io.StringIO()
+    writer = JsonLinesReporter(two, show_values=show_values)
+    for item in items:
+        two.write(item) if isinstance(item, str) else writer.add(item)
+    assert two.getvalue() == one.getvalue()
+    assert run.summary == lrsrules.validate(data, pack).summary
+
+
+def test_a_worker_keeps_its_proof_and_choice_for_the_next_parts_of_a_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pack = tmp_path / "pack.yaml"  # no rules across records: parts then prove lines
+    pack.write_text(PACK.split("  - id: P.ULN.09")[0], "utf-8")
+    monkeypatch.setattr(csvsource, "PROVE_AFTER", 50)
+    monkeypatch.setattr(csvsource, "BLOCK_CHARS", 2000)  # blocks of about 70 lines
+    monkeypatch.setattr(prooftrial, "TRIAL_BLOCKS", 1)
+    monkeypatch.setattr(prooftrial, "MARGIN", 1e9)  # proving is chosen
+    monkeypatch.setattr(partcheck, "_KEPT", {})
+    data = tmp_path / "learners.csv"
+    data.write_text("ULN,Name,Notes,MIS,Code\n" + "".join(
+        f"{1000000000 + n},Ann,short,m{n},{7 if n % 9 == 0 else 1}\n" for n in range(3000)),
+        "utf-8")
+    proven_from: dict[int, int] = {}  # part -> the first line a proof read
+    unproven = rowproof.RowProof.unproven
+
+    def spied(proof: rowproof.RowProof, block: str, number: int, line: int
+              ) -> Iterator[tuple[str, int]]:
+        proven_from.setdefault(part, line + 1)
+        return unproven(proof, block, number, line)
+
+    monkeypatch.setattr(rowproof.RowProof, "unproven", spied)
+    run = lrsrules.validate(data, pack, workers=2)
+    assert isinstance(run, parallel.ParallelRun)
+    plan = plan_parts(str(data), 2, 20_000, multiple=2)
+    ends = [cut.line for cut in plan.parts[1:]] + [None]
+    assert len(plan.parts) == 6
+
+    def checked(index: int) -> parallel.PartResult:
+        cut = plan.parts[index]
+        return parallel.check_part(run.compiled, run._task(plan, index, cut.start, cut.line,
+                                                           ends[index], None))
+    kept = []
+    for part in range(len(plan.parts)):
+        kept.append(checked(part))
+    (made,) = partcheck._KEPT.values()
+    assert made.chosen is True and len(made.proofs) == 1
+    # Every later part proved lines from its second record on: none read 50 plainly.
+    assert all(proven_from[part] == plan.parts[part].line + 1 for part in range(1, 6))
+    assert proven_from[0] > plan.parts[0].line + 50
+    for part in range(1, 6):  # the same results as a part read afresh
+        partcheck._KEPT.clear()
+        assert checked(part) == kept[part]
+    run.close()
 
 
 def test_waivers_by_record_and_by_key_waive_the_same_findings(tmp_path: Path, pack: Path,

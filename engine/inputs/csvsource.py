@@ -61,11 +61,19 @@ class CsvSource(HeadedSource):
         self._match = match_headings(header, fields, source=self.path, line=line)
         self._read: int | None = None  # records read, once the last one is
         self._make_proof: ProofMaker | None = None
+        self._prove_after = PROVE_AFTER  # records read before the proof is made
+        self._trial = ProofTrial()  # whether proving pays on this file
         self._records = self._iter_records(tuple(wanted))
 
-    def prove_lines(self, make: ProofMaker) -> None:
+    def prove_lines(self, make: ProofMaker, *, chosen: bool | None = None) -> None:
         if self._feed is not None:  # the proof lives in the fast path's loop
             self._make_proof = make
+            if chosen:  # made at the first record, which is read before: it comes back
+                self._prove_after, self._trial = 0, ProofTrial(chosen)
+
+    @property
+    def proof_chosen(self) -> bool | None:
+        return self._trial.chosen
 
 
     @property
@@ -153,7 +161,7 @@ class CsvSource(HeadedSource):
         block: str | None = None
         unproven: Iterator[tuple[str, int]] | None = None
         taken = 0  # lines of the block taken so far
-        trial = ProofTrial()  # whether proving pays on this file
+        trial, after = self._trial, self._prove_after
         plain_left = 0  # lines of a block given back to be read the plain way
         try:
             while True:
@@ -199,7 +207,7 @@ class CsvSource(HeadedSource):
                 proving = prove is not None and not plain_left
                 if plain_left:
                     plain_left -= 1
-                if prove is None and make is not None and number >= PROVE_AFTER:
+                if prove is None and make is not None and number >= after:
                     prove, make = make(delimiter, width, self._match.columns), None
                 if "\x00" not in text and len(text) <= MAX_CELL_CHARS:
                     if proving and prove is not None and prove.proves(text, number + 1, line):

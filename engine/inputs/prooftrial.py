@@ -24,8 +24,8 @@ _LINES = re.compile("[^\r\n]*(?:\r\n|\r|\n)").findall  # a block's lines
 class ProofTrial:
     """The choice for one file: ``starts`` says how to read each new block."""
 
-    def __init__(self) -> None:
-        self.chosen: bool | None = None  # True: prove; False: plain; None: still trying
+    def __init__(self, chosen: bool | None = None) -> None:
+        self.chosen = chosen  # True: prove; False: plain; None: still trying
         self._seconds = [0.0, 0.0]  # plain, proof
         self._lines = [0, 0]
         self._blocks = [0, 0]

@@ -176,11 +176,19 @@ class RecordSource(ABC):
     # Records the whole-row fast path proved clean and did not hand over (see ``prove_lines``).
     proven = 0
 
-    def prove_lines(self, make: ProofMaker) -> None:
+    def prove_lines(self, make: ProofMaker, *, chosen: bool | None = None) -> None:
         """Offer the source a way to prove a line clean without building its record: a
         CSV source calls ``make`` (with its delimiter, its number of cells and each field's
         column) once enough records have been read for it to pay, then hands over only
-        the records it cannot prove, counting the others in ``proven``. Others ignore it."""
+        the records it cannot prove, counting the others in ``proven``. Others ignore it.
+        ``chosen``: proving is already known to pay on this file (an earlier part of it
+        said so, and ``make`` has its proof ready): from the second record on, untried."""
+        return None
+
+    @property
+    def proof_chosen(self) -> bool | None:
+        """Whether proving lines paid on this source, once its trial said (None: not
+        said, or no proof)."""
         return None
 
     def summary_extra(self) -> tuple[Mapping[str, Any], tuple[str, ...]]:

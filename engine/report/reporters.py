@@ -10,7 +10,9 @@ written only when ``show_values`` is true.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
+import re
 import shutil
 from abc import ABC, abstractmethod
 from types import TracebackType
@@ -20,6 +22,7 @@ from lrsrules import speedups, spreadsheets
 from lrsrules.findings import SEVERITIES, Finding
 from lrsrules.limits import MAX_HTML_FINDINGS, REPORT_SPOOL_BYTES
 from lrsrules.run.findings import RunInfo, Summary
+from lrsrules.run.rendering import PartRenderer
 from lrsrules.spreadsheets import safe_cell
 
 _VALUE_CHARS = 100  # longer values are cut short in text output; other formats keep all
@@ -54,6 +57,13 @@ class Reporter(ABC):
     @abstractmethod
     def add(self, finding: Finding) -> None:
         """Called once per finding."""
+
+    def part_renderer(self) -> PartRenderer | None:
+        """How a worker that checks a part of the input may write its findings for this
+        report (``lrsrules.run.rendering``); None (most reporters): each finding goes to
+        ``add``. A reporter that offers one writes each finding to its stream as it comes,
+        so that text written to the stream between them is in its place."""
+        return None
 
     def count(self, finding: Finding) -> None:  # noqa: B027 (a hook: most only list)
         """Called instead of ``add`` for a finding counted but not listed (``--max-findings``,
@@ -203,6 +213,9 @@ class JsonLinesReporter(Reporter):
             out += f', "waived": {_quote(finding.waived)}'
         self.stream.write(out + "}\n")
 
+    def part_renderer(self) -> JsonLinesPart | None:
+        return None if self.name_files else JsonLinesPart(self.show_values)
+
     def _rest(self, shape: tuple[str | None, str, str, str]) -> str:
         # What follows the record and line: the same for every finding of a rule on a
         # field (its message is the rule's), so laid out once for each.
@@ -227,6 +240,44 @@ class JsonLinesReporter(Reporter):
 
 _quote = json.encoder.encode_basestring  # json.dumps's own quoting, with ensure_ascii off
 _QUOTED_KEPT = 4096
+
+
+class JsonLinesPart:
+    """A part's findings as JSON Lines, written where the part is checked (a
+    ``PartRenderer``): each the line ``JsonLinesReporter`` writes for it, its record
+    numbered within the part until ``renumbered``."""
+
+    def __init__(self, show_values: bool) -> None:
+        self.show_values = show_values
+        self._line = _LastLine()
+        self._reporter = JsonLinesReporter(self._line, show_values=show_values)
+
+    def __reduce__(self) -> tuple[type[JsonLinesPart], tuple[bool]]:
+        return JsonLinesPart, (self.show_values,)  # sent to workers: the options alone
+
+    def rendered(self, finding: Finding) -> str:
+        self._reporter.add(finding)
+        return self._line.text
+
+    def renumbered(self, text: str, before: int) -> str:
+        if not before:
+            return text
+        # A line's record is the only place its text holds '{"record": ': within a JSON
+        # string every quote is escaped.
+        return _RECORD.sub(lambda found: f'{{"record": {int(found[1]) + before}', text)
+
+
+_RECORD = re.compile(r'\{"record": (\d+)')
+
+
+class _LastLine(io.StringIO):
+    """A stream that keeps only the last text written to it."""
+
+    text = ""
+
+    def write(self, text: str) -> int:
+        self.text = text
+        return len(text)
 
 
 class JsonReporter(Reporter):

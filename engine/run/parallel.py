@@ -33,10 +33,12 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Protocol
+from itertools import accumulate
+from typing import Protocol, cast
 
 from lrsrules.errors import EngineError, Location
 from lrsrules.findings import Finding
@@ -58,6 +60,7 @@ from lrsrules.run.partcheck import (
 )
 from lrsrules.run.pipeline import Checked, Opener, Run
 from lrsrules.run.program import CompiledPack
+from lrsrules.run.rendering import PartRenderer
 
 PART_BYTES = 4 << 20  # bytes of records a part holds (about 40,000 learner records)
 AHEAD = 2  # parts each worker may have running or waiting to be written
@@ -112,16 +115,41 @@ class Workers(Protocol):
     def close(self) -> None: ...
 
 
+# What the process workers fork from imports once, for all of them: this module and what
+# checking a part imports later (each worker would import it again).
+PRELOAD = (__name__, "lrsrules.inputs.csvsource", "lrsrules.run.rowproof")
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """forkserver (spawn where there is none): never fork, which would copy this
+    process's threads and locks."""
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods
+                                          else "spawn")
+    if context.get_start_method() == "forkserver":
+        context.set_forkserver_preload(list(PRELOAD))
+    return context
+
+
+def start_early(path: str | os.PathLike[str]) -> None:
+    """Start the process that local workers fork from now, if the file at ``path`` is
+    big enough to be cut, so that it imports while this one loads the pack and reads the
+    file's head (the workers themselves need the pack)."""
+    try:
+        big = os.path.getsize(path) > PART_BYTES
+    except OSError:
+        return
+    if big and _context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
 class LocalPool:
-    """Worker processes on this machine, started by forkserver (spawn where there is
-    none): never fork, which would copy this process's threads and locks."""
+    """Worker processes on this machine (see ``_context``)."""
 
     def __init__(self, count: int, recipe: PackRecipe) -> None:
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("forkserver" if "forkserver" in methods
-                                              else "spawn")
-        if context.get_start_method() == "forkserver":  # workers fork from one that has it
-            context.set_forkserver_preload([__name__])
+        context = _context()
         self.count = count
         self._pool = ProcessPoolExecutor(count, mp_context=context, initializer=adopt,
                                          initargs=(recipe,))
@@ -175,6 +203,24 @@ class ParallelRun(Run):
         if plan is None:
             yield from super()._results(clean=clean)
             return
+        # Without a renderer the parts hand back no text: only records.
+        yield from cast("Generator[Checked, None, None]", self._parts(plan, None))
+
+    def reported(self, renderer: PartRenderer | None = None) -> Iterator[Finding | str]:
+        """The findings, as iterating the run gives them; with ``renderer`` (and no
+        waivers), those of each part as the text the renderer writes, written in the
+        worker that checked it, and only the findings the run makes itself (the file's,
+        a ``unique`` key's repeat across parts) as findings."""
+        plan = (None if renderer is None or self._waiving is not None or self._started
+                else self._plan())
+        if plan is None or renderer is None:
+            return super().reported(renderer)
+        reading = self._parts(plan, renderer)
+        self._reading = reading
+        return _flattened(reading)
+
+    def _parts(self, plan: Plan, renderer: PartRenderer | None
+               ) -> Generator[Checked | str, None, None]:
         self._started = True
         waiving, tally = self._waiving, self._tally
         recipe = PackRecipe.of(self.compiled)
@@ -187,13 +233,17 @@ class ParallelRun(Run):
                 yield Checked(None, self._whole(head), [])
             workers = self._workers(recipe)
             records = 0
-            for result in self._in_order(plan, workers):
-                repeats = self._keyed(result.keyed, records)
-                for checked in self._merged(result.entries, repeats, records):
-                    tally.count(list(checked.findings))
-                    if checked.findings:
-                        yield checked
-                tally.records += result.records - len(result.entries) - len(repeats)
+            for result in self._in_order(plan, workers, renderer):
+                if result.rendered is not None:
+                    assert renderer is not None
+                    yield from self._stitched(result, records, renderer)
+                else:
+                    repeats = self._keyed(result.keyed, records)
+                    for checked in self._merged(result.entries, repeats, records):
+                        tally.count(list(checked.findings))
+                        if checked.findings:
+                            yield checked
+                    tally.records += result.records - len(result.entries) - len(repeats)
                 if self._reader is not None and result.error is None:
                     self._reader.take(self.source, result.tally, records)
                 records += result.records
@@ -215,12 +265,48 @@ class ParallelRun(Run):
                 workers.close()
             self.source.close()
 
-    def _in_order(self, plan: Plan, workers: Workers) -> Iterator[PartResult]:
+    def _stitched(self, result: PartResult, before: int, renderer: PartRenderer
+                  ) -> Iterator[Checked | str]:
+        """A part's findings as its worker wrote them (``result.rendered``), their records
+        renumbered (``before``: the records of the parts before), with the findings the run
+        makes itself (see ``_keyed``, ``_checked``) after their records' own; counted."""
+        rendered = result.rendered
+        assert rendered is not None
+        tally = self._tally
+        tally.records += result.records
+        tally.findings += len(rendered.numbers)
+        tally.records_with_findings += rendered.records
+        for severity, count in rendered.by_severity.items():
+            tally.by_severity[severity] = tally.by_severity.get(severity, 0) + count
+        text, numbers = rendered.text, rendered.numbers
+        offsets: list[int] | None = None  # where each finding's text starts
+        written = 0  # findings of text handed over
+        repeats = self._keyed(result.keyed, before)
+        for checked in self._merged(result.entries, repeats, before):
+            if not checked.findings:
+                continue
+            assert checked.record is not None
+            number = checked.record.number - before
+            upto = bisect_right(numbers, number)  # the findings of records up to this one
+            tally.count(list(checked.findings), record=False)
+            if not upto or numbers[upto - 1] != number:  # a record with no finding of its own
+                tally.records_with_findings += 1
+            if upto > written:
+                if offsets is None:
+                    offsets = [0, *accumulate(rendered.lengths)]
+                yield renderer.renumbered(text[offsets[written]:offsets[upto]], before)
+                written = upto
+            yield checked
+        if written < len(numbers):
+            yield renderer.renumbered(text[offsets[written]:] if offsets else text, before)
+
+    def _in_order(self, plan: Plan, workers: Workers, renderer: PartRenderer | None
+                  ) -> Iterator[PartResult]:
         """The parts' results in input order, each as one pass would have read it; at most
         ``AHEAD`` parts a worker submitted and not yet taken."""
         parts = plan.parts
         ends = [part.line for part in parts[1:]] + [None]
-        tasks = (self._task(plan, index, part.start, part.line, ends[index])
+        tasks = (self._task(plan, index, part.start, part.line, ends[index], renderer)
                  for index, part in enumerate(parts))
         pending: deque[Result] = deque()
         for task in tasks:
@@ -241,17 +327,17 @@ class ParallelRun(Run):
                 # where its first record truly starts.
                 start = line_start(plan.path, part.start, part.line, truth)
                 result = check_part(self.compiled,
-                                    self._task(plan, index, start, truth, end))
+                                    self._task(plan, index, start, truth, end, renderer))
             yield result
             if result.error is not None:
                 return
             truth = result.next_line
 
-    def _task(self, plan: Plan, index: int, start: int, line: int, end: int | None
-              ) -> PartTask:
+    def _task(self, plan: Plan, index: int, start: int, line: int, end: int | None,
+              renderer: PartRenderer | None) -> PartTask:
         source = self.source
         return PartTask(plan, index, start, line, end, self.wanted, source.encoding,
-                        source.delimiter, self._waiving is not None, self._reader)
+                        source.delimiter, self._waiving is not None, self._reader, renderer)
 
     def _keyed(self, keyed: Keyed | None, before: int) -> dict[int, Checked]:
         """Note a part's ``keyed`` keys (``before``: the records of the parts before it);
@@ -307,3 +393,11 @@ class ParallelRun(Run):
         if self._waiving is not None and found:
             found = self._waiving.apply(record, found)
         return Checked(record, found, ())
+
+
+def _flattened(items: Iterator[Checked | str]) -> Iterator[Finding | str]:
+    for item in items:
+        if isinstance(item, str):
+            yield item
+        else:
+            yield from item.findings

@@ -19,15 +19,16 @@ from dataclasses import dataclass, replace
 from typing import Any, BinaryIO, NamedTuple, Protocol
 
 from lrsrules.errors import EngineError
-from lrsrules.findings import Finding
+from lrsrules.findings import SEVERITIES, Finding
 from lrsrules.inputs.readers import open_records
 from lrsrules.inputs.records import RecordSource
 from lrsrules.inputs.splitting import Plan, open_part
 from lrsrules.lang.compiler import constants_of
 from lrsrules.packs.model import Pack
 from lrsrules.run.crossrecord import Key, UniqueKeys, failure_finding, key_digest
-from lrsrules.run.pipeline import Run
+from lrsrules.run.pipeline import KeptProofs, Run
 from lrsrules.run.program import CompiledPack, compile_pack
+from lrsrules.run.rendering import PartRenderer
 
 # --- the pack, as workers get it ---------------------------------------------------------------
 
@@ -110,6 +111,8 @@ class PartTask(NamedTuple):
     delimiter: str | None
     with_values: bool  # hand back each reported record's values (waivers need them)
     reader: PartReader | None = None  # how to read the part (None: as plain CSV)
+    # Write the part's findings as the report's text here (None: hand them back as data).
+    renderer: PartRenderer | None = None
 
 
 class PartReader(Protocol):
@@ -134,6 +137,19 @@ class PartReader(Protocol):
         """Add one part's ``tally`` to the whole file's ``source`` (``before``: the records
         of the parts before it), in input order."""
         ...
+
+
+class Rendered(NamedTuple):
+    """A part's findings as a ``PartRenderer`` wrote them: one text, the findings in
+    record order, with each one's record (within the part) and length, so the run can put
+    the findings it adds itself (a ``unique`` key an earlier part had) in their places,
+    and their counts for the summary."""
+
+    text: str
+    numbers: array[int]  # each finding's record, within the part
+    lengths: array[int]  # each finding's characters in text
+    by_severity: dict[str, int]
+    records: int  # the records with findings
 
 
 class KeySeen(NamedTuple):
@@ -193,6 +209,7 @@ class PartResult(NamedTuple):
     error: EngineError | None  # what stopped it, after its entries
     tally: Any = None  # the reader's (see PartReader.tally); None for plain CSV
     keyed: Keyed | None = None  # records not in entries whose only news is their keys
+    rendered: Rendered | None = None  # the findings as text (with a task's renderer)
 
 
 def run_part(task: PartTask, recipe: PackRecipe | None = None) -> PartResult:
@@ -215,6 +232,9 @@ def check_part(compiled: CompiledPack, task: PartTask) -> PartResult:
     # whose keys are all new in the part goes in ``keyed``; only a repeat across parts,
     # which the run finds, gives it a finding.
     keyed = None if task.with_values or not cross else Keyed.empty()
+    # With a renderer, the findings are written here, and a record's keys go in ``keyed``
+    # whether or not it has findings (a repeat the run finds follows the record's text).
+    written = None if task.renderer is None or task.with_values else _Written(task.renderer)
     records = 0
     first: int | None = None
     next_line: int | None = None
@@ -239,7 +259,8 @@ def check_part(compiled: CompiledPack, task: PartTask) -> PartResult:
         # record's keys do. The first record always comes back: no line is proven before
         # ``csvsource.PROVE_AFTER``.
         skip = reader is None and not cross
-        for checked in run.results(skip_proven=skip, proven_before=end):
+        kept = _kept(compiled, task) if reader is None else None
+        for checked in run.results(skip_proven=skip, proven_before=end, kept=kept):
             record = checked.record
             if record is None:
                 continue  # findings about the whole file: the run's own
@@ -271,14 +292,17 @@ def check_part(compiled: CompiledPack, task: PartTask) -> PartResult:
                     if seen is not None:
                         fresh = False
                     across.append(KeySeen(index, digest, tuple(key), seen is None))
-            if keyed is not None and fresh and across and not checked.findings:
+            own = checked.findings
+            if written is not None and own:  # the findings as text: only keys go on
+                written.add(records, own)
+                own = ()
+            if keyed is not None and fresh and across and not own:
                 for item in across:
                     keyed.add(records, record.line, item)
-            elif checked.findings or across:
+            elif own or across:
                 entries.append(Entry(records, record.line,
                                      record.values if task.with_values else (),
-                                     record.issue, [_data(f) for f in checked.findings],
-                                     across))
+                                     record.issue, [_data(f) for f in own], across))
         else:
             if skip:  # the end of the file: the records proven after the last one count too
                 records = run.summary.records
@@ -286,13 +310,60 @@ def check_part(compiled: CompiledPack, task: PartTask) -> PartResult:
             if next_line is None:
                 next_line = reader.stopped_at(run.source)
             tally = reader.tally(run.source)
+        if kept is not None and run.source.proof_chosen is not None:
+            kept.chosen = run.source.proof_chosen
     except EngineError as exc:
         error = exc
     finally:
         if run is not None:
             run.close()
         stream.close()
-    return PartResult(task.part, first, next_line, records, entries, error, tally, keyed)
+    return PartResult(task.part, first, next_line, records, entries, error, tally, keyed,
+                      None if written is None else written.result())
+
+
+class _Written:
+    """A part's findings as its task's renderer writes them (see ``Rendered``)."""
+
+    def __init__(self, renderer: PartRenderer) -> None:
+        self._render = renderer.rendered
+        self._texts: list[str] = []
+        self._numbers = array("q")
+        self._lengths = array("q")
+        self._by_severity = dict.fromkeys(SEVERITIES, 0)
+        self._records = 0
+
+    def add(self, number: int, findings: Sequence[Finding]) -> None:
+        render, texts, lengths, by_severity = (self._render, self._texts, self._lengths,
+                                               self._by_severity)
+        self._records += 1
+        for finding in findings:
+            text = render(finding)
+            texts.append(text)
+            lengths.append(len(text))
+            by_severity[finding.severity] += 1
+        self._numbers.extend([number] * len(findings))
+
+    def result(self) -> Rendered:
+        return Rendered("".join(self._texts), self._numbers, self._lengths,
+                        self._by_severity, self._records)
+
+
+_KEPT: dict[tuple[str, object, tuple[str, ...], str], KeptProofs] = {}  # in this process
+_KEPT_FILES = 64  # files whose proofs are kept at once (a cluster's worker lives long)
+
+
+def _kept(compiled: CompiledPack, task: PartTask) -> KeptProofs:
+    """The proofs this process made with ``compiled`` for the parts of the task's file."""
+    pack = compiled.pack
+    key = (pack.sha256, constants_of(compiled.check).get("_today"),
+           tuple(rule.id for rule in pack.rules), task.plan.path)
+    kept = _KEPT.get(key)
+    if kept is None:
+        if len(_KEPT) >= _KEPT_FILES:
+            _KEPT.clear()
+        kept = _KEPT[key] = KeptProofs()
+    return kept
 
 
 def _body_line(task: PartTask) -> int:

@@ -24,10 +24,12 @@ from lrsrules.inputs.records import LineProof, Record, RecordSource
 from lrsrules.run.crossrecord import CrossRecords
 from lrsrules.run.findings import RunInfo, Summary
 from lrsrules.run.program import CompiledPack, Hit
+from lrsrules.run.rendering import PartRenderer
 from lrsrules.run.runner import Tally, record_findings_of
 
 if TYPE_CHECKING:
     from lrsrules.packs.waivers import WaiverSet
+    from lrsrules.run.rowproof import RowProof
     from lrsrules.run.waiving import Waiving
 
 # Opens the run's source given the values each record must carry, in that order.
@@ -46,6 +48,20 @@ class Checked(NamedTuple):
 
 _NONE: tuple[()] = ()  # no findings, no hits: shared by every clean record
 _FINDINGS = attrgetter("findings")
+
+
+class KeptProofs:
+    """The whole-row proofs made for one pack without rules across records (each then
+    the pack's alone), by the layout of the file they were made for, and whether proving
+    paid on one file: kept by a process that checks the parts of a file one after another
+    (``lrsrules.run.partcheck``), so that a part after the first proves from its second
+    record with a proof already made and the way already chosen, instead of reading
+    ``csvsource.PROVE_AFTER`` records the plain way and timing both ways again. The choice
+    changes how long a part takes, never what it finds."""
+
+    def __init__(self) -> None:
+        self.proofs: dict[tuple[str, int, tuple[tuple[str, int], ...]], RowProof | None] = {}
+        self.chosen: bool | None = None  # True: prove; False: the plain way; None: untold
 
 
 class Run:
@@ -76,9 +92,10 @@ class Run:
         self._tally = Tally()
         self._started = False
         self._finished = False
-        self._reading: Generator[Checked, None, None] | None = None  # records being read
+        self._reading: Generator[object, None, None] | None = None  # records being read
         self._skip_proven = False  # see results()
         self._proven_before: int | None = None
+        self._kept: KeptProofs | None = None
 
     @property
     def info(self) -> RunInfo:
@@ -97,20 +114,28 @@ class Run:
 
     def __iter__(self) -> Iterator[Finding]:
         # chain and map run in C: no Python frame between the run and its reader.
-        self._reading = self._results(clean=False)
-        return chain.from_iterable(map(_FINDINGS, self._reading))
+        self._reading = reading = self._results(clean=False)
+        return chain.from_iterable(map(_FINDINGS, reading))
 
-    def results(self, *, skip_proven: bool = False, proven_before: int | None = None
-                ) -> Iterator[Checked]:
+    def reported(self, renderer: PartRenderer | None = None) -> Iterator[Finding | str]:
+        """The findings, as iterating the run gives them. A run whose input is checked in
+        parts elsewhere (``lrsrules.run.parallel``) may hand over some of them as the text
+        ``renderer`` wrote for them there, in their place, to be written as it is."""
+        return iter(self)
+
+    def results(self, *, skip_proven: bool = False, proven_before: int | None = None,
+                kept: KeptProofs | None = None) -> Iterator[Checked]:
         """Each record with its findings, and the findings about the input as a whole
         (expired waivers and the input's own first, what only its end tells last).
         ``skip_proven``: leave out the records the whole-row fast path proves clean
         (``source.proven`` counts them), as iterating the findings does; with
-        ``proven_before``, only those that start on a line before that one."""
+        ``proven_before``, only those that start on a line before that one; ``kept``:
+        the proofs made, and the way chosen, on earlier parts of the same file."""
         self._skip_proven = skip_proven
         self._proven_before = proven_before
-        self._reading = self._results(clean=True)
-        return self._reading
+        self._kept = kept
+        self._reading = reading = self._results(clean=True)
+        return reading
 
     def _results(self, *, clean: bool) -> Generator[Checked, None, None]:
         # clean=False leaves out the records without findings: iterating findings needs
@@ -169,14 +194,23 @@ class Run:
         if not speedups.enabled():
             return
         compiled, until = self.compiled, self._proven_before
+        kept = None if crossing is not None else self._kept  # (their proofs see the run's)
+        if kept is not None and kept.chosen is False:
+            return  # the plain way was the faster on this file
 
         def make(delimiter: str, width: int, columns: Mapping[str, int]) -> LineProof | None:
             from lrsrules.run.rowproof import Layout, line_proof
 
-            return line_proof(compiled, Layout(delimiter, width, columns), crossing,
-                              until=until)
+            layout = Layout(delimiter, width, columns)
+            if kept is None:
+                return line_proof(compiled, layout, crossing, until=until)
+            key = (delimiter, width, tuple(columns.items()))
+            if key not in kept.proofs:
+                kept.proofs[key] = line_proof(compiled, layout)
+            proof = kept.proofs[key]
+            return None if proof is None else proof.ending(until)
 
-        self.source.prove_lines(make)
+        self.source.prove_lines(make, chosen=None if kept is None else kept.chosen)
 
     def _whole(self, found: list[Finding]) -> list[Finding]:
         if self._waiving is not None:

@@ -201,6 +201,11 @@ class RowProof:
         self._plain = check is None and admit is None  # nothing to run line by line
         self._until = until
 
+    def ending(self, until: int | None) -> RowProof:
+        """This proof for a part of a file that ends at line ``until`` (the same
+        expressions, and the same answers kept)."""
+        return RowProof(self.bare, self.quoted, self._check, self._admit, until)
+
     def _stops(self, line: int) -> bool:
         """Whether ``line`` is past the lines this proof may prove."""
         return self._until is not None and line >= self._until

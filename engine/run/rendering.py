@@ -1,0 +1,31 @@
+"""How a report hands its way of writing findings to a run whose parts are checked
+elsewhere, so that those who check a part write its findings too.
+
+``lrsrules.run.parallel`` checks the parts of a file in workers; taking their findings
+back as data, making a ``Finding`` of each and writing it in the main process costs that
+one process about as much as the workers' checking saves. A report that writes each
+finding as text as it comes (JSON Lines) offers a ``PartRenderer``: a worker writes its
+part's findings with it, numbered within the part, and the run raises the record numbers
+once it knows the records of the parts before, and writes the text as it is.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from lrsrules.findings import Finding
+
+
+class PartRenderer(Protocol):
+    """How a report writes findings (made by the report, pickled with each part): the
+    text of each finding as the report writes it, and that text with its record numbers
+    raised. Only for runs without waivers (which change findings after the records before)."""
+
+    def rendered(self, finding: Finding) -> str:
+        """``finding`` as the report writes it (its record numbered within its part)."""
+        ...
+
+    def renumbered(self, text: str, before: int) -> str:
+        """``text`` (what ``rendered`` wrote for some findings, one after another) with
+        each finding's record number raised by ``before``."""
+        ...
