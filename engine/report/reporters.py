@@ -262,12 +262,12 @@ class JsonLinesPart:
     def renumbered(self, text: str, before: int) -> str:
         if not before:
             return text
-        # A line's record is the only place its text holds '{"record": ': within a JSON
-        # string every quote is escaped.
+        # A line's record is where it starts, and the only place its text holds
+        # '{"record": ': within a JSON string every quote is escaped.
         return _RECORD.sub(lambda found: f'{{"record": {int(found[1]) + before}', text)
 
 
-_RECORD = re.compile(r'\{"record": (\d+)')
+_RECORD = re.compile(r'^\{"record": (\d+)', re.MULTILINE)
 
 
 class _LastLine(io.StringIO):
