@@ -204,30 +204,23 @@ def narrowed(body: str, classes: Sequence[str], low: int, high: int | None
     number of times (as ``written`` writes one alternative); else, or when no text is
     left, None. Surrogates are left out of every set: the result only ever narrows."""
     try:
-        parsed = list(_sre_parse.parse(body))
+        ways = _sequences(list(_sre_parse.parse(body)))
         sets = [_char_set(str(op), arg) for op, arg in
                 (_sre_parse.parse(chars)[0] for chars in classes)]
     except (re.error, RecursionError, IndexError, _Refused):
         return None
+    if len(ways) != 1:
+        return None  # not one sequence of sets
     common = _complement(_SURROGATES_ONLY)
     for chars in sets:
         common = _intersection(common, chars)
     items: list[Item] = []
-    for op, arg in parsed:
-        name, count = str(op), (1, 1)
-        if name in ("MAX_REPEAT", "MIN_REPEAT") and len(arg[2]) == 1:
-            count = (arg[0], arg[1])
-            name, arg = str(arg[2][0][0]), arg[2][0][1]
-        if name not in ("LITERAL", "NOT_LITERAL", "IN"):
-            return None
-        try:
-            chars = _intersection(_char_set(name, arg), common)
-        except _Refused:
-            return None
-        if not chars and count[0]:
+    for item in ways[0]:
+        chars = _intersection(item.chars, common)
+        if not chars and item.low:
             return None  # no text is left
-        if chars and count[1]:
-            items.append(Item(chars, *count))
+        if chars and item.high:
+            items.append(Item(chars, item.low, item.high))
     least = sum(item.low for item in items)
     most = sum(item.high for item in items)  # _UNBOUNDED is big: an unbounded sum stays big
     if least >= low and (high is None or most <= high):

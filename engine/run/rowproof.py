@@ -323,12 +323,11 @@ def _repeats_folded(checks: list[CellCheck], syntax: CellSyntax) -> list[CellChe
     others = [check for check in limits if check is not target]
     if target is None or target.body is None or not others:
         return checks
-    low = max(check.repeat[1] for check in others if check.repeat is not None)
-    highs = [check.repeat[2] for check in others
-             if check.repeat is not None and check.repeat[2] is not None]
+    repeats = [check.repeat for check in others if check.repeat is not None]
+    low = max(least for _, least, _ in repeats)
+    highs = [most for _, _, most in repeats if most is not None]
     high = min(highs) if highs else None
-    found = narrowed(target.body, [check.repeat[0] for check in others
-                                   if check.repeat is not None], low, high)
+    found = narrowed(target.body, [chars for chars, _, _ in repeats], low, high)
     if found is None:
         return checks
     body, says_length = found
