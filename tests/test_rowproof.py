@@ -15,6 +15,7 @@ import datetime as dt
 import io
 import json
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -160,6 +161,28 @@ def test_refused_shapes_stay_with_python(tmp_path: Path) -> None:
     assert all(translated[rule] is not None for rule in (
         "B.GIVEN.01", "B.NAMES.02", "B.NAMES.03", "B.ULN.01", "B.DOB.01", "B.DOB.02",
         "B.GENDER.01", "B.POSTCODE.01", "B.EMAIL.01", "B.SHARE.01", "B.SHARE.02"))
+
+
+def test_a_case_mapping_takes_ascii_letters_of_the_other_case() -> None:
+    # upper(postcode) matches P: a lower-case postcode is proven clean as an upper-case
+    # one is; a letter outside ASCII that upper() maps into P (the long s, to S) is left
+    # to the check itself, as are letters the mapping does not take into P.
+    pack = load_pack(BENCH_PACK)
+    compiled = compile_pack(pack)
+    target = next(t for t in compiled.targets if t.rule.id == "B.POSTCODE.01")
+    translated = cell_check(target.code.check, target.field, CellSyntax(","),
+                            lists_of(pack), dt.date(2026, 12, 2))
+    assert translated is not None
+    cell = re.compile(f"{translated.assertion}[^,]*")
+
+    def proven(text: str) -> bool:
+        return cell.fullmatch(text) is not None
+
+    assert proven("NE1 4ST") and proven("ne1 4st") and proven("Ne1 4sT")
+    hits = compiled.hits((None, None, None, None, None, "ne1 4\u017ft", None, None))
+    assert "B.POSTCODE.01" not in {hit.target.rule.id for hit in hits}
+    assert not proven("ne1 4\u017ft")  # upper() makes it NE1 4ST: not proven, checked
+    assert not proven("ne1 4ct") and not proven("NE1 4CT")  # C is not a last letter
 
 
 def test_check_digits_at_once_are_weighted_sum_one_by_one() -> None:

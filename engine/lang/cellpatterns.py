@@ -13,8 +13,9 @@ when ``t`` is empty or all white space, else ``t`` itself. A check passes when i
 or null (a null check gives no finding), so a null operand passes too. Translated:
 
 - ``present(f)``: the cell starts with a character that is not white space;
-- ``f matches P`` (``upper(f)``/``lower(f)`` too, when every character ``P`` takes is one
-  that case mapping leaves alone; ``trim(f)`` when the cell neither starts nor ends with
+- ``f matches P`` (``upper(f)``/``lower(f)`` too, each character of ``P`` standing for those
+  the case mapping maps to it: itself when the mapping leaves it alone, and an ASCII
+  letter of the other case; ``trim(f)`` when the cell neither starts nor ends with
   white space): ``P``'s normal form (``backtracking``: the same meaning as the pack's
   pattern, with no catastrophic backtracking) or, where that is refused, the normal form of
   a sublanguage of ``P`` (``sufficient_form``), or an empty cell; ``.*M.*`` as a cell
@@ -42,6 +43,7 @@ from __future__ import annotations
 import datetime as dt
 import operator
 import re
+import string
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -229,9 +231,10 @@ class _Translator:
 
     def matching(self, node: n.Binary, *, negated: bool = False) -> str | None:
         """``f matches P`` (or, ``negated``, its negation) as an assertion. Under ``trim()``
-        the cell may not start or end with white space, under ``upper()``/``lower()`` it
-        may hold only characters the case mapping leaves alone: the text matched is then
-        the cell's own. A negation takes no such function: its pattern must be exact."""
+        the cell may not start or end with white space, under ``upper()``/``lower()`` each
+        character of the pattern stands for those the mapping maps to it (``_cased_into``),
+        so that the mapped text matches as the cell's does. A negation takes no such
+        function: its pattern must be exact."""
         regex = self.checked.regexes.get(id(node.right))
         if regex is None:
             return None
@@ -284,13 +287,14 @@ class _Translator:
 
     def narrowed(self, item: Item, cases: Sequence[str]) -> Item | None:
         """``item`` without the characters a cell cannot hold (and, under ``upper()`` or
-        ``lower()``, those the case mapping changes); None when it must match one and none
-        is left. Without a case mapping, exact for the texts a cell can hold."""
+        ``lower()``, as the characters the case mapping maps into it: ``_cased_into``);
+        None when it must match one and none is left. Without a case mapping, exact for
+        the texts a cell can hold."""
         chars = _without(item.chars, self.s.forbidden)
         for case in cases:
             if sum(high - low + 1 for low, high in chars) > _MAX_CASED_CHARS:
                 return None
-            chars = _unchanged_by(chars, case)
+            chars = _cased_into(chars, case)
         if not chars:
             return None if item.low else Item((), 0, 0)
         return Item(chars, item.low, item.high)
@@ -357,19 +361,28 @@ def _without(chars: tuple[tuple[int, int], ...], points: frozenset[str]
     return tuple(found)
 
 
-def _unchanged_by(chars: tuple[tuple[int, int], ...], case: str
-                  ) -> tuple[tuple[int, int], ...]:
-    """The characters of ``chars`` that ``upper()`` (or ``lower()``) leaves as they are."""
-    found: list[tuple[int, int]] = []
+def _cased_into(chars: tuple[tuple[int, int], ...], case: str
+                ) -> tuple[tuple[int, int], ...]:
+    """The characters that ``upper()`` (or ``lower()``) maps into ``chars``: those of
+    ``chars`` it leaves as they are, and the ASCII letters it maps to one of ``chars``
+    (``a`` for an ``A`` under ``upper()``). Other letters are left out: their mapping may
+    change a text's length or hang on the letters around them (a final sigma)."""
+    points: set[int] = set()
     for low, high in chars:
         for point in range(low, high + 1):
             char = chr(point)
-            if (char.upper() if case == "upper" else char.lower()) != char:
-                continue
-            if found and found[-1][1] == point - 1:
-                found[-1] = (found[-1][0], point)
-            else:
-                found.append((point, point))
+            if (char.upper() if case == "upper" else char.lower()) == char:
+                points.add(point)
+    for letter in string.ascii_letters:
+        mapped = letter.upper() if case == "upper" else letter.lower()
+        if any(low <= ord(mapped) <= high for low, high in chars):
+            points.add(ord(letter))
+    found: list[tuple[int, int]] = []
+    for point in sorted(points):
+        if found and found[-1][1] == point - 1:
+            found[-1] = (found[-1][0], point)
+        else:
+            found.append((point, point))
     return tuple(found)
 
 
