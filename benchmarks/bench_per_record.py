@@ -3,7 +3,8 @@
 Each contender runs as its own process on a generated file of ``--records`` learners and
 on one of 10; the per-record cost is the difference of the two times over the difference
 of the records, so start-up (imports, loading the pack) falls out. Times are medians of
-``--rounds`` runs, taken in turn so that a slow spell of the machine falls on all.
+``--rounds`` runs, taken in turn so that a slow spell of the machine falls on all, each
+round starting with the next contender.
 
 - ``bench`` pack (benchmarks/pack/bench.yaml): lrsrules against the hand-written
   csv+re loop of bench_engine.py (``hand_checks``), which writes the same findings as
@@ -116,8 +117,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 contenders["hand loop"] = None
             times: dict[tuple[str, int], list[tuple[float, float]]] = {}
             found: dict[str, int] = {}
-            for _ in range(args.rounds):
-                for name, command in contenders.items():
+            names = list(contenders)
+            for round_ in range(args.rounds):
+                # Each round starts with the next contender: a place in the order must not
+                # favour one (two runs of the same command differ by ~10% by place here).
+                turn = round_ % len(names)
+                for name in names[turn:] + names[:turn]:
+                    command = contenders[name]
                     for count, path in sizes.items():
                         out = work / f"{name}-{count}.jsonl"
                         full = ([python, __file__, "--hand", str(path), str(out)]

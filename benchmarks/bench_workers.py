@@ -133,9 +133,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 *lrsrules, "validate", str(data), "--pack", str(PACK), "--format", "jsonl",
                 "-o", str(Path(folder) / f"w{count}.jsonl"), "--workers", str(count)]
         results: dict[str, list[Measured]] = {name: [] for name in contenders}
-        for _ in range(args.rounds):
-            for name, command in contenders.items():
-                results[name].append(timed(command))
+        names = list(contenders)
+        for round_ in range(args.rounds):  # each round starts with the next: no place favoured
+            turn = round_ % len(names)
+            for name in names[turn:] + names[:turn]:
+                results[name].append(timed(contenders[name]))
         reports = {count: (Path(folder) / f"w{count}.jsonl").read_bytes()
                    for count in args.workers}
         if len(set(reports.values())) != 1:
@@ -176,8 +178,9 @@ def batch_check(args: argparse.Namespace, lrsrules: list[str]) -> int:
         data = Path(folder) / "LRB_10012345_290920261030.CSV"
         make_batch(args.records, data)
         results: dict[int, list[Measured]] = {count: [] for count in args.workers}
-        for _ in range(args.rounds):
-            for count in args.workers:
+        for round_ in range(args.rounds):  # each round starts with the next: no place favoured
+            turn = round_ % len(args.workers)
+            for count in [*args.workers[turn:], *args.workers[:turn]]:
                 results[count].append(timed([
                     *lrsrules, "batch", "check", str(data), "--format", "jsonl",
                     "-o", str(Path(folder) / f"b{count}.jsonl"), "--workers", str(count)]))
