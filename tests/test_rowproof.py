@@ -183,6 +183,13 @@ def test_a_case_mapping_takes_ascii_letters_of_the_other_case() -> None:
     assert "B.POSTCODE.01" not in {hit.target.rule.id for hit in hits}
     assert not proven("ne1 4\u017ft")  # upper() makes it NE1 4ST: not proven, checked
     assert not proven("ne1 4ct") and not proven("NE1 4CT")  # C is not a last letter
+    # A letter of the other case that is the file's delimiter is never part of a cell.
+    letter = cell_check(target.code.check, target.field, CellSyntax("s"), lists_of(pack),
+                        dt.date(2026, 12, 2))
+    assert letter is not None
+    in_cell = re.compile(letter.assertion)  # at a cell's start, what follows it
+    assert in_cell.match("ne1 4st") is None and in_cell.match("NE1 4ST") is not None
+    assert in_cell.match("ne1 4ut") is not None and in_cell.match("ne1 4ct") is None
 
 
 def test_check_digits_at_once_are_weighted_sum_one_by_one() -> None:

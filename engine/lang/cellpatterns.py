@@ -294,7 +294,8 @@ class _Translator:
         for case in cases:
             if sum(high - low + 1 for low, high in chars) > _MAX_CASED_CHARS:
                 return None
-            chars = _cased_into(chars, case)
+            # (a letter of the other case may be the delimiter: a cell never takes it)
+            chars = _without(_cased_into(chars, case), self.s.forbidden)
         if not chars:
             return None if item.low else Item((), 0, 0)
         return Item(chars, item.low, item.high)
