@@ -267,7 +267,7 @@ def _follow(seq: Sequence[Item], index: int) -> Ranges:
         found += item.chars
         if item.low:
             break
-    return _normal(found)
+    return normal_ranges(found)
 
 
 # --- the normal form, from Python's parse ----------------------------------------------
@@ -320,7 +320,7 @@ def _one_char(items: list[tuple[Any, Any]]) -> Ranges:
     ways = _sequences(items)
     if not all(len(way) == 1 and way[0].low == way[0].high == 1 for way in ways):
         raise _Refused
-    return _normal([pair for way in ways for pair in way[0].chars])
+    return normal_ranges([pair for way in ways for pair in way[0].chars])
 
 
 def _char_set(op: str, arg: Any) -> Ranges:
@@ -345,7 +345,7 @@ def _char_set(op: str, arg: Any) -> Ranges:
                 found += _category(str(value))
             else:
                 raise _Refused
-        chars = _normal(found)
+        chars = normal_ranges(found)
         return _with_surrogates(_complement(chars) if negate else chars)
     raise _Refused  # anchors, backreferences, lookaround ...
 
@@ -353,7 +353,8 @@ def _char_set(op: str, arg: Any) -> Ranges:
 # --- sets of code points ---------------------------------------------------------------
 
 
-def _normal(pairs: Sequence[tuple[int, int]]) -> Ranges:
+def normal_ranges(pairs: Sequence[tuple[int, int]]) -> Ranges:
+    """``pairs`` of code points (low, high) as a set's sorted, merged ranges."""
     merged: list[list[int]] = []
     for low, high in sorted(pairs):
         if merged and low <= merged[-1][1] + 1:
@@ -376,7 +377,7 @@ def _complement(chars: Ranges) -> Ranges:
 
 
 def _intersection(first: Ranges, second: Ranges) -> Ranges:
-    return _complement(_normal([*_complement(first), *_complement(second)]))
+    return _complement(normal_ranges([*_complement(first), *_complement(second)]))
 
 
 def _disjoint(first: Ranges, second: Ranges) -> bool:
@@ -392,7 +393,8 @@ def _disjoint(first: Ranges, second: Ranges) -> bool:
     return True
 
 
-def _holds(chars: Ranges, point: int) -> bool:
+def holds(chars: Ranges, point: int) -> bool:
+    """Whether the set ``chars`` holds the code point ``point``."""
     return any(low <= point <= high for low, high in chars)
 
 
@@ -409,9 +411,9 @@ def _with_surrogates(chars: Ranges) -> Ranges:
             pieces.append((a, low - 1))
         if b > high:
             pieces.append((high + 1, b))
-    if _holds(chars, _REPLACEMENT):
+    if holds(chars, _REPLACEMENT):
         pieces.append(_SURROGATES)
-    return _normal(pieces)
+    return normal_ranges(pieces)
 
 
 @cache

@@ -53,7 +53,9 @@ from lrsrules.lang.backtracking import (
     MAXREPEAT,
     Item,
     contained,
+    holds,
     normal_form,
+    normal_ranges,
     sufficient_form,
     written,
 )
@@ -291,11 +293,13 @@ class _Translator:
         None when it must match one and none is left. Without a case mapping, exact for
         the texts a cell can hold."""
         chars = _without(item.chars, self.s.forbidden)
-        for case in cases:
-            if sum(high - low + 1 for low, high in chars) > _MAX_CASED_CHARS:
-                return None
-            # (a letter of the other case may be the delimiter: a cell never takes it)
-            chars = _without(_cased_into(chars, case), self.s.forbidden)
+        if cases:
+            for case in cases:
+                if sum(high - low + 1 for low, high in chars) > _MAX_CASED_CHARS:
+                    return None
+                chars = _cased_into(chars, case)
+            # A letter of the other case may be the delimiter, which a cell never holds.
+            chars = _without(chars, self.s.forbidden)
         if not chars:
             return None if item.low else Item((), 0, 0)
         return Item(chars, item.low, item.high)
@@ -368,23 +372,12 @@ def _cased_into(chars: tuple[tuple[int, int], ...], case: str
     ``chars`` it leaves as they are, and the ASCII letters it maps to one of ``chars``
     (``a`` for an ``A`` under ``upper()``). Other letters are left out: their mapping may
     change a text's length or hang on the letters around them (a final sigma)."""
-    points: set[int] = set()
-    for low, high in chars:
-        for point in range(low, high + 1):
-            char = chr(point)
-            if (char.upper() if case == "upper" else char.lower()) == char:
-                points.add(point)
-    for letter in string.ascii_letters:
-        mapped = letter.upper() if case == "upper" else letter.lower()
-        if any(low <= ord(mapped) <= high for low, high in chars):
-            points.add(ord(letter))
-    found: list[tuple[int, int]] = []
-    for point in sorted(points):
-        if found and found[-1][1] == point - 1:
-            found[-1] = (found[-1][0], point)
-        else:
-            found.append((point, point))
-    return tuple(found)
+    mapped = str.upper if case == "upper" else str.lower
+    kept = [(point, point) for low, high in chars for point in range(low, high + 1)
+            if mapped(chr(point)) == chr(point)]
+    kept += [(ord(letter), ord(letter)) for letter in string.ascii_letters
+             if holds(chars, ord(mapped(letter)))]
+    return normal_ranges(kept)
 
 
 def _is_age(node: n.Node) -> bool:
