@@ -24,7 +24,8 @@ from test_fastpaths import BENCH_PACK, HEADINGS, learners, same_both_ways
 from lrsrules.errors import InputError
 from lrsrules.inputs import csvsource, prooftrial
 from lrsrules.inputs.bounds import BoundedLines
-from lrsrules.lang.cellpatterns import CellSyntax, CheckDigits, cell_check
+from lrsrules.lang.cellpatterns import CellSyntax, cell_check
+from lrsrules.lang.checkdigits import CheckDigits
 from lrsrules.lang.functions import weighted_sum, years_between
 from lrsrules.limits import MAX_LINE_CHARS
 from lrsrules.packs.loader import load_pack
