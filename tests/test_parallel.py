@@ -9,6 +9,11 @@ cuts fall inside a quoted value and have to be read again.
 from __future__ import annotations
 
 import io
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +24,7 @@ import lrsrules
 from lrsrules.errors import InputError
 from lrsrules.inputs import csvsource, prooftrial
 from lrsrules.inputs.splitting import Spliced, line_start, plan_parts, splittable
-from lrsrules.report.reporters import JsonLinesReporter
+from lrsrules.report.reporters import JsonLinesPart, JsonLinesReporter
 from lrsrules.run import parallel, partcheck, rowproof
 
 
@@ -265,3 +270,122 @@ def test_blank_lines_before_the_header_and_a_header_across_lines_keep_the_number
     one, two = lrsrules.validate(data, pack), lrsrules.validate(data, pack, workers=2)
     assert list(one) == list(two) and one.summary == two.summary
     assert next(f.line for f in lrsrules.validate(data, pack) if f.record) > 4
+
+
+def test_workers_are_forked_from_one_thread_and_started_by_forkserver_beside_another(
+        tmp_path: Path, pack: Path) -> None:
+    """In a process of its own: this one may run other tests' threads."""
+    data = make_csv(tmp_path / "learners.csv", 300, seed=5)
+    script = f"""
+import threading
+import lrsrules
+from lrsrules.run import parallel
+parallel.PART_BYTES = 700
+methods = []
+made = parallel.LocalPool.__init__
+def spied(pool, *args):
+    made(pool, *args)
+    methods.append(pool.method)
+parallel.LocalPool.__init__ = spied
+one = list(lrsrules.validate({str(data)!r}, {str(pack)!r}))
+assert list(lrsrules.validate({str(data)!r}, {str(pack)!r}, workers=2)) == one
+stop = threading.Event()
+other = threading.Thread(target=stop.wait)
+other.start()
+assert list(lrsrules.validate({str(data)!r}, {str(pack)!r}, workers=2)) == one
+stop.set()
+other.join()
+print(methods)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['fork', 'forkserver']"
+
+
+def test_workers_number_records_right_when_each_line_before_is_one_record(
+        tmp_path: Path, pack: Path, tiny_parts: list[int],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A part's findings come numbered as if each line before it held one record: in a
+    file of one-line records the run has nothing to renumber; where a record runs across
+    lines (or a line is blank) it corrects the numbers, and both write one pass's text."""
+    corrections: list[int] = []
+    renumbered = JsonLinesPart.renumbered
+
+    def spied(part: JsonLinesPart, text: str, by: int) -> str:
+        corrections.append(by)
+        return renumbered(part, text, by)
+
+    monkeypatch.setattr(JsonLinesPart, "renumbered", spied)
+    plain = tmp_path / "plain.csv"
+    plain.write_text("ULN,Name,Notes,MIS,Code\n" + "".join(
+        f"{1000000000 + n},Ann,short,m{n},{n % 9}\n" for n in range(400)), "utf-8")
+    tricky = make_csv(tmp_path / "tricky.csv", 300, seed=23)
+    for data, wrong in ((plain, False), (tricky, True)):
+        corrections.clear()
+        one = io.StringIO()
+        writer = JsonLinesReporter(one)
+        for finding in lrsrules.validate(data, pack):
+            writer.add(finding)
+        two = io.StringIO()
+        renderer, writer = writer.part_renderer(), JsonLinesReporter(two)
+        for item in lrsrules.validate(data, pack, workers=2).reported(renderer):
+            two.write(item) if isinstance(item, str) else writer.add(item)
+        assert two.getvalue() == one.getvalue() and len(corrections) > 5
+        assert any(corrections) is wrong, corrections
+
+
+def test_ctrl_c_stops_the_run_and_its_workers_without_a_traceback(tmp_path: Path,
+                                                                   pack: Path) -> None:
+    data = make_csv(tmp_path / "learners.csv", 30_000, seed=29)
+    script = ("import sys; from lrsrules.run import parallel; parallel.PART_BYTES = 20_000;"
+              "from lrsrules.cli.app import main; main()")
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, "validate", str(data), "--pack", str(pack),
+         "-f", "jsonl", "-o", str(tmp_path / "report.jsonl"), "--workers", "2"],
+        stderr=subprocess.PIPE, start_new_session=True)  # its own group, as a terminal's
+    deadline = time.monotonic() + 30
+    while not (workers := children(process.pid)):
+        assert process.poll() is None, "finished before it could be stopped"
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C does: every process of the group
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 130 and b"interrupted" in err, err
+    assert b"Traceback" not in err and not (tmp_path / "report.jsonl").exists()
+    while any(Path(f"/proc/{pid}").exists() for pid in workers):
+        assert time.monotonic() < deadline, "a worker outlived the run"
+        time.sleep(0.01)
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def test_a_recipe_pickles_its_compiled_pack_only_when_it_is_sent(
+        pack: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pickle
+
+    monkeypatch.setattr(partcheck, "_PREPARED", {})
+    compiled = lrsrules.load_pack(pack)
+    made: list[object] = []
+    pickled = partcheck._pickled
+    monkeypatch.setattr(partcheck, "_pickled", lambda c: made.append(c) or pickled(c))
+    recipe = partcheck.PackRecipe.of(compiled)
+    assert partcheck.prepared(recipe) is compiled and made == []  # in this process
+    sent = pickle.loads(pickle.dumps(recipe))
+    assert made == [compiled] and sent.compiled is None and sent.prepared
+    monkeypatch.setattr(partcheck, "_PREPARED", {})
+    monkeypatch.setattr(partcheck, "compile_pack", None)  # read back, never compiled again
+    again = partcheck.prepared(sent)
+    assert again is not compiled and again.pack == compiled.pack
+    assert pickle.dumps(sent) and made == [compiled]  # pickled once

@@ -115,8 +115,10 @@ def _read_block(file: io.BufferedReader) -> bytes:
 
 
 def _breaks(data: bytes, start: int, end: int) -> int:
-    part = data[start:end]
-    return part.count(b"\n") + part.count(b"\r") - part.count(b"\r\n")
+    breaks = data.count(b"\n", start, end)
+    if data.find(b"\r", start, end) < 0:  # most files: one pass to count, one to look
+        return breaks
+    return breaks + data.count(b"\r", start, end) - data.count(b"\r\n", start, end)
 
 
 def line_start(path: str, offset: int, line: int, wanted: int) -> int:

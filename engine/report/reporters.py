@@ -189,6 +189,7 @@ class JsonLinesReporter(Reporter):
         self._quoted: dict[str, str] = {}
         self._rests: dict[tuple[str | None, str, str, str], str] = {}
         self._plain = not speedups.enabled()
+        self.raised_by = 0  # added to each finding's record number (see JsonLinesPart)
 
     def add(self, finding: Finding) -> None:
         record, line = finding.record, finding.line
@@ -196,6 +197,8 @@ class JsonLinesReporter(Reporter):
                 record.__class__ is int or record is None) or not (
                 line.__class__ is int or line is None):
             data = finding.to_dict(self.show_values)  # not the shape laid out below
+            if self.raised_by and isinstance(record, int):
+                data["record"] = record + self.raised_by
             if self.name_files:
                 data = {"file": self.source_name, **data}
             self.stream.write(json.dumps(data, ensure_ascii=False) + "\n")
@@ -204,7 +207,7 @@ class JsonLinesReporter(Reporter):
         rest = self._rests.get(shape)
         if rest is None:
             rest = self._rest(shape)
-        out = (f'{{"record": {"null" if record is None else record}, '
+        out = (f'{{"record": {"null" if record is None else record + self.raised_by}, '
                f'"line": {"null" if line is None else line}, {rest}')
         if self.show_values:
             value = finding.value
@@ -255,16 +258,18 @@ class JsonLinesPart:
     def __reduce__(self) -> tuple[type[JsonLinesPart], tuple[bool]]:
         return JsonLinesPart, (self.show_values,)  # sent to workers: the options alone
 
-    def rendered(self, finding: Finding) -> str:
-        self._reporter.add(finding)
+    def rendered(self, finding: Finding, before: int) -> str:
+        reporter = self._reporter
+        reporter.raised_by = before
+        reporter.add(finding)
         return self._line.text
 
-    def renumbered(self, text: str, before: int) -> str:
-        if not before:
+    def renumbered(self, text: str, by: int) -> str:
+        if not by:
             return text
         # A line's record is where it starts, and the only place its text holds
         # '{"record": ': within a JSON string every quote is escaped.
-        return _RECORD.sub(lambda found: f'{{"record": {int(found[1]) + before}', text)
+        return _RECORD.sub(lambda found: f'{{"record": {int(found[1]) + by}', text)
 
 
 _RECORD = re.compile(r'^\{"record": (\d+)', re.MULTILINE)

@@ -15,7 +15,8 @@ import io
 import pickle
 from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, BinaryIO, NamedTuple, Protocol
 
 from lrsrules.errors import EngineError
@@ -41,22 +42,38 @@ class PackRecipe:
     pack: Pack
     loaded: Pack | None
     today: dt.date
-    # The compiled pack itself, pickled as the prepared-pack cache keeps it (made by this
-    # process, so trusted): a worker reads it back in milliseconds instead of compiling the
-    # pack again. None when it could not be pickled: the worker compiles.
-    prepared: bytes | None = None
+    # The compiled pack it was made of (not pickled): a worker forked from this process
+    # has it already; one that is sent the recipe gets ``prepared``.
+    compiled: CompiledPack | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def of(cls, compiled: CompiledPack) -> PackRecipe:
         today = constants_of(compiled.check).get("_today")
         return cls(compiled.pack, compiled.loaded_pack,
-                   today if isinstance(today, dt.date) else dt.date.today(),
-                   _pickled(compiled))
+                   today if isinstance(today, dt.date) else dt.date.today(), compiled)
+
+    @cached_property
+    def prepared(self) -> bytes | None:
+        """The compiled pack, pickled as the prepared-pack cache keeps it (made by this
+        process, so trusted): a worker reads it back in milliseconds instead of compiling
+        the pack again. Made only when the recipe is pickled (a large pack takes a tenth
+        of a second). None when it could not be pickled: the worker compiles."""
+        return None if self.compiled is None else _pickled(self.compiled)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _recipe, (self.pack, self.loaded, self.today, self.prepared)
 
     @property
     def key(self) -> tuple[str, str, tuple[str, ...]]:
         return (self.pack.sha256, self.today.isoformat(),
                 tuple(rule.id for rule in self.pack.rules))
+
+
+def _recipe(pack: Pack, loaded: Pack | None, today: dt.date, prepared: bytes | None
+            ) -> PackRecipe:
+    recipe = PackRecipe(pack, loaded, today)
+    recipe.__dict__["prepared"] = prepared  # what the cached property would hold
+    return recipe
 
 
 _PREPARED: dict[tuple[str, str, tuple[str, ...]], CompiledPack] = {}  # in this process
@@ -66,7 +83,9 @@ def prepared(recipe: PackRecipe) -> CompiledPack:
     """The recipe's pack, compiled once in each process."""
     compiled = _PREPARED.get(recipe.key)
     if compiled is None:
-        compiled = None if recipe.prepared is None else pickle.loads(recipe.prepared)
+        compiled = recipe.compiled  # in the process that made the recipe
+        if compiled is None and recipe.prepared is not None:
+            compiled = pickle.loads(recipe.prepared)
         if not isinstance(compiled, CompiledPack):
             compiled = compile_pack(recipe.pack, today=recipe.today, loaded=recipe.loaded)
         _PREPARED[recipe.key] = compiled
@@ -143,13 +162,15 @@ class Rendered(NamedTuple):
     """A part's findings as a ``PartRenderer`` wrote them: one text, the findings in
     record order, with each one's record (within the part) and length, so the run can put
     the findings it adds itself (a ``unique`` key an earlier part had) in their places,
-    and their counts for the summary."""
+    and their counts for the summary. The text numbers records as if ``before`` came
+    before the part (the lines before it, as if each held one record)."""
 
     text: str
     numbers: array[int]  # each finding's record, within the part
     lengths: array[int]  # each finding's characters in text
     by_severity: dict[str, int]
     records: int  # the records with findings
+    before: int
 
 
 class KeySeen(NamedTuple):
@@ -234,7 +255,8 @@ def check_part(compiled: CompiledPack, task: PartTask) -> PartResult:
     keyed = None if task.with_values or not cross else Keyed.empty()
     # With a renderer, the findings are written here, and a record's keys go in ``keyed``
     # whether or not it has findings (a repeat the run finds follows the record's text).
-    written = None if task.renderer is None or task.with_values else _Written(task.renderer)
+    written = (None if task.renderer is None or task.with_values
+               else _Written(task.renderer, task.line - _body_line(task)))
     records = 0
     first: int | None = None
     next_line: int | None = None
@@ -325,8 +347,9 @@ def check_part(compiled: CompiledPack, task: PartTask) -> PartResult:
 class _Written:
     """A part's findings as its task's renderer writes them (see ``Rendered``)."""
 
-    def __init__(self, renderer: PartRenderer) -> None:
+    def __init__(self, renderer: PartRenderer, before: int) -> None:
         self._render = renderer.rendered
+        self._before = before
         self._texts: list[str] = []
         self._numbers = array("q")
         self._lengths = array("q")
@@ -336,9 +359,10 @@ class _Written:
     def add(self, number: int, findings: Sequence[Finding]) -> None:
         render, texts, lengths, by_severity = (self._render, self._texts, self._lengths,
                                                self._by_severity)
+        before = self._before
         self._records += 1
         for finding in findings:
-            text = render(finding)
+            text = render(finding, before)
             texts.append(text)
             lengths.append(len(text))
             by_severity[finding.severity] += 1
@@ -346,7 +370,7 @@ class _Written:
 
     def result(self) -> Rendered:
         return Rendered("".join(self._texts), self._numbers, self._lengths,
-                        self._by_severity, self._records)
+                        self._by_severity, self._records, self._before)
 
 
 _KEPT: dict[tuple[str, object, tuple[str, ...], str], KeptProofs] = {}  # in this process

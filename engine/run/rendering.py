@@ -5,8 +5,10 @@ elsewhere, so that those who check a part write its findings too.
 back as data, making a ``Finding`` of each and writing it in the main process costs that
 one process about as much as the workers' checking saves. A report that writes each
 finding as text as it comes (JSON Lines) offers a ``PartRenderer``: a worker writes its
-part's findings with it, numbered within the part, and the run raises the record numbers
-once it knows the records of the parts before, and writes the text as it is.
+part's findings with it, numbered as if each line before its part held one record (what
+most files hold, so the guess is most often right), and the run, once it knows the records
+of the parts before, corrects the numbers where the guess was wrong (blank lines, values
+that run across lines) and writes the text as it is.
 """
 
 from __future__ import annotations
@@ -21,11 +23,12 @@ class PartRenderer(Protocol):
     text of each finding as the report writes it, and that text with its record numbers
     raised. Only for runs without waivers (which change findings after the records before)."""
 
-    def rendered(self, finding: Finding) -> str:
-        """``finding`` as the report writes it (its record numbered within its part)."""
+    def rendered(self, finding: Finding, before: int) -> str:
+        """``finding`` (its record numbered within its part) as the report writes it, its
+        record number raised by ``before``."""
         ...
 
-    def renumbered(self, text: str, before: int) -> str:
+    def renumbered(self, text: str, by: int) -> str:
         """``text`` (what ``rendered`` wrote for some findings, one after another) with
-        each finding's record number raised by ``before``."""
+        each finding's record number raised by ``by`` (which may be below 0)."""
         ...
