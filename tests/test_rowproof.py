@@ -364,6 +364,50 @@ def test_the_trial_reads_both_ways_then_keeps_the_faster(monkeypatch: pytest.Mon
     assert trial.chosen is False
 
 
+def test_a_warm_plain_way_is_timed_from_its_first_block(monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    # The records read before the proof warmed the plain way: the proof's first block
+    # warms up, then both are timed (plain 0.5 s a block, proven 1 s).
+    times = [0.0, 9.0, 9.5, 10.5, 11.0, 12.0, 12.0]
+    clock = iter(times)
+    monkeypatch.setattr(prooftrial.time, "process_time", lambda: next(clock))
+    trial = prooftrial.ProofTrial(warmed=True)
+    ways = [trial.starts("a\nb\n") for _ in range(len(times))[:6]]
+    assert ways == [True, False, True, False, True, False]
+    assert trial.chosen is False
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_a_large_file_makes_its_proof_after_fewer_records(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, large: bool) -> None:
+    import lrsrules
+
+    monkeypatch.setattr(prooftrial, "MARGIN", 1e9)  # proving is chosen
+    data = tmp_path / "learners.csv"
+    data.write_text(learners(3, 1500), "utf-8", newline="")
+    size = data.stat().st_size
+    monkeypatch.setattr(csvsource, "LARGE_BYTES", size if large else size + 1)
+    monkeypatch.setattr(csvsource, "PROVE_AFTER", 1000)
+    monkeypatch.setattr(csvsource, "PROVE_EARLY", 100)
+    monkeypatch.setattr(csvsource, "BLOCK_CHARS", 2000)
+    made_after: list[int] = []
+    run = lrsrules.validate(data, BENCH_PACK)
+    make = run.source.prove_lines
+
+    def spied(maker: object, **options: object) -> None:
+        def counted(*args: object) -> object:
+            made_after.append(run._tally.records)  # all read the plain way so far
+            return maker(*args)  # type: ignore[operator]
+        make(counted, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(run.source, "prove_lines", spied)
+    found = list(run)
+    assert run.source.proven > 0
+    monkeypatch.setenv("LRSRULES_NO_FAST_PATHS", "1")
+    assert found == list(lrsrules.validate(data, BENCH_PACK))
+    assert made_after == [100 if large else 1000]
+
+
 def test_an_expression_too_big_proves_nothing_and_loses_nothing(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from lrsrules.run import rowproof

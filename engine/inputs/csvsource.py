@@ -38,6 +38,10 @@ from lrsrules.packs.model import FieldDef
 # for making one (a regular expression and functions compiled for the file's columns), and
 # the trial of the two ways (``prooftrial``) then times them with their caches warm.
 PROVE_AFTER = 4096
+# A file known to be large (its size, or a part of a file cut for workers) pays for its
+# proof many times over: it is made after these records, which warm the plain way's caches.
+PROVE_EARLY = 512
+LARGE_BYTES = 2 << 20  # some 20,000 learner records
 BLOCK_CHARS = 1 << 18  # then read in blocks of whole lines of about this many characters
 
 
@@ -61,15 +65,19 @@ class CsvSource(HeadedSource):
         self._match = match_headings(header, fields, source=self.path, line=line)
         self._read: int | None = None  # records read, once the last one is
         self._make_proof: ProofMaker | None = None
-        self._prove_after = PROVE_AFTER  # records read before the proof is made
-        self._trial = ProofTrial()  # whether proving pays on this file
+        # Records read before the proof is made.
+        self._prove_after = PROVE_EARLY if self._size >= LARGE_BYTES else PROVE_AFTER
+        self._trial = ProofTrial(warmed=self._prove_after > 0)  # whether proving pays here
         self._records = self._iter_records(tuple(wanted))
 
-    def prove_lines(self, make: ProofMaker, *, chosen: bool | None = None) -> None:
+    def prove_lines(self, make: ProofMaker, *, chosen: bool | None = None,
+                    large: bool = False) -> None:
         if self._feed is not None:  # the proof lives in the fast path's loop
             self._make_proof = make
             if chosen:  # made at the first record, which is read before: it comes back
                 self._prove_after, self._trial = 0, ProofTrial(chosen)
+            elif large:
+                self._prove_after = min(self._prove_after, PROVE_EARLY)
 
     @property
     def proof_chosen(self) -> bool | None:

@@ -176,13 +176,16 @@ class RecordSource(ABC):
     # Records the whole-row fast path proved clean and did not hand over (see ``prove_lines``).
     proven = 0
 
-    def prove_lines(self, make: ProofMaker, *, chosen: bool | None = None) -> None:
+    def prove_lines(self, make: ProofMaker, *, chosen: bool | None = None,
+                    large: bool = False) -> None:
         """Offer the source a way to prove a line clean without building its record: a
         CSV source calls ``make`` (with its delimiter, its number of cells and each field's
         column) once enough records have been read for it to pay, then hands over only
         the records it cannot prove, counting the others in ``proven``. Others ignore it.
         ``chosen``: proving is already known to pay on this file (an earlier part of it
-        said so, and ``make`` has its proof ready): from the second record on, untried."""
+        said so, and ``make`` has its proof ready): from the second record on, untried.
+        ``large``: the input is known to be large (a part of a file cut for workers): the
+        proof is made early."""
         return None
 
     @property

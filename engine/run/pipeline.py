@@ -210,7 +210,9 @@ class Run:
             proof = kept.proofs[key]
             return None if proof is None else proof.ending(until)
 
-        self.source.prove_lines(make, chosen=None if kept is None else kept.chosen)
+        # Kept proofs are those of a file cut into parts for workers: a large one.
+        self.source.prove_lines(make, chosen=None if kept is None else kept.chosen,
+                                large=kept is not None)
 
     def _whole(self, found: list[Finding]) -> list[Finding]:
         if self._waiving is not None:
