@@ -78,7 +78,7 @@ class BatchHead:
 
     def open_part(self, stream: BinaryIO, task: PartTask, wanted: Sequence[str]
                   ) -> RecordSource:
-        body_line = task.plan.parts[0].line  # the file's first learner row
+        body_line = task.plan.body_line  # the file's first learner row
         rows = read_part_rows(task.plan.path, self.encoding, self.delimiter, stream,
                               head_lines=body_line - 1, shift=task.line - body_line)
         stopped: list[int] = []

@@ -47,12 +47,16 @@ class Part(NamedTuple):
 
 
 class Plan(NamedTuple):
-    """A file cut into parts: ``head_end`` is the byte offset where the header row's lines
-    end (the head a part's stream starts with); each part ends where the next starts."""
+    """How a file is cut into parts: ``head_end`` is the byte offset where the header
+    row's lines end (the head a part's stream starts with, and where the first part
+    starts, on line ``body_line``); ``part_count`` parts of about ``size`` bytes, each ending
+    where the next starts. ``cut_parts`` finds where each starts, as it reads the file."""
 
     path: str
     head_end: int
-    parts: tuple[Part, ...]
+    body_line: int
+    part_count: int
+    size: int
 
 
 def splittable(codec: str) -> bool:
@@ -66,15 +70,21 @@ def splittable(codec: str) -> bool:
 def plan_parts(path: str, body_line: int, part_bytes: int, *, multiple: int = 1) -> Plan:
     """Cut ``path`` (whose records start on line ``body_line``) into parts of about
     ``part_bytes``, their number a multiple of ``multiple`` (the workers, so that each gets
-    as much); one part when the records take no more than ``part_bytes``."""
+    as much); one part when the records take no more than ``part_bytes``. (The cuts may
+    find fewer: the last bytes may hold no line start to cut at.)"""
     head_end = line_start(path, 0, 1, body_line)
     body = os.path.getsize(path) - head_end
     count = max(1, -(-body // max(part_bytes, 1)))
-    count = -(-count // multiple) * multiple if count > 1 else 1
-    if count == 1 or body <= 0:
-        return Plan(path, head_end, (Part(head_end, body_line),))
-    size = max(1, body // count)
-    return Plan(path, head_end, tuple(_cuts(path, head_end, body_line, size)))
+    count = -(-count // multiple) * multiple if count > 1 and body > 0 else 1
+    return Plan(path, head_end, body_line, count, max(1, body // count))
+
+
+def cut_parts(plan: Plan) -> Iterator[Part]:
+    """Where each part of ``plan`` starts, found as the file is read (the line numbers
+    counted on the way): a part can be read before the cuts after it are found."""
+    if plan.part_count == 1:
+        return iter((Part(plan.head_end, plan.body_line),))
+    return _cuts(plan.path, plan.head_end, plan.body_line, plan.size)
 
 
 def _cuts(path: str, start: int, line: int, size: int) -> Iterator[Part]:

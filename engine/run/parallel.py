@@ -47,7 +47,14 @@ from typing import Protocol, cast
 from lrsrules.errors import EngineError, Location
 from lrsrules.findings import Finding
 from lrsrules.inputs.records import Record
-from lrsrules.inputs.splitting import Plan, line_start, plan_parts, splittable
+from lrsrules.inputs.splitting import (
+    Part,
+    Plan,
+    cut_parts,
+    line_start,
+    plan_parts,
+    splittable,
+)
 from lrsrules.packs.waivers import WaiverSet
 from lrsrules.run.crossrecord import UniqueKeys, repeat_finding
 from lrsrules.run.partcheck import (
@@ -242,7 +249,7 @@ class ParallelRun(Run):
             return None
         plan = plan_parts(self._path, body_line, self._part_bytes or PART_BYTES,
                           multiple=self._count or 1)
-        return plan if len(plan.parts) > 1 else None
+        return plan if plan.part_count > 1 else None
 
     def _results(self, *, clean: bool) -> Generator[Checked, None, None]:
         plan = None if self._started else self._plan()
@@ -350,23 +357,27 @@ class ParallelRun(Run):
     def _in_order(self, plan: Plan, workers: Workers, renderer: PartRenderer | None
                   ) -> Iterator[PartResult]:
         """The parts' results in input order, each as one pass would have read it; at most
-        ``AHEAD`` parts a worker submitted and not yet taken."""
-        parts = plan.parts
-        ends = [part.line for part in parts[1:]] + [None]
-        tasks = (self._task(plan, index, part.start, part.line, ends[index], renderer)
-                 for index, part in enumerate(parts))
-        pending: deque[Result] = deque()
-        for task in tasks:
-            pending.append(workers.submit(task))
-            if len(pending) >= AHEAD * workers.count:
-                break
-        truth: int | None = parts[0].line  # where the next record truly starts (None: no more)
-        for index, part in enumerate(parts):
-            result = _taken(pending.popleft(), plan)
-            for task in tasks:  # keep the workers busy
-                pending.append(workers.submit(task))
-                break
-            end = ends[index]
+        ``AHEAD`` parts a worker submitted and not yet taken. A part is submitted as soon
+        as the cut after it is found (``cut_parts``), so the first workers start while
+        this process reads on for the next cuts."""
+        pending: deque[tuple[Result, int, Part, int | None]] = deque()
+        parts = _with_ends(cut_parts(plan))
+
+        def submitted() -> bool:
+            """Whether one more part was submitted (False: there are no more)."""
+            for index, part, end in parts:
+                task = self._task(plan, index, part.start, part.line, end, renderer)
+                pending.append((workers.submit(task), index, part, end))
+                return True
+            return False
+
+        while len(pending) < AHEAD * workers.count and submitted():
+            pass
+        truth: int | None = plan.body_line  # where the next record truly starts (None: no more)
+        while pending:
+            result_of, index, part, end = pending.popleft()
+            result = _taken(result_of, plan)
+            submitted()  # keep the workers busy
             if truth is None or (end is not None and truth >= end):
                 continue  # no record starts in this part: what it read was inside another
             if index and truth != part.line and result.first != truth:
@@ -440,6 +451,15 @@ class ParallelRun(Run):
         if self._waiving is not None and found:
             found = self._waiving.apply(record, found)
         return Checked(record, found, ())
+
+
+def _with_ends(parts: Iterator[Part]) -> Iterator[tuple[int, Part, int | None]]:
+    """Each part with its place and the line where the next starts (None: the last)."""
+    index, part = 0, next(parts)
+    for following in parts:
+        yield index, part, following.line
+        index, part = index + 1, following
+    yield index, part, None
 
 
 def _flattened(items: Iterator[Checked | str]) -> Iterator[Finding | str]:

@@ -393,7 +393,7 @@ def _kept(compiled: CompiledPack, task: PartTask) -> KeptProofs:
 def _body_line(task: PartTask) -> int:
     # The stream holds the file's head, then the part: its first line comes after the
     # head's lines, numbered as the file's until shifted to the part's own.
-    return task.plan.parts[0].line
+    return task.plan.body_line
 
 
 def _data(finding: Finding) -> FindingData:
