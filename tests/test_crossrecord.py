@@ -12,7 +12,7 @@ import lrsrules
 from lrsrules.errors import PackError
 from lrsrules.inputs.records import Record
 from lrsrules.packs.loader import load_pack
-from lrsrules.run.crossrecord import CrossRecords, First, UniqueKeys, key_digest
+from lrsrules.run.crossrecord import CrossRecords, First, UniqueKeys, key_digest, pack_first
 from lrsrules.run.program import CompiledPack, compile_pack
 
 PACK = """\
@@ -133,6 +133,20 @@ def test_merge_keeps_the_earlier_first_whichever_side_it_is_on() -> None:
     assert [(r.record, r.line, r.first) for r in repeats] == [(10, None, First(1, 2))]
     assert late.first(7) == First(1, 2) and late.first(8) == First(11, 12)
     assert late.add(7, 20, 21) == First(1, 2)
+
+
+def test_a_later_partitions_keys_taken_in_bulk_keep_the_earlier_firsts() -> None:
+    keys = UniqueKeys()
+    keys.add("a", 1, 2)
+    keys.add("b", 2, 3)
+    # The later partition: 10 records before it; its own first records of c, b and a.
+    firsts = [pack_first(1, 12), pack_first(2, 13), pack_first(4, 15)]
+    repeats = keys.took(["c", "b", "a"], firsts, 10)
+    assert repeats == [(1, First(2, 3)), (2, First(1, 2))]  # by place in the partition
+    assert keys.first("a") == First(1, 2) and keys.first("b") == First(2, 3)
+    assert keys.first("c") == First(11, 12) and len(keys) == 3
+    assert keys.took(["d"], [pack_first(1, None)], 20) == []
+    assert keys.first("d") == First(21, None)
 
 
 def test_the_state_holds_one_small_entry_per_distinct_key() -> None:

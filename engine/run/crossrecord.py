@@ -64,13 +64,21 @@ def key_digest(parts: Sequence[str], casefold: bool = False) -> Key:
     return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
 
 
-def _pack(record: int, line: int | None) -> int:
+def pack_first(record: int, line: int | None) -> int:
+    """Where a key was first seen, as one int (a record's number above its line)."""
     return record << _LINE_BITS | (_NO_LINE if line is None or line >= _NO_LINE else line)
 
 
-def _unpack(packed: int) -> First:
+_pack = pack_first
+
+
+def unpack_first(packed: int) -> First:
+    """``pack_first``'s record and line."""
     line = packed & _NO_LINE
     return First(packed >> _LINE_BITS, None if line == _NO_LINE else line)
+
+
+_unpack = unpack_first
 
 
 class UniqueKeys:
@@ -89,6 +97,25 @@ class UniqueKeys:
         """Note ``record``'s key; where an earlier record had it, that record."""
         packed = self._first.setdefault(digest, _pack(record, line))
         return None if packed >> _LINE_BITS == record else _unpack(packed)
+
+    def took(self, digests: Sequence[Key], firsts: Sequence[int], before: int
+             ) -> list[tuple[int, First]]:
+        """Note the keys a later partition saw: ``digests[i]`` first at ``firsts[i]``
+        (``pack_first``, its record numbered within the partition, which ``before``
+        records come before), each once. For each key an earlier partition had (which
+        stays the first): ``(i, that first)``. In bulk: a part of a file brings thousands
+        of keys, and this runs in the one process that merges the parts."""
+        mine = self._first
+        shift = before << _LINE_BITS
+        theirs = dict(zip(digests, map(shift.__add__, firsts), strict=True))
+        both = theirs.keys() & mine.keys()
+        kept = {digest: mine[digest] for digest in both}
+        mine.update(theirs)
+        if not both:
+            return []
+        mine.update(kept)
+        where = dict(zip(digests, range(len(digests)), strict=True))
+        return sorted((where[digest], _unpack(packed)) for digest, packed in kept.items())
 
     def first(self, digest: Key) -> First | None:
         """The first record with the key ``digest``, if any."""

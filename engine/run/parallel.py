@@ -56,7 +56,7 @@ from lrsrules.inputs.splitting import (
     splittable,
 )
 from lrsrules.packs.waivers import WaiverSet
-from lrsrules.run.crossrecord import UniqueKeys, repeat_finding
+from lrsrules.run.crossrecord import UniqueKeys, repeat_finding, unpack_first
 from lrsrules.run.partcheck import (
     Entry,
     Keyed,
@@ -406,17 +406,18 @@ class ParallelRun(Run):
         if keyed is None:
             return found
         cross = self.compiled.cross
-        for number, line, target, digest, key in zip(keyed.numbers, keyed.lines,
-                                                     keyed.targets, keyed.digests, keyed.keys,
-                                                     strict=True):
-            first = self._keys[target].add(digest, number + before, line)
-            if first is None:
-                continue
-            checked = found.get(number)
-            if checked is None:
-                checked = found[number] = Checked(Record(number + before, line, ()), [], ())
-            assert checked.record is not None and isinstance(checked.findings, list)
-            checked.findings.append(repeat_finding(checked.record, cross[target], first, key))
+        for target, (digests, firsts, keys) in enumerate(zip(keyed.digests, keyed.firsts,
+                                                             keyed.keys, strict=True)):
+            for index, first in self._keys[target].took(digests, firsts, before):
+                number, line = unpack_first(firsts[index])
+                assert line is not None  # a part's records have lines
+                checked = found.get(number)
+                if checked is None:
+                    checked = found[number] = Checked(Record(number + before, line, ()), [],
+                                                      ())
+                assert checked.record is not None and isinstance(checked.findings, list)
+                checked.findings.append(repeat_finding(checked.record, cross[target], first,
+                                                       keys[index]))
         return found
 
     def _merged(self, entries: list[Entry], repeats: dict[int, Checked], before: int

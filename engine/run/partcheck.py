@@ -22,13 +22,13 @@ from typing import Any, BinaryIO, NamedTuple, Protocol
 from lrsrules.errors import EngineError
 from lrsrules.findings import SEVERITIES, Finding
 from lrsrules.inputs.readers import open_records
-from lrsrules.inputs.records import RecordSource
+from lrsrules.inputs.records import Record, RecordSource
 from lrsrules.inputs.splitting import Plan, open_part
 from lrsrules.lang.compiler import constants_of
 from lrsrules.packs.model import Pack
-from lrsrules.run.crossrecord import Key, UniqueKeys, failure_finding, key_digest
+from lrsrules.run.crossrecord import Key, failure_finding, key_digest, pack_first
 from lrsrules.run.pipeline import KeptProofs, Run
-from lrsrules.run.program import CompiledPack, compile_pack
+from lrsrules.run.program import CompiledPack, CrossTarget, compile_pack
 from lrsrules.run.rendering import PartRenderer
 
 # --- the pack, as workers get it ---------------------------------------------------------------
@@ -198,27 +198,84 @@ class Entry(NamedTuple):
 
 class Keyed(NamedTuple):
     """The keys of a part's records that have nothing else to report, each new in the part,
-    as columns (one item a key: its record, line, rule and digest; the key itself for the
-    finding should an earlier part have had it): a part of 40,000 records hands back a few
-    arrays rather than 40,000 entries, which would cost more to pickle than to check."""
+    as columns for each unique rule (a key's digest; its first record and line, packed as
+    ``crossrecord.pack_first``; the key itself, for the finding should an earlier part
+    have had it): a part of 40,000 records hands back a few lists rather than 40,000
+    entries, which would cost more to pickle than to check, and the run takes each rule's
+    in bulk (``UniqueKeys.took``)."""
 
-    numbers: array[int]
-    lines: array[int]
-    targets: array[int]
-    digests: list[Key]  # short keys are kept as their text (see crossrecord)
-    keys: list[tuple[str, ...]]
+    digests: list[list[Key]]  # short keys are kept as their text (see crossrecord)
+    firsts: list[array[int]]
+    keys: list[list[tuple[str, ...]]]
 
     @classmethod
-    def empty(cls) -> Keyed:
-        return cls(array("q"), array("q"), array("B"), [], [])
+    def empty(cls, rules: int) -> Keyed:
+        return cls([[] for _ in range(rules)], [array("q") for _ in range(rules)],
+                   [[] for _ in range(rules)])
 
-    def add(self, number: int, line: int, item: KeySeen | FindingData) -> None:
-        assert isinstance(item, KeySeen)
-        self.numbers.append(number)
-        self.lines.append(line)
-        self.targets.append(item.target)
-        self.digests.append(item.digest)
-        self.keys.append(item.key)
+
+class _PartKeys:
+    """The keys of one part's records for the pack's unique rules, noted as
+    ``CrossRecords.findings`` notes a file's (``key_of``, ``applies``, ``key_digest`` and
+    ``UniqueKeys.add`` inlined the same way: this runs per record)."""
+
+    def __init__(self, cross: Sequence[CrossTarget], keyed: Keyed | None) -> None:
+        self.keyed = keyed
+        # Each rule: its place, the rule, its keys (each with its first record in the
+        # part), the index of its one key field (None: several), its when and unless,
+        # and whether it ignores case.
+        self._plan = tuple(
+            (index, target, _firsts(),
+             target.key_indexes[0] if len(target.key_indexes) == 1 else None,
+             target.takes_part, target.casefold)
+            for index, target in enumerate(cross))
+
+    def noted(self, record: Record, number: int, values: Sequence[str | None], alone: bool
+              ) -> list[KeySeen | FindingData]:
+        """Note the keys of ``record`` (number ``number`` in the part). When it is
+        ``alone`` (it has nothing else to report, and the part hands back ``keyed``) and
+        every key is new in the part, they go there and nothing comes back; else its keys
+        and failures, in rule order, for its entry."""
+        packed = pack_first(number, record.line)
+        seen: list[tuple[int, Key, tuple[str, ...], bool]] = []
+        failed: list[tuple[int, KeySeen | FindingData]] = []
+        fresh = True
+        for index, target, first, single, takes_part, casefold in self._plan:
+            key: tuple[str, ...]
+            if single is not None:  # a key of one field
+                value = values[single]
+                if value is None or not value.strip():
+                    continue
+                key = (value,)
+            else:
+                parts = target.key_of(values)
+                if parts is None:
+                    continue
+                key = tuple(parts)
+            if takes_part is not None:
+                raw = takes_part(values)
+                if not raw:
+                    continue
+                if raw[0].__class__ is not int:  # its when or unless could not be evaluated
+                    failed.append((index, _data(failure_finding(record, target, raw[0][1]))))
+                    fresh = False
+                    continue
+            digest = key_digest(key, casefold)
+            new = first.setdefault(digest, packed) == packed
+            fresh = fresh and new
+            seen.append((index, digest, key, new))
+        keyed = self.keyed
+        if alone and fresh and keyed is not None:
+            for index, digest, key, _ in seen:
+                keyed.digests[index].append(digest)
+                keyed.firsts[index].append(packed)
+                keyed.keys[index].append(key)
+            return []
+        items: list[tuple[int, KeySeen | FindingData]] = [
+            (index, KeySeen(index, digest, key, new)) for index, digest, key, new in seen]
+        if failed:
+            items = sorted(items + failed, key=lambda item: item[0])
+        return [item for _, item in items]
 
 
 class PartResult(NamedTuple):
@@ -231,6 +288,10 @@ class PartResult(NamedTuple):
     tally: Any = None  # the reader's (see PartReader.tally); None for plain CSV
     keyed: Keyed | None = None  # records not in entries whose only news is their keys
     rendered: Rendered | None = None  # the findings as text (with a task's renderer)
+
+
+def _firsts() -> dict[Key, int]:
+    return {}
 
 
 def run_part(task: PartTask, recipe: PackRecipe | None = None) -> PartResult:
@@ -246,13 +307,13 @@ def check_part(compiled: CompiledPack, task: PartTask) -> PartResult:
     keys are handed back; findings as data, numbered within the part."""
     plain = replace(compiled, cross=())
     cross = compiled.cross
-    keys = tuple(UniqueKeys() for _ in cross)
     width = len(compiled.fields)
     entries: list[Entry] = []
     # Without waivers (which need a reported record's values), a record with no finding
     # whose keys are all new in the part goes in ``keyed``; only a repeat across parts,
     # which the run finds, gives it a finding.
-    keyed = None if task.with_values or not cross else Keyed.empty()
+    keyed = None if task.with_values or not cross else Keyed.empty(len(cross))
+    keys = _PartKeys(cross, keyed)
     # With a renderer, the findings are written here, and a record's keys go in ``keyed``
     # whether or not it has findings (a repeat the run finds follows the record's text).
     written = (None if task.renderer is None or task.with_values
@@ -294,34 +355,14 @@ def check_part(compiled: CompiledPack, task: PartTask) -> PartResult:
             records = record.number if skip else records + 1
             if first is None:
                 first = record.line
-            across: list[KeySeen | FindingData] = []
-            fresh = True  # every item of across a key new in the part
-            if cross and record.issue is None:
-                values = record.values[:width]
-                for index, target in enumerate(cross):
-                    key = target.key_of(values)
-                    if key is None:
-                        continue
-                    takes_part = target.applies(values)
-                    if takes_part is False:
-                        continue
-                    if takes_part is not True:
-                        across.append(_data(failure_finding(record, target, takes_part)))
-                        fresh = False
-                        continue
-                    digest = key_digest(key, target.casefold)
-                    seen = keys[index].add(digest, records, record.line)
-                    if seen is not None:
-                        fresh = False
-                    across.append(KeySeen(index, digest, tuple(key), seen is None))
             own = checked.findings
             if written is not None and own:  # the findings as text: only keys go on
                 written.add(records, own)
                 own = ()
-            if keyed is not None and fresh and across and not own:
-                for item in across:
-                    keyed.add(records, record.line, item)
-            elif own or across:
+            across: list[KeySeen | FindingData] = []
+            if cross and record.issue is None:
+                across = keys.noted(record, records, record.values[:width], not own)
+            if own or across:
                 entries.append(Entry(records, record.line,
                                      record.values if task.with_values else (),
                                      record.issue, [_data(f) for f in own], across))
