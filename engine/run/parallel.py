@@ -193,7 +193,7 @@ class LocalPool:
     def __init__(self, count: int, recipe: PackRecipe, method: str | None = None) -> None:
         method = method or start_method()
         self.count = count
-        self.method = method  # (a fork flushes the standard streams first: none is copied)
+        self.method = method
         self._pool = ProcessPoolExecutor(count, mp_context=_context(method),
                                          initializer=_started, initargs=(recipe,))
         self._forks = method == "fork"  # the first submit forks every worker

@@ -216,7 +216,7 @@ class Keyed(NamedTuple):
 
 class _PartKeys:
     """The keys of one part's records for the pack's unique rules, noted as
-    ``CrossRecords.findings`` notes a file's (``key_of``, ``applies``, ``key_digest`` and
+    ``CrossRecords.findings`` notes a file's (``key_of``, ``applies`` and
     ``UniqueKeys.add`` inlined the same way: this runs per record)."""
 
     def __init__(self, cross: Sequence[CrossTarget], keyed: Keyed | None) -> None:
