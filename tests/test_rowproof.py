@@ -311,7 +311,7 @@ def test_the_count_of_records_includes_the_proven(
 @pytest.mark.parametrize("pack", ["bench", "shapes", "default"])
 def test_two_workers_prove_what_one_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                          pack: str) -> None:
-    # Parts of some 6,000 records: each worker may prove lines after its first 4,096, up
+    # Parts of some 6,000 records: each worker may prove lines after its first 512, up
     # to the line where the next part begins (the default pack's unique rules: none
     # skipped). The one-worker run is made to prove; each worker's trial chooses.
     from lrsrules.run import parallel

@@ -340,7 +340,7 @@ def check_part(compiled: CompiledPack, task: PartTask) -> PartResult:
         # Without rules across records, the lines a CSV part's proof shows clean need not
         # come back at all (the part's record numbers count them); with some, every
         # record's keys do. The first record always comes back: no line is proven before
-        # ``csvsource.PROVE_AFTER``.
+        # ``csvsource.PROVE_EARLY`` (a part is of a large file).
         skip = reader is None and not cross
         kept = _kept(compiled, task) if reader is None else None
         for checked in run.results(skip_proven=skip, proven_before=end, kept=kept):

@@ -56,7 +56,7 @@ class KeptProofs:
     paid on one file: kept by a process that checks the parts of a file one after another
     (``lrsrules.run.partcheck``), so that a part after the first proves from its second
     record with a proof already made and the way already chosen, instead of reading
-    ``csvsource.PROVE_AFTER`` records the plain way and timing both ways again. The choice
+    ``csvsource.PROVE_EARLY`` records the plain way and timing both ways again. The choice
     changes how long a part takes, never what it finds."""
 
     def __init__(self) -> None:
