@@ -120,7 +120,8 @@ def validate(source: Source, pack: PackRef = DEFAULT_PACK, *,
     if engine not in ENGINES:
         raise ValueError(f"engine {engine!r} is not one of {', '.join(ENGINES)}")
     if workers != 1 or engine != "local":  # multiprocessing: imported only when asked for
-        from lrsrules.run.parallel import ParallelRun, local_workers, start_early, worker_count
+        from lrsrules.run.localpool import local_workers, start_early
+        from lrsrules.run.parallel import ParallelRun, worker_count
 
         count = worker_count(workers)
         if count > 1 and engine == "local" and isinstance(source, (str, os.PathLike)):
@@ -194,7 +195,8 @@ def check_batch(path: str | os.PathLike[str], *, layout: str | Layout | None = N
 
     count = 1
     if workers != 1:
-        from lrsrules.run.parallel import start_early, worker_count
+        from lrsrules.run.localpool import start_early
+        from lrsrules.run.parallel import worker_count
 
         count = worker_count(workers)
         if count > 1 and extra_fields:
@@ -214,7 +216,8 @@ def check_batch(path: str | os.PathLike[str], *, layout: str | Layout | None = N
     try:
         if count > 1:
             from lrsrules.batch.cutting import BatchHead
-            from lrsrules.run.parallel import ParallelRun, local_workers
+            from lrsrules.run.localpool import local_workers
+            from lrsrules.run.parallel import ParallelRun
 
             head = BatchHead.of(batch)
             if head is not None:

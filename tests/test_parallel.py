@@ -281,14 +281,14 @@ def test_workers_are_forked_from_one_thread_and_started_by_forkserver_beside_ano
     script = f"""
 import threading
 import lrsrules
-from lrsrules.run import parallel
+from lrsrules.run import localpool, parallel
 parallel.PART_BYTES = 700
 methods = []
-made = parallel.LocalPool.__init__
+made = localpool.LocalPool.__init__
 def spied(pool, *args):
     made(pool, *args)
     methods.append(pool.method)
-parallel.LocalPool.__init__ = spied
+localpool.LocalPool.__init__ = spied
 one = list(lrsrules.validate({str(data)!r}, {str(pack)!r}))
 assert list(lrsrules.validate({str(data)!r}, {str(pack)!r}, workers=2)) == one
 stop = threading.Event()

@@ -4,12 +4,10 @@
 parts at line starts (``lrsrules.inputs.splitting``, which says how a cut that falls inside
 a quoted value is found and read again), each part is checked by ``check_part`` in a
 worker (``lrsrules.run.partcheck``, the half that runs there), and the run takes the
-parts' results back in input order. Workers are separate
-processes (``LocalPool``: forked from this one when it runs a single thread, so that they
-start at once with the compiled pack already in them; otherwise started by forkserver or
-spawn, which never copy another thread's locks) or the workers of a Dask cluster
-(``lrsrules.run.cluster``); each prepares the pack once from a ``PackRecipe`` (the loaded
-pack, which pickles, and the date ``today()`` means).
+parts' results back in input order. Workers are processes on this machine
+(``lrsrules.run.localpool``) or the workers of a Dask cluster (``lrsrules.run.cluster``);
+each prepares the pack once from a ``PackRecipe`` (the loaded pack, which pickles, and the
+date ``today()`` means).
 
 A part numbers its records from 1 and its lines as the file does; the run renumbers the
 records, and does itself what needs the records before: the ``unique`` rules (a part hands
@@ -33,14 +31,10 @@ in one pass, with the same findings.
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import os
-import signal
-import sys
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Generator, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import accumulate
 from typing import Protocol, cast
 
@@ -67,7 +61,6 @@ from lrsrules.run.partcheck import (
     PartTask,
     adopt,
     check_part,
-    run_part,
 )
 from lrsrules.run.pipeline import Checked, Opener, Run
 from lrsrules.run.program import CompiledPack
@@ -126,99 +119,7 @@ class Workers(Protocol):
     def close(self) -> None: ...
 
 
-# What the process workers fork from imports once, for all of them: this module and what
-# checking a part imports later (each worker would import it again).
-PRELOAD = (__name__, "lrsrules.inputs.csvsource", "lrsrules.run.rowproof")
-
-
-def start_method() -> str:
-    """How local workers start. fork, on Linux, while this process runs a single thread:
-    a worker is then a copy made at once, the compiled pack and its modules already in it
-    (forkserver's would import them, and read the pack, before their first record). With
-    another thread running (a progress line, a program's own) a copy could inherit a lock
-    that thread held, so forkserver, whose workers are copies of a process that runs no
-    other thread (spawn where there is none)."""
-    if sys.platform == "linux" and _threads() == 1:
-        return "fork"
-    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-
-
-def _threads() -> int:
-    """The threads of this process, the operating system's count (a library's own threads
-    too, which the threading module does not know)."""
-    try:
-        return len(os.listdir("/proc/self/task"))
-    except OSError:
-        return 2  # not known: as if another ran
-
-
-def _context(method: str) -> multiprocessing.context.BaseContext:
-    context = multiprocessing.get_context(method)
-    if method == "forkserver":
-        context.set_forkserver_preload(list(PRELOAD))
-    return context
-
-
-def start_early(path: str | os.PathLike[str]) -> None:
-    """Start the process that local workers fork from now, if they start by forkserver
-    and the file at ``path`` is big enough to be cut, so that it imports while this one
-    loads the pack and reads the file's head (the workers themselves need the pack)."""
-    try:
-        big = os.path.getsize(path) > PART_BYTES
-    except OSError:
-        return
-    if big and start_method() == "forkserver":
-        from multiprocessing import forkserver
-
-        forkserver.ensure_running()
-
-
-def _started(recipe: PackRecipe) -> None:
-    """A local worker's start. Ctrl-C, which a terminal sends to every process of the
-    run, is the main process's to act on (it stops the workers as it ends; a worker that
-    took it would print a traceback); SIGTERM and SIGHUP end a worker at once, whatever
-    handlers and mask the process it was forked from had. Then the recipe."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-        if signum is not None:
-            signal.signal(signum, signal.SIG_DFL)
-    if hasattr(signal, "pthread_sigmask"):  # after: a Ctrl-C held back is now ignored
-        signal.pthread_sigmask(signal.SIG_SETMASK, set())
-    adopt(recipe)
-
-
-class LocalPool:
-    """Worker processes on this machine, started as ``start_method`` says (or ``method``)."""
-
-    def __init__(self, count: int, recipe: PackRecipe, method: str | None = None) -> None:
-        method = method or start_method()
-        self.count = count
-        self.method = method
-        self._pool = ProcessPoolExecutor(count, mp_context=_context(method),
-                                         initializer=_started, initargs=(recipe,))
-        self._forks = method == "fork"  # the first submit forks every worker
-
-    def submit(self, task: PartTask) -> Future[PartResult]:
-        if not self._forks:
-            return self._pool.submit(run_part, task)
-        self._forks = False
-        # Ctrl-C held back while the copies are made: a copy takes it only once it ignores
-        # it (``_started``), and this process as soon as they are made.
-        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        try:
-            return self._pool.submit(run_part, task)
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, held)
-
-    def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
-
-
 WorkersFactory = Callable[[PackRecipe], Workers]
-
-
-def local_workers(count: int) -> WorkersFactory:
-    return lambda recipe: LocalPool(count, recipe)
 
 
 # --- the run -----------------------------------------------------------------------------------
