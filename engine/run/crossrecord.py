@@ -69,16 +69,12 @@ def pack_first(record: int, line: int | None) -> int:
     return record << _LINE_BITS | (_NO_LINE if line is None or line >= _NO_LINE else line)
 
 
-_pack = pack_first
-
 
 def unpack_first(packed: int) -> First:
     """``pack_first``'s record and line."""
     line = packed & _NO_LINE
     return First(packed >> _LINE_BITS, None if line == _NO_LINE else line)
 
-
-_unpack = unpack_first
 
 
 class UniqueKeys:
@@ -95,8 +91,8 @@ class UniqueKeys:
 
     def add(self, digest: Key, record: int, line: int | None) -> First | None:
         """Note ``record``'s key; where an earlier record had it, that record."""
-        packed = self._first.setdefault(digest, _pack(record, line))
-        return None if packed >> _LINE_BITS == record else _unpack(packed)
+        packed = self._first.setdefault(digest, pack_first(record, line))
+        return None if packed >> _LINE_BITS == record else unpack_first(packed)
 
     def took(self, digests: Sequence[Key], firsts: Sequence[int], before: int
              ) -> list[tuple[int, First]]:
@@ -115,12 +111,12 @@ class UniqueKeys:
             return []
         mine.update(kept)
         where = dict(zip(digests, range(len(digests)), strict=True))
-        return sorted((where[digest], _unpack(packed)) for digest, packed in kept.items())
+        return sorted((where[digest], unpack_first(packed)) for digest, packed in kept.items())
 
     def first(self, digest: Key) -> First | None:
         """The first record with the key ``digest``, if any."""
         packed = self._first.get(digest)
-        return None if packed is None else _unpack(packed)
+        return None if packed is None else unpack_first(packed)
 
     def merge(self, other: UniqueKeys) -> Iterator[Repeat]:
         """Take in ``other``'s keys (another partition, its records numbered in the same
@@ -133,22 +129,22 @@ class UniqueKeys:
             if ours != theirs:
                 early, late = (ours, theirs) if ours < theirs else (theirs, ours)
                 mine[digest] = early
-                first = _unpack(late)
-                yield Repeat(digest, first.record, first.line, _unpack(early))
+                first = unpack_first(late)
+                yield Repeat(digest, first.record, first.line, unpack_first(early))
 
 
 class CrossRecords:
     """The state of a run's cross-record rules; ``findings`` for each record in turn."""
 
-    __slots__ = ("_plan", "keys", "targets")
+    __slots__ = ("keys", "plan", "targets")
 
     def __init__(self, targets: Sequence[CrossTarget]) -> None:
         self.targets = tuple(targets)
         self.keys = tuple(UniqueKeys() for _ in self.targets)
         # Each rule, the dict of its keys, the index of its one key field (None: several),
         # its when and unless, and whether it ignores case: what each record needs, found
-        # once.
-        self._plan = tuple(
+        # once (a part's keys are noted by the same plan: ``partcheck``).
+        self.plan = tuple(
             (target, keys._first,
              target.key_indexes[0] if len(target.key_indexes) == 1 else None,
              target.takes_part, target.casefold)
@@ -160,7 +156,7 @@ class CrossRecords:
         are its values in ``CompiledPack.fields`` order (by default, ``record.values``)."""
         found: list[Finding] = []
         values = record.values if values is None else values
-        for target, first, single, takes_part, casefold in self._plan:
+        for target, first, single, takes_part, casefold in self.plan:
             # key_of, applies, key_digest and UniqueKeys.add, inlined: this runs per record.
             parts: list[str] | None
             if single is not None:  # a key of one field
@@ -191,7 +187,7 @@ class CrossRecords:
             packed = first.setdefault(digest, number << _LINE_BITS | (
                 _NO_LINE if line is None or line >= _NO_LINE else line))
             if packed >> _LINE_BITS != number:
-                found.append(repeat_finding(record, target, _unpack(packed),
+                found.append(repeat_finding(record, target, unpack_first(packed),
                                             [text] if parts is None else parts))
         return found
 
@@ -201,7 +197,7 @@ class CrossRecords:
         else False, noting nothing (the record is then given to ``findings``). For the
         whole-row fast path (``rowproof``), which builds no record."""
         new: list[tuple[dict[Key, int], Key]] = []
-        for target, first, single, takes_part, casefold in self._plan:
+        for target, first, single, takes_part, casefold in self.plan:
             if single is not None:  # a key of one field
                 value = values[single]
                 if value is None or not value.strip():

@@ -266,11 +266,13 @@ class ParallelRun(Run):
 
         def submitted() -> bool:
             """Whether one more part was submitted (False: there are no more)."""
-            for index, part, end in parts:
-                task = self._task(plan, index, part.start, part.line, end, renderer)
-                pending.append((workers.submit(task), index, part, end))
-                return True
-            return False
+            following = next(parts, None)
+            if following is None:
+                return False
+            index, part, end = following
+            task = self._task(plan, index, part.start, part.line, end, renderer)
+            pending.append((workers.submit(task), index, part, end))
+            return True
 
         while len(pending) < AHEAD * workers.count and submitted():
             pass

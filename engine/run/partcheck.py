@@ -26,7 +26,7 @@ from lrsrules.inputs.records import Record, RecordSource
 from lrsrules.inputs.splitting import Plan, open_part
 from lrsrules.lang.compiler import constants_of
 from lrsrules.packs.model import Pack
-from lrsrules.run.crossrecord import Key, failure_finding, key_digest, pack_first
+from lrsrules.run.crossrecord import CrossRecords, Key, failure_finding, key_digest, pack_first
 from lrsrules.run.pipeline import KeptProofs, Run
 from lrsrules.run.program import CompiledPack, CrossTarget, compile_pack
 from lrsrules.run.rendering import PartRenderer
@@ -221,14 +221,7 @@ class _PartKeys:
 
     def __init__(self, cross: Sequence[CrossTarget], keyed: Keyed | None) -> None:
         self.keyed = keyed
-        # Each rule: its place, the rule, its keys (each with its first record in the
-        # part), the index of its one key field (None: several), its when and unless,
-        # and whether it ignores case.
-        self._plan = tuple(
-            (index, target, _firsts(),
-             target.key_indexes[0] if len(target.key_indexes) == 1 else None,
-             target.takes_part, target.casefold)
-            for index, target in enumerate(cross))
+        self._plan = CrossRecords(cross).plan  # its keys: each first record in the part
 
     def noted(self, record: Record, number: int, values: Sequence[str | None], alone: bool
               ) -> list[KeySeen | FindingData]:
@@ -240,7 +233,7 @@ class _PartKeys:
         seen: list[tuple[int, Key, tuple[str, ...], bool]] = []
         failed: list[tuple[int, KeySeen | FindingData]] = []
         fresh = True
-        for index, target, first, single, takes_part, casefold in self._plan:
+        for index, (target, first, single, takes_part, casefold) in enumerate(self._plan):
             key: tuple[str, ...]
             if single is not None:  # a key of one field
                 value = values[single]
@@ -288,10 +281,6 @@ class PartResult(NamedTuple):
     tally: Any = None  # the reader's (see PartReader.tally); None for plain CSV
     keyed: Keyed | None = None  # records not in entries whose only news is their keys
     rendered: Rendered | None = None  # the findings as text (with a task's renderer)
-
-
-def _firsts() -> dict[Key, int]:
-    return {}
 
 
 def run_part(task: PartTask, recipe: PackRecipe | None = None) -> PartResult:
