@@ -238,6 +238,24 @@ def test_a_block_never_holds_a_line_past_the_limit() -> None:
     assert caught.value.problems[0].location.line == 4
 
 
+
+@pytest.mark.parametrize("told", [True, False])
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"])
+def test_a_line_after_blocks_is_numbered_whether_the_reader_says_their_lines(
+        told: bool, ending: str) -> None:
+    # A reader may say how many lines a block held (``took``) or leave them to be counted.
+    text = f"a,b{ending}" * 40 + "x" * (MAX_LINE_CHARS + 10) + f"{ending}c,d{ending}"
+    lines = BoundedLines(io.StringIO(text, newline=""), "big.csv", line_offset=2)
+    with pytest.raises(InputError) as caught:
+        for _ in range(3):
+            block = lines.block(20)
+            assert block is not None
+            if told:
+                lines.took(len(prooftrial.lines_of(block)))
+        while True:
+            next(lines)
+    assert caught.value.problems[0].location.line == 2 + 41
+
 def test_lines_given_back_come_before_the_next_block() -> None:
     lines = BoundedLines(io.StringIO("a\nb\nc\n", newline=""), "f")
     lines.push_lines(["x\n", "y\n"])

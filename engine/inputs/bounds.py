@@ -27,7 +27,7 @@ class BoundedLines:
     last: a csv reader then completes every record at its line break, so a record read
     past the mark is a quoted value never closed (``ended`` is set once the mark is given;
     see ``check_span``). ``block`` reads many whole lines at once, for a reader that checks
-    them without taking them one by one.
+    them without taking them one by one (and that may say how many it held, ``took``).
     """
 
     def __init__(self, file: IO[str], name: str, *, end_mark: bool = False,
@@ -39,6 +39,7 @@ class BoundedLines:
         self._end_mark = end_mark
         self._given_back: list[str] = []  # lines to give again, the next one last
         self._done = False
+        self._uncounted: str | None = None  # the last block, until its lines are counted
 
     def __iter__(self) -> BoundedLines:
         return self
@@ -48,6 +49,8 @@ class BoundedLines:
             return self._given_back.pop()
         if self._done:
             raise StopIteration
+        if self._uncounted is not None:
+            self._count_block()
         # readline with a size never holds more than that, however long the line; two more
         # than the limit leave room for "\r\n".
         line = self._file.readline(_SIZE)
@@ -80,6 +83,8 @@ class BoundedLines:
         lines are given back or the file has ended (read them one by one then)."""
         if self._given_back or self._done:
             return None
+        if self._uncounted is not None:
+            self._count_block()
         read = self._file.read
         text = read(size)
         if not text:
@@ -99,11 +104,24 @@ class BoundedLines:
                     raise line_too_long(self.name, self._number)
                 text += "\n"  # only the last line of a file can lack a break
                 break
-        self._number += _breaks(text)
         last = text.rstrip("\r\n")
         if len(last) - max(last.rfind("\n"), last.rfind("\r")) - 1 > MAX_LINE_CHARS:
+            self._number += _breaks(text)
             raise line_too_long(self.name, self._number)
+        self._uncounted = text  # counted when the next lines are read, unless took says
         return text
+
+    def took(self, count: int) -> None:
+        """The block just read held ``count`` lines (a reader that split it into its lines
+        knows, which spares counting its line breaks again)."""
+        assert self._uncounted is not None, "took follows a block"
+        self._number += count
+        self._uncounted = None
+
+    def _count_block(self) -> None:
+        assert self._uncounted is not None
+        self._number += _breaks(self._uncounted)
+        self._uncounted = None
 
 
 def line_too_long(name: str, line: int) -> InputError:

@@ -180,7 +180,8 @@ class CsvSource(HeadedSource):
                     proven += skipped
                     taken += skipped + 1
                     self.proven = proven  # for a progress display
-                    if not text:  # the end of the block
+                    if not text:  # the end of the block, whose lines were all taken
+                        lines.took(taken - 1)
                         unproven = None
                         continue
                     record = (split(text, number + 1, previous + 1) if '"' not in text
@@ -204,6 +205,7 @@ class CsvSource(HeadedSource):
                             unproven, taken = prove.unproven(block, number, previous), 0
                         else:  # the plain way, timed: the block's lines one by one
                             given = lines_of(block)
+                            lines.took(len(given))
                             lines.push_lines(given)
                             plain_left = len(given)
                         continue
