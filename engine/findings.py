@@ -7,9 +7,7 @@ read, the run about the rules, and every reporter writes them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from dataclasses import field as dataclass_field
-from typing import Any
+from typing import Any, NamedTuple
 
 # The id of findings about a record that could not be read (waivers may name it).
 INPUT_RULE = "INPUT.RECORD"
@@ -23,8 +21,13 @@ SEVERITIES = ("info", "warning", "error")
 SEVERITY_RANK: Mapping[str, int] = {name: rank for rank, name in enumerate(SEVERITIES)}
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
+    """One broken rule on one record and field (or on the input as a whole), immutable.
+
+    A named tuple: a run makes one per broken rule, and a tuple is made in one C call where
+    a frozen dataclass sets each field through ``object.__setattr__``. ``_replace`` gives
+    a copy with some fields changed."""
+
     record: int | None  # 1-based data record number; None for file-level findings
     line: int | None  # physical line where the record starts
     field: str | None  # canonical field name; None when no single field is at fault
@@ -32,8 +35,13 @@ class Finding:
     severity: str
     message: str
     # The field's value: personal data, reported only with --show-values, never in repr.
-    value: str | None = dataclass_field(default=None, repr=False)
+    value: str | None = None
     waived: str | None = None  # the waiver that covers it (reason, approver, place), if any
+
+    def __repr__(self) -> str:  # the value left out: personal data
+        return (f"Finding(record={self.record!r}, line={self.line!r}, field={self.field!r}, "
+                f"rule={self.rule!r}, severity={self.severity!r}, message={self.message!r}, "
+                f"waived={self.waived!r})")
 
     def sort_key(self) -> tuple[int, int, str, str]:
         return (self.record or 0, -SEVERITY_RANK[self.severity], self.rule, self.field or "")
@@ -54,28 +62,11 @@ class Finding:
         return data
 
 
-# Each field's own setter, in order: ``new_finding`` fills a Finding with them.
-_SETTERS = tuple(Finding.__dict__[name].__set__ for name in (
-    "record", "line", "field", "rule", "severity", "message", "value", "waived"))
-
-
 def new_finding(record: int | None, line: int | None, field: str | None, rule: str,
                 severity: str, message: str, value: str | None) -> Finding:
-    """``Finding(record, line, field, rule, severity, message, value)``, the same object,
-    in two thirds of the time: a run makes one per broken rule, and the frozen
-    dataclass's ``__init__`` goes through ``object.__setattr__`` for each field."""
-    finding: Finding = _new(Finding)
-    set_record, set_line, set_field, set_rule, set_severity, set_message, set_value, \
-        set_waived = _SETTERS
-    set_record(finding, record)
-    set_line(finding, line)
-    set_field(finding, field)
-    set_rule(finding, rule)
-    set_severity(finding, severity)
-    set_message(finding, message)
-    set_value(finding, value)
-    set_waived(finding, None)
-    return finding
+    """``Finding(record, line, field, rule, severity, message, value)``, without the
+    Python ``__new__`` of a named tuple: a run makes one per broken rule."""
+    return _new(Finding, (record, line, field, rule, severity, message, value, None))
 
 
-_new = object.__new__
+_new = tuple.__new__

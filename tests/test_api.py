@@ -157,6 +157,19 @@ def test_findings_and_records_keep_values_out_of_their_repr() -> None:
     assert finding.value == "1000000042" and "1000000042" not in repr(finding)
 
 
+def test_a_finding_is_immutable_and_made_alike_by_the_run_and_by_hand() -> None:
+    from lrsrules.findings import new_finding
+
+    made = new_finding(3, 4, "uln", "CDD.ULN.02", "error", "ULN check digit is wrong", "x")
+    assert made == lrsrules.Finding(3, 4, "uln", "CDD.ULN.02", "error",
+                                    "ULN check digit is wrong", "x")
+    assert made.waived is None and type(made) is lrsrules.Finding
+    with pytest.raises(AttributeError):
+        made.severity = "info"  # type: ignore[misc]
+    waived = made._replace(waived="agreed")
+    assert (waived.waived, made.waived, waived.to_dict()["waived"]) == ("agreed", None, "agreed")
+
+
 def test_check_batch_gives_the_findings_of_lrsrules_batch_check() -> None:
     for path in (GOOD_BATCH, BAD_BATCH):
         assert keys(list(lrsrules.check_batch(path))) == cli_findings("batch", "check", path)

@@ -18,7 +18,7 @@ import datetime as dt
 import os
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from functools import cached_property
 from types import TracebackType
@@ -518,4 +518,4 @@ def _merge(issues: list[tuple[int | None, Finding]],
 
 
 def _with_severity(finding: Finding, severity: str) -> Finding:
-    return replace(finding, severity=severity)
+    return finding._replace(severity=severity)

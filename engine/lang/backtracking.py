@@ -35,7 +35,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from itertools import product
 from typing import Any
 
@@ -197,6 +197,15 @@ def written(alternatives: Sequence[Sequence[Item]]) -> str:
 
 def narrowed(body: str, classes: Sequence[str], low: int, high: int | None
              ) -> tuple[str, bool] | None:
+    """See ``_narrowed``: its answers kept, as a proof for a file's columns asks the same
+    of the same sets (a pack's name patterns, one for each name field and way of quoting),
+    and parsing a set of many Unicode ranges takes tens of milliseconds."""
+    return _narrowed(body, tuple(classes), low, high)
+
+
+@lru_cache(maxsize=64)
+def _narrowed(body: str, classes: tuple[str, ...], low: int, high: int | None
+              ) -> tuple[str, bool] | None:
     """``body`` narrowed to the texts it matches whose every character is in each of
     ``classes`` (sets written ``[...]``) and whose length is ``low`` to ``high`` (None:
     no most): the narrowed pattern, and whether it says the length limit itself (False:

@@ -9,7 +9,6 @@ Key values are compared, never printed.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
@@ -69,7 +68,7 @@ class Waiving:
                 self.waived += 1
                 severity = finding.severity
                 self.waived_by_severity[severity] = self.waived_by_severity.get(severity, 0) + 1
-                finding = dataclasses.replace(finding, waived=match.note())
+                finding = finding._replace(waived=match.note())
             marked.append(finding)
         return marked
 
