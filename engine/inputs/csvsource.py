@@ -124,8 +124,11 @@ class CsvSource(HeadedSource):
         new, cut = tuple.__new__, len(wanted)
         read = feed.lines.__next__
         # The wanted cells in one C call; '' made None by a dict's get; a cell of spaces
-        # (rare) found by str.isspace over them, which sends it to the cell by cell test.
+        # (rare) found by str.isspace, which sends it to the cell by cell test. Where the
+        # run wants more values than the line has cells (a pack's fields the file lacks,
+        # each then None), the blanks are made None over the cells before they are picked.
         pick = itemgetter(*indices) if len(indices) > 1 else None
+        by_cells = pick is not None and width < len(indices)
         blank_to_none = {"": None}.get
         isspace = str.isspace
         counted = reader.line_num  # csv counts only the lines it reads
@@ -138,8 +141,12 @@ class CsvSource(HeadedSource):
             row = content.split(delimiter)
             if len(row) != width or (width == 1 and not row[0]):
                 return None
-            row.append("")
             values: tuple[str | None, ...]
+            if by_cells and True not in map(isspace, row):
+                cells = list(map(blank_to_none, row, row))
+                cells.append(None)  # the value of a field without a column
+                return new(Record, (number, line, pick(cells), None, ()))
+            row.append("")
             if pick is not None and True not in map(isspace, picked := pick(row)):
                 values = tuple(map(blank_to_none, picked, picked))
             else:

@@ -45,6 +45,7 @@ from lrsrules.lang.backtracking import narrowed
 from lrsrules.lang.cellpatterns import DATE, CellCheck, CellSyntax, cell_check, one_repeat
 from lrsrules.lang.checked import CheckedExpr
 from lrsrules.lang.compiler import CheckFunction, RuleCode, compile_rules, constants_of
+from lrsrules.lang.groups import hit_index
 from lrsrules.run.crossrecord import CrossRecords
 from lrsrules.run.program import CompiledPack, lists_of
 
@@ -80,7 +81,7 @@ def line_proof(compiled: CompiledPack, layout: Layout,
     # same answer: none to check when it passes on blanks.
     blank = [index for index, target in enumerate(compiled.targets)
              if not _fields_of(target.code, compiled.fields) & set(layout.columns)]
-    if _fires_on_blanks(compiled, blank, lists, today):
+    if _fires_on_blanks(compiled, blank):
         return None  # every line fails a rule: nothing to prove
     for index, target in enumerate(compiled.targets):
         if index in blank:
@@ -375,14 +376,13 @@ def _conjuncts(checked: CheckedExpr) -> list[CheckedExpr]:
     return [checked if part is checked.root else replace(checked, root=part) for part in parts]
 
 
-def _fires_on_blanks(compiled: CompiledPack, indexes: Sequence[int],
-                     lists: Mapping[str, tuple[str, ...]], today: dt.date) -> bool:
-    """Whether a target of ``indexes`` fires (or fails) on a record of blank values."""
+def _fires_on_blanks(compiled: CompiledPack, indexes: Sequence[int]) -> bool:
+    """Whether a target of ``indexes`` fires (or fails) on a record of blank values: asked
+    of the pack's own check function (a target's answer is its own, whatever others do)."""
     if not indexes:
         return False
-    codes = [compiled.targets[index].code for index in indexes]
-    check = compile_rules(codes, compiled.fields, lists, today=today)[0]
-    return bool(check((None,) * len(compiled.fields)))
+    wanted = set(indexes)
+    return any(hit_index(hit) in wanted for hit in compiled.check((None,) * len(compiled.fields)))
 
 
 def _fields_of(code: object, fields: Sequence[str]) -> set[str]:
