@@ -145,7 +145,7 @@ class CsvSource(HeadedSource):
             if by_cells and True not in map(isspace, row):
                 cells = list(map(blank_to_none, row, row))
                 cells.append(None)  # the value of a field without a column
-                return new(Record, (number, line, pick(cells), None, ()))
+                return new(Record, (number, line, pick(cells), None, ()))  # type: ignore[misc]
             row.append("")
             if pick is not None and True not in map(isspace, picked := pick(row)):
                 values = tuple(map(blank_to_none, picked, picked))
