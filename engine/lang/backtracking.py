@@ -90,6 +90,35 @@ def pack_pattern(compiled: re.Pattern[str]) -> str | None:
     return _written_for.get(compiled)
 
 
+def python_sublanguage(pattern: str) -> Callable[[str], Any] | None:
+    """``re``'s fullmatch of a pattern that matches only texts ``pattern`` matches (the
+    sublanguage of ``sufficient_form``, whose backtracking is proven bounded), for a
+    ``pattern`` that ``python_fullmatch`` refuses: a match shows the text matches
+    ``pattern``, no match shows nothing (RE2 must then say). None when there is none."""
+    rewritten = _sublanguage_pattern(pattern)
+    if rewritten is None:
+        return None
+    compiled = re.compile(rewritten)
+    _sublanguage_for.setdefault(compiled, pattern)
+    return compiled.fullmatch
+
+
+def sublanguage_of(compiled: re.Pattern[str]) -> str | None:
+    """The pack's pattern that ``compiled`` is a sublanguage of (``python_sublanguage``)."""
+    return _sublanguage_for.get(compiled)
+
+
+@cache
+def _sublanguage_pattern(pattern: str) -> str | None:
+    if normal_form(pattern) is not None:
+        return None  # exact: python_fullmatch's
+    alternatives = _bounded_form(pattern, sub=True)
+    return None if alternatives is None else written(alternatives)
+
+
+_sublanguage_for: dict[re.Pattern[str], str] = {}
+
+
 # The first pack pattern each rewritten one was made for, to name it in explain --code (a
 # rewritten class spells out every code point of \w). As bounded as the patterns of the
 # packs a process loads.

@@ -22,7 +22,7 @@ from typing import Any
 from lrsrules import speedups
 from lrsrules.dates import parse_iso_date
 from lrsrules.lang import nodes as n
-from lrsrules.lang.backtracking import python_fullmatch
+from lrsrules.lang.backtracking import python_fullmatch, python_sublanguage
 from lrsrules.lang.checked import UNSET as UNSET  # defined apart: a cached pack holds it
 from lrsrules.lang.checked import CheckedExpr
 from lrsrules.lang.functions import FUNCTIONS, LIST, TEXT, Remembered, require_date
@@ -366,6 +366,11 @@ class ExprCode:
                 return self.guarded([node.left], known,
                                     lambda a: self.e.memo(f"({found}({a}) is not None)"))
             test = self.e.constant(regex.fullmatches, ("regex", regex.pattern))
+            quick = python_sublanguage(regex.pattern) if speedups.enabled() else None
+            if quick is not None:  # most texts match a sublanguage re runs in C: RE2 after
+                sub = self.e.constant(quick, ("python sublanguage", regex.pattern))
+                return self.guarded([node.left], known, lambda a: self.e.memo(
+                    f"({sub}({a}) is not None or {test}({a}))"))
             return self.guarded([node.left], known, lambda a: self.e.memo(f"{test}({a})"))
         return self.guarded([node.left, node.right], known, lambda a, b: f"({a} {op} {b})")
 

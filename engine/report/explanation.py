@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 
 from lrsrules.authoring.explain import NOT_EVALUATED, CodeExplanation, Step, TargetExplanation
-from lrsrules.lang.backtracking import pack_pattern
+from lrsrules.lang.backtracking import pack_pattern, sublanguage_of
 from lrsrules.lang.functions import Remembered
 from lrsrules.lang.groups import RememberedHits
 from lrsrules.lang.regexes import Answers, Regex
@@ -98,6 +98,10 @@ def describe_constant(value: object) -> str:
     if isinstance(owner, re.Pattern) and pack_pattern(owner) is not None:
         # A pattern proven linear, run by re in a form written out for it.
         return f"compile_regex({pack_pattern(owner)!r}).fullmatches, run by re (linear)"
+    if isinstance(owner, re.Pattern) and sublanguage_of(owner) is not None:
+        # Texts a part of the pattern takes, run by re: a match passes, else RE2 says.
+        return (f"a sublanguage of compile_regex({sublanguage_of(owner)!r}), run by re "
+                "(linear): a text it matches matches the pattern")
     if owner is not None and _is_regex(value):
         maker = "compile_regex" if isinstance(owner, Regex) else "re.compile"
         return f"{maker}({owner.pattern!r}).{getattr(value, '__name__', '?')}"
