@@ -105,3 +105,52 @@ def test_accepted_patterns_return_on_long_texts_that_nearly_match(pattern: str) 
     for text in ["a" * 50_000 + "!", "1" * 50_000 + "x", " " * 50_000 + "\n",
                  "a." * 25_000 + "@", "mr " + "a" * 50_000 + "\n"]:
         finishes(lambda text=text: fast(text))
+
+
+# Refused by python_fullmatch, but with a sublanguage re runs (repeats taken fewer times).
+WITH_SUBLANGUAGE = [
+    r"[a-zA-Z0-9!#$%'\*\+\-/=\?\^_`\{\|\}~]+(\.[a-zA-Z0-9!#$%'\*\+\-/=\?\^_`\{\|\}~]+)*@"
+    r"[a-zA-Z0-9][a-zA-Z0-9\-]{0,61}[a-zA-Z0-9](\.[a-zA-Z0-9][a-zA-Z0-9\-]{0,61}[a-zA-Z0-9])*"
+    r"\.[a-zA-Z]{2,6}",
+    r"(ab|a)(c[ab]+)*d", r"x[ab]{0,40}b(-[ab]{1,3}){2,5}",
+]
+
+
+@pytest.mark.parametrize("pattern", WITH_SUBLANGUAGE)
+def test_a_text_the_sublanguage_takes_the_pattern_takes(pattern: str) -> None:
+    from lrsrules.lang.backtracking import python_sublanguage
+
+    assert python_fullmatch(pattern) is None
+    sub = python_sublanguage(pattern)
+    assert sub is not None
+    regex = compile_regex(pattern)
+    rng = random.Random(pattern)
+    texts = _texts(pattern, rng) + [
+        "".join(rng.choice("abcdx.-@") for _ in range(rng.randint(0, 14)))
+        for _ in range(20_000)]
+    for text in texts:
+        if sub(text) is not None:
+            assert regex.fullmatches(text), (pattern, text)
+    samples = ["ann.lee@example.org", "abcabd", "xb-a-a"]
+    assert any(sub(text) is not None for text in samples)
+    for text in ["a" * 50_000 + "!", "a." * 25_000 + "@", "ab" * 25_000 + "c"]:
+        finishes(lambda text=text: sub(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab.@-x1\ufffd\udc80é\n"), max_size=16),
+       st.sampled_from(WITH_SUBLANGUAGE))
+def test_a_sublanguage_takes_no_text_the_pattern_refuses(text: str, pattern: str) -> None:
+    from lrsrules.lang.backtracking import python_sublanguage
+
+    sub = python_sublanguage(pattern)
+    assert sub is not None
+    if sub(text) is not None:
+        assert compile_regex(pattern).fullmatches(text)
+
+
+@pytest.mark.parametrize("pattern", LINEAR[:4])
+def test_a_pattern_re_runs_whole_has_no_sublanguage(pattern: str) -> None:
+    from lrsrules.lang.backtracking import python_sublanguage
+
+    assert python_sublanguage(pattern) is None  # python_fullmatch runs it exactly
