@@ -151,7 +151,7 @@ class Run:
             head += self.source.missing_findings(compiled.required_fields())
             if head:
                 yield Checked(None, self._whole(head), [])
-            check, decode = compiled.check, compiled.decode
+            check, decode, findings_of = compiled.check, compiled.decode, compiled.findings_of
             # Rules across records see each record after its own check (a repeat's finding
             # follows the record's others); their state lives as long as the run.
             crossing = CrossRecords(compiled.cross) if compiled.cross else None
@@ -159,6 +159,8 @@ class Run:
             if not clean or self._skip_proven:
                 self._offer_proof(crossing)
             repeats: list[Finding] = []
+            by_severity = tally.by_severity
+            hits: Sequence[Hit]
             new = tuple.__new__  # one Checked a record: skip the named tuple's Python __new__
             for record in self.source:
                 if record.issue is not None:
@@ -173,13 +175,21 @@ class Run:
                         if clean:
                             yield new(Checked, (record, _NONE, _NONE))
                         continue
-                    hits = decode(raw)
-                    found = record_findings_of(record, hits)
+                    if clean:  # the hits too (tools that fix values read them)
+                        hits = decode(raw)
+                        found = record_findings_of(record, hits)
+                    else:
+                        hits, found = _NONE, findings_of(record, raw)
                     if repeats:
                         found = [*found, *repeats]
                 if waiving is not None and found:
                     found = waiving.apply(record, found)
-                tally.count(found)
+                tally.records += 1  # Tally.count, inlined: this runs per record reported
+                if found:
+                    tally.records_with_findings += 1
+                    tally.findings += len(found)
+                    for finding in found:
+                        by_severity[finding.severity] += 1
                 yield new(Checked, (record, found, hits))
             end = self.source.end_findings()
             if end:

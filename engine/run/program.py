@@ -14,11 +14,13 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from lrsrules.errors import PackError, Problem
+from lrsrules.findings import Finding
 from lrsrules.lang import nodes as n
 from lrsrules.lang.checked import CheckedExpr, CheckFunction, RuleCode
 from lrsrules.packs.model import ExprSource, Pack, RuleDef
 
 if TYPE_CHECKING:
+    from lrsrules.inputs.records import Record
     from lrsrules.lang.checker import Scope
 
 
@@ -72,6 +74,9 @@ class Hit(NamedTuple):
     error: BaseException | None = None  # why it could not be evaluated, if it could not
 
 
+_new = tuple.__new__  # a Finding without the named tuple's Python __new__
+
+
 @dataclass(frozen=True, slots=True)
 class CompiledPack:
     """A pack prepared to run: ``hits(values)`` for one record's values, in ``fields`` order.
@@ -90,9 +95,16 @@ class CompiledPack:
     as_of: dt.date | None = None  # the date whose rules are in force, when one was asked for
     # A Hit without an exception for each target, made once (a hit is immutable).
     plain_hits: tuple[Hit, ...] = dataclass_field(init=False, repr=False, compare=False)
+    # What each target's finding holds but for the record: field, rule id, severity,
+    # message, and the index of the value it reports.
+    finding_parts: tuple[tuple[str, str, str, str, int], ...] = dataclass_field(
+        init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "plain_hits", tuple(Hit(target) for target in self.targets))
+        object.__setattr__(self, "finding_parts", tuple(
+            (target.field, target.rule.id, target.rule.severity, target.rule.message,
+             target.value_index) for target in self.targets))
 
     @property
     def loaded(self) -> Pack:
@@ -121,6 +133,23 @@ class CompiledPack:
         plain, targets = self.plain_hits, self.targets
         return [plain[hit] if hit.__class__ is int
                 else tuple.__new__(Hit, (targets[hit[0]], hit[1])) for hit in raw]
+
+    def findings_of(self, record: Record, raw: list[Any]) -> list[Finding]:
+        """The findings ``runner.record_findings_of(record, self.decode(raw))`` gives,
+        made straight from what ``check`` returned (no ``Hit`` on the way): for a run
+        that reports findings and needs nothing else of the hits."""
+        number, line, values, every = record.number, record.line, record.values, self.finding_parts
+        found = []
+        for hit in raw:
+            if hit.__class__ is int:
+                parts = every[hit]
+                found.append(_new(Finding, (number, line, parts[0], parts[1], parts[2],
+                                            parts[3], values[parts[4]], None)))
+            else:  # the rule could not be evaluated: said as runner says it
+                from lrsrules.run.runner import finding_of
+
+                found.append(finding_of(record, Hit(self.targets[hit[0]], hit[1])))
+        return [*record.notes, *found] if record.notes else found
 
 
 def check_pack(pack: Pack, known: Mapping[ExprSource, CheckedExpr] | None = None
