@@ -77,3 +77,21 @@ def test_python_errors_are_named_by_type_only_so_values_cannot_leak(tmp_path: Pa
 
     assert describe_failure(ValueError("invalid literal for int(): 'Smith'")) == "ValueError"
     assert describe_failure(ZeroDivisionError("x")) == "division by zero"
+
+
+def test_findings_straight_from_the_check_are_those_of_its_hits(tmp_path: Path) -> None:
+    # A run that only reports findings makes them from the check's raw answer; they must be
+    # the findings the hits give: plain hits, a rule that could not be evaluated, notes.
+    from lrsrules.findings import Finding
+    from lrsrules.run.runner import record_findings_of
+
+    pack = compiled(tmp_path)
+    note = Finding(3, 4, None, INPUT_RULE, "warning", "a note")
+    records = [Record(1, 2, ("Alexander", "5")), Record(2, 3, ("Bo", "7")),
+               Record(3, 4, ("Alexander", "x"), None, (note,)), Record(4, 5, ("Bo", "1"))]
+    for record in records:
+        raw = pack.check(record.values)
+        assert pack.findings_of(record, raw) == record_findings_of(record, pack.decode(raw))
+    assert [f.rule for f in pack.findings_of(records[2], pack.check(records[2].values))] == [
+        INPUT_RULE, "P.NAME.01", "P.N.01"]
+    assert pack.findings_of(records[3], pack.check(records[3].values)) == []
