@@ -261,3 +261,24 @@ def test_the_switch_leaves_targets_where_they_are(
     pack = compiled(tmp_path, GROUPED)
     assert "_g0" not in pack.source and "_G0" not in pack.source
     assert pack.check(("12345", None, "003")) == [0, 1, 2, 3]
+
+
+def test_rules_compiled_with_numbers_give_those_numbers_in_order(tmp_path: Path) -> None:
+    # A part of a pack's check (the whole-row proof's) numbers its hits as the pack does.
+    pack = compiled(tmp_path, """\
+  - {id: P.A.01, field: name, severity: error, check: "len(name) <= 3", message: m}
+  - {id: P.A.02, field: name, severity: error, check: "name != 'Test'", message: m}
+  - {id: P.A.03, field: uln, severity: error, check: "int(uln) > 0", message: m}
+""")
+    from lrsrules.run.program import lists_of
+
+    codes = [target.code for target in pack.targets]
+    part, source = compile_rules(codes, pack.fields, lists_of(pack.pack),
+                                 today=dt.date(2026, 6, 15), numbers=[4, 7, 9])
+    assert pack.fields == ("uln", "name")
+    assert part(("1", "Testing")) == [4]
+    assert part(("1", "Test")) == [4, 7]
+    assert part(("0", "Ann")) == [9]
+    [(number, error)] = part(("y", "Ann"))  # int('y') fails: the rule's own number
+    assert number == 9 and isinstance(error, Exception)
+    assert "# [7] P.A.02 on name" in source

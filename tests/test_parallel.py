@@ -120,7 +120,7 @@ def test_a_worker_keeps_its_proof_and_choice_for_the_next_parts_of_a_file(
     unproven = rowproof.RowProof.unproven
 
     def spied(proof: rowproof.RowProof, block: str, number: int, line: int
-              ) -> Iterator[tuple[str, int]]:
+              ) -> Iterator[tuple[str, int, object]]:
         proven_from.setdefault(part, line + 1)
         return unproven(proof, block, number, line)
 

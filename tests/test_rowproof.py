@@ -437,7 +437,7 @@ def test_an_expression_too_big_proves_nothing_and_loses_nothing(
     assert proof is not None
     line = ",".join([*CLEAN.values(), "n"]) + "\n"
     assert not proof.proves(line, 1, 2)
-    assert list(proof.unproven(line * 3, 0, 1)) == [(line, 0)] * 3 + [("", 0)]
+    assert list(proof.unproven(line * 3, 0, 1)) == [(line, 0, None)] * 3 + [("", 0, None)]
 
 
 @pytest.mark.parametrize("pattern", [
@@ -501,3 +501,48 @@ def test_no_text_left_narrows_to_nothing() -> None:
     assert narrowed("[ab]{2}", ["[c]"], 0, None) is None
     assert narrowed("[ab]{1,3}", ["[a]"], 4, 9) is None
     assert narrowed("ab|cd", ["[a-d]"], 0, None) is None  # not a sequence of sets
+
+
+def test_a_line_failing_only_a_column_is_checked_by_that_columns_part() -> None:
+    # Codes (AbilityToShare in ['0','1','2'], != '2') and check digits are tested over the
+    # column: a line that fails only them matches the clean line, and its record needs only
+    # the part of the check for that field, which gives what the whole check gives.
+    pack = compile_pack(load_pack(BENCH_PACK))
+    columns = {field: HEADINGS.index(heading) for field, heading in [
+        ("given_name", "GivenName"), ("family_name", "FamilyName"), ("uln", "ULN"),
+        ("date_of_birth", "DateOfBirth"), ("gender", "Gender"),
+        ("last_known_postcode", "LastKnownPostCode"), ("email_address", "EmailAddress"),
+        ("ability_to_share", "AbilityToShare")]}
+    proof = line_proof(pack, Layout(",", len(HEADINGS), columns))
+    assert proof is not None
+    good = ["Ann", "Lee", "9999999998", "2001-05-17", "1", "SW1A 1AA", "ann@example.org",
+            "1", ""]
+    cases = {  # the cells changed -> the rules the line breaks
+        (("AbilityToShare", "2"),): ["B.SHARE.02"],
+        (("AbilityToShare", "7"),): ["B.SHARE.01"],
+        (("Gender", "5"),): ["B.GENDER.01"],
+        (("ULN", "9999999990"),): ["B.ULN.02"],
+        (("GivenName", "Test"), ("AbilityToShare", "2")): ["B.NAMES.04", "B.SHARE.02"],
+        (("Gender", "3"), ("ULN", "1234567890")): ["B.ULN.02", "B.GENDER.01"],
+        (): [],
+    }
+    for changed, rules in cases.items():
+        cells = list(good)
+        for heading, value in changed:
+            cells[HEADINGS.index(heading)] = value
+        line = ",".join(cells) + "\n"
+        given = [item for item in proof.unproven(line, 0, 1) if item[0]]
+        if not rules:
+            assert given == []  # proven clean
+            continue
+        [(text, _, part)] = given
+        assert text == line and part is not None, changed
+        values = tuple(cells[columns[field]] or None for field in pack.fields)
+        assert part(values) == pack.check(values)
+        assert sorted(pack.targets[hit].rule.id for hit in part(values)) == sorted(rules)
+    # A line the clean line does not match (a name with a digit) is checked whole.
+    cells = list(good)
+    cells[0] = "J0hn"
+    [(text, _, part)] = [item for item in proof.unproven(",".join(cells) + "\n", 0, 1)
+                         if item[0]]
+    assert part is None

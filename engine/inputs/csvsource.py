@@ -24,6 +24,7 @@ from lrsrules.inputs.bounds import BoundedLines, allow_cells, check_span, csv_er
 from lrsrules.inputs.headings import match_headings
 from lrsrules.inputs.prooftrial import ProofTrial, lines_of
 from lrsrules.inputs.records import (
+    CheckFunction,
     HeadedSource,
     LineProof,
     Opened,
@@ -133,8 +134,10 @@ class CsvSource(HeadedSource):
         isspace = str.isspace
         counted = reader.line_num  # csv counts only the lines it reads
 
-        def split(text: str, number: int, line: int) -> Record | None:
-            """The record of a line csv need not read (None: csv must)."""
+        def split(text: str, number: int, line: int, check: CheckFunction | None = None
+                  ) -> Record | None:
+            """The record of a line csv need not read (None: csv must); ``check``: the
+            part of the pack's check it needs (``Record.check``)."""
             if '"' in text or "\x00" in text or len(text) > MAX_CELL_CHARS:
                 return None
             content = text.rstrip("\r\n")
@@ -145,16 +148,17 @@ class CsvSource(HeadedSource):
             if by_cells and True not in map(isspace, row):
                 cells = list(map(blank_to_none, row, row))
                 cells.append(None)  # the value of a field without a column
-                return new(Record, (number, line, pick(cells), None, ()))  # type: ignore[misc]
+                return new(Record, (number, line, pick(cells), None, (), check))  # type: ignore[misc]
             row.append("")
             if pick is not None and True not in map(isspace, picked := pick(row)):
                 values = tuple(map(blank_to_none, picked, picked))
             else:
                 values = tuple([None if not (v := row[i]) or v.isspace() else v
                                 for i in indices])
-            return new(Record, (number, line, values, None, ()))
+            return new(Record, (number, line, values, None, (), check))
 
-        def quoted(text: str, number: int, line: int) -> Record | None:
+        def quoted(text: str, number: int, line: int, check: CheckFunction | None = None
+                   ) -> Record | None:
             """The record of a line with quotes csv reads as one whole record (None: it
             may not be one: a quoted value that goes on, a ragged or blank line)."""
             if "\x00" in text or len(text) > MAX_CELL_CHARS:
@@ -167,21 +171,22 @@ class CsvSource(HeadedSource):
                 return None
             row.append("")
             return new(Record, (number, line, tuple(
-                [None if not (v := row[i]) or v.isspace() else v for i in indices]), None, ()))
+                [None if not (v := row[i]) or v.isspace() else v for i in indices]), None, (),
+                check))
 
         # The whole-row proof, made once enough records were read for it to pay; with it,
         # blocks of lines are read at once and only the lines it cannot prove come here.
         prove: LineProof | None = None
         make, proven = self._make_proof, 0
         block: str | None = None
-        unproven: Iterator[tuple[str, int]] | None = None
+        unproven: Iterator[tuple[str, int, CheckFunction | None]] | None = None
         taken = 0  # lines of the block taken so far
         trial, after = self._trial, self._prove_after
         plain_left = 0  # lines of a block given back to be read the plain way
         try:
             while True:
                 if unproven is not None:
-                    text, skipped = next(unproven)
+                    text, skipped, needs = next(unproven)
                     number += skipped
                     previous += skipped
                     proven += skipped
@@ -191,8 +196,8 @@ class CsvSource(HeadedSource):
                         lines.took(taken - 1)
                         unproven = None
                         continue
-                    record = (split(text, number + 1, previous + 1) if '"' not in text
-                              else quoted(text, number + 1, previous + 1))
+                    record = (split(text, number + 1, previous + 1, needs) if '"' not in text
+                              else quoted(text, number + 1, previous + 1, needs))
                     if record is not None:
                         number += 1
                         previous += 1
@@ -254,7 +259,7 @@ class CsvSource(HeadedSource):
                 row.append("")
                 yield new(Record, (number, line, tuple(
                     [None if not (v := row[i]) or v.isspace() else v for i in indices]),
-                    None, ()))
+                    None, (), None))
             self._read = number
         except csv.Error as exc:
             reached = previous + reader.line_num - counted  # the lines csv read for it

@@ -14,7 +14,7 @@ import codecs
 import os
 import stat
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import IO, Any, NamedTuple, Protocol
@@ -26,6 +26,9 @@ from lrsrules.inputs.compressed import is_gzip, open_gzip
 from lrsrules.inputs.decoding import DEFAULT_ENCODING, decode_error
 from lrsrules.inputs.headings import HeadingMatch
 
+# A pack's check function, or part of it: the hits on a record's values (see Record.check).
+CheckFunction = Callable[[Sequence[str | None]], list[Any]]
+
 
 class LineProof(Protocol):
     """What proves lines of a CSV file clean without building their records (made by the
@@ -35,11 +38,14 @@ class LineProof(Protocol):
     def proves(self, text: str, number: int, line: int) -> bool:
         """Whether one line (no NUL, no longer than a cell may be) is clean."""
 
-    def unproven(self, block: str, number: int, line: int) -> Iterator[tuple[str, int]]:
+    def unproven(self, block: str, number: int, line: int
+                 ) -> Iterator[tuple[str, int, CheckFunction | None]]:
         """Each line of ``block`` (whole lines, ``BoundedLines.block``) not proven clean,
-        with how many proven lines came before it; lastly ``("", n)`` for the proven lines
-        at the end. Each line is taken as one record on one line; a reader that cannot take
-        one so stops reading these and reads the rest of the block again itself."""
+        with how many proven lines came before it and the part of the check its record
+        needs (None: all of it; see ``Record.check``); lastly ``("", n, None)`` for the
+        proven lines at the end. Each line is taken as one record on one line; a reader
+        that cannot take one so stops reading these and reads the rest of the block again
+        itself."""
 
 
 # Given a CSV file's delimiter, cells a line and each field's column: a LineProof, or None.
@@ -54,6 +60,10 @@ class Record(NamedTuple):
     ``None``; its notes say so, see ``unreadable``); neither quotes a value. ``values`` stay out
     of ``repr`` so a logged record leaks nothing. A named tuple, not a dataclass: one is
     built per record, and this is the cheapest immutable record Python offers.
+
+    ``check``, when not None, is the part of the pack's check function this record needs
+    (given the pack's values, it answers as the whole function would): the whole-row
+    proof's, for a line it found clean but for some cells (``lrsrules.run.rowproof``).
     """
 
     number: int  # 1-based data record number
@@ -61,6 +71,7 @@ class Record(NamedTuple):
     values: tuple[str | None, ...]
     issue: str | None = None
     notes: tuple[Finding, ...] = ()
+    check: CheckFunction | None = None
 
     def __repr__(self) -> str:
         return f"Record(number={self.number}, line={self.line}, issue={self.issue!r})"

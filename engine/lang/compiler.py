@@ -117,8 +117,10 @@ def _empty_memo_slots(slots: Sequence[str]) -> list[str]:
 
 def generate_check_source(rules: Sequence[RuleCode], fields: Sequence[str],
                           lists: Mapping[str, tuple[str, ...]], emitter: Emitter, *,
-                          remember: bool = False, distinct: Collection[str] = ()) -> str:
-    """Source of ``_check(values)``: every rule target, each in its own try.
+                          remember: bool = False, distinct: Collection[str] = (),
+                          numbers: Sequence[int] | None = None) -> str:
+    """Source of ``_check(values)``: every rule target, each in its own try; a hit is the
+    target's index in ``rules``, or its number in ``numbers`` (ascending) when given.
 
     With ``remember``, the targets that read one field and nothing else (two or more on
     that field) are checked in a function of their own, ``_g<n>(value)``, whose hits are
@@ -140,7 +142,7 @@ def generate_check_source(rules: Sequence[RuleCode], fields: Sequence[str],
         into, kept = (body, slots) if number is None else (bodies[number],
                                                             group_slots[number])
         kept += [slot for slot in used if slot not in kept]
-        into += _rule_lines(index, rule, code)
+        into += _rule_lines(index if numbers is None else numbers[index], rule, code)
     lines: list[str] = []
     for number, variable in enumerate(groups):
         lines += [f"def _g{number}({variable}):", "    hits = []",
@@ -200,11 +202,11 @@ def _build(source: str, emitter: Emitter, name: str, label: str) -> Any:
 
 def compile_rules(rules: Sequence[RuleCode], fields: Sequence[str],
                   lists: Mapping[str, tuple[str, ...]], *, today: dt.date,
-                  label: str = "<pack>", distinct: Collection[str] = ()
-                  ) -> tuple[CheckFunction, str]:
+                  label: str = "<pack>", distinct: Collection[str] = (),
+                  numbers: Sequence[int] | None = None) -> tuple[CheckFunction, str]:
     emitter = Emitter(today)
     source = generate_check_source(rules, fields, lists, emitter, remember=speedups.enabled(),
-                                   distinct=distinct)
+                                   distinct=distinct, numbers=numbers)
     function: CheckFunction = _build(source, emitter, "_check", label)
     return function, source
 

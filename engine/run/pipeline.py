@@ -167,7 +167,8 @@ class Run:
                     hits, found = [], list(record.notes)
                 else:
                     values = record.values[:width] if trim else record.values
-                    raw = check(values)
+                    narrowed = record.check  # the whole-row proof's, for some lines
+                    raw = check(values) if narrowed is None else narrowed(values)
                     if across is not None:
                         repeats = across(record, values)
                     if not raw and not record.notes and not repeats:  # the common case

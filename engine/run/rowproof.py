@@ -10,7 +10,8 @@ no rule fails. ``line_proof`` builds it:
   (each part of an ``and`` on its own cell);
 - a check digit is computed over a block's column of values at once (``CheckDigits``),
   and the other targets of one field (a ``contains_word`` list, a pattern no sublanguage
-  of which the proof can use) answer a block's column by value (``_ValueAnswers``);
+  of which the proof can use, and a code's test against literals, ``f in [...]``, kept
+  out of the expression on purpose) answer a block's column by value (``_ValueAnswers``);
 - the targets over several fields are the *residual*: the pack's own generated check
   function, made for them alone, run on the values the expression captured, in
   ``CompiledPack.fields`` order;
@@ -24,7 +25,11 @@ A line is proven clean when each of its cells is plain text or text in quotes (w
 no quote, delimiter or line break inside, csv reads it as the text), one cell for each
 heading, every assertion holds, the residual finds nothing and no key repeats. Any
 other line is read and checked the plain way, so the proof only ever needs to be
-sufficient: a line it cannot prove loses nothing but time. The expression is linear in
+sufficient: a line it cannot prove loses nothing but time. A line that matches the
+expression but fails a column (an opted-out learner's code, a wrong check digit) needs
+only the part of the check for the fields of those columns (``_Narrowing``): its record
+carries that part (``Record.check``), and the run calls it instead of the whole check
+function. The expression is linear in
 the line: each cell's assertions are lookaheads (which never backtrack once matched) of
 patterns proven linear, and cells are separated by a character no cell pattern takes.
 ``LRSRULES_NO_FAST_PATHS=1`` turns the proof off, as every fast path.
@@ -34,8 +39,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from functools import partial
 from itertools import compress
 from operator import itemgetter
 from typing import Any, NamedTuple
@@ -44,7 +50,7 @@ from lrsrules.lang import nodes as n
 from lrsrules.lang.backtracking import narrowed
 from lrsrules.lang.cellpatterns import DATE, CellCheck, CellSyntax, cell_check, one_repeat
 from lrsrules.lang.checked import CheckedExpr
-from lrsrules.lang.compiler import CheckFunction, RuleCode, compile_rules, constants_of
+from lrsrules.lang.compiler import CheckFunction, compile_rules, constants_of
 from lrsrules.lang.groups import hit_index
 from lrsrules.run.crossrecord import CrossRecords
 from lrsrules.run.program import CompiledPack, lists_of
@@ -76,7 +82,8 @@ def line_proof(compiled: CompiledPack, layout: Layout,
     assert isinstance(today, dt.date)
     asserted: dict[str, list[CellCheck]] = {}
     asserted_bare: dict[str, list[CellCheck]] = {}
-    residual = []
+    residual: list[int] = []  # the targets the expression cannot say, by index
+    cells_of: dict[int, set[str]] = {}  # a translated target -> the fields of its cells
     # A target that reads only fields the file has no column for gives every line the
     # same answer: none to check when it passes on blanks.
     blank = [index for index, target in enumerate(compiled.targets)
@@ -86,11 +93,17 @@ def line_proof(compiled: CompiledPack, layout: Layout,
     for index, target in enumerate(compiled.targets):
         if index in blank:
             continue
+        if _is_code_test(target.code.check.root, target.field):
+            # A code's few values: answered by value over the column (a dict lookup in
+            # C), so that a line failing only it still matches and needs only its part.
+            residual.append(index)
+            continue
         parts = _conjuncts(target.code.check)  # each part of an `and` on its own cell
         translated = [cell_check(part, target.field, syntax, lists, today) for part in parts]
         if any(one is None or one.field not in layout.columns for one in translated):
-            residual.append(target.code)
+            residual.append(index)
             continue
+        cells_of[index] = {one.field for one in translated if one is not None}
         for part, one in zip(parts, translated, strict=True):
             assert one is not None
             if one.assertion in {a.assertion for a in asserted.get(one.field, ())}:
@@ -104,19 +117,21 @@ def line_proof(compiled: CompiledPack, layout: Layout,
     # dates repeat, and a kept answer is a dict lookup in C).
     columns = [(field, check.column) for field, checks in asserted.items() for check in checks
                if check.column is not None]
-    alone: dict[str, list[RuleCode]] = {}
-    for code in residual:
-        read = _fields_of(code, compiled.fields)
+    alone: dict[str, list[int]] = {}
+    for index in residual:
+        read = _fields_of(compiled.targets[index].code, compiled.fields)
         if len(read) == 1:
-            alone.setdefault(read.pop(), []).append(code)
-    residual = [code for code in residual if not any(code in codes for codes in alone.values())]
-    for field, codes in alone.items():
-        answers = _ValueAnswers(compile_rules(codes, (field,), lists, today=today,
-                                              label=f"<pack {compiled.pack.name} {field}>")[0])
+            alone.setdefault(read.pop(), []).append(index)
+    residual = [index for index in residual
+                if not any(index in indexes for indexes in alone.values())]
+    for field, indexes in alone.items():
+        answers = _ValueAnswers(compile_rules(
+            [compiled.targets[index].code for index in indexes], (field,), lists,
+            today=today, label=f"<pack {compiled.pack.name} {field}>")[0])
         columns.append((field, answers.failures))
     wanted = {field for field, _ in columns}  # the fields the Python part reads
-    for code in residual:
-        wanted |= _fields_of(code, compiled.fields)
+    for index in residual:
+        wanted |= _fields_of(compiled.targets[index].code, compiled.fields)
     for cross in compiled.cross:
         wanted |= {compiled.fields[i] for i in (cross.value_index, *cross.key_indexes)}
         if cross.code is not None:
@@ -128,14 +143,28 @@ def line_proof(compiled: CompiledPack, layout: Layout,
         return None  # two fields read from one column
     check = None
     if residual:
-        check = compile_rules(residual, compiled.fields, lists, today=today,
-                              label=f"<pack {compiled.pack.name} residual>")[0]
-    tests = [(compiled.fields.index(field), test) for field, test in columns]
+        check = compile_rules([compiled.targets[index].code for index in residual],
+                              compiled.fields, lists, today=today,
+                              label=f"<pack {compiled.pack.name} residual>",
+                              numbers=residual)[0]
+    # The fields whose cells a line may fail alone, each with the targets it may then fail:
+    # those it is a cell of, and its residual rules of one field.
+    suspects: dict[str, list[int]] = {}
+    for index, fields in cells_of.items():
+        for field in fields:
+            suspects.setdefault(field, []).append(index)
+    for field, indexes in alone.items():
+        suspects.setdefault(field, []).extend(indexes)
+    narrowing = _Narrowing(compiled, {field: sorted(indexes)
+                                      for field, indexes in suspects.items()},
+                           check, lists, today)
+    tests = [(compiled.fields.index(field), test, narrowing.bit(field))
+             for field, test in columns]
     bare_shape, quoted_shape = (
         _Shape(_clean_line(found, layout, by_column, syntax_), compiled.fields, tests)
         for found, syntax_ in ((asserted_bare, bare), (asserted, syntax)))
     return RowProof(bare_shape, quoted_shape, check,
-                    across.admit if across is not None else None, until)
+                    across.admit if across is not None else None, until, narrowing)
 
 
 def _clean_line(asserted: Mapping[str, list[CellCheck]], layout: Layout,
@@ -158,20 +187,24 @@ def _clean_line(asserted: Mapping[str, list[CellCheck]], layout: Layout,
     return re.escape(layout.delimiter).join(cells) + "(?:\r\n|\r|\n)" + never, group
 
 
+ColumnTest = Callable[[Sequence[str]], bytes]
+
+
 class _Shape:
     """One clean line's expression (for lines with quotes, or without), ready to match one
     line or every line of a block, and where it holds the values."""
 
     def __init__(self, clean: tuple[str, dict[str, int]], fields: Sequence[str],
-                 tests: Sequence[tuple[int, Callable[[Sequence[str]], bytes]]]) -> None:
+                 tests: Sequence[tuple[int, ColumnTest, int]]) -> None:
         self.pattern, group = clean  # one clean line, its values in its groups
         order = [group.get(field, group[""]) - 1 for field in fields]  # in its groups()
         self._compiled: re.Pattern[str] | None = None
         # The values out of a match of ``lines`` (or a tuple of its findall), whose group
         # 1 is the clean line whole: each value's place is 1 more.
         self.pick = _picker([index + 1 for index in order])
-        self.columns = tuple((order[index], test) for index, test in tests)
-        self.column_tests = tuple(tests)  # (index in the values, test)
+        # (place in findall's tuple, test, the bit of the field it tests)
+        self.columns = tuple((order[index] + 1, test, bit) for index, test, bit in tests)
+        self.column_tests = tuple((index, test) for index, test, _ in tests)  # by value
 
     @property
     def lines(self) -> re.Pattern[str]:
@@ -190,22 +223,25 @@ class _Shape:
 
 class RowProof:
     """The proof for one file's columns (see the module): ``proves`` one line, or finds
-    the ``unproven`` lines of a block of them. Made by ``line_proof``."""
+    the ``unproven`` lines of a block of them, each with the part of the check its record
+    needs. Made by ``line_proof``."""
 
     def __init__(self, bare: _Shape, quoted: _Shape, check: CheckFunction | None,
                  admit: Callable[[int, int, Sequence[str | None]], bool] | None,
-                 until: int | None = None) -> None:
+                 until: int | None, narrowing: _Narrowing) -> None:
         self.bare, self.quoted = bare, quoted
         self.pattern = quoted.pattern
         self._check = check
         self._admit = admit
         self._plain = check is None and admit is None  # nothing to run line by line
         self._until = until
+        self._narrowing = narrowing
 
     def ending(self, until: int | None) -> RowProof:
         """This proof for a part of a file that ends at line ``until`` (the same
         expressions, and the same answers kept)."""
-        return RowProof(self.bare, self.quoted, self._check, self._admit, until)
+        return RowProof(self.bare, self.quoted, self._check, self._admit, until,
+                        self._narrowing)
 
     def _stops(self, line: int) -> bool:
         """Whether ``line`` is past the lines this proof may prove."""
@@ -228,50 +264,135 @@ class RowProof:
             return False
         return admit is None or admit(number, line, values)
 
-    def unproven(self, block: str, number: int, line: int) -> Iterator[tuple[str, int]]:
+    def unproven(self, block: str, number: int, line: int
+                 ) -> Iterator[tuple[str, int, CheckFunction | None]]:
         proven = 0
         shape = self.quoted if '"' in block else self.bare
         pick, passes, plain = shape.pick, self._passes, self._plain
-        blank = {"": None}.get  # findall gives "" for a value not found: None
+        blank = {"": None}.get
         lines = shape.lines.findall(block)
-        failed: Collection[int] = _column_failures(shape, lines) if shape.columns else ()
-        until = self._until
+        # The fields each clean line that fails a column test may fail by.
+        failed = _column_failures(shape, lines) if shape.columns else {}
+        narrowed = self._narrowing.check_for
+        until, stop = self._until, len(lines)
         if until is not None and line + len(lines) >= until:  # none proven from there on
-            failed = {*failed, *range(max(until - line - 1, 0), len(lines))}
+            stop = max(until - line - 1, 0)
         for index, found in enumerate(lines):
             number += 1
             line += 1
             text = found[0]
-            if text and index not in failed:
-                if plain:
-                    proven += 1
-                    continue
-                picked: Any = pick(found)
-                if passes(tuple(map(blank, picked, picked)), number, line):
-                    proven += 1
-                    continue
-            elif not text:
-                text = found[-1]
-            yield text, proven
+            if not text:
+                yield found[-1], proven, None
+            elif index >= stop:  # past the end of the part: checked whole, by its own part
+                yield text, proven, None
+            else:
+                mask = failed.get(index)
+                if mask is None:
+                    if plain:
+                        proven += 1
+                        continue
+                    picked: Any = pick(found)
+                    if passes(tuple(map(blank, picked, picked)), number, line):
+                        proven += 1
+                        continue
+                    mask = 0  # only the rules over several fields, or a repeat
+                yield text, proven, narrowed(mask)
             proven = 0
-        yield "", proven
+        yield "", proven, None
 
 
-
-def _column_failures(shape: _Shape, lines: Sequence[tuple[str, ...]]) -> set[int]:
+def _column_failures(shape: _Shape, lines: Sequence[tuple[str, ...]]) -> dict[int, int]:
     """The lines of a block (findall's) that match the clean line but fail a check
-    run over the column of values at once (the columns picked out in C calls)."""
+    run over the column of values at once (the columns picked out in C calls), each with
+    the bits of the fields whose columns it fails."""
     whole = list(map(itemgetter(0), lines))  # "" for a line that is not clean
     clean = list(compress(range(len(lines)), whole))
     matched = list(compress(lines, whole))
-    failed: set[int] = set()
-    for group, test in shape.columns:
-        flags = test(list(map(itemgetter(group + 1), matched)))
-        place = flags.find(1)
-        while place >= 0:
-            failed.add(clean[place])
-            place = flags.find(1, place + 1)
+    failed: dict[int, int] = {}
+    for place, test, bit in shape.columns:
+        flags = test(list(map(itemgetter(place), matched)))
+        found = flags.find(1)
+        while found >= 0:
+            index = clean[found]
+            failed[index] = failed.get(index, 0) | bit
+            found = flags.find(1, found + 1)
     return failed
+
+
+class _Narrowing:
+    """The parts of the pack's check a line needs when the proof finds some of its cells
+    (or columns) not clean: for each such field, the targets it may then fail (those it
+    is a cell of, and its residual rules of one field), compiled when first needed with
+    the pack's numbers for their hits; and the residual rules over several fields, which
+    every such line runs. The parts for a set of fields (a mask of their bits) give
+    the hits the pack's check function gives on a line whose other cells are clean."""
+
+    KEPT = 4096  # the most sets of fields whose merged part is kept
+
+    def __init__(self, compiled: CompiledPack, suspects: Mapping[str, Sequence[int]],
+                 residual: CheckFunction | None, lists: Mapping[str, tuple[str, ...]],
+                 today: dt.date) -> None:
+        self._compiled, self._lists, self._today = compiled, lists, today
+        self._fields = list(suspects)
+        self._bits = {field: 1 << place for place, field in enumerate(self._fields)}
+        self._targets = suspects
+        self._residual = residual
+        self._parts: dict[str, CheckFunction] = {}
+        self._by_mask: dict[int, CheckFunction] = {}
+
+    def bit(self, field: str) -> int:
+        return self._bits[field]
+
+    def check_for(self, mask: int) -> CheckFunction:
+        """The part of the check for the fields of ``mask`` (0: the residual alone)."""
+        found = self._by_mask.get(mask)
+        if found is None:
+            found = self._made(mask)
+            if len(self._by_mask) < self.KEPT:
+                self._by_mask[mask] = found
+        return found
+
+    def _made(self, mask: int) -> CheckFunction:
+        fields = [field for field in self._fields if mask & self._bits[field]]
+        parts = [self._part(field) for field in fields]
+        if self._residual is not None:
+            parts.append(self._residual)
+        if not parts:
+            return _no_hits
+        if len(parts) == 1:
+            return parts[0]
+        counted = [index for field in fields for index in self._targets[field]]
+        return partial(_merged, tuple(parts), len(set(counted)) < len(counted))
+
+    def _part(self, field: str) -> CheckFunction:
+        part = self._parts.get(field)
+        if part is None:
+            compiled, indexes = self._compiled, self._targets[field]
+            part = self._parts[field] = compile_rules(
+                [compiled.targets[index].code for index in indexes], compiled.fields,
+                self._lists, today=self._today, numbers=indexes,
+                label=f"<pack {compiled.pack.name} {field} part>")[0]
+        return part
+
+
+def _no_hits(values: Sequence[str | None]) -> list[Any]:
+    return []
+
+
+def _merged(parts: Sequence[CheckFunction], overlap: bool, values: Sequence[str | None]
+            ) -> list[Any]:
+    """The hits of ``parts`` on ``values``, in target order (once each: with ``overlap``,
+    a target two parts hold)."""
+    hits: list[Any] = []
+    for part in parts:
+        hits += part(values)
+    if overlap:
+        seen: set[int] = set()
+        hits = [hit for hit in hits
+                if not ((index := hit_index(hit)) in seen or seen.add(index))]  # type: ignore[func-returns-value]
+    if len(hits) > 1:
+        hits.sort(key=hit_index)
+    return hits
 
 
 def _cell(checks: list[CellCheck], syntax: CellSyntax, *, quote: str | None,
@@ -361,6 +482,21 @@ class _ValueAnswers(dict[str, int]):
 
     def failures(self, texts: Sequence[str]) -> bytes:
         return bytes(map(self.__getitem__, texts))
+
+
+def _is_code_test(root: n.Node, field: str) -> bool:
+    """Whether a check compares its one field with literals (``f in [...]``, ``f != '2'``):
+    a code, whose few values a column's answers by value say at the cost of a lookup."""
+    if not isinstance(root, n.Binary) or root.op not in ("in", "not in", "==", "!="):
+        return False
+    sides = (root.left, root.right) if root.op in ("==", "!=") else (root.left,)
+    named = [side for side in sides if isinstance(side, n.Name)]
+    if len(named) != 1 or named[0].name not in (field, "value"):
+        return False
+    other = root.right if named[0] is root.left else root.left
+    return isinstance(other, (n.Literal, n.ListRef)) or (
+        isinstance(other, n.ListLiteral)
+        and all(isinstance(item, n.Literal) for item in other.items))
 
 
 def _conjuncts(checked: CheckedExpr) -> list[CheckedExpr]:
