@@ -243,6 +243,25 @@ def test_a_field_whose_values_seldom_repeat_drops_its_memory(
         f"-{n:02d}": (0, 2) for n in range(4)}  # values that repeat: remembered
 
 
+def test_values_that_never_repeat_drop_the_memory_early(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Told after _EARLY misses when lookups all but never find their value (one in
+    # NEVER_ONE_IN); values that repeat now and then wait for the judgement at _KEPT.
+    from lrsrules.lang import groups
+
+    monkeypatch.setattr(groups, "_EARLY", 16)
+    monkeypatch.setattr(groups, "NEVER_ONE_IN", 8)
+    pack = compiled(tmp_path, GROUPED)
+    for number in range(16):
+        pack.check(("1234567890", "2000-01-01", f"-{number:02d}"))
+    assert pack.check.__globals__["_G0"] is pack.check.__globals__["_g0"]
+    other = compiled(tmp_path, GROUPED)
+    for number in range(24):  # one lookup in three finds its value
+        other.check(("1234567890", "2000-01-01", f"-{number - number // 3:02d}"))
+    kept = other.check.__globals__["_G0"]
+    assert kept is not other.check.__globals__["_g0"] and len(kept.__self__) == 17
+
+
 def test_values_too_long_to_keep_drop_the_memory_too(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from lrsrules.lang import groups

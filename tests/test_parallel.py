@@ -110,6 +110,7 @@ def test_a_worker_keeps_its_proof_and_choice_for_the_next_parts_of_a_file(
     monkeypatch.setattr(csvsource, "PROVE_AFTER", 50)
     monkeypatch.setattr(csvsource, "BLOCK_CHARS", 2000)  # blocks of about 70 lines
     monkeypatch.setattr(prooftrial, "TRIAL_BLOCKS", 1)
+    monkeypatch.setattr(prooftrial, "WARM_LINES", 20)
     monkeypatch.setattr(prooftrial, "MARGIN", 1e9)  # proving is chosen
     monkeypatch.setattr(partcheck, "_KEPT", {})
     data = tmp_path / "learners.csv"

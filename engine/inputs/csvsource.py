@@ -44,6 +44,7 @@ PROVE_AFTER = 4096
 PROVE_EARLY = 512
 LARGE_BYTES = 2 << 20  # some 20,000 learner records
 BLOCK_CHARS = 1 << 18  # then read in blocks of whole lines of about this many characters
+TRIAL_SHARE = 4  # while the two ways are tried, blocks this many times smaller
 
 
 class CsvSource(HeadedSource):
@@ -68,7 +69,7 @@ class CsvSource(HeadedSource):
         self._make_proof: ProofMaker | None = None
         # Records read before the proof is made.
         self._prove_after = PROVE_EARLY if self._size >= LARGE_BYTES else PROVE_AFTER
-        self._trial = ProofTrial(warmed=self._prove_after > 0)  # whether proving pays here
+        self._trial = ProofTrial(warmed=self._prove_after)  # whether proving pays here
         self._records = self._iter_records(tuple(wanted))
 
     def prove_lines(self, make: ProofMaker, *, chosen: bool | None = None,
@@ -79,6 +80,7 @@ class CsvSource(HeadedSource):
                 self._prove_after, self._trial = 0, ProofTrial(chosen)
             elif large:
                 self._prove_after = min(self._prove_after, PROVE_EARLY)
+                self._trial = ProofTrial(warmed=self._prove_after)
 
     @property
     def proof_chosen(self) -> bool | None:
@@ -211,7 +213,8 @@ class CsvSource(HeadedSource):
                 elif prove is not None and trial.chosen is False:
                     prove = None  # the plain way is faster on this file: line by line
                 elif prove is not None:
-                    block = lines.block(BLOCK_CHARS)
+                    block = lines.block(BLOCK_CHARS if trial.chosen is not None
+                                        else max(BLOCK_CHARS // TRIAL_SHARE, 1))
                     if block is not None:
                         if trial.starts(block):
                             unproven, taken = prove.unproven(block, number, previous), 0

@@ -3,9 +3,9 @@
 A proof (``lrsrules.run.rowproof``) costs a regular expression over every line, and the
 lines it cannot prove are then read the plain way as well: on a file where few lines are
 clean, or a pack whose checks the expression says little about, the plain way is faster.
-The CSV reader reads its first blocks of lines both ways in turn (the first of each way
-untimed, as caches fill, but for the plain way when the records read before the proof was
-made have warmed it up), timing each block from
+The CSV reader reads its first blocks of lines both ways in turn, each timed only once
+warm (the plain way's memories of values filled by ``WARM_LINES`` lines, the records read
+before the proof was made among them; the proof's first block), timing each block from
 its start to the next block's start (the checking of the records it hands over
 included: the reader runs only as the run takes its records), and keeps the faster way
 for the rest of the file. Either way gives the same records, in the same order: the
@@ -17,43 +17,57 @@ from __future__ import annotations
 import re
 import time
 
-TRIAL_BLOCKS = 2  # blocks timed each way (after one to warm up) before choosing
+TRIAL_BLOCKS = 2  # blocks timed each way (once warm) before choosing
 MARGIN = 0.95  # the proof is kept when it takes at most this share of the plain way's time
+# Lines the plain way reads before it is timed: the check function's memories of values
+# (``lrsrules.lang.groups``) fill as it reads, and a way timed while they are nearly empty
+# looks slower than it is over the file. The proof warms up in one block.
+WARM_LINES = 16384
 _LINES = re.compile("[^\r\n]*(?:\r\n|\r|\n)").findall  # a block's lines
 
 
 class ProofTrial:
     """The choice for one file: ``starts`` says how to read each new block."""
 
-    def __init__(self, chosen: bool | None = None, *, warmed: bool = False) -> None:
-        """``warmed``: records were read the plain way before the first block (its caches
-        filled): its first block is timed."""
+    def __init__(self, chosen: bool | None = None, *, warmed: int = 0) -> None:
+        """``warmed``: the lines read the plain way before the first block (records read
+        before the proof was made)."""
         self.chosen = chosen  # True: prove; False: plain; None: still trying
         self._seconds = [0.0, 0.0]  # plain, proof
-        self._lines = [0, 0]
-        self._blocks = [int(warmed), 0]
-        self._timing: tuple[int, float, int] | None = None  # way, start, lines
+        self._lines = [0, 0]  # lines timed
+        self._timed = [0, 0]  # blocks timed
+        self._read = [warmed, 0]  # lines read, timed or not
+        self._timing: tuple[int, float, int, bool] | None = None  # way, start, lines, warm
+
+    def _warm(self, way: int) -> bool:
+        return self._read[way] >= (WARM_LINES if way == 0 else 1)
 
     def starts(self, block: str) -> bool:
         """Whether to prove the lines of ``block``, which is about to be read."""
         now = time.process_time()
         if self._timing is not None:
-            way, start, lines = self._timing
-            if self._blocks[way]:  # each way's first block warms up (caches filling)
+            way, start, lines, warm = self._timing
+            if warm:
                 self._seconds[way] += now - start
                 self._lines[way] += lines
-            self._blocks[way] += 1
+                self._timed[way] += 1
+            self._read[way] += lines
             self._timing = None
-            if min(self._blocks) > TRIAL_BLOCKS:
+            if min(self._timed) >= TRIAL_BLOCKS:
                 plain, proof = (seconds / max(lines, 1)
                                 for seconds, lines in zip(self._seconds, self._lines,
                                                           strict=True))
                 self.chosen = proof <= plain * MARGIN
         if self.chosen is not None:
             return self.chosen
-        # In turn, the plain way first (the proof first when the plain way is warm).
-        way = 1 if self._blocks[1] < self._blocks[0] else 0
-        self._timing = (way, now, block.count("\n") or block.count("\r"))
+        # The plain way until it is warm, the proof's first block, then each in turn.
+        if not self._warm(0):
+            way = 0
+        elif not self._warm(1):
+            way = 1
+        else:
+            way = 1 if self._timed[1] < self._timed[0] else 0
+        self._timing = (way, now, block.count("\n") or block.count("\r"), self._warm(way))
         return way == 1
 
 

@@ -8,12 +8,13 @@ of their own, ``_g<n>(value)``, and the check function takes their hits from ``_
 a value seen before costs one dict lookup in C, whatever the rules do with it.
 
 A field whose values do not repeat (ULNs, e-mail addresses, postcodes) would only pay for
-the lookups. So every ``_KEPT`` misses a group's memory asks how often a lookup found its
-value (the check function counts its calls, ``_tick``, one C call a record): too seldom
-(fewer than one in ``KEEP_WHEN_ONE_IN``), and ``_G<n>`` in the module's namespace is
-rebound to the group function itself, the memory emptied. Either way the hits are those the function
-gives: the choice costs time, never a finding. Nothing of it is stored with a prepared
-pack: ``bind_groups`` makes it again when the module is loaded.
+the lookups. So every ``_KEPT`` misses (and once early, after ``_EARLY``, for values that
+all but never repeat) a group's memory asks how often a lookup found its value (the check
+function counts its calls, ``_tick``, one C call a record): too seldom (fewer than one in
+``KEEP_WHEN_ONE_IN``, early one in ``NEVER_ONE_IN``), and ``_G<n>`` in the module's
+namespace is rebound to the group function itself, the memory emptied. Either way the
+hits are those the function gives: the choice costs time, never a finding. Nothing of it
+is stored with a prepared pack: ``bind_groups`` makes it again when the module is loaded.
 """
 
 from __future__ import annotations
@@ -30,6 +31,11 @@ if TYPE_CHECKING:
 KEEP_WHEN_ONE_IN = 4  # remembering pays when one lookup in this many finds its value
 _KEPT = 8192  # values remembered, at most ...
 _KEPT_CHARS = 64  # ... each no longer than this
+# A field whose values all but never repeat (ULNs, e-mail addresses) is told sooner: after
+# this many misses, a memory whose lookups found their value fewer than one in
+# ``NEVER_ONE_IN`` times is dropped at once.
+_EARLY = 1024
+NEVER_ONE_IN = 64
 
 GroupFunction = Callable[[str | None], list[Any]]
 
@@ -54,7 +60,9 @@ class RememberedHits(dict[str | None, tuple[Any, ...]]):
         hits = tuple(self.function(value))
         self._misses += 1
         if self._misses % _KEPT == 0:
-            self._judge()
+            self._judge(KEEP_WHEN_ONE_IN)
+        elif self._misses == _EARLY:
+            self._judge(NEVER_ONE_IN)
         if len(self) < _KEPT and (value is None or len(value) <= _KEPT_CHARS):
             for hit in hits:
                 if hit.__class__ is not int:
@@ -62,11 +70,11 @@ class RememberedHits(dict[str | None, tuple[Any, ...]]):
             self[value] = hits
         return hits
 
-    def _judge(self) -> None:
-        # Every _KEPT misses (values too long to keep, and failures, count too): whether
-        # enough lookups so far found their value.
+    def _judge(self, one_in: int) -> None:
+        # Every _KEPT misses (values too long to keep, and failures, count too), and once
+        # at _EARLY: whether enough lookups so far found their value (one in ``one_in``).
         calls = next(self._calls)
-        if (calls - self._misses) * KEEP_WHEN_ONE_IN < calls:  # the values seldom repeat
+        if (calls - self._misses) * one_in < calls:  # the values seldom repeat
             self._namespace[self._name] = self.function
             self.clear()
 

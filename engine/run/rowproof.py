@@ -10,8 +10,7 @@ no rule fails. ``line_proof`` builds it:
   (each part of an ``and`` on its own cell);
 - a check digit is computed over a block's column of values at once (``CheckDigits``),
   and the other targets of one field (a ``contains_word`` list, a pattern no sublanguage
-  of which the proof can use, and a code's test against literals, ``f in [...]``, kept
-  out of the expression on purpose) answer a block's column by value (``_ValueAnswers``);
+  of which the proof can use) answer a block's column by value (``_ValueAnswers``);
 - the targets over several fields are the *residual*: the pack's own generated check
   function, made for them alone, run on the values the expression captured, in
   ``CompiledPack.fields`` order;
@@ -26,7 +25,7 @@ no quote, delimiter or line break inside, csv reads it as the text), one cell fo
 heading, every assertion holds, the residual finds nothing and no key repeats. Any
 other line is read and checked the plain way, so the proof only ever needs to be
 sufficient: a line it cannot prove loses nothing but time. A line that matches the
-expression but fails a column (an opted-out learner's code, a wrong check digit) needs
+expression but fails a column (a placeholder name, a wrong check digit) needs
 only the part of the check for the fields of those columns (``_Narrowing``): its record
 carries that part (``Record.check``), and the run calls it instead of the whole check
 function. The expression is linear in
@@ -92,11 +91,6 @@ def line_proof(compiled: CompiledPack, layout: Layout,
         return None  # every line fails a rule: nothing to prove
     for index, target in enumerate(compiled.targets):
         if index in blank:
-            continue
-        if _is_code_test(target.code.check.root, target.field):
-            # A code's few values: answered by value over the column (a dict lookup in
-            # C), so that a line failing only it still matches and needs only its part.
-            residual.append(index)
             continue
         parts = _conjuncts(target.code.check)  # each part of an `and` on its own cell
         translated = [cell_check(part, target.field, syntax, lists, today) for part in parts]
@@ -482,21 +476,6 @@ class _ValueAnswers(dict[str, int]):
 
     def failures(self, texts: Sequence[str]) -> bytes:
         return bytes(map(self.__getitem__, texts))
-
-
-def _is_code_test(root: n.Node, field: str) -> bool:
-    """Whether a check compares its one field with literals (``f in [...]``, ``f != '2'``):
-    a code, whose few values a column's answers by value say at the cost of a lookup."""
-    if not isinstance(root, n.Binary) or root.op not in ("in", "not in", "==", "!="):
-        return False
-    sides = (root.left, root.right) if root.op in ("==", "!=") else (root.left,)
-    named = [side for side in sides if isinstance(side, n.Name)]
-    if len(named) != 1 or named[0].name not in (field, "value"):
-        return False
-    other = root.right if named[0] is root.left else root.left
-    return isinstance(other, (n.Literal, n.ListRef)) or (
-        isinstance(other, n.ListLiteral)
-        and all(isinstance(item, n.Literal) for item in other.items))
 
 
 def _conjuncts(checked: CheckedExpr) -> list[CheckedExpr]:
