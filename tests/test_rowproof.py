@@ -551,3 +551,34 @@ def test_a_line_failing_only_a_column_is_checked_by_that_columns_part() -> None:
         [(text, _, part)] = [item for item in proof.unproven(",".join(cells) + "\n", 0, 1)
                              if item[0]]
         assert part is None
+
+
+def test_a_file_shorter_than_the_warm_up_is_still_tried_both_ways(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The plain way warms up on a quarter of the file's lines at most (its size read off
+    # the bytes of the records before the proof): a file of 1,500 records, far shorter
+    # than WARM_LINES, is still tried both ways, and proven once the proof is chosen.
+    import lrsrules
+
+    assert prooftrial.WARM_LINES > 1500
+    monkeypatch.setattr(prooftrial, "MARGIN", 1e9)  # proving is chosen
+    monkeypatch.setattr(csvsource, "PROVE_AFTER", 100)
+    monkeypatch.setattr(csvsource, "BLOCK_CHARS", 4000)
+    data = tmp_path / "learners.csv"
+    data.write_text(learners(3, 1500), "utf-8", newline="")
+    run = lrsrules.validate(data, BENCH_PACK)
+    found = list(run)
+    assert run.source.proof_chosen is True
+    assert run.source.proven > 0
+    monkeypatch.setenv("LRSRULES_NO_FAST_PATHS", "1")
+    assert found == list(lrsrules.validate(data, BENCH_PACK))
+
+
+def test_the_warm_up_is_a_quarter_of_the_lines_expected_at_most() -> None:
+    trial = prooftrial.ProofTrial(warmed=100)
+    trial.expect(1000)  # warm after 250 plain lines: 100 read, then blocks of 100
+    ways = [trial.starts("x\n" * 100) for _ in range(3)]
+    assert ways == [False, False, True]  # plain to 300 lines, then the proof's warm-up
+    trial = prooftrial.ProofTrial(warmed=100)
+    trial.expect(10 * prooftrial.WARM_LINES)  # capped: WARM_LINES
+    assert [trial.starts("x\n" * 100) for _ in range(3)] == [False, False, False]

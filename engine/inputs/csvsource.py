@@ -234,6 +234,8 @@ class CsvSource(HeadedSource):
                     plain_left -= 1
                 if prove is None and make is not None and number >= after:
                     prove, make = make(delimiter, width, self._match.columns), None
+                    if (far := self.bytes_read()) is not None and far[0]:
+                        trial.expect(number * far[1] // far[0])  # about the file's lines
                 if "\x00" not in text and len(text) <= MAX_CELL_CHARS:
                     if proving and prove is not None and prove.proves(text, number + 1, line):
                         previous = line

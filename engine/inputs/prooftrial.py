@@ -38,9 +38,15 @@ class ProofTrial:
         self._timed = [0, 0]  # blocks timed
         self._read = [warmed, 0]  # lines read, timed or not
         self._timing: tuple[int, float, int, bool] | None = None  # way, start, lines, warm
+        self._warm_lines = WARM_LINES
+
+    def expect(self, lines: int) -> None:
+        """The file holds about ``lines`` lines: the plain way warms up on a quarter of
+        them at most, so that a file shorter than the warm-up is still tried both ways."""
+        self._warm_lines = min(WARM_LINES, lines // 4)
 
     def _warm(self, way: int) -> bool:
-        return self._read[way] >= (WARM_LINES if way == 0 else 1)
+        return self._read[way] >= (self._warm_lines if way == 0 else 1)
 
     def starts(self, block: str) -> bool:
         """Whether to prove the lines of ``block``, which is about to be read."""
