@@ -77,11 +77,17 @@ def python_fullmatch(pattern: str) -> Callable[[str], Any] | None:
     """``re``'s fullmatch of a pattern meaning what ``pattern`` means (true exactly when
     ``compile_regex(pattern).fullmatches`` is), or None when its backtracking is not
     proven bounded."""
-    rewritten = python_pattern(pattern)
+    return _fullmatch(python_pattern(pattern), pattern, _written_for)
+
+
+def _fullmatch(rewritten: str | None, pattern: str, written_for: dict[re.Pattern[str], str]
+               ) -> Callable[[str], Any] | None:
+    """``re``'s fullmatch of ``rewritten`` (None: none), noting the pack's ``pattern`` it
+    was written for in ``written_for`` (for explain --code)."""
     if rewritten is None:
         return None
     compiled = re.compile(rewritten)
-    _written_for.setdefault(compiled, pattern)
+    written_for.setdefault(compiled, pattern)
     return compiled.fullmatch
 
 
@@ -95,12 +101,7 @@ def python_sublanguage(pattern: str) -> Callable[[str], Any] | None:
     sublanguage of ``sufficient_form``, whose backtracking is proven bounded), for a
     ``pattern`` that ``python_fullmatch`` refuses: a match shows the text matches
     ``pattern``, no match shows nothing (RE2 must then say). None when there is none."""
-    rewritten = _sublanguage_pattern(pattern)
-    if rewritten is None:
-        return None
-    compiled = re.compile(rewritten)
-    _sublanguage_for.setdefault(compiled, pattern)
-    return compiled.fullmatch
+    return _fullmatch(_sublanguage_pattern(pattern), pattern, _sublanguage_for)
 
 
 def sublanguage_of(compiled: re.Pattern[str]) -> str | None:

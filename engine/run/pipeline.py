@@ -25,7 +25,7 @@ from lrsrules.run.crossrecord import CrossRecords
 from lrsrules.run.findings import RunInfo, Summary
 from lrsrules.run.program import CompiledPack, Hit
 from lrsrules.run.rendering import PartRenderer
-from lrsrules.run.runner import Tally, record_findings_of
+from lrsrules.run.runner import Tally
 
 if TYPE_CHECKING:
     from lrsrules.packs.waivers import WaiverSet
@@ -176,11 +176,8 @@ class Run:
                         if clean:
                             yield new(Checked, (record, _NONE, _NONE))
                         continue
-                    if clean:  # the hits too (tools that fix values read them)
-                        hits = decode(raw)
-                        found = record_findings_of(record, hits)
-                    else:
-                        hits, found = _NONE, findings_of(record, raw)
+                    found = findings_of(record, raw)
+                    hits = decode(raw) if clean else _NONE  # tools that fix values read them
                     if repeats:
                         found = [*found, *repeats]
                 if waiving is not None and found:

@@ -263,7 +263,7 @@ class RowProof:
         proven = 0
         shape = self.quoted if '"' in block else self.bare
         pick, passes, plain = shape.pick, self._passes, self._plain
-        blank = {"": None}.get
+        blank = {"": None}.get  # findall gives "" for a value not found: None
         lines = shape.lines.findall(block)
         # The fields each clean line that fails a column test may fail by.
         failed = _column_failures(shape, lines) if shape.columns else {}
@@ -380,10 +380,11 @@ def _merged(parts: Sequence[CheckFunction], overlap: bool, values: Sequence[str 
     hits: list[Any] = []
     for part in parts:
         hits += part(values)
-    if overlap:
-        seen: set[int] = set()
-        hits = [hit for hit in hits
-                if not ((index := hit_index(hit)) in seen or seen.add(index))]  # type: ignore[func-returns-value]
+    if overlap:  # the first hit of each target
+        first: dict[int, Any] = {}
+        for hit in hits:
+            first.setdefault(hit_index(hit), hit)
+        hits = list(first.values())
     if len(hits) > 1:
         hits.sort(key=hit_index)
     return hits
