@@ -26,7 +26,7 @@ heading, every assertion holds, the residual finds nothing and no key repeats. A
 other line is read and checked the plain way, so the proof only ever needs to be
 sufficient: a line it cannot prove loses nothing but time. A line that matches the
 expression but fails a column (a placeholder name, a wrong check digit) needs
-only the part of the check for the fields of those columns (``_Narrowing``): its record
+only the part of the check for the fields of those columns (``Narrowing``): its record
 carries that part (``Record.check``), and the run calls it instead of the whole check
 function. The expression is linear in
 the line: each cell's assertions are lookaheads (which never backtrack once matched) of
@@ -40,7 +40,6 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from functools import partial
 from itertools import compress
 from operator import itemgetter
 from typing import Any, NamedTuple
@@ -52,6 +51,7 @@ from lrsrules.lang.checked import CheckedExpr
 from lrsrules.lang.compiler import CheckFunction, compile_rules, constants_of
 from lrsrules.lang.groups import hit_index
 from lrsrules.run.crossrecord import CrossRecords
+from lrsrules.run.narrowing import Narrowing
 from lrsrules.run.program import CompiledPack, lists_of
 
 MAX_PROOF_CHARS = 1 << 20  # an expression longer than this proves no line (a huge pack)
@@ -149,7 +149,7 @@ def line_proof(compiled: CompiledPack, layout: Layout,
             suspects.setdefault(field, []).append(index)
     for field, indexes in alone.items():
         suspects.setdefault(field, []).extend(indexes)
-    narrowing = _Narrowing(compiled, {field: sorted(indexes)
+    narrowing = Narrowing(compiled, {field: sorted(indexes)
                                       for field, indexes in suspects.items()},
                            check, lists, today)
     tests = [(compiled.fields.index(field), test, narrowing.bit(field))
@@ -222,7 +222,7 @@ class RowProof:
 
     def __init__(self, bare: _Shape, quoted: _Shape, check: CheckFunction | None,
                  admit: Callable[[int, int, Sequence[str | None]], bool] | None,
-                 until: int | None, narrowing: _Narrowing) -> None:
+                 until: int | None, narrowing: Narrowing) -> None:
         self.bare, self.quoted = bare, quoted
         self.pattern = quoted.pattern
         self._check = check
@@ -311,83 +311,6 @@ def _column_failures(shape: _Shape, lines: Sequence[tuple[str, ...]]) -> dict[in
             failed[index] = failed.get(index, 0) | bit
             found = flags.find(1, found + 1)
     return failed
-
-
-class _Narrowing:
-    """The parts of the pack's check a line needs when the proof finds some of its cells
-    (or columns) not clean: for each such field, the targets it may then fail (those it
-    is a cell of, and its residual rules of one field), compiled when first needed with
-    the pack's numbers for their hits; and the residual rules over several fields, which
-    every such line runs. The parts for a set of fields (a mask of their bits) give
-    the hits the pack's check function gives on a line whose other cells are clean."""
-
-    KEPT = 4096  # the most sets of fields whose merged part is kept
-
-    def __init__(self, compiled: CompiledPack, suspects: Mapping[str, Sequence[int]],
-                 residual: CheckFunction | None, lists: Mapping[str, tuple[str, ...]],
-                 today: dt.date) -> None:
-        self._compiled, self._lists, self._today = compiled, lists, today
-        self._fields = list(suspects)
-        self._bits = {field: 1 << place for place, field in enumerate(self._fields)}
-        self._targets = suspects
-        self._residual = residual
-        self._parts: dict[str, CheckFunction] = {}
-        self._by_mask: dict[int, CheckFunction] = {}
-
-    def bit(self, field: str) -> int:
-        return self._bits[field]
-
-    def check_for(self, mask: int) -> CheckFunction:
-        """The part of the check for the fields of ``mask`` (0: the residual alone)."""
-        found = self._by_mask.get(mask)
-        if found is None:
-            found = self._made(mask)
-            if len(self._by_mask) < self.KEPT:
-                self._by_mask[mask] = found
-        return found
-
-    def _made(self, mask: int) -> CheckFunction:
-        fields = [field for field in self._fields if mask & self._bits[field]]
-        parts = [self._part(field) for field in fields]
-        if self._residual is not None:
-            parts.append(self._residual)
-        if not parts:
-            return _no_hits
-        if len(parts) == 1:
-            return parts[0]
-        counted = [index for field in fields for index in self._targets[field]]
-        return partial(_merged, tuple(parts), len(set(counted)) < len(counted))
-
-    def _part(self, field: str) -> CheckFunction:
-        part = self._parts.get(field)
-        if part is None:
-            compiled, indexes = self._compiled, self._targets[field]
-            part = self._parts[field] = compile_rules(
-                [compiled.targets[index].code for index in indexes], compiled.fields,
-                self._lists, today=self._today, numbers=indexes,
-                label=f"<pack {compiled.pack.name} {field} part>")[0]
-        return part
-
-
-def _no_hits(values: Sequence[str | None]) -> list[Any]:
-    return []
-
-
-def _merged(parts: Sequence[CheckFunction], overlap: bool, values: Sequence[str | None]
-            ) -> list[Any]:
-    """The hits of ``parts`` on ``values``, in target order (once each: with ``overlap``,
-    a target two parts hold)."""
-    hits: list[Any] = []
-    for part in parts:
-        hits += part(values)
-    if overlap:  # the first hit of each target
-        first: dict[int, Any] = {}
-        for hit in hits:
-            first.setdefault(hit_index(hit), hit)
-        hits = list(first.values())
-    if len(hits) > 1:
-        hits.sort(key=hit_index)
-    return hits
 
 
 def _cell(checks: list[CellCheck], syntax: CellSyntax, *, quote: str | None,
