@@ -182,6 +182,32 @@ def test_one_column_files_keep_blank_lines_apart_from_blank_values(
     assert [json.loads(line)["line"] for line in report.splitlines()] == [4, 5]
 
 
+def test_findings_written_from_the_targets_match_those_made_one_by_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # JSON Lines are written straight from the targets that fired, but for a record with
+    # a rule that could not be evaluated, a repeat of a unique key, or a reader's note
+    # (a ragged row): those records' findings are made one by one.
+    pack = tmp_path / "mixed.yaml"
+    pack.write_text("""\
+pack: mixed
+version: 1.0.0
+fields: {n: {}, k: {}}
+rules:
+  - {id: M.N.01, field: n, severity: warning, check: int(n) > 0, message: n must be positive}
+  - {id: M.N.02, field: n, severity: info, check: len(n) < 3, message: n is long}
+  - {id: M.K.01, field: k, severity: error, unique: k, message: k repeats}
+""", "utf-8")
+    rows = ["5,a", "abc,b", "-1,c", "-100,d", "7,a", "8", "x,e,f", "12345,g"] * 40
+    data = tmp_path / "mixed.csv"
+    data.write_text("n,k\n" + "\n".join(rows) + "\n", "utf-8", newline="")
+    report = same_both_ways(tmp_path, monkeypatch, str(data), "--pack", str(pack),
+                            "--format", "jsonl")
+    found = [json.loads(line) for line in report.splitlines()]
+    assert {row["rule"] for row in found} >= {"M.N.01", "M.N.02", "M.K.01"}
+    assert any("could not be evaluated" in row["message"] for row in found)
+    assert [row["record"] for row in found] == sorted(row["record"] for row in found)
+
+
 def test_jsonl_lines_are_json_dumps_of_the_finding() -> None:
     findings = [Finding(1, 2, "uln", "R.1", "error", "m", "v"),
                 Finding(None, None, None, "INPUT.EMPTY", "warning", "a \"quoted\"\nline"),

@@ -15,6 +15,7 @@ import json
 import re
 import shutil
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from types import TracebackType
 from typing import IO, TextIO
 
@@ -22,7 +23,7 @@ from lrsrules import speedups, spreadsheets
 from lrsrules.findings import SEVERITIES, Finding
 from lrsrules.limits import MAX_HTML_FINDINGS, REPORT_SPOOL_BYTES
 from lrsrules.run.findings import RunInfo, Summary
-from lrsrules.run.rendering import PartRenderer
+from lrsrules.run.rendering import PartRenderer, TargetParts, TargetsText
 from lrsrules.spreadsheets import safe_cell
 
 _VALUE_CHARS = 100  # longer values are cut short in text output; other formats keep all
@@ -206,7 +207,7 @@ class JsonLinesReporter(Reporter):
         shape = (finding.field, finding.rule, finding.severity, finding.message)
         rest = self._rests.get(shape)
         if rest is None:
-            rest = self._rest(shape)
+            rest = self.rest_of(shape)
         out = (f'{{"record": {"null" if record is None else record + self.raised_by}, '
                f'"line": {"null" if line is None else line}, {rest}')
         if self.show_values:
@@ -219,7 +220,9 @@ class JsonLinesReporter(Reporter):
     def part_renderer(self) -> JsonLinesPart | None:
         return None if self.name_files else JsonLinesPart(self.show_values)
 
-    def _rest(self, shape: tuple[str | None, str, str, str]) -> str:
+    def rest_of(self, shape: tuple[str | None, str, str, str]) -> str:
+        """What a finding's line holds after its record and line, for a finding of
+        ``shape`` (field, rule id, severity, message) that is not waived, values not shown."""
         # What follows the record and line: the same for every finding of a rule on a
         # field (its message is the rule's), so laid out once for each.
         text = self._text
@@ -263,6 +266,19 @@ class JsonLinesPart:
         reporter.raised_by = before
         reporter.add(finding)
         return self._line.text
+
+    def targets_text(self, parts: Sequence[TargetParts]) -> TargetsText | None:
+        if self.show_values or not speedups.enabled():
+            return None  # values vary by record; the plain path lays out with json.dumps
+        rests = [self._reporter.rest_of(part[:4]) for part in parts]
+
+        def text(record: int, line: int, fired: Sequence[int]) -> str:
+            if len(fired) == 1:
+                return f'{{"record": {record}, "line": {line}, {rests[fired[0]]}}}\n'
+            head = f'{{"record": {record}, "line": {line}, '
+            return "".join([f"{head}{rests[index]}}}\n" for index in fired])
+
+        return text
 
     def renumbered(self, text: str, by: int) -> str:
         if not by:

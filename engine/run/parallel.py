@@ -64,7 +64,7 @@ from lrsrules.run.partcheck import (
 )
 from lrsrules.run.pipeline import Checked, Opener, Run
 from lrsrules.run.program import CompiledPack
-from lrsrules.run.rendering import PartRenderer
+from lrsrules.run.rendering import PartRenderer, TargetsText
 
 PART_BYTES = 4 << 20  # bytes of records a part holds (about 40,000 learner records)
 AHEAD = 2  # parts each worker may have running or waiting to be written
@@ -152,10 +152,11 @@ class ParallelRun(Run):
                           multiple=self._count or 1)
         return plan if plan.part_count > 1 else None
 
-    def _results(self, *, clean: bool) -> Generator[Checked, None, None]:
+    def _results(self, *, clean: bool, text_of: TargetsText | None = None
+                 ) -> Generator[Checked, None, None]:
         plan = None if self._started else self._plan()
         if plan is None:
-            yield from super()._results(clean=clean)
+            yield from super()._results(clean=clean, text_of=text_of)
             return
         # Without a renderer the parts hand back no text: only records.
         yield from cast("Generator[Checked, None, None]", self._parts(plan, None))

@@ -24,7 +24,7 @@ from lrsrules.inputs.records import LineProof, Record, RecordSource
 from lrsrules.run.crossrecord import CrossRecords
 from lrsrules.run.findings import RunInfo, Summary
 from lrsrules.run.program import CompiledPack, Hit
-from lrsrules.run.rendering import PartRenderer
+from lrsrules.run.rendering import PartRenderer, TargetsText
 from lrsrules.run.runner import Tally
 
 if TYPE_CHECKING:
@@ -118,10 +118,18 @@ class Run:
         return chain.from_iterable(map(_FINDINGS, reading))
 
     def reported(self, renderer: PartRenderer | None = None) -> Iterator[Finding | str]:
-        """The findings, as iterating the run gives them. A run whose input is checked in
-        parts elsewhere (``lrsrules.run.parallel``) may hand over some of them as the text
-        ``renderer`` wrote for them there, in their place, to be written as it is."""
-        return iter(self)
+        """The findings, as iterating the run gives them, or some of them as the text
+        ``renderer`` writes for them, in their place, to be written as it is: a record's
+        findings that are its targets' own (none from the reader, a repeat or an error),
+        written straight from the targets that fired, without a ``Finding`` made. A run
+        whose input is checked in parts elsewhere (``lrsrules.run.parallel``) hands over
+        the text written for them there."""
+        text_of = (None if renderer is None or self._waiving is not None
+                   else renderer.targets_text(self.compiled.finding_parts))
+        if text_of is None:
+            return iter(self)
+        self._reading = reading = self._results(clean=False, text_of=text_of)
+        return chain.from_iterable(map(_FINDINGS, reading))
 
     def results(self, *, skip_proven: bool = False, proven_before: int | None = None,
                 kept: KeptProofs | None = None) -> Iterator[Checked]:
@@ -137,9 +145,12 @@ class Run:
         self._reading = reading = self._results(clean=True)
         return reading
 
-    def _results(self, *, clean: bool) -> Generator[Checked, None, None]:
+    def _results(self, *, clean: bool, text_of: TargetsText | None = None
+                 ) -> Generator[Checked, None, None]:
         # clean=False leaves out the records without findings: iterating findings needs
-        # nothing of them, and most records of a real file are clean.
+        # nothing of them, and most records of a real file are clean. With ``text_of``
+        # (see ``reported``), a record whose findings are its targets' own has their text
+        # for findings: one str.
         if self._started:
             raise RuntimeError("a run is read once: start another for a second pass")
         self._started = True
@@ -160,6 +171,7 @@ class Run:
                 self._offer_proof(crossing)
             repeats: list[Finding] = []
             by_severity = tally.by_severity
+            severities = [parts[2] for parts in compiled.finding_parts]
             hits: Sequence[Hit]
             new = tuple.__new__  # one Checked a record: skip the named tuple's Python __new__
             for record in self.source:
@@ -176,6 +188,19 @@ class Run:
                         if clean:
                             yield new(Checked, (record, _NONE, _NONE))
                         continue
+                    if text_of is not None and not record.notes and not repeats:
+                        try:  # an error's hit is an (index, exception) pair: not text
+                            text = text_of(record.number, record.line, raw)
+                        except TypeError:
+                            pass
+                        else:
+                            tally.records += 1  # Tally.count, inlined, as below
+                            tally.records_with_findings += 1
+                            tally.findings += len(raw)
+                            for index in raw:
+                                by_severity[severities[index]] += 1
+                            yield new(Checked, (record, (text,), _NONE))
+                            continue
                     found = findings_of(record, raw)
                     hits = decode(raw) if clean else _NONE  # tools that fix values read them
                     if repeats:

@@ -13,9 +13,17 @@ that run across lines) and writes the text as it is.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from lrsrules.findings import Finding
+
+# What a target's finding holds but for the record (``CompiledPack.finding_parts``):
+# field, rule id, severity, message, and the index of the value it reports.
+TargetParts = tuple[str, str, str, str, int]
+# The text of a record's findings from the targets that fired on it, by index: given the
+# record's number and line, and the indexes.
+TargetsText = Callable[[int, int, Sequence[int]], str]
 
 
 class PartRenderer(Protocol):
@@ -31,4 +39,11 @@ class PartRenderer(Protocol):
     def renumbered(self, text: str, by: int) -> str:
         """``text`` (what ``rendered`` wrote for some findings, one after another) with
         each finding's record number raised by ``by`` (which may be below 0)."""
+        ...
+
+    def targets_text(self, parts: Sequence[TargetParts]) -> TargetsText | None:
+        """How to write the findings of a record straight from the targets that fired
+        (``parts``: each target's, in the pack's target order), with no ``Finding`` made:
+        the text ``rendered`` gives for those findings, one after another. None: this
+        renderer needs the findings themselves (it writes values, say)."""
         ...
