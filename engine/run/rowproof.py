@@ -46,7 +46,14 @@ from typing import Any, NamedTuple
 
 from lrsrules.lang import nodes as n
 from lrsrules.lang.backtracking import narrowed
-from lrsrules.lang.cellpatterns import DATE, CellCheck, CellSyntax, cell_check, one_repeat
+from lrsrules.lang.cellpatterns import (
+    DATE,
+    CellCheck,
+    CellSyntax,
+    cell_check,
+    one_repeat,
+    whole_cell,
+)
 from lrsrules.lang.checked import CheckedExpr
 from lrsrules.lang.compiler import CheckFunction, compile_rules, constants_of
 from lrsrules.lang.groups import hit_index
@@ -372,11 +379,13 @@ def _repeats_folded(checks: list[CellCheck], syntax: CellSyntax) -> list[CellChe
         return checks
     body, says_length = found
     folded = replace(target, body=body, repeat=one_repeat(body),
-                     assertion=f"(?=(?:{body}){'?' if target.empty else ''}{syntax.end})")
+                     assertion=whole_cell(body, syntax.end, empty=target.empty,
+                                          repeat=one_repeat(body)))
     kept = [folded if check is target else check for check in checks if check not in others]
     if not says_length:  # the limit still asserted, on any cell character
         limit = f"{syntax.char}{{{low},{'' if high is None else high}}}"
-        kept.append(CellCheck(target.field, f"(?=(?:{limit})?{syntax.end})"))
+        kept.append(CellCheck(target.field, whole_cell(
+            limit, syntax.end, empty=True, repeat=(syntax.char, low, high))))
     return kept
 
 
