@@ -100,8 +100,9 @@ def whole_cell(body: str, end: str, *, empty: bool,
     empty. A body that is one set repeated from 0 (``repeat``) takes the empty cell
     itself: made optional as well, it would be a repeat of a repeat, which ``re`` runs
     far slower (the LRS e-mail length limit: 15% of a line's time)."""
-    optional = empty and not (repeat is not None and repeat[1] == 0)
-    return f"(?=(?:{body}){'?' if optional else ''}{end})"
+    if empty and not (repeat is not None and repeat[1] == 0):
+        return f"(?=(?:{body}|){end})"  # as a branch: re runs (?:X|) faster than (?:X)?
+    return f"(?=(?:{body}){end})"
 
 
 class CellSyntax:
