@@ -9,6 +9,7 @@ cuts fall inside a quoted value and have to be read again.
 from __future__ import annotations
 
 import io
+import json
 import os
 import signal
 import subprocess
@@ -100,6 +101,37 @@ def test_workers_write_their_parts_findings_as_json_lines_in_their_places(
     for item in items:
         two.write(item) if isinstance(item, str) else writer.add(item)
     assert two.getvalue() == one.getvalue()
+    assert run.summary == lrsrules.validate(data, pack).summary
+
+
+def test_workers_write_findings_from_the_targets_as_one_worker_does(
+        tmp_path: Path, tiny_parts: list[int]) -> None:
+    # Without rules across records, a worker writes a record's findings straight from the
+    # targets that fired; a record with a rule that could not be evaluated, or a reader's
+    # note (a ragged row), has its findings made one by one; both counted in the summary.
+    pack = tmp_path / "mixed.yaml"
+    pack.write_text("""\
+pack: mixed
+version: 1.0.0
+fields: {n: {}, k: {}}
+rules:
+  - {id: M.N.01, field: n, severity: warning, check: int(n) > 0, message: n must be positive}
+  - {id: M.N.02, field: n, severity: info, check: len(n) < 3, message: n is long}
+  - {id: M.K.01, field: k, severity: error, check: k != 'x', message: k is x}
+""", "utf-8")
+    rows = ["5,a", "abc,x", "-1,c", "-100,x", '7,"a\nb"', "8", "x,e,f", "12345,g"] * 60
+    data = tmp_path / "mixed.csv"
+    data.write_text("n,k\n" + "\n".join(rows) + "\n", "utf-8", newline="")
+    one = cli("validate", data, "--pack", pack, "--format", "jsonl")
+    two = cli("validate", data, "--pack", pack, "--format", "jsonl", "--workers", "2")
+    assert one == two and one[0] == 1
+    assert "could not be evaluated" in one[1] and "INPUT.RECORD" in one[1]
+    lines = [json.loads(line) for line in one[1].splitlines()]
+    assert sum(1 for row in lines if row["rule"] == "M.K.01") == 120
+    run = lrsrules.validate(data, pack, workers=2)
+    items = list(run.reported(JsonLinesPart(False)))
+    # Text of many records at once: a part's, written in a worker.
+    assert any(isinstance(item, str) and item.count("\n") > 20 for item in items)
     assert run.summary == lrsrules.validate(data, pack).summary
 
 

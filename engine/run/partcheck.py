@@ -29,7 +29,7 @@ from lrsrules.packs.model import Pack
 from lrsrules.run.crossrecord import CrossRecords, Key, failure_finding, key_digest, pack_first
 from lrsrules.run.pipeline import KeptProofs, Run
 from lrsrules.run.program import CompiledPack, CrossTarget, compile_pack
-from lrsrules.run.rendering import PartRenderer
+from lrsrules.run.rendering import PartRenderer, TargetsText
 
 # --- the pack, as workers get it ---------------------------------------------------------------
 
@@ -167,7 +167,8 @@ class Rendered(NamedTuple):
 
     text: str
     numbers: array[int]  # each finding's record, within the part
-    lengths: array[int]  # each finding's characters in text
+    lengths: array[int]  # each finding's characters in text (a record's, written at once:
+    # on its first finding, 0 on the others)
     by_severity: dict[str, int]
     records: int  # the records with findings
     before: int
@@ -332,7 +333,11 @@ def check_part(compiled: CompiledPack, task: PartTask) -> PartResult:
         # ``csvsource.PROVE_EARLY`` (a part is of a large file).
         skip = reader is None and not cross
         kept = _kept(compiled, task) if reader is None else None
-        for checked in run.results(skip_proven=skip, proven_before=end, kept=kept):
+        # A record's findings written straight from the targets that fired, where its
+        # number is the part's count (every record not proven comes back).
+        text_of = written.targets_text(plain) if written is not None and skip else None
+        for checked in run.results(skip_proven=skip, proven_before=end, kept=kept,
+                                   text_of=text_of):
             record = checked.record
             if record is None:
                 continue  # findings about the whole file: the run's own
@@ -346,7 +351,11 @@ def check_part(compiled: CompiledPack, task: PartTask) -> PartResult:
                 first = record.line
             own = checked.findings
             if written is not None and own:  # the findings as text: only keys go on
-                written.add(records, own)
+                head: object = own[0]
+                if isinstance(head, str):  # written from the targets (``text_of``)
+                    written.add_text(records, head)
+                else:
+                    written.add(records, own)
                 own = ()
             across: list[KeySeen | FindingData] = []
             if cross and record.issue is None:
@@ -378,8 +387,11 @@ class _Written:
     """A part's findings as its task's renderer writes them (see ``Rendered``)."""
 
     def __init__(self, renderer: PartRenderer, before: int) -> None:
+        self._renderer = renderer
         self._render = renderer.rendered
         self._before = before
+        self._fired: Sequence[int] = ()  # the targets of the text made last
+        self._severities: list[str] = []  # each target's (see ``targets_text``)
         self._texts: list[str] = []
         self._numbers = array("q")
         self._lengths = array("q")
@@ -397,6 +409,35 @@ class _Written:
             lengths.append(len(text))
             by_severity[finding.severity] += 1
         self._numbers.extend([number] * len(findings))
+
+    def targets_text(self, compiled: CompiledPack) -> TargetsText | None:
+        """The renderer's text of a record's findings from the targets that fired, its
+        number raised as ``rendered`` raises it; the targets kept for ``add_text``."""
+        text = self._renderer.targets_text(compiled.finding_parts)
+        if text is None:
+            return None
+        before = self._before
+        severities = [parts[2] for parts in compiled.finding_parts]
+        self._severities = severities
+
+        def text_of(number: int, line: int, fired: Sequence[int]) -> str:
+            made = text(number + before, line, fired)  # an error's hit raises first
+            self._fired = fired
+            return made
+
+        return text_of
+
+    def add_text(self, number: int, text: str) -> None:
+        """The text ``targets_text`` made last, for record ``number`` (its characters
+        counted on its first finding: the run cuts text between records only)."""
+        fired, severities, by_severity = self._fired, self._severities, self._by_severity
+        self._records += 1
+        self._texts.append(text)
+        self._lengths.append(len(text))
+        self._lengths.extend([0] * (len(fired) - 1))
+        for index in fired:
+            by_severity[severities[index]] += 1
+        self._numbers.extend([number] * len(fired))
 
     def result(self) -> Rendered:
         return Rendered("".join(self._texts), self._numbers, self._lengths,

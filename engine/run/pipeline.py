@@ -132,17 +132,20 @@ class Run:
         return chain.from_iterable(map(_FINDINGS, reading))
 
     def results(self, *, skip_proven: bool = False, proven_before: int | None = None,
-                kept: KeptProofs | None = None) -> Iterator[Checked]:
+                kept: KeptProofs | None = None, text_of: TargetsText | None = None
+                ) -> Iterator[Checked]:
         """Each record with its findings, and the findings about the input as a whole
         (expired waivers and the input's own first, what only its end tells last).
         ``skip_proven``: leave out the records the whole-row fast path proves clean
         (``source.proven`` counts them), as iterating the findings does; with
         ``proven_before``, only those that start on a line before that one; ``kept``:
-        the proofs made, and the way chosen, on earlier parts of the same file."""
+        the proofs made, and the way chosen, on earlier parts of the same file;
+        ``text_of``: a record whose findings are its targets' own gets their text for
+        findings, one str, and no hits (see ``reported``)."""
         self._skip_proven = skip_proven
         self._proven_before = proven_before
         self._kept = kept
-        self._reading = reading = self._results(clean=True)
+        self._reading = reading = self._results(clean=True, text_of=text_of)
         return reading
 
     def _results(self, *, clean: bool, text_of: TargetsText | None = None
