@@ -276,8 +276,7 @@ def blocks(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> i
     monkeypatch.setattr(csvsource, "BLOCK_CHARS", size)
     monkeypatch.setattr(prooftrial, "WARM_LINES", 50)  # both ways tried within the file
     if way != "trial":
-        monkeypatch.setattr(prooftrial.ProofTrial, "starts",
-                            lambda self, block, checked: way == "proof")
+        monkeypatch.setattr(prooftrial.ProofTrial, "starts", lambda self, block: way == "proof")
     return int(size)
 
 
@@ -372,46 +371,33 @@ def test_files_with_every_cell_quoted_match_the_plain_path(
     assert report.count(b"\n") > 100
 
 
-def test_the_trial_proves_while_the_memories_fill_then_keeps_the_faster(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    # The proof, untimed, until the check function was given WARM_LINES lines (4: the
-    # lines the proof could not prove count); then each way in turn, timed: plain blocks
-    # take 0.5 s, proven ones 1 s, so the plain way is kept.
+def test_the_trial_reads_both_ways_then_keeps_the_faster(monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    # Plain blocks take 0.5 s, proven ones 1 s, once warm: the plain way is warm after
+    # WARM_LINES lines (its first two blocks, the first slow, are not timed), the proof
+    # after its first block (slow too).
     monkeypatch.setattr(prooftrial, "WARM_LINES", 4)
-    times = [0.0, 3.0, 6.0, 7.0, 7.5, 8.5, 9.0, 10.0, 10.5]
-    checked = [0, 1, 2, 4, 6, 6, 8, 8, 10]
+    times = [0.0, 9.0, 10.0, 19.0, 19.5, 20.5, 21.0, 22.0]
     clock = iter(times)
     monkeypatch.setattr(prooftrial.time, "process_time", lambda: next(clock))
     trial = prooftrial.ProofTrial()
-    ways = [trial.starts("a\nb\n", given) for given in checked]
-    assert ways == [True, True, True, False, True, False, True, False, False]
+    ways = [trial.starts("a\nb\n") for _ in times]
+    assert ways == [False, False, True, False, True, False, True, False]
     assert trial.chosen is False
 
 
-def test_a_proof_that_proves_the_lines_is_kept_once_warm(monkeypatch: pytest.MonkeyPatch
+def test_a_warm_plain_way_is_timed_from_its_first_block(monkeypatch: pytest.MonkeyPatch
                                                          ) -> None:
-    # The records read before the proof warmed the check function: the proof's first
-    # block warms up, then both are timed (plain 1 s a block, proven 0.5 s: the proof wins).
+    # The records read before the proof warmed the plain way: the proof's first block
+    # warms up, then both are timed (plain 1 s a block, proven 0.5 s: the proof wins).
     monkeypatch.setattr(prooftrial, "WARM_LINES", 4)
     times = [0.0, 9.0, 10.0, 10.5, 11.5, 12.0, 12.0]
     clock = iter(times)
     monkeypatch.setattr(prooftrial.time, "process_time", lambda: next(clock))
-    trial = prooftrial.ProofTrial()
-    ways = [trial.starts("a\nb\n", 4) for _ in times[:6]]
+    trial = prooftrial.ProofTrial(warmed=4)
+    ways = [trial.starts("a\nb\n") for _ in times[:6]]
     assert ways == [True, False, True, False, True, True]
     assert trial.chosen is True
-
-
-def test_a_proof_that_proves_nearly_every_line_is_timed_after_as_many_lines_again(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    # No line goes to the check function: the ways are timed once the proof has read
-    # ALONE times WARM_LINES lines (8: four blocks of two).
-    monkeypatch.setattr(prooftrial, "WARM_LINES", 2)
-    monkeypatch.setattr(prooftrial, "ALONE", 4)
-    monkeypatch.setattr(prooftrial.time, "process_time", lambda: 0.0)
-    trial = prooftrial.ProofTrial()
-    ways = [trial.starts("a\nb\n", 0) for _ in range(6)]
-    assert ways == [True, True, True, True, False, True]
 
 
 @pytest.mark.parametrize("large", [False, True])
@@ -451,7 +437,7 @@ def test_an_expression_too_big_proves_nothing_and_loses_nothing(
     from lrsrules.run import rowproof
 
     monkeypatch.setattr(rowproof, "MAX_PROOF_CHARS", 10)
-    monkeypatch.setattr(prooftrial.ProofTrial, "starts", lambda self, block, checked: True)
+    monkeypatch.setattr(prooftrial.ProofTrial, "starts", lambda self, block: True)
     pack = compile_pack(load_pack(shapes_pack(tmp_path)))
     proof = line_proof(pack, Layout(",", 6, {f: i for i, f in enumerate("abcde")}))
     assert proof is not None
@@ -589,11 +575,10 @@ def test_a_file_shorter_than_the_warm_up_is_still_tried_both_ways(
 
 
 def test_the_warm_up_is_a_quarter_of_the_lines_expected_at_most() -> None:
-    trial = prooftrial.ProofTrial()
-    trial.expect(1000)  # warm once the check function was given 250 lines
-    ways = [trial.starts("x\n" * 100, given) for given in (100, 200, 300, 400)]
-    assert ways == [True, True, False, True]  # the proof until then, then each in turn
-    trial = prooftrial.ProofTrial()
+    trial = prooftrial.ProofTrial(warmed=100)
+    trial.expect(1000)  # warm after 250 plain lines: 100 read, then blocks of 100
+    ways = [trial.starts("x\n" * 100) for _ in range(3)]
+    assert ways == [False, False, True]  # plain to 300 lines, then the proof's warm-up
+    trial = prooftrial.ProofTrial(warmed=100)
     trial.expect(10 * prooftrial.WARM_LINES)  # capped: WARM_LINES
-    given = prooftrial.WARM_LINES - 1
-    assert [trial.starts("x\n" * 100, given) for _ in range(3)] == [True, True, True]
+    assert [trial.starts("x\n" * 100) for _ in range(3)] == [False, False, False]

@@ -40,7 +40,7 @@ from lrsrules.packs.model import FieldDef
 # the trial of the two ways (``prooftrial``) then times them with their caches warm.
 PROVE_AFTER = 4096
 # A file known to be large (its size, or a part of a file cut for workers) pays for its
-# proof many times over: it is made after these records, which warm the check's memories.
+# proof many times over: it is made after these records, which warm the plain way's caches.
 PROVE_EARLY = 512
 LARGE_BYTES = 2 << 20  # some 20,000 learner records
 BLOCK_CHARS = 1 << 18  # then read in blocks of whole lines of about this many characters
@@ -69,7 +69,7 @@ class CsvSource(HeadedSource):
         self._make_proof: ProofMaker | None = None
         # Records read before the proof is made.
         self._prove_after = PROVE_EARLY if self._size >= LARGE_BYTES else PROVE_AFTER
-        self._trial = ProofTrial()  # whether proving pays here
+        self._trial = ProofTrial(warmed=self._prove_after)  # whether proving pays here
         self._records = self._iter_records(tuple(wanted))
 
     def prove_lines(self, make: ProofMaker, *, chosen: bool | None = None,
@@ -80,7 +80,7 @@ class CsvSource(HeadedSource):
                 self._prove_after, self._trial = 0, ProofTrial(chosen)
             elif large:
                 self._prove_after = min(self._prove_after, PROVE_EARLY)
-                self._trial = ProofTrial()
+                self._trial = ProofTrial(warmed=self._prove_after)
 
     @property
     def proof_chosen(self) -> bool | None:
@@ -216,7 +216,7 @@ class CsvSource(HeadedSource):
                     block = lines.block(BLOCK_CHARS if trial.chosen is not None
                                         else max(BLOCK_CHARS // TRIAL_SHARE, 1))
                     if block is not None:
-                        if trial.starts(block, number - proven):
+                        if trial.starts(block):
                             unproven, taken = prove.unproven(block, number, previous), 0
                         else:  # the plain way, timed: the block's lines one by one
                             given = lines_of(block)
