@@ -97,6 +97,18 @@ def boundary(data: Path, fraction: float) -> int:
     raise AssertionError("the file is too short")
 
 
+# A pack of two fields whose rule on ``n`` cannot be evaluated on text that is no number;
+# the tests add a rule on ``k``.
+MIXED_PACK = """\
+pack: mixed
+version: 1.0.0
+fields: {n: {}, k: {}}
+rules:
+  - {id: M.N.01, field: n, severity: warning, check: int(n) > 0, message: n must be positive}
+  - {id: M.N.02, field: n, severity: info, check: len(n) < 3, message: n is long}
+"""
+
+
 def cli(*args: str | Path) -> tuple[int, str]:
     result = runner.invoke(app, [str(arg) for arg in args])
     return result.exit_code, result.stdout + result.stderr

@@ -17,6 +17,7 @@ import random
 from pathlib import Path
 
 import pytest
+from partfiles import MIXED_PACK
 from typer.testing import CliRunner
 
 from lrsrules.cli.app import app
@@ -188,15 +189,8 @@ def test_findings_written_from_the_targets_match_those_made_one_by_one(
     # a rule that could not be evaluated, a repeat of a unique key, or a reader's note
     # (a ragged row): those records' findings are made one by one.
     pack = tmp_path / "mixed.yaml"
-    pack.write_text("""\
-pack: mixed
-version: 1.0.0
-fields: {n: {}, k: {}}
-rules:
-  - {id: M.N.01, field: n, severity: warning, check: int(n) > 0, message: n must be positive}
-  - {id: M.N.02, field: n, severity: info, check: len(n) < 3, message: n is long}
-  - {id: M.K.01, field: k, severity: error, unique: k, message: k repeats}
-""", "utf-8")
+    pack.write_text(MIXED_PACK + "  - {id: M.K.01, field: k, severity: error, unique: k,"
+                    " message: k repeats}\n", "utf-8")
     rows = ["5,a", "abc,b", "-1,c", "-100,d", "7,a", "8", "x,e,f", "12345,g"] * 40
     data = tmp_path / "mixed.csv"
     data.write_text("n,k\n" + "\n".join(rows) + "\n", "utf-8", newline="")

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from partfiles import FORMATS, PACK, boundary, cli, make_csv
+from partfiles import FORMATS, MIXED_PACK, PACK, boundary, cli, make_csv
 
 import lrsrules
 from lrsrules.errors import InputError
@@ -110,15 +110,8 @@ def test_workers_write_findings_from_the_targets_as_one_worker_does(
     # targets that fired; a record with a rule that could not be evaluated, or a reader's
     # note (a ragged row), has its findings made one by one; both counted in the summary.
     pack = tmp_path / "mixed.yaml"
-    pack.write_text("""\
-pack: mixed
-version: 1.0.0
-fields: {n: {}, k: {}}
-rules:
-  - {id: M.N.01, field: n, severity: warning, check: int(n) > 0, message: n must be positive}
-  - {id: M.N.02, field: n, severity: info, check: len(n) < 3, message: n is long}
-  - {id: M.K.01, field: k, severity: error, check: k != 'x', message: k is x}
-""", "utf-8")
+    pack.write_text(MIXED_PACK + "  - {id: M.K.01, field: k, severity: error, check: k != 'x',"
+                    " message: k is x}\n", "utf-8")
     rows = ["5,a", "abc,x", "-1,c", "-100,x", '7,"a\nb"', "8", "x,e,f", "12345,g"] * 60
     data = tmp_path / "mixed.csv"
     data.write_text("n,k\n" + "\n".join(rows) + "\n", "utf-8", newline="")

@@ -391,7 +391,7 @@ class _Written:
         self._render = renderer.rendered
         self._before = before
         self._fired: Sequence[int] = ()  # the targets of the text made last
-        self._severities: list[str] = []  # each target's (see ``targets_text``)
+        self._severities: Sequence[str] = ()  # each target's (see ``targets_text``)
         self._texts: list[str] = []
         self._numbers = array("q")
         self._lengths = array("q")
@@ -417,8 +417,7 @@ class _Written:
         if text is None:
             return None
         before = self._before
-        severities = [parts[2] for parts in compiled.finding_parts]
-        self._severities = severities
+        self._severities = compiled.severities
 
         def text_of(number: int, line: int, fired: Sequence[int]) -> str:
             made = text(number + before, line, fired)  # an error's hit raises first

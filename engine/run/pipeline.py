@@ -174,7 +174,7 @@ class Run:
                 self._offer_proof(crossing)
             repeats: list[Finding] = []
             by_severity = tally.by_severity
-            severities = [parts[2] for parts in compiled.finding_parts]
+            severities = compiled.severities
             hits: Sequence[Hit]
             new = tuple.__new__  # one Checked a record: skip the named tuple's Python __new__
             for record in self.source:

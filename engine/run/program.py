@@ -99,12 +99,16 @@ class CompiledPack:
     # message, and the index of the value it reports.
     finding_parts: tuple[tuple[str, str, str, str, int], ...] = dataclass_field(
         init=False, repr=False, compare=False)
+    # Each target's severity, by index (for counting findings written as text).
+    severities: tuple[str, ...] = dataclass_field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "plain_hits", tuple(Hit(target) for target in self.targets))
         object.__setattr__(self, "finding_parts", tuple(
             (target.field, target.rule.id, target.rule.severity, target.rule.message,
              target.value_index) for target in self.targets))
+        object.__setattr__(self, "severities",
+                           tuple(target.rule.severity for target in self.targets))
 
     @property
     def loaded(self) -> Pack:

@@ -379,9 +379,9 @@ def _repeats_folded(checks: list[CellCheck], syntax: CellSyntax) -> list[CellChe
     if found is None:
         return checks
     body, says_length = found
-    folded = replace(target, body=body, repeat=one_repeat(body),
-                     assertion=whole_cell(body, syntax.end, empty=target.empty,
-                                          repeat=one_repeat(body)))
+    repeat = one_repeat(body)
+    folded = replace(target, body=body, repeat=repeat,
+                     assertion=whole_cell(body, syntax.end, empty=target.empty, repeat=repeat))
     kept = [folded if check is target else check for check in checks if check not in others]
     if not says_length:  # the limit still asserted, on any cell character
         limit = f"{syntax.char}{{{low},{'' if high is None else high}}}"
