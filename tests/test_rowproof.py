@@ -400,6 +400,40 @@ def test_a_warm_plain_way_is_timed_from_its_first_block(monkeypatch: pytest.Monk
     assert trial.chosen is True
 
 
+def test_a_proof_far_faster_than_the_cold_plain_way_is_kept_at_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Timed after EARLY_WARM_LINES (2) lines the plain way: plain 1 s a block, proven
+    # 0.5 s, within EARLY_MARGIN: kept without warming the plain way to WARM_LINES (40).
+    monkeypatch.setattr(prooftrial, "WARM_LINES", 40)
+    monkeypatch.setattr(prooftrial, "EARLY_WARM_LINES", 2)
+    times = [0.0, 9.0, 10.0, 10.5, 11.5, 12.0, 12.0]
+    clock = iter(times)
+    monkeypatch.setattr(prooftrial.time, "process_time", lambda: next(clock))
+    trial = prooftrial.ProofTrial(warmed=2)
+    ways = [trial.starts("a\nb\n") for _ in times[:6]]
+    assert ways == [True, False, True, False, True, True]
+    assert trial.chosen is True
+
+
+def test_a_proof_not_far_faster_cold_is_timed_again_once_the_plain_way_is_warm(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Cold, the proof takes 0.8 of the plain way's time (outside EARLY_MARGIN): the plain
+    # way reads on until WARM_LINES (8) lines, untimed, then both are timed afresh, and
+    # the warm plain way (0.75 s a block against the proof's 1 s) is kept.
+    monkeypatch.setattr(prooftrial, "WARM_LINES", 8)
+    monkeypatch.setattr(prooftrial, "EARLY_WARM_LINES", 2)
+    times = [0.0, 9.0, 10.0, 10.8, 11.8, 12.6,  # proof warm-up, then 1/0.8 twice: unclear
+             13.6,  # one more block the plain way, untimed: 8 lines read that way
+             14.6, 15.6, 16.1, 17.1, 17.6, 18.6]  # timed again: plain 1 s, 0.5 s; proof 1 s
+    clock = iter(times)
+    monkeypatch.setattr(prooftrial.time, "process_time", lambda: next(clock))
+    trial = prooftrial.ProofTrial(warmed=2)
+    ways = [trial.starts("a\nb\n") for _ in times]
+    assert ways == [True, False, True, False, True, False, False,
+                    True, False, True, False, False, False]
+    assert trial.chosen is False
+
+
 @pytest.mark.parametrize("large", [False, True])
 def test_a_large_file_makes_its_proof_after_fewer_records(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, large: bool) -> None:
