@@ -257,8 +257,12 @@ def test_inputs_that_cannot_be_cut_are_read_in_one_pass(tmp_path: Path, pack: Pa
     assert not tiny_parts
 
 
+@pytest.mark.parametrize("block", [1 << 20, 7, 64])  # cuts and breaks across blocks too
 def test_cuts_fall_at_line_starts_whose_numbers_are_counted_as_readers_count(
-        tmp_path: Path) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int) -> None:
+    from lrsrules.inputs import splitting
+
+    monkeypatch.setattr(splitting, "BLOCK", block)
     data = tmp_path / "mixed.csv"
     data.write_bytes(b"\r\nH\r\n" + b"".join(
         b"r%d%s" % (n, (b"\n", b"\r\n", b"\r", b"\n\n")[n % 4]) for n in range(500)))

@@ -98,6 +98,8 @@ def _cuts(path: str, start: int, line: int, size: int) -> Iterator[Part]:
         block = _read_block(file)
         while block:
             last = len(block)
+            returns = b"\r" in block  # (most files have none: one pass to count breaks)
+            counted = 0  # the block's bytes whose breaks ``line`` counts
             # The cut may be the block's first byte, after the last block's break: keep
             # one byte of that block in front.
             while target < offset + last:
@@ -105,16 +107,18 @@ def _cuts(path: str, start: int, line: int, size: int) -> Iterator[Part]:
                 if found is None:
                     break
                 cut = found.end()
-                yield Part(offset + cut, line + _breaks(block, 0, cut))
+                line += _breaks(block, counted, cut, returns)
+                counted = cut
+                yield Part(offset + cut, line)
                 target = offset + cut + size
-            line += _breaks(block, 0, last)
+            line += _breaks(block, counted, last, returns)
             keep = block[-1:]
             offset += last
             block = _read_block(file)
             if block:
                 block = keep + block
                 offset -= 1
-                line -= _breaks(keep, 0, 1)
+                line -= _breaks(keep, 0, 1, returns)
 
 
 def _read_block(file: io.BufferedReader) -> bytes:
@@ -124,9 +128,11 @@ def _read_block(file: io.BufferedReader) -> bytes:
     return block
 
 
-def _breaks(data: bytes, start: int, end: int) -> int:
+def _breaks(data: bytes, start: int, end: int, returns: bool) -> int:
+    """The line breaks in ``data[start:end]`` (``returns``: whether ``data`` holds a
+    ``\\r`` anywhere; a break split by ``end`` counts as its ``\\r``)."""
     breaks = data.count(b"\n", start, end)
-    if data.find(b"\r", start, end) < 0:  # most files: one pass to count, one to look
+    if not returns:
         return breaks
     return breaks + data.count(b"\r", start, end) - data.count(b"\r\n", start, end)
 
