@@ -393,8 +393,10 @@ class _Written:
         self._fired: Sequence[int] = ()  # the targets of the text made last
         self._severities: Sequence[str] = ()  # each target's (see ``targets_text``)
         self._texts: list[str] = []
-        self._numbers = array("q")
-        self._lengths = array("q")
+        # Lists while the part is read (a list takes an item for a fraction of what an
+        # array's extend costs), arrays once it is: what the run is handed.
+        self._numbers: list[int] = []
+        self._lengths: list[int] = []
         self._by_severity = dict.fromkeys(SEVERITIES, 0)
         self._records = 0
 
@@ -432,14 +434,20 @@ class _Written:
         fired, severities, by_severity = self._fired, self._severities, self._by_severity
         self._records += 1
         self._texts.append(text)
-        self._lengths.append(len(text))
-        self._lengths.extend([0] * (len(fired) - 1))
+        lengths = self._lengths
+        lengths.append(len(text))
+        if len(fired) == 1:  # most records with findings: one
+            self._numbers.append(number)
+            by_severity[severities[fired[0]]] += 1
+            return
+        lengths.extend([0] * (len(fired) - 1))
+        self._numbers.extend([number] * len(fired))
         for index in fired:
             by_severity[severities[index]] += 1
-        self._numbers.extend([number] * len(fired))
 
     def result(self) -> Rendered:
-        return Rendered("".join(self._texts), self._numbers, self._lengths,
+        return Rendered("".join(self._texts), array("q", self._numbers),
+                        array("q", self._lengths),
                         self._by_severity, self._records, self._before)
 
 
