@@ -294,6 +294,41 @@ def test_runs_with_blocks_of_any_size_match_the_plain_path(
     assert report.count(b"\n") > 100
 
 
+@pytest.mark.parametrize("pack", ["default", "bench"])
+def test_files_without_quotes_match_the_plain_path(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, blocks: int, pack: str) -> None:
+    # Blocks without a quote, which the proof reads by its simpler expression: faulty
+    # ULNs, names, dates and codes side by side with check digits and placeholders tested
+    # by column.
+    text = learners(blocks + 7, 6000)
+    kept = "\n".join(line for line in text.split("\n") if '"' not in line)
+    data = tmp_path / "learners.csv"
+    data.write_text(kept, "utf-8", newline="")
+    args = [] if pack == "default" else ["--pack", str(BENCH_PACK)]
+    report = same_both_ways(tmp_path, monkeypatch, str(data), *args, "--format", "jsonl",
+                            "--show-values")
+    rules = {json.loads(line)["rule"] for line in report.splitlines()}
+    assert len(rules) > 8
+
+
+@pytest.mark.parametrize("pack", ["default", "bench"])
+def test_the_benchmarks_learners_proven_match_the_plain_path(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pack: str) -> None:
+    # The benchmarks' generated file (no quotes; about one record in five faulty, faulty
+    # ULNs among them beside check digits tested by column), every block proven.
+    import subprocess
+    import sys
+
+    data = tmp_path / "learners.csv"
+    subprocess.run([sys.executable, str(BENCH_PACK.parents[1] / "make_learners.py"), "20000",
+                    str(data)], check=True)
+    monkeypatch.setattr(csvsource, "PROVE_AFTER", 5)
+    monkeypatch.setattr(prooftrial.ProofTrial, "starts", lambda self, block: True)
+    args = [] if pack == "default" else ["--pack", str(BENCH_PACK)]
+    report = same_both_ways(tmp_path, monkeypatch, str(data), *args, "--format", "jsonl")
+    assert report.count(b"B.ULN.02" if pack == "bench" else b"\n") > 300
+
+
 def test_every_translated_shape_matches_the_plain_path(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, blocks: int) -> None:
     data = tmp_path / "shapes.csv"
