@@ -10,11 +10,12 @@ and on the default pack, the strict hand-written csv+re loop, ``csv.reader`` alo
 Polars, DuckDB, Frictionless and Pandera where they are installed (``pip install -e
 '.[bench]'``), each with the benchmark pack's checks (benchmarks/peers.py). Each must find
 the same number of errors as lrsrules on the benchmark pack; a peer that does not is
-marked MISMATCH. Times are the median of the runs (wall clock and CPU), peak RSS the
-largest of them; the per-row cost is (time at N rows - time at 10 rows) / N, so start-up
-is left out of it. The start-up line compares lrsrules on a 10-row file with the default
-pack (its prepared pack in the cache, as on every run after the first) with ``python -c
-pass`` and the hand loop. Then each target of issue 11 is printed, met or not.
+marked MISMATCH. Times are the median of the runs (wall clock and CPU), taken in turns
+(each round runs every contender once), peak RSS the largest of them; the per-row cost
+is (time at N rows - time at 10 rows) / N, so start-up is left out of it. The start-up
+line compares lrsrules on a 10-row file with the default pack (its prepared pack in the
+cache, as on every run after the first) with ``python -c pass`` and the hand loop. Then
+each target of issue 11 is printed, met or not.
 
 The machine may be shared: CPU times are printed beside wall times, and the ratios are
 of CPU time when --cpu is given.
@@ -159,19 +160,32 @@ def contenders(out: Path, env: dict[str, str]) -> list[Contender]:
 
 
 def run_table(sizes: list[int], env: dict[str, str], out: Path, repeat: int) -> list[Contender]:
+    """Each contender's runs at each size, taken in turns (a round runs every contender
+    once, each round starting one contender later), so that a slow spell of the machine
+    falls on all of them rather than on whichever ran then: the ratios are of medians
+    taken over the same stretch of time."""
     table = contenders(out, env)
     for rows in sizes:
         path = data_file(rows)
-        for contender in table:
-            if rows >= 1_000_000 and contender.name in SLOW:
-                continue
-            command = [str(path) if part == "{data}" else part for part in contender.command]
-            output = Path(contender.counts) if contender.counts not in ("stdout",
-                                                                        "none") else None
-            times = repeat if rows > 10 else max(repeat, 5)
-            contender.results[rows] = measure(command, env, times, output,
-                                              "file" if output else contender.counts)
-            result = contender.results[rows]
+        running = [c for c in table if not (rows >= 1_000_000 and c.name in SLOW)]
+        runs: dict[str, list[Result]] = {c.name: [] for c in running}
+        times = repeat if rows > 10 else max(repeat, 5)
+        for turn in range(times):
+            for contender in running[turn % len(running):] + running[:turn % len(running)]:
+                done = runs[contender.name]
+                if done and done[-1].wall > 30:
+                    continue  # a slow peer: one run tells enough
+                command = [str(path) if part == "{data}" else part
+                           for part in contender.command]
+                output = Path(contender.counts) if contender.counts not in ("stdout",
+                                                                            "none") else None
+                done.append(measure(command, env, 1, output,
+                                    "file" if output else contender.counts))
+        for contender in running:
+            done = runs[contender.name]
+            result = contender.results[rows] = Result(
+                statistics.median(r.wall for r in done), statistics.median(r.cpu for r in done),
+                max(r.rss for r in done), done[-1].errors, done[-1].out)
             print(f"  {rows:>9,} rows  {contender.name:<24} {result.wall:8.3f} s wall "
                   f"{result.cpu:8.3f} s cpu  {result.rss / 2**20:7.1f} MiB", flush=True)
     return table
@@ -274,7 +288,7 @@ def main() -> int:
     parser.add_argument("--big", action="store_true", help="also 2,000,000 rows")
     parser.add_argument("--rss", action="store_true",
                         help="peak RSS of every format at 20,000 and 2,000,000 rows")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--startup-repeat", type=int, default=10)
     parser.add_argument("--cpu", action="store_true", help="ratios of CPU time, not wall")
     parser.add_argument("--only-startup", action="store_true")
