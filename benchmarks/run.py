@@ -33,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -80,36 +80,53 @@ def child_env(cache: Path) -> dict[str, str]:
 
 def measure(command: list[str], env: dict[str, str], repeat: int, output: Path | None,
             counts: str) -> Result:
-    walls, cpus, peak, out = [], [], 0, ""
-    for _ in range(repeat):
-        with tempfile.TemporaryFile() as errors_to:
-            start = time.perf_counter()
-            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors_to,
-                                       env=env)
-            stdout = process.stdout.read() if process.stdout else b""  # small: a count
-            # wait4, not wait: this child's own CPU time and peak memory.
-            _, status, usage = os.wait4(process.pid, 0)
-            errors_to.seek(0)
-            stderr = errors_to.read()
-        process.returncode = os.waitstatus_to_exitcode(status)
-        walls.append(time.perf_counter() - start)
-        cpus.append(usage.ru_utime + usage.ru_stime)
-        peak = max(peak, usage.ru_maxrss * 1024)
-        out = stdout.decode()
-        if process.returncode not in (0, 1):
-            raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n"
-                             f"{stderr.decode()[-2000:]}")
-        if walls[-1] > 30:
-            break  # a slow peer: one run tells enough
+    """``repeat`` runs of ``command`` in a row (one when a run takes over 30 s), combined,
+    and the errors the last one found."""
+    runs = [run_once(command, env)]
+    while len(runs) < repeat and runs[-1].wall <= 30:  # a slow peer: one run tells enough
+        runs.append(run_once(command, env))
+    return counted(combined(runs), output, counts)
+
+
+def run_once(command: list[str], env: dict[str, str]) -> Result:
+    """One run of ``command``: its wall and CPU time, peak RSS and standard output."""
+    with tempfile.TemporaryFile() as errors_to:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors_to,
+                                   env=env)
+        stdout = process.stdout.read() if process.stdout else b""  # small: a count
+        # wait4, not wait: this child's own CPU time and peak memory.
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        errors_to.seek(0)
+        stderr = errors_to.read()
+    returncode = os.waitstatus_to_exitcode(status)
+    if returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(command)} failed ({returncode}):\n"
+                         f"{stderr.decode()[-2000:]}")
+    return Result(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, None,
+                  stdout.decode())
+
+
+def combined(runs: list[Result]) -> Result:
+    """Several runs of one command: the medians of their times, the largest peak RSS, the
+    last one's output."""
+    return Result(statistics.median(r.wall for r in runs), statistics.median(r.cpu for r in runs),
+                  max(r.rss for r in runs), None, runs[-1].out)
+
+
+def counted(result: Result, output: Path | None, counts: str) -> Result:
+    """``result`` with the errors its (last) run found: a line ``errors N`` of its standard
+    output, or the error findings in the JSON Lines file ``output``."""
     errors = None
     if counts == "stdout":
-        for line in out.splitlines():
+        for line in result.out.splitlines():
             if line.startswith("errors "):
                 errors = int(line.split()[1])
     elif output is not None and output.exists():
         with output.open(encoding="utf-8") as findings:
             errors = sum(1 for line in findings if '"severity": "error"' in line)
-    return Result(statistics.median(walls), statistics.median(cpus), peak, errors, out)
+    return replace(result, errors=errors)
 
 
 def data_file(rows: int) -> Path:
@@ -175,17 +192,13 @@ def run_table(sizes: list[int], env: dict[str, str], out: Path, repeat: int) -> 
                 done = runs[contender.name]
                 if done and done[-1].wall > 30:
                     continue  # a slow peer: one run tells enough
-                command = [str(path) if part == "{data}" else part
-                           for part in contender.command]
-                output = Path(contender.counts) if contender.counts not in ("stdout",
-                                                                            "none") else None
-                done.append(measure(command, env, 1, output,
-                                    "file" if output else contender.counts))
+                done.append(run_once([str(path) if part == "{data}" else part
+                                      for part in contender.command], env))
         for contender in running:
-            done = runs[contender.name]
-            result = contender.results[rows] = Result(
-                statistics.median(r.wall for r in done), statistics.median(r.cpu for r in done),
-                max(r.rss for r in done), done[-1].errors, done[-1].out)
+            output = Path(contender.counts) if contender.counts not in ("stdout",
+                                                                        "none") else None
+            result = contender.results[rows] = counted(
+                combined(runs[contender.name]), output, "file" if output else contender.counts)
             print(f"  {rows:>9,} rows  {contender.name:<24} {result.wall:8.3f} s wall "
                   f"{result.cpu:8.3f} s cpu  {result.rss / 2**20:7.1f} MiB", flush=True)
     return table

@@ -406,17 +406,23 @@ def test_files_with_every_cell_quoted_match_the_plain_path(
     assert report.count(b"\n") > 100
 
 
+def trial_ways(monkeypatch: pytest.MonkeyPatch, times: list[float], *, blocks: int | None = None,
+               warmed: int = 0) -> tuple[list[bool], prooftrial.ProofTrial]:
+    """The ways a trial takes for ``blocks`` blocks of two lines (all of ``times``, by
+    default), the clock reading ``times`` one after another; and the trial."""
+    clock = iter(times)
+    monkeypatch.setattr(prooftrial.time, "process_time", lambda: next(clock))
+    trial = prooftrial.ProofTrial(warmed=warmed)
+    return [trial.starts("a\nb\n") for _ in range(len(times) if blocks is None else blocks)], trial
+
+
 def test_the_trial_reads_both_ways_then_keeps_the_faster(monkeypatch: pytest.MonkeyPatch
                                                           ) -> None:
     # Plain blocks take 0.5 s, proven ones 1 s, once warm: the plain way is warm after
     # WARM_LINES lines (its first two blocks, the first slow, are not timed), the proof
     # after its first block (slow too).
     monkeypatch.setattr(prooftrial, "WARM_LINES", 4)
-    times = [0.0, 9.0, 10.0, 19.0, 19.5, 20.5, 21.0, 22.0]
-    clock = iter(times)
-    monkeypatch.setattr(prooftrial.time, "process_time", lambda: next(clock))
-    trial = prooftrial.ProofTrial()
-    ways = [trial.starts("a\nb\n") for _ in times]
+    ways, trial = trial_ways(monkeypatch, [0.0, 9.0, 10.0, 19.0, 19.5, 20.5, 21.0, 22.0])
     assert ways == [False, False, True, False, True, False, True, False]
     assert trial.chosen is False
 
@@ -426,11 +432,8 @@ def test_a_warm_plain_way_is_timed_from_its_first_block(monkeypatch: pytest.Monk
     # The records read before the proof warmed the plain way: the proof's first block
     # warms up, then both are timed (plain 1 s a block, proven 0.5 s: the proof wins).
     monkeypatch.setattr(prooftrial, "WARM_LINES", 4)
-    times = [0.0, 9.0, 10.0, 10.5, 11.5, 12.0, 12.0]
-    clock = iter(times)
-    monkeypatch.setattr(prooftrial.time, "process_time", lambda: next(clock))
-    trial = prooftrial.ProofTrial(warmed=4)
-    ways = [trial.starts("a\nb\n") for _ in times[:6]]
+    ways, trial = trial_ways(monkeypatch, [0.0, 9.0, 10.0, 10.5, 11.5, 12.0, 12.0],
+                             blocks=6, warmed=4)
     assert ways == [True, False, True, False, True, True]
     assert trial.chosen is True
 
@@ -441,11 +444,8 @@ def test_a_proof_far_faster_than_the_cold_plain_way_is_kept_at_once(
     # 0.5 s, within EARLY_MARGIN: kept without warming the plain way to WARM_LINES (40).
     monkeypatch.setattr(prooftrial, "WARM_LINES", 40)
     monkeypatch.setattr(prooftrial, "EARLY_WARM_LINES", 2)
-    times = [0.0, 9.0, 10.0, 10.5, 11.5, 12.0, 12.0]
-    clock = iter(times)
-    monkeypatch.setattr(prooftrial.time, "process_time", lambda: next(clock))
-    trial = prooftrial.ProofTrial(warmed=2)
-    ways = [trial.starts("a\nb\n") for _ in times[:6]]
+    ways, trial = trial_ways(monkeypatch, [0.0, 9.0, 10.0, 10.5, 11.5, 12.0, 12.0],
+                             blocks=6, warmed=2)
     assert ways == [True, False, True, False, True, True]
     assert trial.chosen is True
 
@@ -460,10 +460,7 @@ def test_a_proof_not_far_faster_cold_is_timed_again_once_the_plain_way_is_warm(
     times = [0.0, 9.0, 10.0, 10.8, 11.8, 12.6,  # proof warm-up, then 1/0.8 twice: unclear
              13.6,  # one more block the plain way, untimed: 8 lines read that way
              14.6, 15.6, 16.1, 17.1, 17.6, 18.6]  # timed again: plain 1 s, 0.5 s; proof 1 s
-    clock = iter(times)
-    monkeypatch.setattr(prooftrial.time, "process_time", lambda: next(clock))
-    trial = prooftrial.ProofTrial(warmed=2)
-    ways = [trial.starts("a\nb\n") for _ in times]
+    ways, trial = trial_ways(monkeypatch, times, warmed=2)
     assert ways == [True, False, True, False, True, False, False,
                     True, False, True, False, False, False]
     assert trial.chosen is False
