@@ -20,7 +20,6 @@ import os
 import signal
 import stat
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from enum import Enum
@@ -319,7 +318,10 @@ def spool_error(opened: Output, exc: OSError, folder: str | None = None
     already ``OutputError``s."""
     if isinstance(exc, BrokenPipeError):
         return exc
-    where = folder or opened.folder or tempfile.gettempdir()
+    if not (where := folder or opened.folder):
+        import tempfile  # imported when needed: start-up is most of a small run
+
+        where = tempfile.gettempdir()
     return _write_error(opened.shown, exc, kept=opened.temp is not None,
                         what=f"the report cannot be held in folder {where} until it is "
                         "complete")
@@ -396,6 +398,8 @@ def _new_file(target: Path, shown: str, existing: os.stat_result | None) -> Outp
         raise OutputError(f"the output's folder {folder} {what}", Location(shown),
                           hint="a file stands where the folder should be: give another path"
                           if folder.exists() else f"create the folder first (mkdir -p {folder})")
+    import tempfile  # imported when a report goes to a file: start-up is most of a small run
+
     try:
         fd, name = tempfile.mkstemp(prefix=f".{target.name[:_NAME_CHARS]}.", suffix=".tmp",
                                     dir=folder)

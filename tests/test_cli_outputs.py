@@ -266,7 +266,7 @@ def test_a_folder_where_no_file_may_be_created_is_named(
     def mkstemp(**_: object) -> tuple[int, str]:
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
 
-    monkeypatch.setattr(output.tempfile, "mkstemp", mkstemp)
+    monkeypatch.setattr("tempfile.mkstemp", mkstemp)  # as cli.output imports it, when needed
     code, _, err = validate(files, "-o", files["data"].parent / "report.txt")
     assert code == ExitCode.ERROR, err
     assert f"no file can be created in folder {files['data'].parent}" in err

@@ -24,8 +24,6 @@ from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
 from typing import Any
 
-import re2  # type: ignore[import-untyped]
-
 from lrsrules.limits import REGEX_NESTING
 
 try:  # Python 3.11+
@@ -47,8 +45,6 @@ _FLAGS = {re.IGNORECASE: "i", re.MULTILINE: "m", re.DOTALL: "s"}
 # Flags that change only how the pattern is read (verbose) or are always on (unicode).
 _NEUTRAL_FLAGS = re.VERBOSE | re.UNICODE
 _NO_MATCH = (-1, -1)
-_BOTH, _START, _ANYWHERE = (re2._Anchor.ANCHOR_BOTH, re2._Anchor.ANCHOR_START,
-                            re2._Anchor.UNANCHORED)
 _SURROGATE = re.compile(rb"\xed[\xa0-\xbf][\x80-\xbf]")  # a lone surrogate, surrogatepass
 _REPLACEMENT_CHAR = "\ufffd".encode()
 
@@ -83,9 +79,19 @@ _KNOWN_TEXTS = 4096  # answers a pattern keeps ...
 _KNOWN_CHARS = 64  # ... for texts no longer than this
 
 
+def _re2() -> Any:
+    """RE2, imported when a pattern is first compiled for it (some milliseconds of a
+    start): a short run may need none, its patterns run by Python's ``re`` where that
+    is proven safe (``lang.backtracking``) or not run at all."""
+    import re2  # type: ignore[import-untyped]
+
+    return re2
+
+
 class Answers(dict[str, bool]):
     """Whether each text fully matches one pattern: a text not yet known is run by RE2
-    (``test``: the compiled pattern's Match) and kept when short, while there is room."""
+    (``test``: whether the text's UTF-8 matches whole) and kept when short, while there
+    is room."""
 
     __slots__ = ("pattern", "test")
 
@@ -99,35 +105,58 @@ class Answers(dict[str, bool]):
             data = text.encode()
         except UnicodeEncodeError:
             data = _encoded(text)[1]
-        found: bool = self.test(_BOTH, data, 0, len(data))[0] != _NO_MATCH
+        found: bool = self.test(data)
         if len(text) <= _KNOWN_CHARS and len(self) < _KNOWN_TEXTS:
             self[text] = found
         return found
 
 
 class Regex:
-    """A compiled pattern; offers only what packs and layouts use, with Python's meaning."""
+    """A compiled pattern; offers only what packs and layouts use, with Python's meaning.
+    RE2 compiles it when it is first run, not when it is made: a prepared pack read from
+    the cache holds every pattern of the pack, and a short file runs few of them."""
 
-    __slots__ = ("_known", "_longest", "_match", "_re", "_test", "fullmatches", "groupindex",
-                 "groups", "pattern")
+    __slots__ = ("_known", "_longest", "_re", "_translated", "fullmatches", "pattern")
 
     def __init__(self, pattern: str, translated: str) -> None:
         self.pattern = pattern
-        self._re: Any = re2.compile(translated, _options())
+        self._translated = translated  # what RE2 compiles
+        self._re: Any = None  # with groups: compiled when first needed (``_groups``)
         self._longest: Any = None
-        self._match: Any = self._re._regexp.Match  # spans of each group, in bytes
-        tester = _options()
-        tester.never_capture = True  # a yes or no: no group spans to build (half the time)
-        self._test: Any = re2.compile(translated, tester)._regexp.Match
-        self.groups: int = self._re.groups
-        self.groupindex: dict[str, int] = dict(self._re.groupindex)
         # Answers for short texts already seen: values repeat (codes, names, postcodes)
         # and a dict lookup costs a fraction of a call into RE2. Bounded in entries and
-        # in the length of the texts it keeps.
-        self._known = Answers(pattern, self._test)
+        # in the length of the texts it keeps. Its test compiles the pattern for a yes or
+        # no (no group spans to build: half the time) the first time a text is unknown.
+        self._known = Answers(pattern, self._first_test)
         # Whether the whole text matches (``matches``): the fast path, per record. A known
         # answer is the dict's own lookup, in C; an unknown one runs ``_answer``.
         self.fullmatches: Callable[[str], bool] = self._known.__getitem__
+
+    def _first_test(self, data: bytes) -> bool:
+        re2 = _re2()
+        tester = _options()
+        tester.never_capture = True
+        match, both = re2.compile(self._translated, tester)._regexp.Match, _anchor("BOTH")
+
+        def test(data: bytes) -> bool:
+            return bool(match(both, data, 0, len(data))[0] != _NO_MATCH)
+
+        self._known.test = test
+        return test(data)
+
+    def _groups(self) -> Any:
+        """The pattern compiled with its groups (a match's spans, a substitution's)."""
+        if self._re is None:
+            self._re = _re2().compile(self._translated, _options())
+        return self._re
+
+    @property
+    def groups(self) -> int:
+        return int(self._groups().groups)
+
+    @property
+    def groupindex(self) -> dict[str, int]:
+        return dict(self._groups().groupindex)
 
     def __reduce__(self) -> tuple[Any, tuple[str]]:
         # Pickled as its pattern (a layout goes to the workers of a batch check), compiled
@@ -137,7 +166,7 @@ class Regex:
     def fullmatch(self, text: str) -> Any:
         """The match of the whole text (``m[group]``, ``m.span()``), else None."""
         data, clean = _encoded(text)
-        return self._re.fullmatch(text if data is clean else clean.decode())
+        return self._groups().fullmatch(text if data is clean else clean.decode())
 
     def replacer(self, replacement: str) -> Callable[[str], str]:
         """A function: the text with every match replaced, as ``re.sub`` does; in the
@@ -146,7 +175,7 @@ class Regex:
 
     def _sub(self, pieces: tuple[bytes | int, ...], text: str) -> str:
         data, clean = _encoded(text)
-        match, anywhere = self._match, _ANYWHERE
+        match, anywhere = self._groups()._regexp.Match, _anchor("UNANCHORED")  # group spans
         out: list[bytes] = []
         end = pos = 0
         empty_at = -1  # where the last match was empty
@@ -176,8 +205,8 @@ class Regex:
         if self._longest is None:
             options = _options()
             options.longest_match = True
-            self._longest = re2.compile(self._re.pattern, options)
-        spans = self._longest._regexp.Match(_START, clean, at, size)
+            self._longest = _re2().compile(self._translated, options)
+        spans = self._longest._regexp.Match(_anchor("START"), clean, at, size)
         return spans if spans[0][1] > at else None
 
 
@@ -234,8 +263,14 @@ def _template(replacement: str) -> tuple[bytes | int, ...]:
     return tuple(pieces)
 
 
+def _anchor(name: str) -> Any:
+    """RE2's anchor ``ANCHOR_<name>`` (or ``UNANCHORED``)."""
+    anchors = _re2()._Anchor
+    return getattr(anchors, name if name == "UNANCHORED" else f"ANCHOR_{name}")
+
+
 def _options() -> Any:
-    options = re2.Options()
+    options = _re2().Options()
     options.log_errors = False  # RE2 would print its parse errors on stderr
     return options
 
@@ -260,8 +295,8 @@ def _translate(pattern: str) -> str:
     # The syntax must be RE2's too, as written: the cluster engine reads it so.
     for text in (pattern, translated):
         try:
-            re2.compile(text, _options())
-        except (re2.error, UnicodeEncodeError) as exc:
+            _re2().compile(text, _options())
+        except (_re2().error, UnicodeEncodeError) as exc:
             raise _Unportable(f"RE2 does not accept it ({_re2_message(exc)})") from None
     return translated
 

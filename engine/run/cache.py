@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import io
 import json
 import os
@@ -50,10 +49,15 @@ from lrsrules.limits import PACK_CACHE_BYTES
 from lrsrules.run.packpickle import PackPickler
 from lrsrules.run.program import CompiledPack
 
+try:  # hashlib's own BLAKE2, without the OpenSSL that importing hashlib loads (ms a start)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import blake2b
+
 if TYPE_CHECKING:
     from lrsrules.packs.packfiles import PackFiles
 
-_MAGIC = b"lrsrules prepared pack 1\n"
+_MAGIC = b"lrsrules prepared pack 2\n"
 _SUFFIX = ".pack"
 _KEEP_DAYS = 7  # entries not written for this long are removed (the date is in the key)
 _PACK_SUFFIXES = (".yaml", ".yml")
@@ -118,7 +122,7 @@ def _key(ref: str | os.PathLike[str], overlays: Sequence[str | os.PathLike[str]]
         _MAGIC.decode(), sys.version, sys.implementation.cache_tag, _code_fingerprint(),
         named, os.getcwd() if relative else "", on.isoformat(), today.isoformat(), variant,
         speedups.enabled()]
-    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:40]
+    return blake2b(json.dumps(parts).encode(), digest_size=20).hexdigest()
 
 
 def _code_fingerprint() -> str:
@@ -128,7 +132,7 @@ def _code_fingerprint() -> str:
     grammar = importlib.util.find_spec("lrsrules.grammar")
     folders = [os.path.dirname(os.path.dirname(os.path.abspath(__file__))),  # lrsrules/
                *(grammar.submodule_search_locations or () if grammar else ())]
-    hasher = hashlib.sha256()
+    hasher = blake2b()
     for folder in folders:
         for path, size, mtime in sorted(_code_files(folder)):
             hasher.update(f"{path}\0{size}\0{mtime}\n".encode())
@@ -172,7 +176,7 @@ def _made_from(paths: Iterable[str]) -> dict[str, Any]:
 def _file_hash(path: str) -> str | None:
     try:
         with open(path, "rb") as handle:
-            return hashlib.sha256(handle.read()).hexdigest()
+            return blake2b(handle.read(), digest_size=32).hexdigest()
     except OSError:
         return None
 
@@ -240,7 +244,7 @@ def _read_entry(entry: Path) -> CompiledPack | None:
     if len(data) > PACK_CACHE_BYTES or not data.startswith(_MAGIC):
         return None
     digest, _, rest = data[len(_MAGIC):].partition(b"\n")
-    if hashlib.sha256(rest).hexdigest().encode() != digest:
+    if blake2b(rest, digest_size=32).hexdigest().encode() != digest:
         return None  # truncated or altered
     made_from, _, payload = rest.partition(b"\n")
     try:
@@ -262,7 +266,7 @@ def _write_entry(folder: Path, entry: Path, compiled: CompiledPack,
     rest = json.dumps(_made_from(made_from)).encode() + b"\n" + buffer.getvalue()
     if len(rest) > PACK_CACHE_BYTES - 100:
         return
-    data = _MAGIC + hashlib.sha256(rest).hexdigest().encode() + b"\n" + rest
+    data = _MAGIC + blake2b(rest, digest_size=32).hexdigest().encode() + b"\n" + rest
     temporary = folder / f".{entry.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
     try:
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL

@@ -16,7 +16,6 @@ repeats only the merge can see.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
@@ -26,7 +25,11 @@ from lrsrules.packs.model import RuleDef
 from lrsrules.run.program import CrossTarget
 from lrsrules.run.runner import describe_failure
 
-_blake2b = hashlib.blake2b
+try:  # hashlib's own BLAKE2, without the OpenSSL that importing hashlib loads (ms a start)
+    from _blake2 import blake2b as _blake2b
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import blake2b as _blake2b
+
 _LINE_BITS = 40  # a line number below 2**40 packs under the record number
 _NO_LINE = (1 << _LINE_BITS) - 1  # a record without a line (a mapping, a test case)
 
@@ -61,7 +64,7 @@ def key_digest(parts: Sequence[str], casefold: bool = False) -> Key:
     if len(text) <= EXACT_CHARS:
         return text
     data = text.encode("utf-8", "surrogatepass")
-    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
+    return int.from_bytes(_blake2b(data, digest_size=8).digest(), "big")
 
 
 def pack_first(record: int, line: int | None) -> int:

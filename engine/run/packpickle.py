@@ -30,16 +30,19 @@ class PackPickler(pickle.Pickler):
         # How each type is pickled, decided once per type: reducer_override runs for every
         # object of the pack (60,000 for a code list of 5,000 comparisons).
         self.reducers: dict[type, Callable[[Any], Any] | None] = {}
+        # One of each equal node type: an expression's table gives every node its own, and
+        # kept once each, the pack loads hundreds of objects fewer.
+        self.typed: dict[Any, Any] = {}
 
     def reducer_override(self, obj: Any) -> Any:
         kind = type(obj)
         if kind not in self.reducers:
-            self.reducers[kind] = _reducer_for(kind)
+            self.reducers[kind] = _reducer_for(kind, self.typed)
         reducer = self.reducers[kind]
         return NotImplemented if reducer is None else reducer(obj)
 
 
-def _reducer_for(kind: type) -> Callable[[Any], Any] | None:
+def _reducer_for(kind: type, typed: dict[Any, Any]) -> Callable[[Any], Any] | None:
     from lrsrules.lang.checked import UNSET, CheckedExpr
     from lrsrules.lang.groups import RememberedHits
     from lrsrules.lang.regexes import Answers, Regex, compile_regex
@@ -50,11 +53,11 @@ def _reducer_for(kind: type) -> Callable[[Any], Any] | None:
         return _python_regex_reduction
     if kind is Regex:
         # Kept translated for RE2: translating Unicode classes again costs 0.1 s a pattern.
-        return lambda obj: (_regex, (obj.pattern, obj._re.pattern))
+        return lambda obj: (_regex, (obj.pattern, obj._translated))
     if kind is Answers:  # a pattern's answers are its Regex's own
-        return lambda obj: (_answers, (obj.pattern, compile_regex(obj.pattern)._re.pattern))
+        return lambda obj: (_answers, (obj.pattern, compile_regex(obj.pattern)._translated))
     if kind is CheckedExpr:
-        return _checked_reduction
+        return lambda obj: _checked_reduction(obj, typed)
     if kind is types.BuiltinMethodType:  # the lookups of groups: made again by bind_groups
         made_on_load = (RememberedHits, itertools.count)
         return lambda obj: ((_made_on_load, ()) if type(obj.__self__) in made_on_load
@@ -147,7 +150,7 @@ def _made_on_load() -> None:
     return None
 
 
-def _checked_reduction(checked: Any) -> tuple[Any, ...]:
+def _checked_reduction(checked: Any, typed: dict[Any, Any]) -> tuple[Any, ...]:
     from lrsrules.lang import nodes as n
 
     by_id: dict[int, Any] = {}
@@ -156,7 +159,8 @@ def _checked_reduction(checked: Any) -> tuple[Any, ...]:
         node = stack.pop()
         by_id[id(node)] = node
         stack.extend(n.children(node))
-    types_ = [(by_id[key], typed) for key, typed in checked.types.items() if key in by_id]
+    types_ = [(by_id[key], typed.setdefault(kept, kept))
+              for key, kept in checked.types.items() if key in by_id]
     regexes = [(by_id[key], regex) for key, regex in checked.regexes.items() if key in by_id]
     return _checked, (checked.root, checked.source, types_, regexes)
 
