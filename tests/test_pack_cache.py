@@ -91,6 +91,23 @@ def test_a_checked_expression_read_back_still_knows_its_nodes(folder: Path) -> N
         assert checked.typed(checked.root).type  # keyed by the node, not a stale id
 
 
+def test_a_checked_expression_read_back_is_unpacked_when_first_read(folder: Path) -> None:
+    fresh = lrsrules.load_pack()
+    lrsrules.load_pack(cache=True)
+    read = lrsrules.load_pack(cache=True)
+    assert read.required_fields() == fresh.required_fields() != {}  # kept: no tree read
+    checked = read.targets[0].code.check
+    assert "root" not in vars(checked) and "_unpack" in vars(checked)
+    assert checked.source == fresh.targets[0].code.check.source  # not packed
+    original = fresh.targets[0].code.check
+    assert checked.root == original.root  # its tree, types and regexes, read now
+    assert checked.typed(checked.root) == original.typed(original.root)
+    assert len(checked.types) == len(original.types)
+    assert "_unpack" not in vars(checked) and "root" in vars(checked)
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        checked.nothing  # noqa: B018 (the attribute is the test)
+
+
 @pytest.mark.parametrize("pattern", [r"[\w' -]+", r"(?P<area>[A-Z]{1,2})[0-9]+", r"(?i)mrs?\.? .+",
                                      r"[^\W\d_][\w'’.-]*"])
 def test_a_python_regex_is_read_back_the_same_from_its_compiled_code(pattern: str) -> None:

@@ -30,11 +30,13 @@ main()
 """
 # Preparing a pack (YAML, its shape, the expression parser, checker and compiler), the
 # other inputs and reports, waivers, settings files, workers, the terminal layout (rich:
-# never on a piped run), typer's rich help and the other commands.
+# never on a piped run), typer's rich help and the other commands; the rules' expression
+# trees (kept packed in the entry until read: no record of a short file needs them),
+# and OpenSSL (hashlib: the cache takes BLAKE2 from _blake2).
 NEVER = [
     "yaml", "jsonschema", "referencing", "lark", "rich", "typer.rich_utils",
     "multiprocessing", "concurrent.futures", "gzip", "zipfile", "xml.etree.ElementTree",
-    "tomllib", "tomli",
+    "tomllib", "tomli", "lrsrules.lang.nodes", "_hashlib",
     "lrsrules.packs.loader", "lrsrules.packs.yamlsource", "lrsrules.packs.schema",
     "lrsrules.packs.selection", "lrsrules.packs.waivers",
     "lrsrules.lang.parser", "lrsrules.lang.checker", "lrsrules.lang.compiler",

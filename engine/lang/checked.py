@@ -42,6 +42,22 @@ class CheckedExpr:
     def typed(self, node: n.Node) -> Typed:
         return self.types[id(node)]
 
+    if not TYPE_CHECKING:
+        def __getattr__(self, name: str) -> Any:
+            # Only for what is missing: an expression read back from the cache has its
+            # tree, types and regexes packed until one is first read (``run.packpickle``):
+            # a run on a short file reads none, and loads no node class.
+            unpack = self.__dict__.get("_unpack") if name in _PACKED else None
+            if unpack is None:
+                raise AttributeError(
+                    f"{type(self).__name__!r} object has no attribute {name!r}")
+            del self.__dict__["_unpack"]
+            self.root, self.types, self.regexes = unpack()
+            return getattr(self, name)
+
+
+_PACKED = frozenset({"root", "types", "regexes"})
+
 
 @dataclass(frozen=True, slots=True)
 class RuleCode:

@@ -23,8 +23,6 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from itertools import count
 from typing import TYPE_CHECKING, Any
 
-from lrsrules.lang import nodes as n
-
 if TYPE_CHECKING:
     from lrsrules.lang.compiler import RuleCode
 
@@ -85,12 +83,14 @@ def single_field_groups(rules: Sequence[RuleCode], env: Mapping[str, str],
     fields with two targets or more (one cheap test gains nothing from a lookup), and
     none of the ``distinct`` fields (the key of a ``unique`` rule: its values are meant
     not to repeat)."""
+    from lrsrules.lang.nodes import names_in  # compiling: a run loads groups, not nodes
+
     found: dict[str, list[int]] = {}
     for index, rule in enumerate(rules):
         names: set[str] = set()
         for expr in (rule.when, rule.check, rule.unless):
             if expr is not None:
-                names |= n.names_in(expr.root)
+                names |= names_in(expr.root)
         names.discard("field_name")  # the rule's own field name: not read from the record
         # ``value`` of a rule whose field has no variable is compiled as null: read from
         # no field.

@@ -57,7 +57,7 @@ except ImportError:  # pragma: no cover - a Python built without it
 if TYPE_CHECKING:
     from lrsrules.packs.packfiles import PackFiles
 
-_MAGIC = b"lrsrules prepared pack 2\n"
+_MAGIC = b"lrsrules prepared pack 3\n"
 _SUFFIX = ".pack"
 _KEEP_DAYS = 7  # entries not written for this long are removed (the date is in the key)
 _PACK_SUFFIXES = (".yaml", ".yml")

@@ -11,6 +11,7 @@ function here is named by the entries, so an entry is read back by this module.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
 import itertools
 import marshal
@@ -151,6 +152,8 @@ def _made_on_load() -> None:
 
 
 def _checked_reduction(checked: Any, typed: dict[Any, Any]) -> tuple[Any, ...]:
+    """A checked expression with its tree, types and regexes packed in a pickle of their
+    own, read back when the expression is first read (``CheckedExpr.__getattr__``)."""
     from lrsrules.lang import nodes as n
 
     by_id: dict[int, Any] = {}
@@ -162,15 +165,26 @@ def _checked_reduction(checked: Any, typed: dict[Any, Any]) -> tuple[Any, ...]:
     types_ = [(by_id[key], typed.setdefault(kept, kept))
               for key, kept in checked.types.items() if key in by_id]
     regexes = [(by_id[key], regex) for key, regex in checked.regexes.items() if key in by_id]
-    return _checked, (checked.root, checked.source, types_, regexes)
+    packed = io.BytesIO()
+    inner = PackPickler(packed, protocol=pickle.HIGHEST_PROTOCOL)
+    inner.typed = typed
+    inner.dump((checked.root, types_, regexes))
+    return _checked, (packed.getvalue(), checked.source)
 
 
-def _checked(root: Any, source: Any, types_: list[tuple[Any, Any]],
-             regexes: list[tuple[Any, Any]]) -> Any:
+def _checked(packed: bytes, source: Any) -> Any:
     from lrsrules.lang.checked import CheckedExpr
 
-    return CheckedExpr(root, source, {id(node): typed for node, typed in types_},
-                       {id(node): regex for node, regex in regexes})
+    found: Any = object.__new__(CheckedExpr)
+    found.source = source
+    found._unpack = functools.partial(_unpacked, packed)
+    return found
+
+
+def _unpacked(packed: bytes) -> tuple[Any, dict[int, Any], dict[int, Any]]:
+    root, types_, regexes = pickle.loads(packed)
+    return (root, {id(node): kept for node, kept in types_},
+            {id(node): regex for node, regex in regexes})
 
 
 # The Regex rebuilt for each (pattern, translation), so that an expression's regex and the

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from lrsrules.errors import PackError, Problem
 from lrsrules.findings import Finding
-from lrsrules.lang import nodes as n
 from lrsrules.lang.checked import CheckedExpr, CheckFunction, RuleCode
 from lrsrules.packs.model import ExprSource, Pack, RuleDef
 
 if TYPE_CHECKING:
     from lrsrules.inputs.records import Record
+    from lrsrules.lang import nodes as n
     from lrsrules.lang.checker import Scope
 
 
@@ -101,6 +101,9 @@ class CompiledPack:
         init=False, repr=False, compare=False)
     # Each target's severity, by index (for counting findings written as text).
     severities: tuple[str, ...] = dataclass_field(init=False, repr=False, compare=False)
+    # ``required_fields``, found once: kept with the pack in the cache, so that a run reads
+    # no rule's expression (each is read back from there when first needed).
+    required: Mapping[str, str] = dataclass_field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "plain_hits", tuple(Hit(target) for target in self.targets))
@@ -109,6 +112,13 @@ class CompiledPack:
              target.value_index) for target in self.targets))
         object.__setattr__(self, "severities",
                            tuple(target.rule.severity for target in self.targets))
+        required: dict[str, str] = {}
+        for target in self.targets:
+            code = target.code
+            if code.when is None and code.unless is None and _is_presence(
+                    code.check.root, target.field):
+                required.setdefault(target.field, target.rule.id)
+        object.__setattr__(self, "required", required)
 
     @property
     def loaded(self) -> Pack:
@@ -119,13 +129,7 @@ class CompiledPack:
     def required_fields(self) -> dict[str, str]:
         """Each field a rule in force requires outright (its check is ``present`` of the
         field, with no when or unless), with the first such rule's id."""
-        found: dict[str, str] = {}
-        for target in self.targets:
-            code = target.code
-            if code.when is None and code.unless is None and _is_presence(
-                    code.check.root, target.field):
-                found.setdefault(target.field, target.rule.id)
-        return found
+        return dict(self.required)
 
     def hits(self, values: Sequence[str | None]) -> list[Hit]:
         """The targets that fire on ``values``, in target order."""
@@ -200,6 +204,7 @@ def compile_pack(pack: Pack, *, today: dt.date | None = None,
     so that a pack compiled for several dates, or checked by a tool first, is parsed once.
     ``loaded`` is the pack as loaded when ``pack`` holds only the rules in force of it.
     """
+    from lrsrules.lang import nodes as n
     from lrsrules.lang.compiler import compile_rules
 
     checked = check_pack(pack, checked)
@@ -250,6 +255,8 @@ def compile_pack(pack: Pack, *, today: dt.date | None = None,
 
 
 def _is_presence(root: n.Node, field: str) -> bool:
+    from lrsrules.lang import nodes as n
+
     if not (isinstance(root, n.Call) and root.function == "present" and len(root.args) == 1):
         return False
     arg = root.args[0]
