@@ -233,3 +233,22 @@ def test_an_entry_is_kept_per_day_of_the_rules_in_force(folder: Path) -> None:
     lrsrules.load_pack(cache=True)
     lrsrules.load_pack(as_of="2024-01-01", cache=True)
     assert len(entries(folder)) == 2
+
+
+def test_threads_reading_one_packed_expression_see_one_tree(folder: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from lrsrules.lang.checked import CheckedExpr
+
+    lrsrules.load_pack(cache=True)
+    read = lrsrules.load_pack(cache=True)
+    expressions = [target.code.check for target in read.targets]
+    assert all("_unpack" in vars(checked) for checked in expressions)
+
+    def typed(checked: CheckedExpr) -> str:
+        return checked.typed(checked.root).type
+
+    with ThreadPoolExecutor(8) as pool:
+        types = list(pool.map(typed, expressions * 8))  # each read by several at once
+    assert types == [typed(checked) for checked in expressions] * 8
+    assert not any("_unpack" in vars(checked) for checked in expressions)

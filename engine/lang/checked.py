@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from threading import Lock
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -46,17 +47,22 @@ class CheckedExpr:
         def __getattr__(self, name: str) -> Any:
             # Only for what is missing: an expression read back from the cache has its
             # tree, types and regexes packed until one is first read (``run.packpickle``):
-            # a run on a short file reads none, and loads no node class.
-            unpack = self.__dict__.get("_unpack") if name in _PACKED else None
-            if unpack is None:
-                raise AttributeError(
-                    f"{type(self).__name__!r} object has no attribute {name!r}")
-            del self.__dict__["_unpack"]
-            self.root, self.types, self.regexes = unpack()
-            return getattr(self, name)
+            # a run on a short file reads none, and loads no node class. Unpacked once,
+            # the three together, under a lock: threads may share a pack (a Dask worker's
+            # tasks), and a tree must never meet another copy's types.
+            if name in _PACKED and "_unpack" in self.__dict__:
+                with _UNPACKING:
+                    unpack = self.__dict__.get("_unpack")
+                    if unpack is not None:
+                        root, types, regexes = unpack()
+                        self.__dict__.update(root=root, types=types, regexes=regexes)
+                        del self.__dict__["_unpack"]
+                return self.__dict__[name]
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
 
 _PACKED = frozenset({"root", "types", "regexes"})
+_UNPACKING = Lock()
 
 
 @dataclass(frozen=True, slots=True)
