@@ -136,7 +136,8 @@ class Regex:
         re2 = _re2()
         tester = _options()
         tester.never_capture = True
-        match, both = re2.compile(self._translated, tester)._regexp.Match, _anchor("BOTH")
+        match = re2.compile(self._translated, tester)._regexp.Match
+        both = re2._Anchor.ANCHOR_BOTH
 
         def test(data: bytes) -> bool:
             return bool(match(both, data, 0, len(data))[0] != _NO_MATCH)
@@ -175,7 +176,8 @@ class Regex:
 
     def _sub(self, pieces: tuple[bytes | int, ...], text: str) -> str:
         data, clean = _encoded(text)
-        match, anywhere = self._groups()._regexp.Match, _anchor("UNANCHORED")  # group spans
+        match = self._groups()._regexp.Match  # spans of each group, in bytes
+        anywhere = _re2()._Anchor.UNANCHORED
         out: list[bytes] = []
         end = pos = 0
         empty_at = -1  # where the last match was empty
@@ -206,7 +208,7 @@ class Regex:
             options = _options()
             options.longest_match = True
             self._longest = _re2().compile(self._translated, options)
-        spans = self._longest._regexp.Match(_anchor("START"), clean, at, size)
+        spans = self._longest._regexp.Match(_re2()._Anchor.ANCHOR_START, clean, at, size)
         return spans if spans[0][1] > at else None
 
 
@@ -263,12 +265,6 @@ def _template(replacement: str) -> tuple[bytes | int, ...]:
     return tuple(pieces)
 
 
-def _anchor(name: str) -> Any:
-    """RE2's anchor ``ANCHOR_<name>`` (or ``UNANCHORED``)."""
-    anchors = _re2()._Anchor
-    return getattr(anchors, name if name == "UNANCHORED" else f"ANCHOR_{name}")
-
-
 def _options() -> Any:
     options = _re2().Options()
     options.log_errors = False  # RE2 would print its parse errors on stderr
@@ -293,10 +289,11 @@ def _translate(pattern: str) -> str:
     names = {index: name for name, index in parsed.state.groupdict.items()}
     translated = _flags(flags, 0) + _items(parsed, names) + (")" if flags else "")
     # The syntax must be RE2's too, as written: the cluster engine reads it so.
+    re2 = _re2()
     for text in (pattern, translated):
         try:
-            _re2().compile(text, _options())
-        except (_re2().error, UnicodeEncodeError) as exc:
+            re2.compile(text, _options())
+        except (re2.error, UnicodeEncodeError) as exc:
             raise _Unportable(f"RE2 does not accept it ({_re2_message(exc)})") from None
     return translated
 

@@ -45,14 +45,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lrsrules import speedups
+from lrsrules.digests import blake2b
 from lrsrules.limits import PACK_CACHE_BYTES
 from lrsrules.run.packpickle import PackPickler
 from lrsrules.run.program import CompiledPack
-
-try:  # hashlib's own BLAKE2, without the OpenSSL that importing hashlib loads (ms a start)
-    from _blake2 import blake2b
-except ImportError:  # pragma: no cover - a Python built without it
-    from hashlib import blake2b
 
 if TYPE_CHECKING:
     from lrsrules.packs.packfiles import PackFiles
@@ -244,7 +240,7 @@ def _read_entry(entry: Path) -> CompiledPack | None:
     if len(data) > PACK_CACHE_BYTES or not data.startswith(_MAGIC):
         return None
     digest, _, rest = data[len(_MAGIC):].partition(b"\n")
-    if blake2b(rest, digest_size=32).hexdigest().encode() != digest:
+    if _digest(rest) != digest:
         return None  # truncated or altered
     made_from, _, payload = rest.partition(b"\n")
     try:
@@ -254,6 +250,11 @@ def _read_entry(entry: Path) -> CompiledPack | None:
     except Exception:  # an entry that does not load is one to rewrite, never a crash
         return None
     return compiled if isinstance(compiled, CompiledPack) else None
+
+
+def _digest(data: bytes) -> bytes:
+    """What an entry's second line holds: the digest of the rest, in hex."""
+    return blake2b(data, digest_size=32).hexdigest().encode()
 
 
 def _write_entry(folder: Path, entry: Path, compiled: CompiledPack,
@@ -266,7 +267,7 @@ def _write_entry(folder: Path, entry: Path, compiled: CompiledPack,
     rest = json.dumps(_made_from(made_from)).encode() + b"\n" + buffer.getvalue()
     if len(rest) > PACK_CACHE_BYTES - 100:
         return
-    data = _MAGIC + blake2b(rest, digest_size=32).hexdigest().encode() + b"\n" + rest
+    data = _MAGIC + _digest(rest) + b"\n" + rest
     temporary = folder / f".{entry.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
     try:
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL

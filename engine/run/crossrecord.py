@@ -19,16 +19,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
+from lrsrules.digests import blake2b
 from lrsrules.findings import Finding
 from lrsrules.inputs.records import Record
 from lrsrules.packs.model import RuleDef
 from lrsrules.run.program import CrossTarget
 from lrsrules.run.runner import describe_failure
-
-try:  # hashlib's own BLAKE2, without the OpenSSL that importing hashlib loads (ms a start)
-    from _blake2 import blake2b as _blake2b
-except ImportError:  # pragma: no cover - a Python built without it
-    from hashlib import blake2b as _blake2b
 
 _LINE_BITS = 40  # a line number below 2**40 packs under the record number
 _NO_LINE = (1 << _LINE_BITS) - 1  # a record without a line (a mapping, a test case)
@@ -64,7 +60,7 @@ def key_digest(parts: Sequence[str], casefold: bool = False) -> Key:
     if len(text) <= EXACT_CHARS:
         return text
     data = text.encode("utf-8", "surrogatepass")
-    return int.from_bytes(_blake2b(data, digest_size=8).digest(), "big")
+    return int.from_bytes(blake2b(data, digest_size=8).digest(), "big")
 
 
 def pack_first(record: int, line: int | None) -> int:
@@ -182,7 +178,7 @@ class CrossRecords:
             digest: Key
             if parts is None:
                 folded = text.casefold() if casefold else text
-                digest = folded if len(folded) <= EXACT_CHARS else int.from_bytes(_blake2b(
+                digest = folded if len(folded) <= EXACT_CHARS else int.from_bytes(blake2b(
                     folded.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
             else:
                 digest = key_digest(parts, casefold)
