@@ -619,6 +619,42 @@ def test_a_line_failing_only_a_column_is_checked_by_that_columns_part() -> None:
         assert part is None
 
 
+def test_a_part_gives_every_line_from_its_end_on_once() -> None:
+    # A part of a file proves no line from the next part's first on (``until``): those
+    # come back to be read whole, each once, whether or not it fails a column test (a
+    # wrong check digit), and the lines proven before them are counted as they are.
+    pack = compile_pack(load_pack(BENCH_PACK))
+    columns = {field: HEADINGS.index(heading) for field, heading in [
+        ("given_name", "GivenName"), ("family_name", "FamilyName"), ("uln", "ULN"),
+        ("date_of_birth", "DateOfBirth"), ("gender", "Gender"),
+        ("last_known_postcode", "LastKnownPostCode"), ("email_address", "EmailAddress"),
+        ("ability_to_share", "AbilityToShare")]}
+    proof = line_proof(pack, Layout(",", len(HEADINGS), columns))
+    assert proof is not None
+    good = ["Ann", "Lee", "9999999998", "2001-05-17", "1", "SW1A 1AA", "ann@example.org",
+            "1", ""]
+    wrong_digit = list(good)
+    wrong_digit[HEADINGS.index("ULN")] = "9999999990"
+    opted_out = list(good)
+    opted_out[HEADINGS.index("AbilityToShare")] = "2"
+    kinds = [good, wrong_digit, good, opted_out, wrong_digit, good, good, wrong_digit, good]
+    lines = [",".join(cells) + "\n" for cells in kinds]
+    for until in range(1, len(lines) + 2):
+        given = list(proof.ending(until).unproven("".join(lines), 0, 0))
+        assert given[-1][0] == ""  # the block's end
+        # Each line is proven (counted in the next item given) or given, in order.
+        seen = 0
+        for text, proven, part in given:
+            assert proven >= 0
+            seen += proven
+            if text:
+                assert text == lines[seen], (until, seen)
+                from_end = seen >= until - 1  # the lines numbered ``until`` and on
+                assert (part is None) == (from_end or kinds[seen] is opted_out), (until, seen)
+                seen += 1
+        assert seen == len(lines), until
+
+
 def test_a_file_shorter_than_the_warm_up_is_still_tried_both_ways(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The plain way warms up on a quarter of the file's lines at most (its size read off

@@ -40,8 +40,8 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from itertools import compress
-from operator import itemgetter
+from itertools import compress, islice
+from operator import itemgetter, not_
 from typing import Any, NamedTuple
 
 from lrsrules.lang import nodes as n
@@ -272,12 +272,16 @@ class RowProof:
         pick, passes, plain = shape.pick, self._passes, self._plain
         blank = {"": None}.get  # findall gives "" for a value not found: None
         lines = shape.lines.findall(block)
+        whole = list(map(itemgetter(0), lines))  # "" for a line that is not clean
         # The fields each clean line that fails a column test may fail by.
-        failed = _column_failures(shape, lines) if shape.columns else {}
+        failed = _column_failures(shape, lines, whole) if shape.columns else {}
         narrowed = self._narrowing.check_for
         until, stop = self._until, len(lines)
         if until is not None and line + len(lines) >= until:  # none proven from there on
             stop = max(until - line - 1, 0)
+        if plain:  # only the lines not proven are looked at, found in C calls
+            yield from _unproven_lines(lines, whole, failed, stop, narrowed)
+            return
         for index, found in enumerate(lines):
             number += 1
             line += 1
@@ -302,11 +306,41 @@ class RowProof:
         yield "", proven, None
 
 
-def _column_failures(shape: _Shape, lines: Sequence[tuple[str, ...]]) -> dict[int, int]:
+def _unproven_lines(lines: Sequence[tuple[str, ...]], whole: Sequence[str],
+                    failed: Mapping[int, int], stop: int,
+                    narrowed: Callable[[int], CheckFunction]
+                    ) -> Iterator[tuple[str, int, CheckFunction | None]]:
+    """``RowProof.unproven`` where a line that matches the clean expression and passes its
+    column tests is proven (no check, no key to note): only the other lines are visited,
+    those the expression did not match found by ``compress`` and the rest by index."""
+    count = len(lines)
+    unmatched = compress(range(stop), map(not_, islice(whole, stop)))
+    if failed:  # (a line from ``stop`` on may have failed a column too: given once)
+        indexes = sorted({*unmatched, *(index for index in failed if index < stop)})
+    else:
+        indexes = list(unmatched)
+    indexes.extend(range(stop, count))
+    after = -1  # the index of the line last given
+    for index in indexes:
+        found = lines[index]
+        text = found[0]
+        proven = index - after - 1
+        after = index
+        if not text:
+            yield found[-1], proven, None
+        elif index >= stop:  # past the end of the part: checked whole, by its own part
+            yield text, proven, None
+        else:
+            yield text, proven, narrowed(failed[index])
+    yield "", count - after - 1, None
+
+
+def _column_failures(shape: _Shape, lines: Sequence[tuple[str, ...]],
+                     whole: Sequence[str]) -> dict[int, int]:
     """The lines of a block (findall's) that match the clean line but fail a check
     run over the column of values at once (the columns picked out in C calls), each with
-    the bits of the fields whose columns it fails."""
-    whole = list(map(itemgetter(0), lines))  # "" for a line that is not clean
+    the bits of the fields whose columns it fails; ``whole``: each line's clean text, ""
+    for a line that is not clean."""
     clean = list(compress(range(len(lines)), whole))
     matched = list(compress(lines, whole))
     failed: dict[int, int] = {}
