@@ -20,6 +20,11 @@ no rule fails. ``line_proof`` builds it:
 Whether the proof is used at all is for the reader to find out on the file
 (``lrsrules.inputs.prooftrial``): where it says little, the plain way is faster.
 
+A length limit of ``LONG_LIMIT`` characters or more (an e-mail address's 254) is not
+read cell by cell: a line no longer than the shortest such limit holds no longer cell, so
+the expression leaves them out and longer lines are read the plain way; where many lines
+are longer, the proof reads them for the rest of the file (``_Shapes.uncap``).
+
 A line is proven clean when each of its cells is plain text or text in quotes (with
 no quote, delimiter or line break inside, csv reads it as the text), one cell for each
 heading, every assertion holds, the residual finds nothing and no key repeats. Any
@@ -62,6 +67,12 @@ from lrsrules.run.narrowing import Narrowing
 from lrsrules.run.program import CompiledPack, lists_of
 
 MAX_PROOF_CHARS = 1 << 20  # an expression longer than this proves no line (a huge pack)
+# A length limit this long or longer (an e-mail address's 254) is not read cell by cell:
+# a line no longer than the shortest such limit holds no cell longer than it. Longer
+# lines are read the plain way, and when more than one in ``LONG_SHARE`` of a block's
+# clean lines are longer, the proof reads the limits for the rest of the file.
+LONG_LIMIT = 254
+LONG_SHARE = 16
 _ANY_LINE = "([^\r\n]*(?:\r\n|\r|\n))"
 
 
@@ -161,16 +172,21 @@ def line_proof(compiled: CompiledPack, layout: Layout,
                            check, lists, today)
     tests = [(compiled.fields.index(field), test, narrowing.bit(field))
              for field, test in columns]
-    bare_shape, quoted_shape = (
-        _Shape(_clean_line(found, layout, by_column, syntax_), compiled.fields, tests)
-        for found, syntax_ in ((asserted_bare, bare), (asserted, syntax)))
-    return RowProof(bare_shape, quoted_shape, check,
-                    across.admit if across is not None else None, until, narrowing)
+    shapes = [_Shape(_clean_line(found, layout, by_column, syntax_, cap=cap),
+                     compiled.fields, tests)
+              for cap in (LONG_LIMIT, None)
+              for found, syntax_ in ((asserted_bare, bare), (asserted, syntax))]
+    return RowProof(_Shapes(*shapes), check, across.admit if across is not None else None,
+                    until, narrowing)
 
 
 def _clean_line(asserted: Mapping[str, list[CellCheck]], layout: Layout,
-                by_column: Mapping[int, str], syntax: CellSyntax) -> tuple[str, dict[str, int]]:
-    """The expression of a clean line, and the number of the group of each value read."""
+                by_column: Mapping[int, str], syntax: CellSyntax, *, cap: int | None
+                ) -> tuple[str, dict[str, int], int | None]:
+    """The expression of a clean line, the number of the group of each value read, and
+    the longest line it proves (None: any): with ``cap``, the length limits of ``cap`` or
+    more left out (see ``LONG_LIMIT``), and the shortest of them is that length."""
+    dropped: list[int] = []
     field_at = {column: field for field, column in layout.columns.items()}
     cells, groups, group = [], 0, {}  # group: field -> the number of the group of its value
     for column in range(layout.width):
@@ -182,10 +198,24 @@ def _clean_line(asserted: Mapping[str, list[CellCheck]], layout: Layout,
         if column in by_column:
             group[by_column[column]] = groups + 1
             groups += 1
+        if cap is not None:
+            dropped += [check.repeat[2] for check in checks if _long_limit(check, syntax, cap)
+                        and check.repeat is not None and check.repeat[2] is not None]
+            checks = [check for check in checks if not _long_limit(check, syntax, cap)]
         cells.append(_cell(checks, syntax, quote=quote, captured=column in by_column))
     never = "(?:((?!)))?"  # a group that never takes part: None for fields without a column
     group[""] = groups + 1
-    return re.escape(layout.delimiter).join(cells) + "(?:\r\n|\r|\n)" + never, group
+    return (re.escape(layout.delimiter).join(cells) + "(?:\r\n|\r|\n)" + never, group,
+            min(dropped, default=None))
+
+
+def _long_limit(check: CellCheck, syntax: CellSyntax, cap: int) -> bool:
+    """Whether ``check`` says only that the cell holds at most some ``cap`` or more
+    characters (``len(f) <= 254``)."""
+    repeat = check.repeat
+    return (repeat is not None and repeat[0] == syntax.char and repeat[1] == 0
+            and repeat[2] is not None and repeat[2] >= cap and check.empty
+            and check.column is None)
 
 
 ColumnTest = Callable[[Sequence[str]], bytes]
@@ -195,9 +225,10 @@ class _Shape:
     """One clean line's expression (for lines with quotes, or without), ready to match one
     line or every line of a block, and where it holds the values."""
 
-    def __init__(self, clean: tuple[str, dict[str, int]], fields: Sequence[str],
+    def __init__(self, clean: tuple[str, dict[str, int], int | None], fields: Sequence[str],
                  tests: Sequence[tuple[int, ColumnTest, int]]) -> None:
-        self.pattern, group = clean  # one clean line, its values in its groups
+        # One clean line, its values in its groups; the longest line it proves (None: any).
+        self.pattern, group, self.cap = clean
         order = [group.get(field, group[""]) - 1 for field in fields]  # in its groups()
         self._compiled: re.Pattern[str] | None = None
         # The values out of a match of ``lines`` (or a tuple of its findall), whose group
@@ -222,16 +253,29 @@ class _Shape:
         return self._compiled
 
 
+class _Shapes:
+    """The expressions a proof matches lines with: for lines without quotes (``bare``)
+    and with, first those that leave out long length limits (``_clean_line``'s ``cap``),
+    then, once ``uncap`` is called, those that read them. Shared by a proof's parts."""
+
+    def __init__(self, bare: _Shape, quoted: _Shape, full_bare: _Shape, full_quoted: _Shape
+                 ) -> None:
+        self.bare, self.quoted = bare, quoted
+        self._full = full_bare, full_quoted
+
+    def uncap(self) -> None:
+        self.bare, self.quoted = self._full
+
+
 class RowProof:
     """The proof for one file's columns (see the module): ``proves`` one line, or finds
     the ``unproven`` lines of a block of them, each with the part of the check its record
     needs. Made by ``line_proof``."""
 
-    def __init__(self, bare: _Shape, quoted: _Shape, check: CheckFunction | None,
+    def __init__(self, shapes: _Shapes, check: CheckFunction | None,
                  admit: Callable[[int, int, Sequence[str | None]], bool] | None,
                  until: int | None, narrowing: Narrowing) -> None:
-        self.bare, self.quoted = bare, quoted
-        self.pattern = quoted.pattern
+        self.shapes = shapes
         self._check = check
         self._admit = admit
         self._plain = check is None and admit is None  # nothing to run line by line
@@ -241,17 +285,18 @@ class RowProof:
     def ending(self, until: int | None) -> RowProof:
         """This proof for a part of a file that ends at line ``until`` (the same
         expressions, and the same answers kept)."""
-        return RowProof(self.bare, self.quoted, self._check, self._admit, until,
-                        self._narrowing)
+        return RowProof(self.shapes, self._check, self._admit, until, self._narrowing)
 
     def _stops(self, line: int) -> bool:
         """Whether ``line`` is past the lines this proof may prove."""
         return self._until is not None and line >= self._until
 
     def proves(self, text: str, number: int, line: int) -> bool:
-        shape = self.quoted if '"' in text else self.bare
+        shape = self.shapes.quoted if '"' in text else self.shapes.bare
         found = shape.lines.fullmatch(text)
         if found is None or found.group(1) is None or self._stops(line):
+            return False
+        if shape.cap is not None and len(text) > shape.cap:
             return False
         values = shape.pick(found.groups())
         for index, test in shape.column_tests:  # a column of one ("" for a value not found)
@@ -268,11 +313,14 @@ class RowProof:
     def unproven(self, block: str, number: int, line: int
                  ) -> Iterator[tuple[str, int, CheckFunction | None]]:
         proven = 0
-        shape = self.quoted if '"' in block else self.bare
+        shapes = self.shapes
+        shape = shapes.quoted if '"' in block else shapes.bare
         pick, passes, plain = shape.pick, self._passes, self._plain
         blank = {"": None}.get  # findall gives "" for a value not found: None
         lines = shape.lines.findall(block)
         whole = list(map(itemgetter(0), lines))  # "" for a line that is not clean
+        if shape.cap is not None:
+            _longer_unmatched(shapes, shape.cap, lines, whole)
         # The fields each clean line that fails a column test may fail by.
         failed = _column_failures(shape, lines, whole) if shape.columns else {}
         narrowed = self._narrowing.check_for
@@ -304,6 +352,22 @@ class RowProof:
                 yield text, proven, narrowed(mask)
             proven = 0
         yield "", proven, None
+
+
+def _longer_unmatched(shapes: _Shapes, cap: int, lines: list[tuple[str, ...]],
+                      whole: list[str]) -> None:
+    """The clean lines longer than ``cap`` made lines not clean (their text in the last
+    group, as findall gives a line the expression did not match); many of them, and the
+    proof reads the long limits from the next block on."""
+    longer = list(compress(range(len(whole)), map(cap.__lt__, map(len, whole))))
+    if not longer:
+        return
+    if len(longer) * LONG_SHARE > len(lines):
+        shapes.uncap()
+    width = len(lines[0])
+    for index in longer:
+        lines[index] = ("",) * (width - 1) + (whole[index],)
+        whole[index] = ""
 
 
 def _unproven_lines(lines: Sequence[tuple[str, ...]], whole: Sequence[str],
