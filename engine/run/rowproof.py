@@ -312,24 +312,30 @@ class RowProof:
 
     def unproven(self, block: str, number: int, line: int
                  ) -> Iterator[tuple[str, int, CheckFunction | None]]:
-        proven = 0
         shapes = self.shapes
         shape = shapes.quoted if '"' in block else shapes.bare
-        pick, passes, plain = shape.pick, self._passes, self._plain
-        blank = {"": None}.get  # findall gives "" for a value not found: None
         lines = shape.lines.findall(block)
         whole = list(map(itemgetter(0), lines))  # "" for a line that is not clean
         if shape.cap is not None:
             _longer_unmatched(shapes, shape.cap, lines, whole)
         # The fields each clean line that fails a column test may fail by.
         failed = _column_failures(shape, lines, whole) if shape.columns else {}
-        narrowed = self._narrowing.check_for
         until, stop = self._until, len(lines)
         if until is not None and line + len(lines) >= until:  # none proven from there on
             stop = max(until - line - 1, 0)
-        if plain:  # only the lines not proven are looked at, found in C calls
-            yield from _unproven_lines(lines, whole, failed, stop, narrowed)
-            return
+        if self._plain:  # only the lines not proven are looked at, found in C calls
+            return iter(_unproven_lines(lines, whole, failed, stop,
+                                        self._narrowing.check_for))
+        return self._checked_lines(shape, lines, failed, stop, number, line)
+
+    def _checked_lines(self, shape: _Shape, lines: Sequence[tuple[str, ...]],
+                       failed: Mapping[int, int], stop: int, number: int, line: int
+                       ) -> Iterator[tuple[str, int, CheckFunction | None]]:
+        """``unproven`` where each clean line runs the residual check or notes its keys
+        (as the records before it are checked: a repeat names the first)."""
+        proven = 0
+        pick, passes, narrowed = shape.pick, self._passes, self._narrowing.check_for
+        blank = {"": None}.get  # findall gives "" for a value not found: None
         for index, found in enumerate(lines):
             number += 1
             line += 1
@@ -341,9 +347,6 @@ class RowProof:
             else:
                 mask = failed.get(index)
                 if mask is None:
-                    if plain:
-                        proven += 1
-                        continue
                     picked: Any = pick(found)
                     if passes(tuple(map(blank, picked, picked)), number, line):
                         proven += 1
@@ -373,10 +376,11 @@ def _longer_unmatched(shapes: _Shapes, cap: int, lines: list[tuple[str, ...]],
 def _unproven_lines(lines: Sequence[tuple[str, ...]], whole: Sequence[str],
                     failed: Mapping[int, int], stop: int,
                     narrowed: Callable[[int], CheckFunction]
-                    ) -> Iterator[tuple[str, int, CheckFunction | None]]:
+                    ) -> list[tuple[str, int, CheckFunction | None]]:
     """``RowProof.unproven`` where a line that matches the clean expression and passes its
     column tests is proven (no check, no key to note): only the other lines are visited,
-    those the expression did not match found by ``compress`` and the rest by index."""
+    those the expression did not match found by ``compress`` and the rest by index; a
+    list, which the reader takes from faster than from a generator."""
     count = len(lines)
     unmatched = compress(range(stop), map(not_, islice(whole, stop)))
     if failed:  # (a line from ``stop`` on may have failed a column too: given once)
@@ -385,18 +389,21 @@ def _unproven_lines(lines: Sequence[tuple[str, ...]], whole: Sequence[str],
         indexes = list(unmatched)
     indexes.extend(range(stop, count))
     after = -1  # the index of the line last given
+    given: list[tuple[str, int, CheckFunction | None]] = []
+    add = given.append
     for index in indexes:
         found = lines[index]
         text = found[0]
         proven = index - after - 1
         after = index
         if not text:
-            yield found[-1], proven, None
+            add((found[-1], proven, None))
         elif index >= stop:  # past the end of the part: checked whole, by its own part
-            yield text, proven, None
+            add((text, proven, None))
         else:
-            yield text, proven, narrowed(failed[index])
-    yield "", count - after - 1, None
+            add((text, proven, narrowed(failed[index])))
+    add(("", count - after - 1, None))
+    return given
 
 
 def _column_failures(shape: _Shape, lines: Sequence[tuple[str, ...]],
