@@ -342,6 +342,87 @@ def test_the_benchmarks_learners_proven_match_the_plain_path(
     assert report.count(b"B.ULN.02" if pack == "bench" else b"\n") > 300
 
 
+ERRORS_PACK = """\
+pack: errors
+version: 1.0.0
+fields:
+  given_name: {aliases: [GivenName]}
+  uln: {aliases: [ULN]}
+  gender: {aliases: [Gender]}
+rules:
+  - {id: E.01, field: given_name, severity: error, check: present(given_name), message: m}
+  - id: E.02
+    field: uln
+    severity: error
+    check: "weighted_sum(uln, [10, 9, 8, 7, 6, 5, 4, 3, 2, 1]) % 11 == 10"
+    message: m
+  - {id: E.03, field: gender, severity: info, check: "gender != '2'", message: m}
+"""
+
+
+def test_a_blocks_findings_written_together_match_the_plain_path(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A proven block's lines with findings are checked together and their findings written
+    # as one text (Run._texts_of): the same report as the plain path's, with records whose
+    # rule could not be evaluated (a ULN of letters) among them, blank and ragged lines
+    # (read by csv, the block's records before them handed over first) and lines of one
+    # cell too many.
+    from lrsrules.run import pipeline
+
+    pack = tmp_path / "errors.yaml"
+    pack.write_text(ERRORS_PACK, "utf-8")
+    rng = random.Random(5)
+    lines = ["GivenName,ULN,Gender,Note"]
+    for _ in range(6000):
+        roll = rng.random()
+        uln = rng.choice(["9999999998", "9999999990", "99999x9998", "12", ""])
+        row = [rng.choice(["Ann", "", "Bo"]), uln, rng.choice("0122"), "n" * rng.randint(0, 9)]
+        if roll < 0.01:
+            lines.append("")
+        elif roll < 0.02:
+            lines.append(",".join([*row, "extra"]))
+        elif roll < 0.6:
+            lines.append("Ann,9999999998,1,")
+        else:
+            lines.append(",".join(row))
+    data = tmp_path / "learners.csv"
+    data.write_text("\n".join(lines) + "\n", "utf-8", newline="")
+    together: list[int] = []
+    texts_of = pipeline.Run._texts_of
+
+    def spied(run: pipeline.Run, records: list, text_of: object) -> object:
+        together.append(len(records))
+        return texts_of(run, records, text_of)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline.Run, "_texts_of", spied)
+    monkeypatch.setattr(csvsource, "PROVE_AFTER", 5)
+    monkeypatch.setattr(csvsource, "BLOCK_CHARS", 4096)
+    monkeypatch.setattr(prooftrial.ProofTrial, "starts", lambda self, block: True)
+    report = same_both_ways(tmp_path, monkeypatch, str(data), "--pack", str(pack),
+                            "--format", "jsonl")
+    assert len(together) > 10 and sum(together) > 1000
+    rules = [json.loads(line)["rule"] for line in report.splitlines()]
+    assert {"E.01", "E.02", "E.03", "INPUT.RECORD"} <= set(rules)
+    assert any("could not be evaluated" in line for line in report.decode().splitlines())
+    # The totals count each record once, by either way.
+    import lrsrules
+    from lrsrules.report.reporters import JsonLinesPart
+
+    summaries = []
+    for plain in (False, True):
+        if plain:
+            monkeypatch.setenv("LRSRULES_NO_FAST_PATHS", "1")
+        else:
+            monkeypatch.delenv("LRSRULES_NO_FAST_PATHS", raising=False)
+        run = lrsrules.validate(str(data), str(pack))
+        text = "".join(item for item in run.reported(JsonLinesPart(False))
+                       if isinstance(item, str))
+        summaries.append((run.summary, len(text.splitlines()) if not plain else None))
+    (fast, written), (slow, _) = summaries
+    assert fast == slow
+    assert fast.records == 6000 - lines.count("") and written
+
+
 def test_every_translated_shape_matches_the_plain_path(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, blocks: int) -> None:
     data = tmp_path / "shapes.csv"

@@ -70,7 +70,8 @@ class CsvSource(HeadedSource):
         # Records read before the proof is made.
         self._prove_after = PROVE_EARLY if self._size >= LARGE_BYTES else PROVE_AFTER
         self._trial = ProofTrial(warmed=self._prove_after)  # whether proving pays here
-        self._records = self._iter_records(tuple(wanted))
+        self._runs = self._iter_records(tuple(wanted))
+        self._records = _flattened(self._runs)
 
     def prove_lines(self, make: ProofMaker, *, chosen: bool | None = None,
                     large: bool = False) -> None:
@@ -109,12 +110,16 @@ class CsvSource(HeadedSource):
             raise self._decode_error() from None
         raise InputError("the file has no header row", Location(self.path))
 
-    def _iter_records(self, wanted: tuple[str, ...]) -> Iterator[Record]:
+    def runs(self) -> Iterator[Record | list[Record]]:
+        return self._runs
+
+    def _iter_records(self, wanted: tuple[str, ...]) -> Iterator[Record | list[Record]]:
         if self._feed is not None:
             return self._iter_split(wanted, self._feed)
         return self._iter_parsed(wanted)
 
-    def _iter_split(self, wanted: tuple[str, ...], feed: _Feed) -> Iterator[Record]:
+    def _iter_split(self, wanted: tuple[str, ...], feed: _Feed
+                    ) -> Iterator[Record | list[Record]]:
         """The records as ``_iter_parsed`` reads them, but a line without quotes or NULs
         that splits into as many cells as there are headings is split here, with no
         csv call: what csv would make of it. Any other line goes to csv, as a line pushed
@@ -182,6 +187,9 @@ class CsvSource(HeadedSource):
         make, proven = self._make_proof, 0
         block: str | None = None
         unproven: Iterator[tuple[str, int, CheckFunction | None]] | None = None
+        # The records of a block's lines made before any is taken (see LineProof.unproven),
+        # handed over in one list; None: each as it is made.
+        batch: list[Record] | None = None
         taken = 0  # lines of the block taken so far
         trial, after = self._trial, self._prove_after
         plain_left = 0  # lines of a block given back to be read the plain way
@@ -197,19 +205,26 @@ class CsvSource(HeadedSource):
                     if not text:  # the end of the block, whose lines were all taken
                         lines.took(taken - 1)
                         unproven = None
+                        if batch:
+                            yield batch
                         continue
                     record = (split(text, number + 1, previous + 1, needs) if '"' not in text
                               else quoted(text, number + 1, previous + 1, needs))
                     if record is not None:
                         number += 1
                         previous += 1
-                        yield record
+                        if batch is None:
+                            yield record
+                        else:
+                            batch.append(record)
                         continue
                     # csv must read it (and perhaps the lines after it): give the rest of
                     # the block back to be read line by line.
                     assert block is not None
                     lines.push_lines(lines_of(block)[taken - 1:])
                     unproven = None
+                    if batch:
+                        yield batch
                 elif prove is not None and trial.chosen is False:
                     prove = None  # the plain way is faster on this file: line by line
                 elif prove is not None:
@@ -217,7 +232,9 @@ class CsvSource(HeadedSource):
                                         else max(BLOCK_CHARS // TRIAL_SHARE, 1))
                     if block is not None:
                         if trial.starts(block):
-                            unproven, taken = prove.unproven(block, number, previous), 0
+                            items = prove.unproven(block, number, previous)
+                            batch = [] if isinstance(items, list) else None
+                            unproven, taken = iter(items), 0
                         else:  # the plain way, timed: the block's lines one by one
                             given = lines_of(block)
                             lines.took(len(given))
@@ -308,6 +325,15 @@ class CsvSource(HeadedSource):
 
     def _csv_error(self, exc: csv.Error, start: int) -> InputError:
         return csv_error(self.path, exc, start, self._reader.line_num + self._offset)
+
+
+def _flattened(runs: Iterator[Record | list[Record]]) -> Iterator[Record]:
+    """The records of ``runs`` one by one."""
+    for run in runs:
+        if isinstance(run, list):
+            yield from run
+        else:
+            yield run
 
 
 class _Feed:

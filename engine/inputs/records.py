@@ -39,13 +39,17 @@ class LineProof(Protocol):
         """Whether one line (no NUL, no longer than a cell may be) is clean."""
 
     def unproven(self, block: str, number: int, line: int
-                 ) -> Iterator[tuple[str, int, CheckFunction | None]]:
+                 ) -> Iterator[tuple[str, int, CheckFunction | None]] | list[
+                     tuple[str, int, CheckFunction | None]]:
         """Each line of ``block`` (whole lines, ``BoundedLines.block``) not proven clean,
         with how many proven lines came before it and the part of the check its record
         needs (None: all of it; see ``Record.check``); lastly ``("", n, None)`` for the
         proven lines at the end. Each line is taken as one record on one line; a reader
         that cannot take one so stops reading these and reads the rest of the block again
-        itself."""
+        itself. A list where proving a line runs nothing that depends on the records
+        before it (no key of a ``unique`` rule noted): the reader may then make the
+        records of many lines before any is checked; else each line comes only once the
+        record before it was taken."""
 
 
 # Given a CSV file's delimiter, cells a line and each field's column: a LineProof, or None.
@@ -150,6 +154,12 @@ class RecordSource(ABC):
     def match(self) -> HeadingMatch: ...
 
     def __iter__(self) -> Iterator[Record]:
+        return self._records
+
+    def runs(self) -> Iterator[Record | list[Record]]:
+        """The records, as iterating the source gives them, or some of them in lists: the
+        records a reader made together (a CSV block's lines the proof did not prove),
+        which a run takes in one go. Read either these or the records, never both."""
         return self._records
 
     # What a run asks of a source besides its records; a batch file has more to say.

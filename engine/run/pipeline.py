@@ -177,52 +177,103 @@ class Run:
             severities = compiled.severities
             hits: Sequence[Hit]
             new = tuple.__new__  # one Checked a record: skip the named tuple's Python __new__
-            for record in self.source:
-                if record.issue is not None:
-                    hits, found = [], list(record.notes)
-                else:
-                    values = record.values[:width] if trim else record.values
-                    narrowed = record.check  # the whole-row proof's, for some lines
-                    raw = check(values) if narrowed is None else narrowed(values)
-                    if across is not None:
-                        repeats = across(record, values)
-                    if not raw and not record.notes and not repeats:  # the common case
-                        tally.records += 1
-                        if clean:
-                            yield new(Checked, (record, _NONE, _NONE))
+            # A block's records made together (see RecordSource.runs) whose findings are
+            # written as text: their texts joined, without a Checked each.
+            lane = text_of is not None and not clean and across is None and waiving is None
+            for run in self.source.runs():
+                records: Sequence[Record]
+                if isinstance(run, list):
+                    if lane:
+                        assert text_of is not None
+                        yield from self._texts_of(run, text_of)
                         continue
-                    if text_of is not None and not record.notes and not repeats:
-                        try:  # an error's hit is an (index, exception) pair: not text
-                            text = text_of(record.number, record.line, raw)
-                        except TypeError:
-                            pass
-                        else:
-                            tally.records += 1  # Tally.count, inlined, as below
-                            tally.records_with_findings += 1
-                            tally.findings += len(raw)
-                            for index in raw:
-                                by_severity[severities[index]] += 1
-                            yield new(Checked, (record, (text,), _NONE))
+                    records = run
+                else:
+                    records = (run,)
+                for record in records:
+                    if record.issue is not None:
+                        hits, found = [], list(record.notes)
+                    else:
+                        values = record.values[:width] if trim else record.values
+                        narrowed = record.check  # the whole-row proof's, for some lines
+                        raw = check(values) if narrowed is None else narrowed(values)
+                        if across is not None:
+                            repeats = across(record, values)
+                        if not raw and not record.notes and not repeats:  # the common case
+                            tally.records += 1
+                            if clean:
+                                yield new(Checked, (record, _NONE, _NONE))
                             continue
-                    found = findings_of(record, raw)
-                    hits = decode(raw) if clean else _NONE  # tools that fix values read them
-                    if repeats:
-                        found = [*found, *repeats]
-                if waiving is not None and found:
-                    found = waiving.apply(record, found)
-                tally.records += 1  # Tally.count, inlined: this runs per record reported
-                if found:
-                    tally.records_with_findings += 1
-                    tally.findings += len(found)
-                    for finding in found:
-                        by_severity[finding.severity] += 1
-                yield new(Checked, (record, found, hits))
+                        if text_of is not None and not record.notes and not repeats:
+                            try:  # an error's hit is an (index, exception) pair: not text
+                                text = text_of(record.number, record.line, raw)
+                            except TypeError:
+                                pass
+                            else:
+                                tally.records += 1  # Tally.count, inlined, as below
+                                tally.records_with_findings += 1
+                                tally.findings += len(raw)
+                                for index in raw:
+                                    by_severity[severities[index]] += 1
+                                yield new(Checked, (record, (text,), _NONE))
+                                continue
+                        found = findings_of(record, raw)
+                        hits = decode(raw) if clean else _NONE  # read by tools that fix
+                        if repeats:
+                            found = [*found, *repeats]
+                    if waiving is not None and found:
+                        found = waiving.apply(record, found)
+                    tally.records += 1  # Tally.count, inlined: this runs per record reported
+                    if found:
+                        tally.records_with_findings += 1
+                        tally.findings += len(found)
+                        for finding in found:
+                            by_severity[finding.severity] += 1
+                    yield new(Checked, (record, found, hits))
             end = self.source.end_findings()
             if end:
                 yield Checked(None, self._whole(end), [])
             self._finished = True
         finally:
             self.source.close()
+
+    def _texts_of(self, records: list[Record], text_of: TargetsText) -> Iterator[Checked]:
+        """``_results`` for a block's records made together, where findings are written
+        as text and no record is compared with another (no ``unique`` rule, no waiver):
+        the texts of their findings joined into one. The records are lines read whole,
+        none with notes or an issue; a record whose hits hold an error gets its findings
+        made, in its place."""
+        compiled, tally = self.compiled, self._tally
+        check, severities, by_severity = compiled.check, compiled.severities, tally.by_severity
+        width = len(compiled.fields) if len(self.wanted) > len(compiled.fields) else None
+        texts: list[str] = []
+        add = texts.append
+        counted = 0  # records counted in the tally so far
+        for place, record in enumerate(records):
+            values = record.values if width is None else record.values[:width]
+            narrowed = record.check  # the whole-row proof's, for some lines
+            raw = check(values) if narrowed is None else narrowed(values)
+            if not raw:
+                continue
+            try:  # an error's hit is an (index, exception) pair: not text
+                add(text_of(record.number, record.line, raw))
+            except TypeError:
+                found = compiled.findings_of(record, raw)
+                tally.records += place - counted
+                counted = place + 1
+                if texts:
+                    yield tuple.__new__(Checked, (None, ("".join(texts),), _NONE))
+                    texts.clear()
+                tally.count(found)
+                yield tuple.__new__(Checked, (record, found, _NONE))
+                continue
+            tally.records_with_findings += 1
+            tally.findings += len(raw)
+            for index in raw:
+                by_severity[severities[index]] += 1
+        tally.records += len(records) - counted
+        if texts:
+            yield tuple.__new__(Checked, (None, ("".join(texts),), _NONE))
 
     def _offer_proof(self, crossing: CrossRecords | None) -> None:
         """Let the source skip the lines the whole-row fast path proves clean (records

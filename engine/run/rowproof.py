@@ -311,7 +311,8 @@ class RowProof:
         return admit is None or admit(number, line, values)
 
     def unproven(self, block: str, number: int, line: int
-                 ) -> Iterator[tuple[str, int, CheckFunction | None]]:
+                 ) -> Iterator[tuple[str, int, CheckFunction | None]] | list[
+                     tuple[str, int, CheckFunction | None]]:
         shapes = self.shapes
         shape = shapes.quoted if '"' in block else shapes.bare
         lines = shape.lines.findall(block)
@@ -324,8 +325,7 @@ class RowProof:
         if until is not None and line + len(lines) >= until:  # none proven from there on
             stop = max(until - line - 1, 0)
         if self._plain:  # only the lines not proven are looked at, found in C calls
-            return iter(_unproven_lines(lines, whole, failed, stop,
-                                        self._narrowing.check_for))
+            return _unproven_lines(lines, whole, failed, stop, self._narrowing.check_for)
         return self._checked_lines(shape, lines, failed, stop, number, line)
 
     def _checked_lines(self, shape: _Shape, lines: Sequence[tuple[str, ...]],
