@@ -37,6 +37,7 @@ BLOCK = 1 << 20  # bytes read at a time when looking for cuts
 _SPLITTABLE = re.compile(r"(utf[-_]?8(_sig)?|ascii|latin[-_]?1|iso8859[-_]\d+|cp\d+|mac[-_]\w+)")
 _CUT = re.compile(rb"[\r\n]+(?=[^\r\n])")  # line breaks, then the start of a line with text
 _BREAK = re.compile(rb"\r\n|\r|\n")
+_LONE_RETURN = re.compile(rb"\r(?!\n)")  # a line break of its own (not before a \n)
 
 
 class Part(NamedTuple):
@@ -130,11 +131,13 @@ def _read_block(file: io.BufferedReader) -> bytes:
 
 def _breaks(data: bytes, start: int, end: int, returns: bool) -> int:
     """The line breaks in ``data[start:end]`` (``returns``: whether ``data`` holds a
-    ``\\r`` anywhere; a break split by ``end`` counts as its ``\\r``)."""
+    ``\\r`` anywhere; a break split by ``end`` counts as its ``\\r``): each ``\\n``, and
+    each ``\\r`` no ``\\n`` follows (looked for, rather than counting every ``\\r\\n``:
+    a file of ``\\r\\n`` line ends has none)."""
     breaks = data.count(b"\n", start, end)
-    if not returns:
+    if not returns or _LONE_RETURN.search(data, start, end) is None:
         return breaks
-    return breaks + data.count(b"\r", start, end) - data.count(b"\r\n", start, end)
+    return breaks + len(_LONE_RETURN.findall(data, start, end))
 
 
 def line_start(path: str, offset: int, line: int, wanted: int) -> int:
