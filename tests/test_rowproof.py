@@ -687,6 +687,9 @@ def test_a_line_failing_only_a_column_is_checked_by_that_columns_part() -> None:
         (("ULN", "9999999990"),): ["B.ULN.02"],
         (("GivenName", "Test"),): ["B.NAMES.04"],
         (("FamilyName", "Unknown"), ("ULN", "1234567890")): ["B.NAMES.04", "B.ULN.02"],
+        # Codes are answered by value: an opted-out learner, a gender no list holds.
+        (("AbilityToShare", "2"),): ["B.SHARE.02"],
+        (("Gender", "X"), ("AbilityToShare", "7")): ["B.GENDER.01", "B.SHARE.01"],
         (): [],
     }
     for changed, rules in cases.items():
@@ -703,9 +706,9 @@ def test_a_line_failing_only_a_column_is_checked_by_that_columns_part() -> None:
         values = tuple(cells[columns[field]] or None for field in pack.fields)
         assert part(values) == pack.check(values)
         assert sorted(pack.targets[hit].rule.id for hit in part(values)) == sorted(rules)
-    # Lines the clean line does not match (a name with a digit, an opted-out learner) are
-    # checked whole.
-    for heading, value in [("GivenName", "J0hn"), ("AbilityToShare", "2")]:
+    # Lines the clean line does not match (a name with a digit, a postcode) are checked
+    # whole.
+    for heading, value in [("GivenName", "J0hn"), ("LastKnownPostCode", "ZZ")]:
         cells = list(good)
         cells[HEADINGS.index(heading)] = value
         [(text, _, part)] = [item for item in proof.unproven(",".join(cells) + "\n", 0, 1)
@@ -729,9 +732,9 @@ def test_a_part_gives_every_line_from_its_end_on_once() -> None:
             "1", ""]
     wrong_digit = list(good)
     wrong_digit[HEADINGS.index("ULN")] = "9999999990"
-    opted_out = list(good)
-    opted_out[HEADINGS.index("AbilityToShare")] = "2"
-    kinds = [good, wrong_digit, good, opted_out, wrong_digit, good, good, wrong_digit, good]
+    unmatched = list(good)
+    unmatched[HEADINGS.index("LastKnownPostCode")] = "ZZ"
+    kinds = [good, wrong_digit, good, unmatched, wrong_digit, good, good, wrong_digit, good]
     lines = [",".join(cells) + "\n" for cells in kinds]
     for until in range(1, len(lines) + 2):
         given = list(proof.ending(until).unproven("".join(lines), 0, 0))
@@ -744,7 +747,7 @@ def test_a_part_gives_every_line_from_its_end_on_once() -> None:
             if text:
                 assert text == lines[seen], (until, seen)
                 from_end = seen >= until - 1  # the lines numbered ``until`` and on
-                assert (part is None) == (from_end or kinds[seen] is opted_out), (until, seen)
+                assert (part is None) == (from_end or kinds[seen] is unmatched), (until, seen)
                 seen += 1
         assert seen == len(lines), until
 
@@ -791,6 +794,46 @@ def test_long_length_limits_are_proven_by_the_lines_length() -> None:
     assert proof.shapes.bare.cap is None
     assert given(long_notes) == []  # now proven: its cells are clean
     assert given(too_long) == [(too_long, None)]  # and the e-mail's limit read
+
+
+def test_a_long_list_of_codes_is_answered_by_value(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # ``f in @codes`` is not a branch of the clean line for each code: the column is
+    # answered by value, so the expression stays small with 10,000 codes, and a line
+    # whose code is not listed (or is the one that means a warning) is checked by its
+    # column's part alone, with the plain path's findings.
+    codes = [f"C{number:05d}" for number in range(10_000)]
+    pack = tmp_path / "codes.yaml"
+    pack.write_text(
+        "pack: codes\nversion: 1.0.0\nfields:\n  code: {aliases: [Code]}\n"
+        "  name: {aliases: [Name]}\nlists:\n  codes: [" + ", ".join(codes) + "]\nrules:\n"
+        "  - {id: K.01, field: code, severity: error, check: 'code in @codes', message: m}\n"
+        "  - {id: K.02, field: code, severity: warning, check: \"code != 'C00007'\","
+        " message: m}\n"
+        "  - {id: K.03, field: name, severity: error, check: present(name), message: m}\n",
+        "utf-8")
+    compiled = compile_pack(load_pack(pack))
+    proof = line_proof(compiled, Layout(",", 2, {"code": 0, "name": 1}))
+    assert proof is not None
+    assert len(proof.shapes.bare.pattern) < 500
+    rows = ["C00001,Ann\n", "C00007,Ann\n", "X1,Ann\n", "C09999,Bo\n"]
+    given = [(text, part) for text, _, part in proof.unproven("".join(rows), 0, 0) if text]
+    assert [text for text, _ in given] == [rows[1], rows[2]]
+    for text, part in given:
+        values = tuple(text.rstrip("\n").split(",")[{"code": 0, "name": 1}[field]] or None
+                       for field in compiled.fields)
+        assert part is not None and part(values) == compiled.check(values)
+    rng = random.Random(3)
+    data = tmp_path / "codes.csv"
+    data.write_text("Code,Name\n" + "".join(
+        f"{rng.choice([*codes[:50], 'C00007', 'X', ''])},{rng.choice(['Ann', ''])}\n"
+        for _ in range(3000)), "utf-8", newline="")
+    monkeypatch.setattr(csvsource, "PROVE_AFTER", 5)
+    monkeypatch.setattr(prooftrial.ProofTrial, "starts", lambda self, block: True)
+    report = same_both_ways(tmp_path, monkeypatch, str(data), "--pack", str(pack),
+                            "--format", "jsonl")
+    assert {json.loads(line)["rule"] for line in report.splitlines()} == {
+        "K.01", "K.02", "K.03"}
 
 
 def test_a_file_shorter_than_the_warm_up_is_still_tried_both_ways(

@@ -8,6 +8,9 @@ no rule fails. ``line_proof`` builds it:
 - each target whose check reads one field and has a translated shape
   (``lrsrules.lang.cellpatterns``) becomes an assertion at the start of that field's cell
   (each part of an ``and`` on its own cell);
+- a target that only says which values its field may take (``f in [...]``, ``f != 'x'``)
+  is answered by value (``_lists_values``), as the residual rules of one field below: a
+  line that breaks it still matches the expression, and a long list is one lookup;
 - a check digit is computed over a block's column of values at once (``CheckDigits``),
   and the other targets of one field (a ``contains_word`` list, a pattern no sublanguage
   of which the proof can use) answer a block's column by value (``_ValueAnswers``);
@@ -109,6 +112,9 @@ def line_proof(compiled: CompiledPack, layout: Layout,
         return None  # every line fails a rule: nothing to prove
     for index, target in enumerate(compiled.targets):
         if index in blank:
+            continue
+        if _lists_values(target.code):  # answered by value, as the residual of one field
+            residual.append(index)
             continue
         parts = _conjuncts(target.code.check)  # each part of an `and` on its own cell
         translated = [cell_check(part, target.field, syntax, lists, today) for part in parts]
@@ -515,6 +521,26 @@ class _ValueAnswers(dict[str, int]):
 
     def failures(self, texts: Sequence[str]) -> bytes:
         return bytes(map(self.__getitem__, texts))
+
+
+def _lists_values(code: object) -> bool:
+    """Whether a target only says which values its one field may take (``f in [...]``,
+    ``f != '2'``, with no ``when`` or ``unless``): a code's line that breaks it (a code
+    that means a finding, an unknown code) matches the clean line and has its column
+    answered by value (a dict lookup), rather than failing the expression, which
+    would send it to be checked whole; and a long list of codes is one lookup, not a
+    branch of the expression for each."""
+    if code.when is not None or code.unless is not None:  # type: ignore[attr-defined]
+        return False
+    node = code.check.root  # type: ignore[attr-defined]
+    if isinstance(node, n.Unary) and node.op == "not":
+        node = node.operand
+    if not isinstance(node, n.Binary) or node.op not in ("in", "not in", "==", "!="):
+        return False
+    values = (n.ListLiteral, n.ListRef) if node.op in ("in", "not in") else (n.Literal,)
+    return (isinstance(node.left, n.Name) and isinstance(node.right, values)
+            and (not isinstance(node.right, n.ListLiteral)
+                 or all(isinstance(item, n.Literal) for item in node.right.items)))
 
 
 def _conjuncts(checked: CheckedExpr) -> list[CheckedExpr]:
