@@ -29,8 +29,8 @@ from lrsrules.lang.checkdigits import CheckDigits
 from lrsrules.lang.functions import weighted_sum, years_between
 from lrsrules.limits import MAX_LINE_CHARS
 from lrsrules.packs.loader import load_pack
-from lrsrules.run.program import compile_pack, lists_of
-from lrsrules.run.rowproof import Layout, line_proof
+from lrsrules.run.program import CompiledPack, compile_pack, lists_of
+from lrsrules.run.rowproof import Layout, RowProof, line_proof
 
 SHAPES = """\
 pack: shapes
@@ -669,20 +669,28 @@ def test_no_text_left_narrows_to_nothing() -> None:
     assert narrowed("ab|cd", ["[a-d]"], 0, None) is None  # not a sequence of sets
 
 
+BENCH_COLUMNS = {field: HEADINGS.index(heading) for field, heading in [
+    ("given_name", "GivenName"), ("family_name", "FamilyName"), ("uln", "ULN"),
+    ("date_of_birth", "DateOfBirth"), ("gender", "Gender"),
+    ("last_known_postcode", "LastKnownPostCode"), ("email_address", "EmailAddress"),
+    ("ability_to_share", "AbilityToShare")]}
+GOOD = ("Ann", "Lee", "9999999998", "2001-05-17", "1", "SW1A 1AA", "ann@example.org", "1", "")
+
+
+def bench_proof() -> tuple[CompiledPack, dict[str, int], RowProof]:
+    """The bench pack compiled, its fields' columns in a file of ``HEADINGS``, its proof."""
+    pack = compile_pack(load_pack(BENCH_PACK))
+    proof = line_proof(pack, Layout(",", len(HEADINGS), BENCH_COLUMNS))
+    assert proof is not None
+    return pack, BENCH_COLUMNS, proof
+
+
 def test_a_line_failing_only_a_column_is_checked_by_that_columns_part() -> None:
     # Check digits and placeholder names are tested over the column: a line that fails
     # only them matches the clean line, and its record needs only the part of the check
     # for those fields, which gives what the whole check gives.
-    pack = compile_pack(load_pack(BENCH_PACK))
-    columns = {field: HEADINGS.index(heading) for field, heading in [
-        ("given_name", "GivenName"), ("family_name", "FamilyName"), ("uln", "ULN"),
-        ("date_of_birth", "DateOfBirth"), ("gender", "Gender"),
-        ("last_known_postcode", "LastKnownPostCode"), ("email_address", "EmailAddress"),
-        ("ability_to_share", "AbilityToShare")]}
-    proof = line_proof(pack, Layout(",", len(HEADINGS), columns))
-    assert proof is not None
-    good = ["Ann", "Lee", "9999999998", "2001-05-17", "1", "SW1A 1AA", "ann@example.org",
-            "1", ""]
+    pack, columns, proof = bench_proof()
+    good = list(GOOD)
     cases = {  # the cells changed -> the rules the line breaks
         (("ULN", "9999999990"),): ["B.ULN.02"],
         (("GivenName", "Test"),): ["B.NAMES.04"],
@@ -720,16 +728,8 @@ def test_a_part_gives_every_line_from_its_end_on_once() -> None:
     # A part of a file proves no line from the next part's first on (``until``): those
     # come back to be read whole, each once, whether or not it fails a column test (a
     # wrong check digit), and the lines proven before them are counted as they are.
-    pack = compile_pack(load_pack(BENCH_PACK))
-    columns = {field: HEADINGS.index(heading) for field, heading in [
-        ("given_name", "GivenName"), ("family_name", "FamilyName"), ("uln", "ULN"),
-        ("date_of_birth", "DateOfBirth"), ("gender", "Gender"),
-        ("last_known_postcode", "LastKnownPostCode"), ("email_address", "EmailAddress"),
-        ("ability_to_share", "AbilityToShare")]}
-    proof = line_proof(pack, Layout(",", len(HEADINGS), columns))
-    assert proof is not None
-    good = ["Ann", "Lee", "9999999998", "2001-05-17", "1", "SW1A 1AA", "ann@example.org",
-            "1", ""]
+    proof = bench_proof()[2]
+    good = list(GOOD)
     wrong_digit = list(good)
     wrong_digit[HEADINGS.index("ULN")] = "9999999990"
     unmatched = list(good)
@@ -758,17 +758,9 @@ def test_long_length_limits_are_proven_by_the_lines_length() -> None:
     # reads the limit again.
     from lrsrules.run import rowproof
 
-    pack = compile_pack(load_pack(BENCH_PACK))
-    columns = {field: HEADINGS.index(heading) for field, heading in [
-        ("given_name", "GivenName"), ("family_name", "FamilyName"), ("uln", "ULN"),
-        ("date_of_birth", "DateOfBirth"), ("gender", "Gender"),
-        ("last_known_postcode", "LastKnownPostCode"), ("email_address", "EmailAddress"),
-        ("ability_to_share", "AbilityToShare")]}
-    proof = line_proof(pack, Layout(",", len(HEADINGS), columns))
-    assert proof is not None
+    pack, columns, proof = bench_proof()
     assert proof.shapes.bare.cap == rowproof.LONG_LIMIT == 254
-    good = ["Ann", "Lee", "9999999998", "2001-05-17", "1", "SW1A 1AA", "ann@example.org",
-            "1", ""]
+    good = list(GOOD)
 
     def line(**cells: str) -> str:
         row = list(good)
