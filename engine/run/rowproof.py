@@ -62,7 +62,7 @@ from lrsrules.lang.cellpatterns import (
     one_repeat,
     whole_cell,
 )
-from lrsrules.lang.checked import CheckedExpr
+from lrsrules.lang.checked import CheckedExpr, RuleCode
 from lrsrules.lang.compiler import CheckFunction, compile_rules, constants_of
 from lrsrules.lang.groups import hit_index
 from lrsrules.run.crossrecord import CrossRecords
@@ -523,16 +523,16 @@ class _ValueAnswers(dict[str, int]):
         return bytes(map(self.__getitem__, texts))
 
 
-def _lists_values(code: object) -> bool:
+def _lists_values(code: RuleCode) -> bool:
     """Whether a target only says which values its one field may take (``f in [...]``,
     ``f != '2'``, with no ``when`` or ``unless``): a code's line that breaks it (a code
     that means a finding, an unknown code) matches the clean line and has its column
     answered by value (a dict lookup), rather than failing the expression, which
     would send it to be checked whole; and a long list of codes is one lookup, not a
     branch of the expression for each."""
-    if code.when is not None or code.unless is not None:  # type: ignore[attr-defined]
+    if code.when is not None or code.unless is not None:
         return False
-    node = code.check.root  # type: ignore[attr-defined]
+    node = code.check.root
     if isinstance(node, n.Unary) and node.op == "not":
         node = node.operand
     if not isinstance(node, n.Binary) or node.op not in ("in", "not in", "==", "!="):
