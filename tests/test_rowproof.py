@@ -360,20 +360,15 @@ rules:
 """
 
 
-def test_a_blocks_findings_written_together_match_the_plain_path(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # A proven block's lines with findings are checked together and their findings written
-    # as one text (Run._texts_of): the same report as the plain path's, with records whose
-    # rule could not be evaluated (a ULN of letters) among them, blank and ragged lines
-    # (read by csv, the block's records before them handed over first) and lines of one
-    # cell too many.
-    from lrsrules.run import pipeline
-
+def errors_file(tmp_path: Path, count: int = 6000) -> tuple[Path, Path, list[str]]:
+    """``ERRORS_PACK``, and a file of ``count`` lines for it: most clean, some with
+    findings, ULNs of letters (a rule that cannot be evaluated), blank lines and lines of
+    one cell too many; and its lines."""
     pack = tmp_path / "errors.yaml"
     pack.write_text(ERRORS_PACK, "utf-8")
     rng = random.Random(5)
     lines = ["GivenName,ULN,Gender,Note"]
-    for _ in range(6000):
+    for _ in range(count):
         roll = rng.random()
         uln = rng.choice(["9999999998", "9999999990", "99999x9998", "12", ""])
         row = [rng.choice(["Ann", "", "Bo"]), uln, rng.choice("0122"), "n" * rng.randint(0, 9)]
@@ -387,6 +382,19 @@ def test_a_blocks_findings_written_together_match_the_plain_path(
             lines.append(",".join(row))
     data = tmp_path / "learners.csv"
     data.write_text("\n".join(lines) + "\n", "utf-8", newline="")
+    return pack, data, lines
+
+
+def test_a_blocks_findings_written_together_match_the_plain_path(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A proven block's lines with findings are checked together and their findings written
+    # as one text (Run._texts_of): the same report as the plain path's, with records whose
+    # rule could not be evaluated (a ULN of letters) among them, blank and ragged lines
+    # (read by csv, the block's records before them handed over first) and lines of one
+    # cell too many.
+    from lrsrules.run import pipeline
+
+    pack, data, lines = errors_file(tmp_path)
     together: list[int] = []
     texts_of = pipeline.Run._texts_of
 
