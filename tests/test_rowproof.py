@@ -29,8 +29,9 @@ from lrsrules.lang.checkdigits import CheckDigits
 from lrsrules.lang.functions import weighted_sum, years_between
 from lrsrules.limits import MAX_LINE_CHARS
 from lrsrules.packs.loader import load_pack
+from lrsrules.run.lineshape import LONG_LIMIT, Layout
 from lrsrules.run.program import CompiledPack, compile_pack, lists_of
-from lrsrules.run.rowproof import Layout, RowProof, line_proof
+from lrsrules.run.rowproof import RowProof, line_proof
 
 SHAPES = """\
 pack: shapes
@@ -602,9 +603,9 @@ def test_a_large_file_makes_its_proof_after_fewer_records(
 
 def test_an_expression_too_big_proves_nothing_and_loses_nothing(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from lrsrules.run import rowproof
+    from lrsrules.run import lineshape
 
-    monkeypatch.setattr(rowproof, "MAX_PROOF_CHARS", 10)
+    monkeypatch.setattr(lineshape, "MAX_PROOF_CHARS", 10)
     monkeypatch.setattr(prooftrial.ProofTrial, "starts", lambda self, block: True)
     pack = compile_pack(load_pack(shapes_pack(tmp_path)))
     proof = line_proof(pack, Layout(",", 6, {f: i for i, f in enumerate("abcde")}))
@@ -764,10 +765,8 @@ def test_long_length_limits_are_proven_by_the_lines_length() -> None:
     # The e-mail's limit (254) is not read cell by cell: a line no longer than it holds no
     # longer cell. A longer line is read the plain way, and when many are longer the proof
     # reads the limit again.
-    from lrsrules.run import rowproof
-
     pack, columns, proof = bench_proof()
-    assert proof.shapes.bare.cap == rowproof.LONG_LIMIT == 254
+    assert proof.shapes.bare.cap == LONG_LIMIT == 254
     good = list(GOOD)
 
     def line(**cells: str) -> str:

@@ -286,7 +286,8 @@ class Run:
             return  # the plain way was the faster on this file
 
         def make(delimiter: str, width: int, columns: Mapping[str, int]) -> LineProof | None:
-            from lrsrules.run.rowproof import Layout, line_proof
+            from lrsrules.run.lineshape import Layout
+            from lrsrules.run.rowproof import line_proof
 
             layout = Layout(delimiter, width, columns)
             if kept is None:
