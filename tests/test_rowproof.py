@@ -17,6 +17,7 @@ import json
 import random
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from test_fastpaths import BENCH_PACK, HEADINGS, learners, same_both_ways
@@ -731,6 +732,82 @@ def test_a_line_failing_only_a_column_is_checked_by_that_columns_part() -> None:
         [(text, _, part)] = [item for item in proof.unproven(",".join(cells) + "\n", 0, 1)
                              if item[0]]
         assert part is None
+
+
+def test_a_line_failing_only_columns_of_their_own_is_answered_by_value() -> None:
+    # For a run that writes findings from the targets that fired, a line that fails only
+    # columns whose targets read their own field alone needs no record: the proof gives
+    # its hits (an ``Answered``, the pack's check function's own hits on the line), one
+    # object for each set of hits; its record is then made without values.
+    from lrsrules.inputs.records import Answered
+
+    pack = compile_pack(load_pack(BENCH_PACK))
+    proof = line_proof(pack, Layout(",", len(HEADINGS), BENCH_COLUMNS), answering=True)
+    assert proof is not None
+    cases = [(("ULN", "9999999990"),), (("GivenName", "Test"),),
+             (("FamilyName", "Unknown"), ("ULN", "1234567890")), (("AbilityToShare", "2"),),
+             (("Gender", "X"), ("AbilityToShare", "7"))]
+    answers = []
+    for changed in cases:
+        cells = list(GOOD)
+        for heading, value in changed:
+            cells[HEADINGS.index(heading)] = value
+        [(_, _, part)] = [item for item in proof.unproven(",".join(cells) + "\n", 0, 1)
+                             if item[0]]
+        values = tuple(cells[BENCH_COLUMNS[field]] or None for field in pack.fields)
+        assert isinstance(part, Answered), changed
+        assert list(part(())) == pack.check(values) != [], changed
+        answers.append(part)
+    again = list(GOOD)
+    again[HEADINGS.index("AbilityToShare")] = "2"
+    [(_, _, part)] = [item for item in proof.unproven(",".join(again) + "\n", 0, 1) if item[0]]
+    assert part is answers[3]
+    # Without ``answering`` (the run reads the records' values), each gets its part.
+    plain = line_proof(pack, Layout(",", len(HEADINGS), BENCH_COLUMNS))
+    assert plain is not None
+    [(_, _, part)] = [item for item in plain.unproven(",".join(again) + "\n", 0, 1) if item[0]]
+    assert part is not None and not isinstance(part, Answered)
+
+
+def test_answered_records_are_written_as_the_plain_path_writes_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Lines answered by value (codes, check digits, placeholder names) among lines of
+    # every other kind: the same report as the plain path's, by one worker and by two,
+    # and in the formats that write values (which read the records, so nothing is
+    # answered).
+    from lrsrules.inputs.records import Answered
+
+    made: list[int] = []
+    from lrsrules.run import narrowing
+
+    answer_for = narrowing.Narrowing.answer_for
+
+    def spied(self: narrowing.Narrowing, *args: Any) -> Any:
+        found = answer_for(self, *args)
+        made.append(isinstance(found, Answered))
+        return found
+
+    import subprocess
+    import sys
+
+    from lrsrules.run import narrowing, parallel
+
+    monkeypatch.setattr(narrowing.Narrowing, "answer_for", spied)
+    data = tmp_path / "learners.csv"
+    subprocess.run([sys.executable, str(BENCH_PACK.parents[1] / "make_learners.py"), "8000",
+                    str(data)], check=True)
+    monkeypatch.setattr(csvsource, "PROVE_AFTER", 5)
+    monkeypatch.setattr(prooftrial.ProofTrial, "starts", lambda self, block: True)
+    monkeypatch.setattr(parallel, "PART_BYTES", 300_000)  # three parts
+    reports = [same_both_ways(tmp_path, monkeypatch, str(data), "--pack", str(BENCH_PACK),
+                              "--format", "jsonl", *extra)
+               for extra in ([], ["--workers", "2"])]
+    assert reports[0] == reports[1] and reports[0].count(b"B.SHARE.02") > 500
+    assert sum(made) > 500  # (in this process: the one-worker run's)
+    made.clear()
+    same_both_ways(tmp_path, monkeypatch, str(data), "--pack", str(BENCH_PACK),
+                   "--format", "jsonl", "--show-values")
+    assert not any(made)
 
 
 def test_a_part_gives_every_line_from_its_end_on_once() -> None:

@@ -24,6 +24,7 @@ from lrsrules.inputs.bounds import BoundedLines, allow_cells, check_span, csv_er
 from lrsrules.inputs.headings import match_headings
 from lrsrules.inputs.prooftrial import ProofTrial, lines_of
 from lrsrules.inputs.records import (
+    Answered,
     CheckFunction,
     HeadedSource,
     LineProof,
@@ -208,8 +209,14 @@ class CsvSource(HeadedSource):
                         if batch:
                             yield batch
                         continue
-                    record = (split(text, number + 1, previous + 1, needs) if '"' not in text
-                              else quoted(text, number + 1, previous + 1, needs))
+                    record: Record | None
+                    if (needs.__class__ is Answered and "\x00" not in text
+                            and len(text) <= MAX_CELL_CHARS):  # one record, its hits known
+                        record = new(Record, (number + 1, previous + 1, (), None, (), needs))
+                    else:
+                        record = (split(text, number + 1, previous + 1, needs)
+                                  if '"' not in text
+                                  else quoted(text, number + 1, previous + 1, needs))
                     if record is not None:
                         number += 1
                         previous += 1

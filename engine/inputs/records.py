@@ -30,6 +30,23 @@ from lrsrules.inputs.headings import HeadingMatch
 CheckFunction = Callable[[Sequence[str | None]], list[Any]]
 
 
+class Answered:
+    """The hits of a line the whole-row proof answered itself: its cells clean but for
+    columns whose findings depend on their own values alone, which the proof looked up
+    (``lrsrules.run.narrowing``). Its record needs no values, so the reader makes it
+    without splitting the line, with ``values`` empty and this for its check (called with
+    any values, it gives the hits). A proof gives these only to a run that writes findings
+    from the targets that fired, and reads nothing else of such a record."""
+
+    __slots__ = ("hits",)
+
+    def __init__(self, hits: tuple[int, ...]) -> None:
+        self.hits = hits
+
+    def __call__(self, values: Sequence[str | None]) -> list[Any]:
+        return list(self.hits)  # a list of its own, as a check function's
+
+
 class LineProof(Protocol):
     """What proves lines of a CSV file clean without building their records (made by the
     run, ``lrsrules.run.rowproof``, for one file's columns). Lines are given as read, with
@@ -43,7 +60,8 @@ class LineProof(Protocol):
                      tuple[str, int, CheckFunction | None]]:
         """Each line of ``block`` (whole lines, ``BoundedLines.block``) not proven clean,
         with how many proven lines came before it and the part of the check its record
-        needs (None: all of it; see ``Record.check``); lastly ``("", n, None)`` for the
+        needs (None: all of it; see ``Record.check``; an ``Answered``: its hits, the
+        record made without values); lastly ``("", n, None)`` for the
         proven lines at the end. Each line is taken as one record on one line; a reader
         that cannot take one so stops reading these and reads the rest of the block again
         itself. A list where proving a line runs nothing that depends on the records
@@ -68,6 +86,7 @@ class Record(NamedTuple):
     ``check``, when not None, is the part of the pack's check function this record needs
     (given the pack's values, it answers as the whole function would): the whole-row
     proof's, for a line it found clean but for some cells (``lrsrules.run.rowproof``).
+    When it is an ``Answered``, the proof knew the record's hits, and ``values`` is empty.
     """
 
     number: int  # 1-based data record number

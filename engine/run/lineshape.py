@@ -94,6 +94,7 @@ class Shape:
         # (place in findall's tuple, test, the bit of the field it tests)
         self.columns = tuple((order[index] + 1, test, bit) for index, test, bit in tests)
         self.column_tests = tuple((index, test) for index, test, _ in tests)  # by value
+        self.places = {bit: place for place, _, bit in self.columns}  # a field's, by its bit
 
     @property
     def lines(self) -> re.Pattern[str]:

@@ -60,7 +60,7 @@ class KeptProofs:
     changes how long a part takes, never what it finds."""
 
     def __init__(self) -> None:
-        self.proofs: dict[tuple[str, int, tuple[tuple[str, int], ...]], RowProof | None] = {}
+        self.proofs: dict[tuple[str, int, tuple[tuple[str, int], ...], bool], RowProof | None] = {}
         self.chosen: bool | None = None  # True: prove; False: the plain way; None: untold
 
 
@@ -171,7 +171,10 @@ class Run:
             crossing = CrossRecords(compiled.cross) if compiled.cross else None
             across = crossing.findings if crossing is not None else None
             if not clean or self._skip_proven:
-                self._offer_proof(crossing)
+                # Records only written from the targets that fired: the proof may answer
+                # some lines' hits itself (their records then carry no values).
+                self._offer_proof(crossing, answering=text_of is not None and across is None
+                                  and waiving is None)
             repeats: list[Finding] = []
             by_severity = tally.by_severity
             severities = compiled.severities
@@ -275,7 +278,8 @@ class Run:
         if texts:
             yield tuple.__new__(Checked, (None, ("".join(texts),), _NONE))
 
-    def _offer_proof(self, crossing: CrossRecords | None) -> None:
+    def _offer_proof(self, crossing: CrossRecords | None, *, answering: bool = False
+                     ) -> None:
         """Let the source skip the lines the whole-row fast path proves clean (records
         it then never hands over, counted in ``source.proven``)."""
         if not speedups.enabled():
@@ -291,10 +295,11 @@ class Run:
 
             layout = Layout(delimiter, width, columns)
             if kept is None:
-                return line_proof(compiled, layout, crossing, until=until)
-            key = (delimiter, width, tuple(columns.items()))
+                return line_proof(compiled, layout, crossing, until=until,
+                                  answering=answering)
+            key = (delimiter, width, tuple(columns.items()), answering)
             if key not in kept.proofs:
-                kept.proofs[key] = line_proof(compiled, layout)
+                kept.proofs[key] = line_proof(compiled, layout, answering=answering)
             proof = kept.proofs[key]
             return None if proof is None else proof.ending(until)
 

@@ -69,11 +69,14 @@ LONG_SHARE = 16
 
 
 def line_proof(compiled: CompiledPack, layout: Layout,
-               across: CrossRecords | None = None, *, until: int | None = None
-               ) -> RowProof | None:
+               across: CrossRecords | None = None, *, until: int | None = None,
+               answering: bool = False) -> RowProof | None:
     """The proof for ``compiled`` over files laid out as ``layout`` (None: none can be
     made for it); ``across`` holds the run's rules across records, when it has some.
-    With ``until``, no line from that one on is proven (a part of a file ends there)."""
+    With ``until``, no line from that one on is proven (a part of a file ends there).
+    ``answering``: the run writes findings from the targets that fired and reads nothing
+    else of a record, so a line whose hits the proof can look up by value is handed over
+    as an ``Answered`` record, without values (see ``Narrowing.answer_for``)."""
     if layout.width < 2:
         return None  # one cell: a blank line would look like an empty record
     syntax = CellSyntax(layout.delimiter)  # lines with quotes
@@ -156,7 +159,11 @@ def line_proof(compiled: CompiledPack, layout: Layout,
         suspects.setdefault(field, []).extend(indexes)
     narrowing = Narrowing(compiled, {field: sorted(indexes)
                                       for field, indexes in suspects.items()},
-                           check, lists, today)
+                           check, lists, today, alone=[
+                               field for field, indexes in suspects.items()
+                               if all(_fields_of(compiled.targets[index].code,
+                                                 compiled.fields) == {field}
+                                      for index in indexes)])
     tests = [(compiled.fields.index(field), test, narrowing.bit(field))
              for field, test in columns]
     def shapes(cap: int | None) -> list[Shape]:
@@ -169,7 +176,8 @@ def line_proof(compiled: CompiledPack, layout: Layout,
     # when the pack has no such limit.
     full = capped if all(shape.cap is None for shape in capped) else shapes(None)
     return RowProof(Shapes(*capped, *full), check,
-                    across.admit if across is not None else None, until, narrowing)
+                    across.admit if across is not None else None, until, narrowing,
+                    answering=answering)
 
 
 class RowProof:
@@ -179,18 +187,21 @@ class RowProof:
 
     def __init__(self, shapes: Shapes, check: CheckFunction | None,
                  admit: Callable[[int, int, Sequence[str | None]], bool] | None,
-                 until: int | None, narrowing: Narrowing) -> None:
+                 until: int | None, narrowing: Narrowing, *, answering: bool = False
+                 ) -> None:
         self.shapes = shapes
         self._check = check
         self._admit = admit
         self._plain = check is None and admit is None  # nothing to run line by line
         self._until = until
         self._narrowing = narrowing
+        self._answering = answering and self._plain
 
     def ending(self, until: int | None) -> RowProof:
         """This proof for a part of a file that ends at line ``until`` (the same
         expressions, and the same answers kept)."""
-        return RowProof(self.shapes, self._check, self._admit, until, self._narrowing)
+        return RowProof(self.shapes, self._check, self._admit, until, self._narrowing,
+                        answering=self._answering)
 
     def _stops(self, line: int) -> bool:
         """Whether ``line`` is past the lines this proof may prove."""
@@ -230,7 +241,14 @@ class RowProof:
         if until is not None and line + len(lines) >= until:  # none proven from there on
             stop = max(until - line - 1, 0)
         if self._plain:  # only the lines not proven are looked at, found in C calls
-            return _unproven_lines(lines, whole, failed, stop, self._narrowing.check_for)
+            narrowing = self._narrowing
+            if self._answering and failed:
+                answer_for, places = narrowing.answer_for, shape.places
+                return _unproven_lines(lines, whole, failed, stop,
+                                       lambda mask, found: answer_for(mask, found, places))
+            check_for = narrowing.check_for
+            return _unproven_lines(lines, whole, failed, stop,
+                                   lambda mask, found: check_for(mask))
         return self._checked_lines(shape, lines, failed, stop, number, line)
 
     def _checked_lines(self, shape: Shape, lines: Sequence[tuple[str, ...]],
@@ -280,7 +298,7 @@ def _longer_unmatched(shapes: Shapes, cap: int, lines: list[tuple[str, ...]],
 
 def _unproven_lines(lines: Sequence[tuple[str, ...]], whole: Sequence[str],
                     failed: Mapping[int, int], stop: int,
-                    narrowed: Callable[[int], CheckFunction]
+                    narrowed: Callable[[int, tuple[str, ...]], CheckFunction]
                     ) -> list[tuple[str, int, CheckFunction | None]]:
     """``RowProof.unproven`` where a line that matches the clean expression and passes its
     column tests is proven (no check, no key to note): only the other lines are visited,
@@ -306,7 +324,7 @@ def _unproven_lines(lines: Sequence[tuple[str, ...]], whole: Sequence[str],
         elif index >= stop:  # past the end of the part: checked whole, by its own part
             add((text, proven, None))
         else:
-            add((text, proven, narrowed(failed[index])))
+            add((text, proven, narrowed(failed[index], found)))
     add(("", count - after - 1, None))
     return given
 
