@@ -522,13 +522,65 @@ def trial_ways(monkeypatch: pytest.MonkeyPatch, times: list[float], *, blocks: i
 
 def test_the_trial_reads_both_ways_then_keeps_the_faster(monkeypatch: pytest.MonkeyPatch
                                                           ) -> None:
-    # Plain blocks take 0.5 s, proven ones 1 s, once warm: the plain way is warm after
-    # WARM_LINES lines (its first two blocks, the first slow, are not timed), the proof
-    # after its first block (slow too).
+    # Plain blocks take 0.5 s, proven ones 1 s, once warm: the proof's first block (slow)
+    # is not timed, nor are the plain way's first two (the first slow), read until it is
+    # warm after WARM_LINES lines.
     monkeypatch.setattr(prooftrial, "WARM_LINES", 4)
-    ways, trial = trial_ways(monkeypatch, [0.0, 9.0, 10.0, 19.0, 19.5, 20.5, 21.0, 22.0])
-    assert ways == [False, False, True, False, True, False, True, False]
+    ways, trial = trial_ways(monkeypatch, [0.0, 9.0, 18.0, 19.0, 19.5, 20.5, 21.0, 22.0])
+    assert ways == [True, False, False, False, True, False, True, False]
     assert trial.chosen is False
+
+
+@pytest.mark.parametrize(("proven", "plain", "chosen"), [
+    (3, True, True), (2, True, None), (4, False, None)])
+def test_a_plain_proof_that_proves_most_of_its_first_block_is_kept_at_once(
+        monkeypatch: pytest.MonkeyPatch, proven: int, plain: bool, chosen: bool | None
+        ) -> None:
+    # The proof's first block comes first: where the proof runs nothing for a proven line
+    # and proved at least CLEAN_SHARE of the block's lines (3 of 4, not 2), the plain way
+    # is never timed; else (or where proven lines run a check of their own) the trial
+    # goes on, the plain way read next.
+    monkeypatch.setattr(prooftrial, "WARM_LINES", 4)
+    clock = iter([0.0, 1.0, 2.0])
+    monkeypatch.setattr(prooftrial.time, "process_time", lambda: next(clock))
+    trial = prooftrial.ProofTrial()
+    assert trial.starts("a\nb\nc\nd\n") is True
+    trial.proved(4, proven, plain=plain)
+    assert trial.chosen is chosen
+    assert trial.starts("a\nb\n") is (chosen is True)
+    trial.proved(2, 2, plain=True)  # only the first block is judged so
+    assert trial.chosen is chosen
+
+
+def test_the_reader_tells_the_trial_what_the_first_block_proved(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # On the benchmarks' learners (about three lines in four clean) the bench pack's
+    # proof is plain and proves most of its first block: kept at once, the findings
+    # those of the plain path.
+    import subprocess
+    import sys
+
+    told: list[tuple[int, int, bool]] = []
+    proved = prooftrial.ProofTrial.proved
+
+    def spied(self: prooftrial.ProofTrial, lines: int, proven: int, *, plain: bool) -> None:
+        told.append((lines, proven, plain))
+        proved(self, lines, proven, plain=plain)
+
+    monkeypatch.setattr(prooftrial.ProofTrial, "proved", spied)
+    monkeypatch.setattr(csvsource, "PROVE_AFTER", 100)
+    data = tmp_path / "learners.csv"
+    subprocess.run([sys.executable, str(BENCH_PACK.parents[1] / "make_learners.py"), "6000",
+                    str(data)], check=True)
+    import lrsrules
+
+    run = lrsrules.validate(data, BENCH_PACK)
+    found = list(run)
+    assert run.source.proof_chosen is True
+    [(lines, proven, plain)] = told
+    assert plain and lines > 100 and proven >= lines * prooftrial.CLEAN_SHARE
+    monkeypatch.setenv("LRSRULES_NO_FAST_PATHS", "1")
+    assert found == list(lrsrules.validate(data, BENCH_PACK))
 
 
 def test_a_warm_plain_way_is_timed_from_its_first_block(monkeypatch: pytest.MonkeyPatch
@@ -936,8 +988,9 @@ def test_a_file_shorter_than_the_warm_up_is_still_tried_both_ways(
 def test_the_warm_up_is_a_quarter_of_the_lines_expected_at_most() -> None:
     trial = prooftrial.ProofTrial(warmed=100)
     trial.expect(1000)  # warm after 250 plain lines: 100 read, then blocks of 100
-    ways = [trial.starts("x\n" * 100) for _ in range(3)]
-    assert ways == [False, False, True]  # plain to 300 lines, then the proof's warm-up
+    ways = [trial.starts("x\n" * 100) for _ in range(5)]
+    # The proof's warm-up, plain to 300 lines, then each way timed in turn.
+    assert ways == [True, False, False, False, True]
     trial = prooftrial.ProofTrial(warmed=100)
     trial.expect(10 * prooftrial.WARM_LINES)  # capped: WARM_LINES
-    assert [trial.starts("x\n" * 100) for _ in range(3)] == [False, False, False]
+    assert [trial.starts("x\n" * 100) for _ in range(5)] == [True, False, False, False, False]

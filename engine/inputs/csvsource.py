@@ -194,6 +194,7 @@ class CsvSource(HeadedSource):
         taken = 0  # lines of the block taken so far
         trial, after = self._trial, self._prove_after
         plain_left = 0  # lines of a block given back to be read the plain way
+        judged: int | None = None  # while the trial runs: the lines proven before a block
         try:
             while True:
                 if unproven is not None:
@@ -206,6 +207,9 @@ class CsvSource(HeadedSource):
                     if not text:  # the end of the block, whose lines were all taken
                         lines.took(taken - 1)
                         unproven = None
+                        if judged is not None and prove is not None:
+                            trial.proved(taken - 1, proven - judged, plain=prove.plain)
+                            judged = None
                         if batch:
                             yield batch
                         continue
@@ -230,6 +234,7 @@ class CsvSource(HeadedSource):
                     assert block is not None
                     lines.push_lines(lines_of(block)[taken - 1:])
                     unproven = None
+                    judged = None
                     if batch:
                         yield batch
                 elif prove is not None and trial.chosen is False:
@@ -239,6 +244,7 @@ class CsvSource(HeadedSource):
                                         else max(BLOCK_CHARS // TRIAL_SHARE, 1))
                     if block is not None:
                         if trial.starts(block):
+                            judged = proven if trial.chosen is None else None
                             items = prove.unproven(block, number, previous)
                             batch = [] if isinstance(items, list) else None
                             unproven, taken = iter(items), 0

@@ -52,6 +52,11 @@ class LineProof(Protocol):
     run, ``lrsrules.run.rowproof``, for one file's columns). Lines are given as read, with
     their line breaks, numbered as the record and the line they would be."""
 
+    # Whether a line proven clean runs nothing line by line (no check of rules over
+    # several fields, no key of a ``unique`` rule noted): proving it is then cheaper than
+    # reading it the plain way, whatever the pack.
+    plain: bool
+
     def proves(self, text: str, number: int, line: int) -> bool:
         """Whether one line (no NUL, no longer than a cell may be) is clean."""
 

@@ -192,10 +192,10 @@ class RowProof:
         self.shapes = shapes
         self._check = check
         self._admit = admit
-        self._plain = check is None and admit is None  # nothing to run line by line
+        self.plain = check is None and admit is None  # nothing to run line by line
         self._until = until
         self._narrowing = narrowing
-        self._answering = answering and self._plain
+        self._answering = answering and self.plain
 
     def ending(self, until: int | None) -> RowProof:
         """This proof for a part of a file that ends at line ``until`` (the same
@@ -218,7 +218,7 @@ class RowProof:
         for index, test in shape.column_tests:  # a column of one ("" for a value not found)
             if test([values[index] or ""])[0]:
                 return False
-        return self._plain or self._passes(values, number, line)
+        return self.plain or self._passes(values, number, line)
 
     def _passes(self, values: Sequence[str | None], number: int, line: int) -> bool:
         check, admit = self._check, self._admit
@@ -240,7 +240,7 @@ class RowProof:
         until, stop = self._until, len(lines)
         if until is not None and line + len(lines) >= until:  # none proven from there on
             stop = max(until - line - 1, 0)
-        if self._plain:  # only the lines not proven are looked at, found in C calls
+        if self.plain:  # only the lines not proven are looked at, found in C calls
             narrowing = self._narrowing
             if self._answering and failed:
                 answer_for, places = narrowing.answer_for, shape.places
