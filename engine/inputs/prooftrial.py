@@ -112,11 +112,11 @@ class ProofTrial:
         self._timing = (way, now, block.count("\n") or block.count("\r"), self._warm(way))
         return way == 1
 
-
     def proved(self, lines: int, proven: int, *, plain: bool) -> None:
         """A block the proof read (``starts`` said so) proved ``proven`` of its ``lines``;
         ``plain``: the proof runs nothing for a line it proves. After the proof's first
-        block: kept at once where it proved nearly all (see the module's docstring)."""
+        block: kept at once where it proved ``CLEAN_SHARE`` of its lines or more (see the
+        module's docstring)."""
         if not self._judging:
             return
         self._judging = False
