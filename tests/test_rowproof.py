@@ -313,6 +313,15 @@ def test_files_without_quotes_match_the_plain_path(
     assert len(rules) > 8
 
 
+def bench_learners(path: Path, count: int) -> None:
+    """The benchmarks' generated learners (``make_learners.py``), ``count`` of them."""
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, str(BENCH_PACK.parents[1] / "make_learners.py"),
+                    str(count), str(path)], check=True)
+
+
 @pytest.mark.parametrize("long_lines", [False, True], ids=["", "some-long-lines"])
 @pytest.mark.parametrize("pack", ["default", "bench"])
 def test_the_benchmarks_learners_proven_match_the_plain_path(
@@ -321,12 +330,8 @@ def test_the_benchmarks_learners_proven_match_the_plain_path(
     # ULNs among them beside check digits tested by column), every block proven. With
     # some lines longer than the long length limits the proof leaves out (too few for it
     # to read them again): long notes, and e-mail addresses too long.
-    import subprocess
-    import sys
-
     data = tmp_path / "learners.csv"
-    subprocess.run([sys.executable, str(BENCH_PACK.parents[1] / "make_learners.py"), "20000",
-                    str(data)], check=True)
+    bench_learners(data, 20000)
     if long_lines:
         lines = data.read_text("utf-8").splitlines(keepends=True)
         for number in range(1, len(lines), 41):
@@ -557,9 +562,6 @@ def test_the_reader_tells_the_trial_what_the_first_block_proved(
     # On the benchmarks' learners (about three lines in four clean) the bench pack's
     # proof is plain and proves most of its first block: kept at once, the findings
     # those of the plain path.
-    import subprocess
-    import sys
-
     told: list[tuple[int, int, bool]] = []
     proved = prooftrial.ProofTrial.proved
 
@@ -570,8 +572,7 @@ def test_the_reader_tells_the_trial_what_the_first_block_proved(
     monkeypatch.setattr(prooftrial.ProofTrial, "proved", spied)
     monkeypatch.setattr(csvsource, "PROVE_AFTER", 100)
     data = tmp_path / "learners.csv"
-    subprocess.run([sys.executable, str(BENCH_PACK.parents[1] / "make_learners.py"), "6000",
-                    str(data)], check=True)
+    bench_learners(data, 6000)
     import lrsrules
 
     run = lrsrules.validate(data, BENCH_PACK)
@@ -839,15 +840,11 @@ def test_answered_records_are_written_as_the_plain_path_writes_them(
         made.append(isinstance(found, Answered))
         return found
 
-    import subprocess
-    import sys
-
     from lrsrules.run import narrowing, parallel
 
     monkeypatch.setattr(narrowing.Narrowing, "answer_for", spied)
     data = tmp_path / "learners.csv"
-    subprocess.run([sys.executable, str(BENCH_PACK.parents[1] / "make_learners.py"), "8000",
-                    str(data)], check=True)
+    bench_learners(data, 8000)
     monkeypatch.setattr(csvsource, "PROVE_AFTER", 5)
     monkeypatch.setattr(prooftrial.ProofTrial, "starts", lambda self, block: True)
     monkeypatch.setattr(parallel, "PART_BYTES", 300_000)  # three parts

@@ -39,9 +39,10 @@ class Narrowing:
 
     def __init__(self, compiled: CompiledPack, suspects: Mapping[str, Sequence[int]],
                  residual: CheckFunction | None, lists: Mapping[str, tuple[str, ...]],
-                 today: dt.date, *, alone: Collection[str] = ()) -> None:
-        """``alone``: the fields whose every target of ``suspects`` reads that field and
-        no other (their hits on a line can be answered by value: ``answer_for``)."""
+                 today: dt.date, *, answerable: Collection[str] = ()) -> None:
+        """``answerable``: the fields whose every target of ``suspects`` reads that field
+        and no other, for a run that lets their hits on a line be answered by value
+        (``answer_for``); none, and ``answer_for`` gives ``check_for``'s."""
         self._compiled, self._lists, self._today = compiled, lists, today
         self._fields = list(suspects)
         self._bits = {field: 1 << place for place, field in enumerate(self._fields)}
@@ -51,8 +52,8 @@ class Narrowing:
         self._by_mask: dict[int, CheckFunction] = {}
         # The bits of the fields whose hits are answered by value (none with a residual,
         # which reads several fields), each one's answers made when first needed.
-        self._alone = {} if residual is not None else {
-            self._bits[field]: field for field in alone if field in self._bits}
+        self._answerable = {} if residual is not None else {
+            self._bits[field]: field for field in answerable if field in self._bits}
         self._answers: dict[int, _FieldAnswers] = {}
         self._answered: dict[tuple[int, ...], Answered] = {}  # one for each set of hits
 
@@ -78,17 +79,17 @@ class Narrowing:
         if answers is not None:  # one field (most lines that fail a column)
             answered = answers[found[places[mask]]]
             return self.check_for(mask) if answered is None else answered
-        alone, hits = self._alone, list[int]()
+        answerable, hits = self._answerable, list[int]()
         left = mask
         while left:
             bit = left & -left
             left ^= bit
-            if bit not in alone:
+            if bit not in answerable:
                 return self.check_for(mask)
             one = self._answers.get(bit)
             if one is None:
-                one = self._answers[bit] = _FieldAnswers(self._one_value(alone[bit]),
-                                                         self._answered)
+                one = self._answers[bit] = _FieldAnswers(
+                    self._one_value(answerable[bit]), self._answered)
             answered = one[found[places[bit]]]
             if answered is None:
                 return self.check_for(mask)

@@ -170,11 +170,12 @@ class Run:
             # follows the record's others); their state lives as long as the run.
             crossing = CrossRecords(compiled.cross) if compiled.cross else None
             across = crossing.findings if crossing is not None else None
+            # Records only written from the targets that fired, none compared with
+            # another: the proof may answer some lines' hits itself (their records then
+            # carry no values), and a block's records are written together (below).
+            as_text = text_of is not None and across is None and waiving is None
             if not clean or self._skip_proven:
-                # Records only written from the targets that fired: the proof may answer
-                # some lines' hits itself (their records then carry no values).
-                self._offer_proof(crossing, answering=text_of is not None and across is None
-                                  and waiving is None)
+                self._offer_proof(crossing, answering=as_text)
             repeats: list[Finding] = []
             by_severity = tally.by_severity
             severities = compiled.severities
@@ -182,7 +183,7 @@ class Run:
             new = tuple.__new__  # one Checked a record: skip the named tuple's Python __new__
             # A block's records made together (see RecordSource.runs) whose findings are
             # written as text: their texts joined, without a Checked each.
-            lane = text_of is not None and not clean and across is None and waiving is None
+            lane = as_text and not clean
             for run in self.source.runs():
                 records: Sequence[Record]
                 if isinstance(run, list):

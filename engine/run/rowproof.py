@@ -159,11 +159,11 @@ def line_proof(compiled: CompiledPack, layout: Layout,
         suspects.setdefault(field, []).extend(indexes)
     narrowing = Narrowing(compiled, {field: sorted(indexes)
                                       for field, indexes in suspects.items()},
-                           check, lists, today, alone=[
+                           check, lists, today, answerable=[
                                field for field, indexes in suspects.items()
-                               if all(_fields_of(compiled.targets[index].code,
-                                                 compiled.fields) == {field}
-                                      for index in indexes)])
+                               if answering and all(_fields_of(compiled.targets[index].code,
+                                                               compiled.fields) == {field}
+                                                    for index in indexes)])
     tests = [(compiled.fields.index(field), test, narrowing.bit(field))
              for field, test in columns]
     def shapes(cap: int | None) -> list[Shape]:
@@ -176,8 +176,7 @@ def line_proof(compiled: CompiledPack, layout: Layout,
     # when the pack has no such limit.
     full = capped if all(shape.cap is None for shape in capped) else shapes(None)
     return RowProof(Shapes(*capped, *full), check,
-                    across.admit if across is not None else None, until, narrowing,
-                    answering=answering)
+                    across.admit if across is not None else None, until, narrowing)
 
 
 class RowProof:
@@ -187,21 +186,18 @@ class RowProof:
 
     def __init__(self, shapes: Shapes, check: CheckFunction | None,
                  admit: Callable[[int, int, Sequence[str | None]], bool] | None,
-                 until: int | None, narrowing: Narrowing, *, answering: bool = False
-                 ) -> None:
+                 until: int | None, narrowing: Narrowing) -> None:
         self.shapes = shapes
         self._check = check
         self._admit = admit
         self.plain = check is None and admit is None  # nothing to run line by line
         self._until = until
         self._narrowing = narrowing
-        self._answering = answering and self.plain
 
     def ending(self, until: int | None) -> RowProof:
         """This proof for a part of a file that ends at line ``until`` (the same
         expressions, and the same answers kept)."""
-        return RowProof(self.shapes, self._check, self._admit, until, self._narrowing,
-                        answering=self._answering)
+        return RowProof(self.shapes, self._check, self._admit, until, self._narrowing)
 
     def _stops(self, line: int) -> bool:
         """Whether ``line`` is past the lines this proof may prove."""
@@ -241,14 +237,8 @@ class RowProof:
         if until is not None and line + len(lines) >= until:  # none proven from there on
             stop = max(until - line - 1, 0)
         if self.plain:  # only the lines not proven are looked at, found in C calls
-            narrowing = self._narrowing
-            if self._answering and failed:
-                answer_for, places = narrowing.answer_for, shape.places
-                return _unproven_lines(lines, whole, failed, stop,
-                                       lambda mask, found: answer_for(mask, found, places))
-            check_for = narrowing.check_for
-            return _unproven_lines(lines, whole, failed, stop,
-                                   lambda mask, found: check_for(mask))
+            return _unproven_lines(lines, whole, failed, stop, self._narrowing.answer_for,
+                                   shape.places)
         return self._checked_lines(shape, lines, failed, stop, number, line)
 
     def _checked_lines(self, shape: Shape, lines: Sequence[tuple[str, ...]],
@@ -298,8 +288,8 @@ def _longer_unmatched(shapes: Shapes, cap: int, lines: list[tuple[str, ...]],
 
 def _unproven_lines(lines: Sequence[tuple[str, ...]], whole: Sequence[str],
                     failed: Mapping[int, int], stop: int,
-                    narrowed: Callable[[int, tuple[str, ...]], CheckFunction]
-                    ) -> list[tuple[str, int, CheckFunction | None]]:
+                    narrowed: Callable[[int, Sequence[str], Mapping[int, int]], CheckFunction],
+                    places: Mapping[int, int]) -> list[tuple[str, int, CheckFunction | None]]:
     """``RowProof.unproven`` where a line that matches the clean expression and passes its
     column tests is proven (no check, no key to note): only the other lines are visited,
     those the expression did not match found by ``compress`` and the rest by index; a
@@ -324,7 +314,7 @@ def _unproven_lines(lines: Sequence[tuple[str, ...]], whole: Sequence[str],
         elif index >= stop:  # past the end of the part: checked whole, by its own part
             add((text, proven, None))
         else:
-            add((text, proven, narrowed(failed[index], found)))
+            add((text, proven, narrowed(failed[index], found, places)))
     add(("", count - after - 1, None))
     return given
 
