@@ -237,8 +237,11 @@ class RowProof:
         if until is not None and line + len(lines) >= until:  # none proven from there on
             stop = max(until - line - 1, 0)
         if self.plain:  # only the lines not proven are looked at, found in C calls
-            return _unproven_lines(lines, whole, failed, stop, self._narrowing.answer_for,
-                                   shape.places)
+            given = _unproven_lines(lines, whole, failed, stop, self._narrowing.answer_for,
+                                    shape.places)
+            # A block that runs past the end of a part: one at a time, so that the reader
+            # makes no record of the lines after the part's end, which it does not read.
+            return given if stop == len(lines) else iter(given)
         return self._checked_lines(shape, lines, failed, stop, number, line)
 
     def _checked_lines(self, shape: Shape, lines: Sequence[tuple[str, ...]],
