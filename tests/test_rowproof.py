@@ -405,9 +405,9 @@ def test_a_blocks_findings_written_together_match_the_plain_path(
     together: list[int] = []
     texts_of = pipeline.Run._texts_of
 
-    def spied(run: pipeline.Run, records: list, text_of: object) -> object:
+    def spied(run: pipeline.Run, records: list, *args: Any) -> object:
         together.append(len(records))
-        return texts_of(run, records, text_of)  # type: ignore[arg-type]
+        return texts_of(run, records, *args)
 
     monkeypatch.setattr(pipeline.Run, "_texts_of", spied)
     monkeypatch.setattr(csvsource, "PROVE_AFTER", 5)
@@ -436,6 +436,57 @@ def test_a_blocks_findings_written_together_match_the_plain_path(
     (fast, written), (slow, _) = summaries
     assert fast == slow
     assert fast.records == 6000 - lines.count("") and written
+
+
+def test_a_workers_blocks_hand_their_texts_to_its_part_in_order(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # In a worker, the records of a block made together hand each one's text to the
+    # part's writer (``Run.results``' ``text_sink``), not one by one through the run: the
+    # same report as one worker's and as the plain path's, with records whose rule could
+    # not be evaluated (their findings made, in their places) and blank and ragged lines.
+    # The workers are this process's (each part checked as it is submitted), so that
+    # what the parts do is seen here.
+    from concurrent.futures import Future
+
+    from lrsrules.run import localpool, parallel, pipeline
+
+    class InProcess:
+        count = 2
+
+        def __init__(self, recipe: Any) -> None:
+            self.recipe = recipe
+
+        def submit(self, task: Any) -> Future[Any]:
+            done: Future[Any] = Future()
+            done.set_result(localpool.run_part(task, self.recipe))
+            return done
+
+        def close(self) -> None:
+            pass
+
+    sunk: list[int] = []
+    texts_of = pipeline.Run._texts_of
+
+    def spied(run: pipeline.Run, records: list, text_of: Any, sink: Any = None) -> Any:
+        if sink is not None:
+            sunk.append(len(records))
+        return texts_of(run, records, text_of, sink)
+
+    monkeypatch.setattr(localpool, "local_workers", lambda count: InProcess)
+    monkeypatch.setattr(pipeline.Run, "_texts_of", spied)
+    pack, data, _ = errors_file(tmp_path, 20_000)
+    monkeypatch.setattr(parallel, "PART_BYTES", 60_000)
+    monkeypatch.setattr(csvsource, "PROVE_AFTER", 5)
+    monkeypatch.setattr(csvsource, "BLOCK_CHARS", 4096)
+    monkeypatch.setattr(prooftrial.ProofTrial, "starts", lambda self, block: True)
+    one = same_both_ways(tmp_path, monkeypatch, str(data), "--pack", str(pack),
+                         "--format", "jsonl")
+    assert not sunk
+    two = same_both_ways(tmp_path, monkeypatch, str(data), "--pack", str(pack),
+                         "--format", "jsonl", "--workers", "2")
+    assert two == one
+    assert len(sunk) > 100 and sum(sunk) > 3000
+    assert b"could not be evaluated" in two
 
 
 def test_every_translated_shape_matches_the_plain_path(

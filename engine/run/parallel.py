@@ -152,11 +152,12 @@ class ParallelRun(Run):
                           multiple=self._count or 1)
         return plan if plan.part_count > 1 else None
 
-    def _results(self, *, clean: bool, text_of: TargetsText | None = None
+    def _results(self, *, clean: bool, text_of: TargetsText | None = None,
+                 text_sink: Callable[[int, str], None] | None = None
                  ) -> Generator[Checked, None, None]:
         plan = None if self._started else self._plan()
         if plan is None:
-            yield from super()._results(clean=clean, text_of=text_of)
+            yield from super()._results(clean=clean, text_of=text_of, text_sink=text_sink)
             return
         # Without a renderer the parts hand back no text: only records.
         yield from cast("Generator[Checked, None, None]", self._parts(plan, None))

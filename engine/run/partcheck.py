@@ -336,8 +336,11 @@ def check_part(compiled: CompiledPack, task: PartTask) -> PartResult:
         # A record's findings written straight from the targets that fired, where its
         # number is the part's count (every record not proven comes back).
         text_of = written.targets_text(plain) if written is not None and skip else None
+        # The records of a block proven together hand their texts straight to ``written``
+        # (none of them is past the part's end: see ``RowProof.unproven``).
+        sink = written.add_text if text_of is not None and written is not None else None
         for checked in run.results(skip_proven=skip, proven_before=end, kept=kept,
-                                   text_of=text_of):
+                                   text_of=text_of, text_sink=sink):
             record = checked.record
             if record is None:
                 continue  # findings about the whole file: the run's own

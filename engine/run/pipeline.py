@@ -132,8 +132,8 @@ class Run:
         return chain.from_iterable(map(_FINDINGS, reading))
 
     def results(self, *, skip_proven: bool = False, proven_before: int | None = None,
-                kept: KeptProofs | None = None, text_of: TargetsText | None = None
-                ) -> Iterator[Checked]:
+                kept: KeptProofs | None = None, text_of: TargetsText | None = None,
+                text_sink: Callable[[int, str], None] | None = None) -> Iterator[Checked]:
         """Each record with its findings, and the findings about the input as a whole
         (expired waivers and the input's own first, what only its end tells last).
         ``skip_proven``: leave out the records the whole-row fast path proves clean
@@ -141,14 +141,19 @@ class Run:
         ``proven_before``, only those that start on a line before that one; ``kept``:
         the proofs made, and the way chosen, on earlier parts of the same file;
         ``text_of``: a record whose findings are its targets' own gets their text for
-        findings, one str, and no hits (see ``reported``)."""
+        findings, one str, and no hits (see ``reported``); ``text_sink``: where such a
+        record of a block's records made together (``RecordSource.runs``) has its text
+        handed instead, with its number, in input order: it is not given here, nor are
+        those of them that have no findings."""
         self._skip_proven = skip_proven
         self._proven_before = proven_before
         self._kept = kept
-        self._reading = reading = self._results(clean=True, text_of=text_of)
+        self._reading = reading = self._results(clean=True, text_of=text_of,
+                                                text_sink=text_sink)
         return reading
 
-    def _results(self, *, clean: bool, text_of: TargetsText | None = None
+    def _results(self, *, clean: bool, text_of: TargetsText | None = None,
+                 text_sink: Callable[[int, str], None] | None = None
                  ) -> Generator[Checked, None, None]:
         # clean=False leaves out the records without findings: iterating findings needs
         # nothing of them, and most records of a real file are clean. With ``text_of``
@@ -183,13 +188,13 @@ class Run:
             new = tuple.__new__  # one Checked a record: skip the named tuple's Python __new__
             # A block's records made together (see RecordSource.runs) whose findings are
             # written as text: their texts joined, without a Checked each.
-            lane = as_text and not clean
+            lane = as_text and (not clean or text_sink is not None)
             for run in self.source.runs():
                 records: Sequence[Record]
                 if isinstance(run, list):
                     if lane:
                         assert text_of is not None
-                        yield from self._texts_of(run, text_of)
+                        yield from self._texts_of(run, text_of, text_sink)
                         continue
                     records = run
                 else:
@@ -241,12 +246,13 @@ class Run:
         finally:
             self.source.close()
 
-    def _texts_of(self, records: list[Record], text_of: TargetsText) -> Iterator[Checked]:
+    def _texts_of(self, records: list[Record], text_of: TargetsText,
+                  sink: Callable[[int, str], None] | None = None) -> Iterator[Checked]:
         """``_results`` for a block's records made together, where findings are written
         as text and no record is compared with another (no ``unique`` rule, no waiver):
-        the texts of their findings joined into one. The records are lines read whole,
-        none with notes or an issue; a record whose hits hold an error gets its findings
-        made, in its place."""
+        the texts of their findings joined into one, or each handed to ``sink`` with its
+        record's number. The records are lines read whole, none with notes or an issue;
+        a record whose hits hold an error gets its findings made, in its place."""
         compiled, tally = self.compiled, self._tally
         check, severities, by_severity = compiled.check, compiled.severities, tally.by_severity
         width = len(compiled.fields) if len(self.wanted) > len(compiled.fields) else None
@@ -260,7 +266,7 @@ class Run:
             if not raw:
                 continue
             try:  # an error's hit is an (index, exception) pair: not text
-                add(text_of(record.number, record.line, raw))
+                text = text_of(record.number, record.line, raw)
             except TypeError:
                 found = compiled.findings_of(record, raw)
                 tally.records += place - counted
@@ -271,6 +277,10 @@ class Run:
                 tally.count(found)
                 yield tuple.__new__(Checked, (record, found, _NONE))
                 continue
+            if sink is None:
+                add(text)
+            else:
+                sink(record.number, text)
             tally.records_with_findings += 1
             tally.findings += len(raw)
             for index in raw:
