@@ -201,6 +201,50 @@ GROUPED = """\
 """
 
 
+SHARED = """\
+  - id: P.A.01
+    field: name
+    severity: error
+    check: "not contains_word(name, ['test'])"
+    message: m
+  - {id: P.B.01, field: dob, severity: error, check: is_date(dob), message: m}
+"""
+
+
+def test_generated_functions_share_one_memory_of_each_pure_function(tmp_path: Path) -> None:
+    # ``contains_word`` over one list and the parse of a date are remembered once in a
+    # process: the pack's check function and a function made later of some of its rules
+    # (as the whole-row proof makes them) look up the same answers, and the pickled pack
+    # (the prepared-pack cache's, a worker's) reads back to the same memory.
+    import pickle
+
+    from lrsrules.lang.functions import Remembered
+    from lrsrules.run.packpickle import PackPickler
+
+    def memories(function: object) -> list[Remembered]:
+        found = [value.__self__ for value in function.__globals__.values()  # type: ignore[attr-defined]
+                 if isinstance(getattr(value, "__self__", None), Remembered)]
+        return sorted(found, key=lambda memory: str(memory.key))
+
+    pack = compiled(tmp_path, SHARED)
+
+    def values(dob: str, name: str) -> tuple[str | None, ...]:
+        return tuple({"dob": dob, "name": name}.get(field) for field in pack.fields)
+
+    assert pack.check(values("2001-02-30", "a test")) == [0, 1]
+    part = compile_rules([target.code for target in pack.targets], pack.fields, {},
+                         today=dt.date(2026, 6, 15))[0]
+    shared = memories(pack.check)
+    assert len(shared) == 2 and memories(part) == shared
+    assert all(a is b for a, b in zip(memories(part), shared, strict=True))
+    assert shared[0]["a test"] is True  # the check function's answer, kept for the part
+    buffer = io.BytesIO()
+    PackPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(pack)
+    read = pickle.loads(buffer.getvalue())
+    assert all(a is b for a, b in zip(memories(read.check), shared, strict=True))
+    assert read.check(values("2001-02-28", "Test")) == [0]
+
+
 def test_targets_on_one_field_are_remembered_and_their_hits_stay_in_target_order(
         tmp_path: Path) -> None:
     pack = compiled(tmp_path, GROUPED)

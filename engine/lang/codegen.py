@@ -25,7 +25,7 @@ from lrsrules.lang import nodes as n
 from lrsrules.lang.backtracking import python_fullmatch, python_sublanguage
 from lrsrules.lang.checked import UNSET as UNSET  # defined apart: a cached pack holds it
 from lrsrules.lang.checked import CheckedExpr
-from lrsrules.lang.functions import FUNCTIONS, LIST, TEXT, Remembered, require_date
+from lrsrules.lang.functions import FUNCTIONS, LIST, TEXT, remembered, require_date
 
 Known = frozenset[str]
 _MEMO_TOKEN = re.compile("\x00([0-9]+)\x00")
@@ -301,7 +301,8 @@ class ExprCode:
             # e.g. contains_word(x, @list): the list is indexed once, at compile time.
             made = spec.specialise(last)
             if node.function == "contains_word" and speedups.enabled():
-                made = Remembered(made).__getitem__  # names repeat: a C lookup, mostly
+                # Names repeat: a C lookup, mostly, and one memory for the whole run.
+                made = remembered(made, (node.function, last))
             special = self.e.constant(made, (node.function, last))
             return self.guarded(args[:-1], known,
                                 lambda *a: self.e.memo(f"{special}({', '.join(a)})"))
@@ -320,8 +321,8 @@ class ExprCode:
     def date_call(self, node: n.Call, known: Known) -> str:
         """is_date(x) and date(x) on text share one parse of x per record."""
         parse = self.e.constant(
-            Remembered(parse_iso_date).__getitem__ if speedups.enabled() else parse_iso_date,
-            ("function", "parse_iso_date"))  # dates repeat: a C lookup, mostly
+            remembered(parse_iso_date, "parse_iso_date") if speedups.enabled()
+            else parse_iso_date, ("function", "parse_iso_date"))  # dates repeat: a lookup
         arg = node.args[0]
         if node.function == "date":
             require = self.e.constant(require_date, ("function", "require_date"))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import operator
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,13 +127,22 @@ class Remembered(dict[str, Any]):
     """The answers of a pure function of one text (``__getitem__`` is the function):
     known answers come from the dict's own lookup, in C; an unknown one is computed and
     kept when the text is short, while there is room. Values repeat in learner files
-    (names, dates of birth), and a lookup costs a fraction of a Python call."""
+    (names, dates of birth), and a lookup costs a fraction of a Python call.
 
-    __slots__ = ("function",)
+    One for each ``key`` in a process (``remembered``): the generated functions of a run
+    (the pack's check, the parts of it the whole-row proof runs) share the answers, so a
+    value is worked out once; pickled as its key, it is that one again where it is read
+    back."""
 
-    def __init__(self, function: Callable[[str], Any]) -> None:
+    __slots__ = ("function", "key")
+
+    def __init__(self, function: Callable[[str], Any], key: Hashable = None) -> None:
         super().__init__()
         self.function = function
+        self.key = key
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _shared, (self.function, self.key)
 
     def __missing__(self, text: str) -> Any:
         answer = self.function(text)  # raises as the function does, keeping nothing
@@ -144,6 +153,23 @@ class Remembered(dict[str, Any]):
 
 _REMEMBERED = 8192  # answers kept ...
 _REMEMBERED_CHARS = 64  # ... for texts no longer than this
+_SHARED: dict[Hashable, Remembered] = {}  # in this process, by key
+_SHARED_KEYS = 256  # memories kept at once (a cluster's worker lives long, many packs)
+
+
+def remembered(function: Callable[[str], Any], key: Hashable) -> Callable[[str], Any]:
+    """The lookup of this process's memory of ``function``, a pure function of one text
+    that ``key`` names (the same key: the same answers), made when first asked for."""
+    return _shared(function, key).__getitem__
+
+
+def _shared(function: Callable[[str], Any], key: Hashable) -> Remembered:
+    found = _SHARED.get(key)
+    if found is None:
+        if len(_SHARED) >= _SHARED_KEYS:
+            _SHARED.clear()  # the functions made so far keep theirs
+        found = _SHARED[key] = Remembered(function, key)
+    return found
 
 
 def contains_word(text: str, words: Iterable[object]) -> bool:
