@@ -335,6 +335,24 @@ print(methods)
     assert done.stdout.strip() == "['fork', 'forkserver']"
 
 
+def test_forked_workers_start_as_their_pool_is_made(pack: Path) -> None:
+    """In a process of its own (one thread, so its workers are forked): both workers run
+    before a part is submitted, so that they start while the file is being cut."""
+    script = f"""
+import multiprocessing
+import lrsrules
+from lrsrules.run.localpool import LocalPool
+from lrsrules.run.partcheck import PackRecipe
+pool = LocalPool(2, PackRecipe.of(lrsrules.load_pack({str(pack)!r})))
+print(pool.method, len(multiprocessing.active_children()))
+pool.close()
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["fork", "2"]
+
+
 def test_workers_number_records_right_when_each_line_before_is_one_record(
         tmp_path: Path, pack: Path, tiny_parts: list[int],
         monkeypatch: pytest.MonkeyPatch) -> None:

@@ -79,6 +79,10 @@ def _started(recipe: PackRecipe) -> None:
     adopt(recipe)
 
 
+def _started_now() -> None:
+    """Nothing: what a pool of forked workers is first given, to start them."""
+
+
 class LocalPool:
     """Worker processes on this machine, started as ``start_method`` says (or ``method``)."""
 
@@ -88,19 +92,19 @@ class LocalPool:
         self.method = method
         self._pool = ProcessPoolExecutor(count, mp_context=_context(method),
                                          initializer=_started, initargs=(recipe,))
-        self._forks = method == "fork"  # the first submit forks every worker
+        if method == "fork":
+            # The first submit forks every worker: made now, with nothing to do, so that
+            # they start while this process cuts the file for their first parts. Ctrl-C
+            # is held back while the copies are made: a copy takes it only once it
+            # ignores it (``_started``), and this process as soon as they are made.
+            held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            try:
+                self._pool.submit(_started_now)
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
     def submit(self, task: PartTask) -> Future[PartResult]:
-        if not self._forks:
-            return self._pool.submit(run_part, task)
-        self._forks = False
-        # Ctrl-C held back while the copies are made: a copy takes it only once it ignores
-        # it (``_started``), and this process as soon as they are made.
-        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        try:
-            return self._pool.submit(run_part, task)
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        return self._pool.submit(run_part, task)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
