@@ -70,9 +70,10 @@ class LineProof(Protocol):
         proven lines at the end. Each line is taken as one record on one line; a reader
         that cannot take one so stops reading these and reads the rest of the block again
         itself. A list where proving a line runs nothing that depends on the records
-        before it (no key of a ``unique`` rule noted): the reader may then make the
-        records of many lines before any is checked; else each line comes only once the
-        record before it was taken."""
+        before it (no key of a ``unique`` rule noted) and the block ends before the lines
+        the proof may not prove (a part's end): the reader may then make the records of
+        many lines before any is checked; else each line comes only once the record
+        before it was taken."""
 
 
 # Given a CSV file's delimiter, cells a line and each field's column: a LineProof, or None.
