@@ -136,7 +136,7 @@ class Remembered(dict[str, Any]):
 
     __slots__ = ("function", "key")
 
-    def __init__(self, function: Callable[[str], Any], key: Hashable = None) -> None:
+    def __init__(self, function: Callable[[str], Any], key: Hashable) -> None:
         super().__init__()
         self.function = function
         self.key = key

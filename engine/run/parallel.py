@@ -64,7 +64,7 @@ from lrsrules.run.partcheck import (
 )
 from lrsrules.run.pipeline import Checked, Opener, Run
 from lrsrules.run.program import CompiledPack
-from lrsrules.run.rendering import PartRenderer, TargetsText
+from lrsrules.run.rendering import PartRenderer, TargetsText, TextSink
 
 PART_BYTES = 4 << 20  # bytes of records a part holds (about 40,000 learner records)
 AHEAD = 2  # parts each worker may have running or waiting to be written
@@ -153,7 +153,7 @@ class ParallelRun(Run):
         return plan if plan.part_count > 1 else None
 
     def _results(self, *, clean: bool, text_of: TargetsText | None = None,
-                 text_sink: Callable[[int, str], None] | None = None
+                 text_sink: TextSink | None = None
                  ) -> Generator[Checked, None, None]:
         plan = None if self._started else self._plan()
         if plan is None:

@@ -24,7 +24,7 @@ from lrsrules.inputs.records import LineProof, Record, RecordSource
 from lrsrules.run.crossrecord import CrossRecords
 from lrsrules.run.findings import RunInfo, Summary
 from lrsrules.run.program import CompiledPack, Hit
-from lrsrules.run.rendering import PartRenderer, TargetsText
+from lrsrules.run.rendering import PartRenderer, TargetsText, TextSink
 from lrsrules.run.runner import Tally
 
 if TYPE_CHECKING:
@@ -133,7 +133,7 @@ class Run:
 
     def results(self, *, skip_proven: bool = False, proven_before: int | None = None,
                 kept: KeptProofs | None = None, text_of: TargetsText | None = None,
-                text_sink: Callable[[int, str], None] | None = None) -> Iterator[Checked]:
+                text_sink: TextSink | None = None) -> Iterator[Checked]:
         """Each record with its findings, and the findings about the input as a whole
         (expired waivers and the input's own first, what only its end tells last).
         ``skip_proven``: leave out the records the whole-row fast path proves clean
@@ -153,7 +153,7 @@ class Run:
         return reading
 
     def _results(self, *, clean: bool, text_of: TargetsText | None = None,
-                 text_sink: Callable[[int, str], None] | None = None
+                 text_sink: TextSink | None = None
                  ) -> Generator[Checked, None, None]:
         # clean=False leaves out the records without findings: iterating findings needs
         # nothing of them, and most records of a real file are clean. With ``text_of``
@@ -247,7 +247,7 @@ class Run:
             self.source.close()
 
     def _texts_of(self, records: list[Record], text_of: TargetsText,
-                  sink: Callable[[int, str], None] | None = None) -> Iterator[Checked]:
+                  sink: TextSink | None = None) -> Iterator[Checked]:
         """``_results`` for a block's records made together, where findings are written
         as text and no record is compared with another (no ``unique`` rule, no waiver):
         the texts of their findings joined into one, or each handed to ``sink`` with its

@@ -24,6 +24,8 @@ TargetParts = tuple[str, str, str, str, int]
 # The text of a record's findings from the targets that fired on it, by index: given the
 # record's number and line, and the indexes.
 TargetsText = Callable[[int, int, Sequence[int]], str]
+# Where a record's text is handed, with its number (``Run.results``' ``text_sink``).
+TextSink = Callable[[int, str], None]
 
 
 class PartRenderer(Protocol):
